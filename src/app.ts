@@ -1,0 +1,62 @@
+/**
+ * Wiring: configuration → database → i18n → messenger → features → core.
+ * Commands build on this; channels are added by `start`/`chat` (src/cli/run.ts).
+ */
+import type { Logger } from "pino";
+import type { Config } from "./config.ts";
+import type { AppDeps, Feature } from "./core/context.ts";
+import { createCore, type Core } from "./core/engine.ts";
+import { createMessenger } from "./core/messenger.ts";
+import { openDatabase, type Database } from "./db/client.ts";
+import { createFeatures } from "./features/index.ts";
+import { createI18n } from "./i18n/index.ts";
+import { createLogger } from "./logger.ts";
+
+/** A wired application, not yet receiving messages. */
+export interface App {
+  deps: AppDeps;
+  core: Core;
+  features: Feature[];
+  /** True when this start created the embedded database and added the sample data. */
+  seeded: boolean;
+  close(): Promise<void>;
+}
+
+/** How to build the app. */
+export interface AppOptions {
+  /** Apply pending migrations (default: yes on SQLite, no on PostgreSQL). */
+  migrate?: boolean;
+  /** Add sample data if this opens a brand-new embedded database (only `start`/`chat`). */
+  seedIfNew?: boolean;
+  log?: Logger;
+  /** An already open database (tests); the app does not close it. */
+  database?: Database;
+  now?: () => Date;
+}
+
+/** Builds the application from a configuration. */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const log = options.log ?? createLogger(config);
+  const database =
+    options.database ??
+    (await openDatabase({ url: config.database.url, migrate: options.migrate ?? config.database.provider === "sqlite" }));
+  const i18n = createI18n();
+  const messenger = createMessenger({ db: database.prisma, i18n });
+  const deps: AppDeps = { config, database, db: database.prisma, i18n, log, messenger, now: options.now ?? (() => new Date()) };
+  const features = createFeatures(deps);
+  const core = createCore(deps, features);
+  const seeded = Boolean(options.seedIfNew && database.provider === "sqlite" && database.migration.wasEmpty);
+  if (seeded) {
+    for (const feature of features) await feature.seed?.();
+    log.info("new embedded database: sample data added");
+  }
+  return {
+    deps,
+    core,
+    features,
+    seeded,
+    close: async () => {
+      if (!options.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The one module that reads `process.env`. Everything else receives a typed {@link Config}.
+ * A bad or missing value stops the start with one line per field saying what is expected.
+ */
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, "expected file:./path.db or postgres://user@host:port/db")
+      .default("file:./data/seller-bot.db"),
+    /** Folder with partner-editable content (FAQ, stages, samples). */
+    CONTENT_DIR: z.string().min(1).default("content"),
+    HTTP_PORT: int(8080, 0).refine((n) => n <= 65535, "expected a port number 0-65535"),
+    /** Who is an admin from the first message: comma-separated `channel:externalId`. */
+    SELLER_BOT_ADMINS: z.string().default(""),
+
+    TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, "expected a token like 123456:ABC-def").optional(),
+    TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
+    TELEGRAM_MODE: z.enum(["polling", "webhook"]).default("polling"),
+    TELEGRAM_WEBHOOK_URL: z.url().optional(),
+    TELEGRAM_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, "expected 1-256 characters A-Z a-z 0-9 _ -")
+      .optional(),
+
+    WHATSAPP_ENABLED: bool.default(false),
+    /** Answer in WhatsApp groups too (off: groups are ignored). */
+    WHATSAPP_GROUPS: bool.default(false),
+    WHATSAPP_DAILY_CAP: int(200, 1),
+    WHATSAPP_MIN_GAP_MS: int(4000),
+    WHATSAPP_MAX_GAP_MS: int(12000),
+
+    /** Telegram outbox pace, messages per second over all chats (Telegram allows about 30). */
+    TELEGRAM_RATE_PER_SECOND: int(25, 1).refine((n) => n <= 30, "expected at most 30"),
+    PARTNER_DAILY_QUOTA: int(2000, 0),
+    NUDGE_AFTER_DAYS: int(7, 1),
+    /** Run the outbox worker and scheduled jobs in this process. */
+    JOBS_ENABLED: bool.default(true),
+  })
+  .superRefine((env, ctx) => {
+    if (env.TELEGRAM_MODE === "webhook" && env.TELEGRAM_BOT_TOKEN) {
+      if (!env.TELEGRAM_WEBHOOK_URL) ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_URL"], message: "required when TELEGRAM_MODE=webhook" });
+      if (!env.TELEGRAM_WEBHOOK_SECRET) ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_SECRET"], message: "required when TELEGRAM_MODE=webhook" });
+    }
+    if (env.WHATSAPP_MAX_GAP_MS < env.WHATSAPP_MIN_GAP_MS) {
+      ctx.addIssue({ code: "custom", path: ["WHATSAPP_MAX_GAP_MS"], message: "must be ≥ WHATSAPP_MIN_GAP_MS" });
+    }
+  });
+
+type Env = z.infer<typeof envSchema>;
+
+/** Validated settings for the whole process. */
+export interface Config {
+  env: Env["NODE_ENV"];
+  logLevel: Env["LOG_LEVEL"];
+  database: { url: string; provider: "sqlite" | "postgresql" };
+  contentDir: string;
+  httpPort: number;
+  admins: Array<{ channel: string; externalId: string }>;
+  telegram?: {
+    token: string;
+    apiRoot: string;
+    mode: "polling" | "webhook";
+    webhookUrl?: string;
+    webhookSecret?: string;
+    ratePerSecond: number;
+  };
+  telegramRatePerSecond: number;
+  whatsapp: { enabled: boolean; groups: boolean; dailyCap: number; minGapMs: number; maxGapMs: number };
+  partnerDailyQuota: number;
+  nudgeAfterDays: number;
+  jobsEnabled: boolean;
+}
+
+/** Raised when the environment is invalid; `message` lists every bad field. */
+export class ConfigError extends Error {
+  constructor(readonly fields: Array<{ field: string; problem: string }>) {
+    super(`Invalid configuration:\n${fields.map((f) => `  ${f.field}: ${f.problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment (default `process.env`); empty strings count as unset. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ field: i.path.join(".") || "(env)", problem: i.message })));
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    database: { url: e.DATABASE_URL, provider: e.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql" },
+    contentDir: e.CONTENT_DIR,
+    httpPort: e.HTTP_PORT,
+    admins: parseAdmins(e.SELLER_BOT_ADMINS),
+    telegram: e.TELEGRAM_BOT_TOKEN
+      ? {
+          token: e.TELEGRAM_BOT_TOKEN,
+          apiRoot: e.TELEGRAM_API_ROOT,
+          mode: e.TELEGRAM_MODE,
+          webhookUrl: e.TELEGRAM_WEBHOOK_URL,
+          webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+          ratePerSecond: e.TELEGRAM_RATE_PER_SECOND,
+        }
+      : undefined,
+    telegramRatePerSecond: e.TELEGRAM_RATE_PER_SECOND,
+    whatsapp: {
+      enabled: e.WHATSAPP_ENABLED,
+      groups: e.WHATSAPP_GROUPS,
+      dailyCap: e.WHATSAPP_DAILY_CAP,
+      minGapMs: e.WHATSAPP_MIN_GAP_MS,
+      maxGapMs: e.WHATSAPP_MAX_GAP_MS,
+    },
+    partnerDailyQuota: e.PARTNER_DAILY_QUOTA,
+    nudgeAfterDays: e.NUDGE_AFTER_DAYS,
+    jobsEnabled: e.JOBS_ENABLED,
+  };
+}
+
+function parseAdmins(list: string): Config["admins"] {
+  return list
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const at = s.indexOf(":");
+      return { channel: s.slice(0, at), externalId: s.slice(at + 1) };
+    })
+    .filter((a) => a.channel && a.externalId);
+}
+
+/** Whether stdin is an interactive terminal (read here so no other module touches process). */
+export function isInteractiveTerminal(): boolean {
+  return Boolean(process.stdin.isTTY);
+}
+
+/** Test-only settings: which database the suite runs on, and the base URL for PostgreSQL. */
+export function loadTestSettings(source: Record<string, string | undefined> = process.env) {
+  return z
+    .object({
+      TEST_DATABASE: z.enum(["sqlite", "postgres"]).default("sqlite"),
+      TEST_POSTGRES_URL: z.string().default("postgresql://postgres@127.0.0.1:5432/test"),
+      TEST_RUN_ID: z.string().default(String(process.pid)),
+      VITEST_POOL_ID: z.string().default("1"),
+    })
+    .parse(source);
+}

@@ -1,0 +1,55 @@
+/**
+ * The project's own error types for platform failures. Adapters translate grammY / Baileys
+ * errors into these in one function each; the core and the outbox decide on them.
+ */
+
+/** Why a send failed, in terms the outbox can act on. */
+export type ChannelErrorKind =
+  /** Too many requests: wait `retryAfterMs`, then try again. */
+  | "rate-limited"
+  /** The person blocked the bot or left: do not retry, mark unreachable. */
+  | "blocked"
+  /** The chat or message does not exist (any more): do not retry. */
+  | "not-found"
+  /** Network fault or platform 5xx: retry with backoff. */
+  | "network"
+  /** The request itself was wrong (bad entities, text too long): do not retry as is. */
+  | "bad-request";
+
+/** A platform failure translated by an adapter. */
+export class ChannelError extends Error {
+  constructor(
+    readonly kind: ChannelErrorKind,
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "ChannelError";
+  }
+
+  /** Whether trying again later can succeed. */
+  get retryable(): boolean {
+    return this.kind === "rate-limited" || this.kind === "network";
+  }
+}
+
+/** Type guard for {@link ChannelError}. */
+export function isChannelError(error: unknown): error is ChannelError {
+  return error instanceof ChannelError;
+}
+
+/**
+ * A refusal meant for the user (bad input, not allowed): the handler throws it and the core
+ * replies with its translated message instead of the generic apology.
+ */
+export class UserFacingError extends Error {
+  constructor(
+    /** i18n key, e.g. "partners:errors.notYourSeller" */
+    readonly key: string,
+    readonly params: Record<string, unknown> = {},
+  ) {
+    super(key);
+    this.name = "UserFacingError";
+  }
+}

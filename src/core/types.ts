@@ -1,0 +1,106 @@
+/**
+ * The channel-agnostic message model. Adapters translate native updates into
+ * {@link InboundMessage} and {@link OutboundMessage} into native calls; the core and the
+ * features see only these types and never import grammY or Baileys.
+ */
+
+/** Channels the bot speaks on. */
+export type ChannelId = "telegram" | "whatsapp" | "console";
+
+/** Reply languages: English, Urdu script, Roman Urdu. */
+export type Lang = "en" | "ur" | "ur-Latn";
+
+/** All supported languages, in menu order. */
+export const LANGS: readonly Lang[] = ["en", "ur", "ur-Latn"] as const;
+
+/** The kinds of content a person can send. */
+export type InboundContent =
+  | { kind: "text"; text: string }
+  /** A choice picked from buttons (Telegram) or resolved from a numbered reply. */
+  | { kind: "choice"; data: string; label?: string }
+  | { kind: "location"; latitude: number; longitude: number; name?: string; address?: string }
+  /** Something the bot does not read: sticker, voice note, image, poll, … */
+  | { kind: "unsupported"; what: string }
+  /** Platform events: the bot added to / removed from a group, a user blocking it. */
+  | { kind: "event"; event: "added-to-group" | "removed-from-group" | "blocked" | "unblocked" };
+
+/** One message from a person (or a platform event) in the shape the core understands. */
+export interface InboundMessage {
+  channel: ChannelId;
+  /** The platform's message id, unique per channel; used to handle redeliveries once. */
+  messageId: string;
+  /** Where to reply: a private chat or a group. */
+  chat: { id: string; kind: "private" | "group"; title?: string };
+  sender: {
+    /** Stable id of the person on this channel (Telegram user id, WhatsApp JID). */
+    id: string;
+    displayName?: string;
+    /** The platform's language hint (Telegram `language_code`), if any. */
+    languageHint?: string;
+    /** Other ids of the same person (WhatsApp phone JID and LID), mapped to one user. */
+    aliases?: string[];
+  };
+  /** In groups, true when the message is addressed to the bot (command or mention). */
+  addressedToBot?: boolean;
+  sentAt: Date;
+  content: InboundContent;
+}
+
+/** A choice the user can pick: a button on Telegram, a numbered line elsewhere. */
+export interface Choice {
+  /** Opaque data routed back as `{kind:"choice", data}`; at most 64 bytes (Telegram's limit). */
+  data: string;
+  label: string;
+}
+
+/** A file to send where the channel can (an .ics calendar entry, a CSV export). */
+export interface OutboundFile {
+  filename: string;
+  mimeType: string;
+  content: string | Uint8Array;
+}
+
+/**
+ * One reply or announcement. `text` is plain text: adapters escape it for their format
+ * (HTML on Telegram, WhatsApp's markers), so user- or partner-supplied text is always safe.
+ */
+export interface OutboundMessage {
+  text: string;
+  choices?: Choice[];
+  location?: { latitude: number; longitude: number; name?: string; address?: string };
+  file?: OutboundFile;
+}
+
+/** What a channel can do; the core adapts replies to it. */
+export interface ChannelCapabilities {
+  /** Inline buttons; without them choices become a numbered list. */
+  buttons: boolean;
+  location: boolean;
+  files: boolean;
+  groups: boolean;
+  /** Longest text one message may carry. */
+  maxTextLength: number;
+}
+
+/** What the platform returned for a sent message. */
+export interface SentMessage {
+  messageId: string;
+}
+
+/** The core's entry point that an adapter hands each inbound message to. */
+export type InboundHandler = (message: InboundMessage) => Promise<void>;
+
+/**
+ * A channel adapter. It translates, and does nothing else: no decisions, no database.
+ * `send` throws {@link ChannelError} for platform failures.
+ */
+export interface Adapter {
+  readonly channel: ChannelId;
+  readonly capabilities: ChannelCapabilities;
+  /** Starts receiving; every inbound message goes to `handler`. */
+  start(handler: InboundHandler): Promise<void>;
+  /** Stops receiving and waits for in-flight handler calls to finish. */
+  stop(): Promise<void>;
+  /** Sends one message to a chat. */
+  send(chatId: string, message: OutboundMessage): Promise<SentMessage>;
+}

@@ -1,0 +1,100 @@
+/**
+ * Finding or creating the user behind an inbound message, and their conversation state.
+ */
+import { z } from "zod";
+import type { Config } from "../config.ts";
+import type { Db } from "../db/client.ts";
+import type { UserRecord } from "./context.ts";
+import { detectLanguage, langFromHint } from "./language.ts";
+import type { ChannelId, Choice, InboundMessage, Lang } from "./types.ts";
+
+const roleSchema = z.enum(["seller", "partner", "admin"]).catch("seller");
+const langSchema = z.enum(["en", "ur", "ur-Latn"]).catch("en");
+const choicesSchema = z.array(z.object({ data: z.string(), label: z.string() })).catch([]);
+
+/** The user row and their stored state, as loaded for one message. */
+export interface LoadedUser {
+  user: UserRecord;
+  state: { flow: string | null; data: unknown; choices: Choice[]; expiresAt: Date | null };
+  created: boolean;
+}
+
+/** Validates a user row read back from the database. */
+export function toUserRecord(row: { id: number; role: string; language: string; languageExplicit: boolean; displayName: string | null }): UserRecord {
+  return { id: row.id, role: roleSchema.parse(row.role), language: langSchema.parse(row.language), languageExplicit: row.languageExplicit, displayName: row.displayName };
+}
+
+const include = { user: { include: { state: true } } } as const;
+
+/** Finds the user for (channel, sender id or one of its aliases) or creates them. */
+export async function loadOrCreateUser(db: Db, config: Config, message: InboundMessage): Promise<LoadedUser> {
+  const ids = [message.sender.id, ...(message.sender.aliases ?? [])];
+  let identity = await db.channelIdentity.findFirst({ where: { channel: message.channel, externalId: { in: ids } }, include });
+  let created = false;
+  if (!identity) {
+    created = true;
+    identity = await createUser(db, config, message).catch(async (error: unknown) => {
+      // Another process created the same identity a moment ago: use theirs.
+      if (!isUniqueViolation(error)) throw error;
+      return db.channelIdentity.findFirstOrThrow({ where: { channel: message.channel, externalId: { in: ids } }, include });
+    });
+  }
+  await linkAliases(db, message.channel, identity.userId, ids);
+  if (identity.blockedAt && message.content.kind !== "event") {
+    // Writing to the bot again means they unblocked it.
+    await db.channelIdentity.update({ where: { id: identity.id }, data: { blockedAt: null } });
+  }
+  const s = identity.user.state;
+  const expired = s?.expiresAt ? s.expiresAt.getTime() < Date.now() : false;
+  return {
+    user: toUserRecord(identity.user),
+    created,
+    state: {
+      flow: expired ? null : (s?.flow ?? null),
+      data: expired ? {} : parseJson(s?.data),
+      choices: choicesSchema.parse(parseJson(s?.choices)),
+      expiresAt: s?.expiresAt ?? null,
+    },
+  };
+}
+
+async function createUser(db: Db, config: Config, message: InboundMessage) {
+  const text = message.content.kind === "text" ? message.content.text : "";
+  const detected = detectLanguage(text);
+  const language: Lang = detected.confident ? detected.lang : (langFromHint(message.sender.languageHint) ?? detected.lang);
+  const isAdmin = config.admins.some((a) => a.channel === message.channel && a.externalId === message.sender.id);
+  return db.channelIdentity.create({
+    data: {
+      channel: message.channel,
+      externalId: message.sender.id,
+      user: { create: { role: isAdmin ? "admin" : "seller", language, displayName: message.sender.displayName?.slice(0, 100) ?? null } },
+    },
+    include,
+  });
+}
+
+/** Records other ids of the same person (WhatsApp phone JID and LID) against one user. */
+async function linkAliases(db: Db, channel: ChannelId, userId: number, ids: string[]): Promise<void> {
+  if (ids.length < 2) return;
+  const known = await db.channelIdentity.findMany({ where: { channel, externalId: { in: ids } }, select: { externalId: true } });
+  const missing = ids.filter((id) => !known.some((k) => k.externalId === id));
+  for (const externalId of missing) {
+    await db.channelIdentity.create({ data: { channel, externalId, userId } }).catch((e: unknown) => {
+      if (!isUniqueViolation(e)) throw e;
+    });
+  }
+}
+
+/** True for Prisma's unique-constraint error (P2002). */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}

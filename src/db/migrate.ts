@@ -1,0 +1,104 @@
+/**
+ * Applies the committed SQL migrations (prisma/migrations/<provider>/) in order.
+ *
+ * Why not `prisma migrate deploy`: the Prisma CLI is a development tool that takes seconds
+ * to start; the bot applies migrations at start-up on the embedded database, and tests
+ * migrate one database per worker. The SQL itself is written by `prisma migrate diff`
+ * (scripts/new-migration.mjs), so Prisma stays the source of the schema.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type BetterSqlite3 from "better-sqlite3";
+import type pg from "pg";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** One migration: its folder name and SQL. */
+export interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+/** Result of a migration run. */
+export interface MigrationReport {
+  applied: string[];
+  /** true when the database had no migrations before this run (a brand-new database). */
+  wasEmpty: boolean;
+}
+
+/** Lists the committed migrations for a provider, oldest first. */
+export function listMigrations(provider: "sqlite" | "postgresql"): Migration[] {
+  const dir = join(root, "prisma/migrations", provider === "sqlite" ? "sqlite" : "postgres");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((d) => existsSync(join(dir, d, "migration.sql")))
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(dir, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    });
+}
+
+const TABLE = `CREATE TABLE IF NOT EXISTS "_seller_bot_migrations" (
+  "name" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "appliedAt" TEXT NOT NULL)`;
+
+/** Migrates a SQLite database through better-sqlite3; sets WAL mode (it persists in the file). */
+export function migrateSqlite(db: BetterSqlite3.Database): MigrationReport {
+  db.pragma("journal_mode = WAL");
+  db.exec(TABLE);
+  // BEGIN IMMEDIATE takes the write lock up front, so two processes starting together
+  // apply each migration once.
+  const run = db.transaction(() => {
+    const done = new Set((db.prepare(`SELECT name FROM "_seller_bot_migrations"`).all() as Array<{ name: string }>).map((r) => r.name));
+    const pending = listMigrations("sqlite").filter((m) => !done.has(m.name));
+    for (const m of pending) {
+      db.exec(m.sql);
+      db.prepare(`INSERT INTO "_seller_bot_migrations" (name, checksum, appliedAt) VALUES (?, ?, ?)`).run(m.name, m.checksum, new Date().toISOString());
+    }
+    return { applied: pending.map((m) => m.name), wasEmpty: done.size === 0 };
+  });
+  return run.immediate();
+}
+
+/** Migrates a PostgreSQL schema; an advisory lock keeps concurrent starters apart. */
+export async function migratePostgres(client: pg.ClientBase, schema: string): Promise<MigrationReport> {
+  await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, "")}"`);
+  await client.query(`SET search_path TO "${schema.replace(/"/g, "")}"`);
+  await client.query("SELECT pg_advisory_lock(hashtext($1))", [`seller-bot-migrate:${schema}`]);
+  try {
+    await client.query(TABLE);
+    const { rows } = await client.query<{ name: string }>(`SELECT name FROM "_seller_bot_migrations"`);
+    const done = new Set(rows.map((r) => r.name));
+    const pending = listMigrations("postgresql").filter((m) => !done.has(m.name));
+    for (const m of pending) {
+      await client.query("BEGIN");
+      try {
+        // Prisma's generated SQL starts with CREATE SCHEMA "public"; tables are unqualified
+        // and land in the search_path schema.
+        await client.query(m.sql);
+        await client.query(`INSERT INTO "_seller_bot_migrations" (name, checksum, "appliedAt") VALUES ($1, $2, $3)`, [m.name, m.checksum, new Date().toISOString()]);
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw error;
+      }
+    }
+    return { applied: pending.map((m) => m.name), wasEmpty: done.size === 0 };
+  } finally {
+    await client.query("SELECT pg_advisory_unlock(hashtext($1))", [`seller-bot-migrate:${schema}`]);
+  }
+}
+
+/** Names of migrations not yet applied to a PostgreSQL schema. */
+export async function pendingPostgres(client: pg.ClientBase, schema: string): Promise<string[]> {
+  const exists = await client.query(`SELECT to_regclass($1) AS t`, [`"${schema}"."_seller_bot_migrations"`]);
+  const done = new Set<string>();
+  if (exists.rows[0]?.t) {
+    const { rows } = await client.query<{ name: string }>(`SELECT name FROM "${schema}"."_seller_bot_migrations"`);
+    for (const r of rows) done.add(r.name);
+  }
+  return listMigrations("postgresql").map((m) => m.name).filter((n) => !done.has(n));
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    pool: "forks",
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Each test file opens its own migrated database (test/support/database.ts).
+    globalSetup: ["test/support/global-setup.ts"],
+  },
+});
