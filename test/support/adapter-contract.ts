@@ -1,0 +1,106 @@
+/**
+ * The contract every channel adapter passes (memory, console, Telegram, WhatsApp).
+ * Each adapter's test file calls `adapterContract(name, makeHarness)` with a harness that
+ * knows how to inject a native update and read back what was sent natively.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { ChannelError } from "../../src/core/errors.ts";
+import type { Adapter, InboundMessage, OutboundMessage } from "../../src/core/types.ts";
+
+/** What the contract needs to drive one adapter. */
+export interface AdapterHarness {
+  adapter: Adapter;
+  /** Makes the platform deliver a plain text message from a person; resolves once handed to the handler or earlier. */
+  injectText(text: string, from: { userId: string; chatId?: string }): Promise<void>;
+  /** Texts the platform received for a chat, in order (as plain text after unescaping). */
+  sentTexts(chatId: string): Promise<string[]>;
+  /** The chat id the adapter uses for a private chat with `userId`. */
+  chatIdFor(userId: string): string;
+  /** Makes the next send to `chatId` fail as the platform would for a blocked user; undefined if not supported. */
+  failNextSendAsBlocked?(chatId: string): void;
+  close(): Promise<void>;
+}
+
+/** Registers the shared adapter contract tests. */
+export function adapterContract(name: string, make: () => Promise<AdapterHarness>): void {
+  describe(`adapter contract: ${name}`, () => {
+    let h: AdapterHarness | undefined;
+    afterEach(async () => {
+      await h?.adapter.stop();
+      await h?.close();
+      h = undefined;
+    });
+
+    it("declares its channel and sane capabilities", async () => {
+      h = await make();
+      expect(["telegram", "whatsapp", "console"]).toContain(h.adapter.channel);
+      expect(h.adapter.capabilities.maxTextLength).toBeGreaterThanOrEqual(1000);
+    });
+
+    it("turns a native text message into an InboundMessage", async () => {
+      h = await make();
+      const received: InboundMessage[] = [];
+      await h.adapter.start(async (m) => void received.push(m));
+      await h.injectText("hello there", { userId: "1001" });
+      await waitFor(() => received.length === 1);
+      const m = received[0]!;
+      expect(m.channel).toBe(h.adapter.channel);
+      expect(m.content).toEqual({ kind: "text", text: "hello there" });
+      expect(m.chat.kind).toBe("private");
+      expect(m.chat.id).toBe(h.chatIdFor("1001"));
+      expect(m.messageId).toBeTruthy();
+      expect(m.sender.id).toBeTruthy();
+    });
+
+    it("sends text, returning a message id, with user-supplied markup kept literal", async () => {
+      h = await make();
+      await h.adapter.start(async () => undefined);
+      const chatId = h.chatIdFor("1002");
+      const text = "Price <b>50</b> & *bold* _x_ ~y~ `z`";
+      const sent = await h.adapter.send(chatId, { text });
+      expect(sent.messageId).toBeTruthy();
+      expect(await h.sentTexts(chatId)).toContain(text);
+    });
+
+    it("sends choices in a form the user can answer", async () => {
+      h = await make();
+      await h.adapter.start(async () => undefined);
+      const chatId = h.chatIdFor("1003");
+      const message: OutboundMessage = { text: "Pick one", choices: [{ data: "x:1", label: "Going" }, { data: "x:2", label: "Maybe" }] };
+      await h.adapter.send(chatId, message);
+      const texts = await h.sentTexts(chatId);
+      expect(texts.join("\n")).toContain("Pick one");
+    });
+
+    it("translates a blocked user into ChannelError(blocked)", async () => {
+      h = await make();
+      if (!h.failNextSendAsBlocked) return;
+      await h.adapter.start(async () => undefined);
+      const chatId = h.chatIdFor("1004");
+      h.failNextSendAsBlocked(chatId);
+      const error = await h.adapter.send(chatId, { text: "hi" }).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(ChannelError);
+      expect((error as ChannelError).kind).toBe("blocked");
+      expect((error as ChannelError).retryable).toBe(false);
+    });
+
+    it("stops taking messages after stop()", async () => {
+      h = await make();
+      const received: InboundMessage[] = [];
+      await h.adapter.start(async (m) => void received.push(m));
+      await h.adapter.stop();
+      await h.injectText("late", { userId: "1005" }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(received).toHaveLength(0);
+    });
+  });
+}
+
+/** Polls until `check` is true (2 s at most). */
+export async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error("waitFor: timed out");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
