@@ -145,7 +145,14 @@ async function chooseLanguage(ctx: Ctx, loaded: LoadedUser): Promise<void> {
 /** Messages the core answers itself before any feature: groups, unsupported, empty, cancel. */
 const guards: Middleware = async (ctx, next) => {
   const { content, chat } = ctx.message;
-  if (content.kind === "event") return next();
+  if (content.kind === "event") {
+    if (content.event === "blocked" || content.event === "unblocked") {
+      // Recorded here so every channel's block notice is handled alike; the outbox skips them.
+      const blockedAt = content.event === "blocked" ? ctx.deps.now() : null;
+      await ctx.deps.db.channelIdentity.updateMany({ where: { channel: ctx.message.channel, externalId: ctx.message.sender.id }, data: { blockedAt } });
+    }
+    return next();
+  }
   if (chat.kind === "group" && !ctx.message.addressedToBot) return;
   if (content.kind === "unsupported") return ctx.reply(ctx.t("common:unsupported"));
   if (content.kind === "text" && ctx.text === "") return ctx.reply(ctx.t("common:empty"));
