@@ -14,7 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   partners: { summary: "partners import FILE.csv | export | nearest --json (--lat N --lon N | --place TEXT)", load: async () => (await import("../features/partners/cli.ts")).runPartners },
   progress: { summary: "progress export [--partner ID] [--format csv]", load: async () => (await import("../features/progress/cli.ts")).runProgress },
   events: { summary: "events create FILE.json | announce EVENT_ID [--audience …] --json", load: async () => (await import("../features/events/cli.ts")).runEvents },
-  broadcasts: { summary: "broadcasts status ID --json", load: async () => (await import("../features/events/cli.ts")).runBroadcasts },
+  broadcasts: { summary: "broadcasts status ID --json | pause ID | resume ID | cancel ID", load: async () => (await import("../features/broadcasts/cli.ts")).runBroadcasts },
   whatsapp: { summary: "whatsapp login [--pairing-code PHONE]", load: async () => (await import("../channels/whatsapp/cli.ts")).runWhatsApp },
 };
 

@@ -8,9 +8,3 @@ export async function runEvents(argv: string[], io: CliIO): Promise<number> {
   return 1;
 }
 
-/** Not built yet. */
-export async function runBroadcasts(argv: string[], io: CliIO): Promise<number> {
-  void argv;
-  io.stderr.write("This command is not built yet.\n");
-  return 1;
-}
