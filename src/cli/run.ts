@@ -6,6 +6,7 @@ import { createApp, type App } from "../app.ts";
 import { createConsoleAdapter } from "../channels/console/index.ts";
 import { createTelegramChannel } from "../channels/telegram/index.ts";
 import { createWhatsAppChannel } from "../channels/whatsapp/index.ts";
+import { createMaintenanceJob } from "../core/maintenance.ts";
 import type { Adapter } from "../core/types.ts";
 import { createHttpServer, type HttpServer } from "../http/server.ts";
 import type { CliIO } from "./io.ts";
@@ -37,7 +38,7 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
     return runChat(argv, io);
   }
   const port = await http.listen(config.httpPort);
-  const jobs = config.jobsEnabled ? app.features.flatMap((f) => f.jobs ?? []) : [];
+  const jobs = config.jobsEnabled ? [createMaintenanceJob(app.deps), ...app.features.flatMap((f) => f.jobs ?? [])] : [];
   for (const job of jobs) job.start();
   log.info({ channels: adapters.map((a) => a.channel), port, jobs: jobs.map((j) => j.name) }, "seller-bot started");
 
