@@ -21,23 +21,54 @@ const targets = [
   { provider: "postgres", schema: "prisma/postgres/schema", url: process.env.MIGRATION_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test" },
 ];
 
-for (const { provider, schema, url } of targets) {
+// Two people (or agents) regenerating at once would interleave; a lock folder keeps them apart.
+const lock = "prisma/migrations/.lock";
+mkdirSync("prisma/migrations", { recursive: true });
+for (let waited = 0; ; waited += 250) {
+  try {
+    mkdirSync(lock);
+    break;
+  } catch {
+    if (waited > 120_000) throw new Error(`${lock} held for 2 minutes; remove it if no migration is running`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+try {
+  execFileSync(process.execPath, ["scripts/prisma-schemas.mjs"], { stdio: "inherit" });
+  // Compute every provider's SQL first; write only when all succeeded.
+  const results = targets.map(diff);
+  for (const r of results) write(r);
+} finally {
+  rmSync(lock, { recursive: true, force: true });
+}
+
+function diff({ provider, schema, url }) {
   const dir = join("prisma/migrations", provider);
-  if (reinit) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const current = readdirSync(schema).filter((f) => f.endsWith(".prisma")).sort()
     .map((f) => readFileSync(join(schema, f), "utf8")).join("\n");
   const currentFile = join(dir, ".current.prisma");
   writeFileSync(currentFile, current);
-  const previous = readdirSync(dir).filter((d) => existsSync(join(dir, d, "schema.snapshot.prisma"))).sort().at(-1);
+  const previous = reinit ? undefined : readdirSync(dir).filter((d) => existsSync(join(dir, d, "schema.snapshot.prisma"))).sort().at(-1);
   const from = previous ? ["--from-schema-datamodel", join(dir, previous, "schema.snapshot.prisma")] : ["--from-empty"];
-  const sql = execFileSync(process.execPath,
-    ["node_modules/prisma/build/index.js", "migrate", "diff", ...from, "--to-schema-datamodel", currentFile, "--script"],
-    { env: { ...process.env, PRISMA_SCHEMA: schema, DATABASE_URL: url }, encoding: "utf8" });
-  execFileSync("rm", [currentFile]);
+  try {
+    const sql = execFileSync(process.execPath,
+      ["node_modules/prisma/build/index.js", "migrate", "diff", ...from, "--to-schema-datamodel", currentFile, "--script"],
+      { env: { ...process.env, PRISMA_SCHEMA: schema, DATABASE_URL: url }, encoding: "utf8" });
+    return { provider, dir, sql, current };
+  } finally {
+    rmSync(currentFile, { force: true });
+  }
+}
+
+function write({ provider, dir, sql, current }) {
   if (!/\b(CREATE|ALTER|DROP)\b/.test(sql)) {
     console.log(`${provider}: no changes`);
-    continue;
+    return;
+  }
+  if (reinit) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
   }
   const out = join(dir, `${stamp}_${name}`);
   mkdirSync(out);
