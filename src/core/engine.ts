@@ -10,7 +10,7 @@ import { createKeyedQueue } from "./keyed-queue.ts";
 import { detectLanguage } from "./language.ts";
 import { asciiDigits, keyText, sanitizeText } from "./text.ts";
 import type { ChannelCapabilities, Choice, InboundMessage, Lang, OutboundMessage } from "./types.ts";
-import { isUniqueViolation, loadOrCreateUser, type LoadedUser } from "./users.ts";
+import { loadOrCreateUser, recordInbound, type LoadedUser } from "./users.ts";
 import { compose } from "./router.ts";
 
 /** The running core. */
@@ -51,16 +51,9 @@ export function createCore(deps: AppDeps, features: Feature[]): Core {
 
 /** Records the message id; false when it was seen before (redelivery, replay). */
 async function firstDelivery(deps: AppDeps, message: InboundMessage): Promise<boolean> {
-  try {
-    await deps.db.inboundMessage.create({ data: { channel: message.channel, externalMessageId: message.messageId.slice(0, 200) } });
-    return true;
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      deps.log.debug({ channel: message.channel, messageId: message.messageId }, "duplicate inbound message skipped");
-      return false;
-    }
-    throw error;
-  }
+  const first = await recordInbound(deps.db, message.channel, message.messageId, deps.now());
+  if (!first) deps.log.debug({ channel: message.channel, messageId: message.messageId }, "duplicate inbound message skipped");
+  return first;
 }
 
 function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, topics: Map<string, (ctx: Ctx) => Promise<void>>): Ctx {

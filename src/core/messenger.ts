@@ -69,7 +69,10 @@ export function numberedList(choices: Choice[]): string {
 
 async function rememberChoices(db: Db, userId: number, choices: Choice[]): Promise<void> {
   const json = JSON.stringify(choices.map(({ data, label }) => ({ data, label })));
-  await db.conversationState.upsert({ where: { userId }, create: { userId, choices: json }, update: { choices: json } });
+  // Raw upsert: this runs for most replies on WhatsApp and the console (hot path).
+  await db.$executeRaw`
+    INSERT INTO "ConversationState" ("userId", "choices", "updatedAt") VALUES (${userId}, ${json}, ${new Date()})
+    ON CONFLICT ("userId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
 }
 
 /**

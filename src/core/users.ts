@@ -24,52 +24,92 @@ export function toUserRecord(row: { id: number; role: string; language: string; 
   return { id: row.id, role: roleSchema.parse(row.role), language: langSchema.parse(row.language), languageExplicit: row.languageExplicit, displayName: row.displayName };
 }
 
-const include = { user: { include: { state: true } } } as const;
+/** One row of the hot-path join: identity, user and state. */
+interface UserRow {
+  id: number;
+  role: string;
+  language: string;
+  languageExplicit: boolean | number;
+  displayName: string | null;
+  identityId: number;
+  blockedAt: Date | string | null;
+  flow: string | null;
+  data: string | null;
+  choices: string | null;
+  expiresAt: Date | string | null;
+}
+
+/**
+ * Reads identity, user and state in one raw query. This runs for every message; Prisma's
+ * ORM path costs several times more per call (bench/core.bench.ts, docs/decisions/0004).
+ */
+async function findUserRow(db: Db, channel: ChannelId, externalId: string): Promise<UserRow | undefined> {
+  const rows = await db.$queryRaw<UserRow[]>`
+    SELECT u."id", u."role", u."language", u."languageExplicit", u."displayName", i."id" AS "identityId", i."blockedAt",
+           s."flow", s."data", s."choices", s."expiresAt"
+    FROM "ChannelIdentity" i
+    JOIN "User" u ON u."id" = i."userId"
+    LEFT JOIN "ConversationState" s ON s."userId" = u."id"
+    WHERE i."channel" = ${channel} AND i."externalId" = ${externalId}`;
+  return rows[0];
+}
 
 /** Finds the user for (channel, sender id or one of its aliases) or creates them. */
 export async function loadOrCreateUser(db: Db, config: Config, message: InboundMessage): Promise<LoadedUser> {
   const ids = [message.sender.id, ...(message.sender.aliases ?? [])];
-  let identity = await db.channelIdentity.findFirst({ where: { channel: message.channel, externalId: { in: ids } }, include });
+  let row = await findUserRow(db, message.channel, message.sender.id);
   let created = false;
-  if (!identity) {
+  if (!row && ids.length > 1) {
+    const alias = await db.channelIdentity.findFirst({ where: { channel: message.channel, externalId: { in: ids } } });
+    if (alias) row = await findUserRow(db, message.channel, alias.externalId);
+  }
+  if (!row) {
     created = true;
-    identity = await createUser(db, config, message).catch(async (error: unknown) => {
+    await createUser(db, config, message).catch((error: unknown) => {
       // Another process created the same identity a moment ago: use theirs.
       if (!isUniqueViolation(error)) throw error;
-      return db.channelIdentity.findFirstOrThrow({ where: { channel: message.channel, externalId: { in: ids } }, include });
     });
+    row = await findUserRow(db, message.channel, message.sender.id);
+    if (!row) throw new Error("user vanished right after creation");
   }
-  await linkAliases(db, message.channel, identity.userId, ids);
-  if (identity.blockedAt && message.content.kind !== "event") {
+  if (ids.length > 1) await linkAliases(db, message.channel, row.id, ids);
+  if (row.blockedAt && message.content.kind !== "event") {
     // Writing to the bot again means they unblocked it.
-    await db.channelIdentity.update({ where: { id: identity.id }, data: { blockedAt: null } });
+    await db.channelIdentity.update({ where: { id: row.identityId }, data: { blockedAt: null } });
   }
-  const s = identity.user.state;
-  const expired = s?.expiresAt ? s.expiresAt.getTime() < Date.now() : false;
+  const expiresAt = row.expiresAt ? new Date(row.expiresAt) : null;
+  const expired = expiresAt ? expiresAt.getTime() < Date.now() : false;
   return {
-    user: toUserRecord(identity.user),
+    user: toUserRecord({ ...row, languageExplicit: Boolean(Number(row.languageExplicit)) }),
     created,
     state: {
-      flow: expired ? null : (s?.flow ?? null),
-      data: expired ? {} : parseJson(s?.data),
-      choices: choicesSchema.parse(parseJson(s?.choices)),
-      expiresAt: s?.expiresAt ?? null,
+      flow: expired ? null : row.flow,
+      data: expired ? {} : parseJson(row.data ?? undefined),
+      choices: choicesSchema.parse(parseJson(row.choices ?? undefined)),
+      expiresAt,
     },
   };
 }
 
-async function createUser(db: Db, config: Config, message: InboundMessage) {
+/** Records an inbound message id; false when it was recorded before (a redelivery). */
+export async function recordInbound(db: Db, channel: ChannelId, messageId: string, at: Date): Promise<boolean> {
+  const inserted = await db.$executeRaw`
+    INSERT INTO "InboundMessage" ("channel", "externalMessageId", "receivedAt")
+    VALUES (${channel}, ${messageId.slice(0, 200)}, ${at}) ON CONFLICT DO NOTHING`;
+  return inserted > 0;
+}
+
+async function createUser(db: Db, config: Config, message: InboundMessage): Promise<void> {
   const text = message.content.kind === "text" ? message.content.text : "";
   const detected = detectLanguage(text);
   const language: Lang = detected.confident ? detected.lang : (langFromHint(message.sender.languageHint) ?? detected.lang);
   const isAdmin = config.admins.some((a) => a.channel === message.channel && a.externalId === message.sender.id);
-  return db.channelIdentity.create({
+  await db.channelIdentity.create({
     data: {
       channel: message.channel,
       externalId: message.sender.id,
       user: { create: { role: isAdmin ? "admin" : "seller", language, displayName: message.sender.displayName?.slice(0, 100) ?? null } },
     },
-    include,
   });
 }
 

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench:core`: the full inbound → reply path (dedupe, user, language, routing,
+ * features, reply) for 10,000 messages from 1,000 users on the local channel, on SQLite and
+ * on PostgreSQL. Prints messages/s, p50/p99 latency and peak RSS. Each database runs in
+ * its own child process so RSS is its own. Targets (2 cores): ≥ 1,000 msg/s, p99 ≤ 25 ms,
+ * RSS ≤ 200 MB.
+ *
+ *   npm run bench:core                 # both
+ *   npm run bench:core -- sqlite 2000  # one provider, fewer messages
+ */
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import pino from "pino";
+import pg from "pg";
+import { createApp } from "../src/app.ts";
+import { createMemoryAdapter } from "../src/channels/memory/index.ts";
+import { loadConfig } from "../src/config.ts";
+import { openDatabase, type Database } from "../src/db/client.ts";
+import type { InboundMessage } from "../src/core/types.ts";
+
+const PG_URL = "postgresql://postgres@127.0.0.1:5432/test";
+const [provider, countArg] = process.argv.slice(2);
+const total = Number(countArg ?? 10_000);
+const users = Math.min(1000, total);
+const inFlight = 64;
+
+// A realistic mix: greetings, menu, questions (FAQ), language switches and numbered replies.
+const TEXTS = ["hello", "menu", "account kaise banayen?", "what documents do I need", "مجھے ممبرشپ فیس بتائیں", "language", "2", "nearest partner", "sialkot", "kya haal hai"];
+
+if (!provider) {
+  for (const p of ["sqlite", "postgres"]) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "bench/core.bench.ts", p, String(total)], { stdio: "inherit" });
+    if (r.status) process.exit(r.status);
+  }
+  process.exit(0);
+}
+
+async function open(): Promise<{ database: Database; cleanup: () => Promise<void> }> {
+  if (provider === "postgres") {
+    const schema = `bench_core_${process.pid}`;
+    const database = await openDatabase({ url: PG_URL, schema, migrate: true, poolSize: 10 });
+    return {
+      database,
+      cleanup: async () => {
+        await database.close();
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(`DROP SCHEMA "${schema}" CASCADE`);
+        await c.end();
+      },
+    };
+  }
+  const file = `.tmp/bench-core-${process.pid}.db`;
+  const database = await openDatabase({ url: `file:${file}`, migrate: true });
+  return { database, cleanup: async () => { await database.close(); for (const s of ["", "-wal", "-shm"]) rmSync(file + s, { force: true }); } };
+}
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+const { database, cleanup } = await open();
+const app = await createApp(loadConfig({ LOG_LEVEL: "silent" }), { database, log: pino({ level: "silent" }) });
+const adapter = createMemoryAdapter("console");
+app.deps.messenger.register(adapter);
+await adapter.start(app.core.handle);
+adapter.sent.length = 0;
+
+const messages: InboundMessage[] = Array.from({ length: total }, (_, i) => ({
+  channel: "console",
+  messageId: `bench-${i}`,
+  chat: { id: `user-${i % users}`, kind: "private" },
+  sender: { id: `user-${i % users}` },
+  sentAt: new Date(),
+  content: { kind: "text", text: TEXTS[Math.floor(i / users) % TEXTS.length]! },
+}));
+
+const latencies: number[] = [];
+let next = 0;
+const started = performance.now();
+await Promise.all(
+  Array.from({ length: inFlight }, async () => {
+    while (next < messages.length) {
+      const m = messages[next++]!;
+      const t0 = performance.now();
+      await adapter.receive(m);
+      latencies.push(performance.now() - t0);
+      // Keep the sent log from growing without bound; the bench only needs counts.
+      if (adapter.sent.length > 1000) adapter.sent.length = 0;
+    }
+  }),
+);
+const seconds = (performance.now() - started) / 1000;
+clearInterval(sampler);
+latencies.sort((a, b) => a - b);
+const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(2);
+console.log(
+  `${provider.padEnd(8)} ${total} messages from ${users} users, ${inFlight} in flight: ` +
+    `${Math.round(total / seconds)} msg/s, p50 ${pct(50)} ms, p99 ${pct(99)} ms, peak RSS ${Math.round(peakRss / 1048576)} MB`,
+);
+await adapter.stop();
+await app.close();
+await cleanup();
