@@ -1,0 +1,188 @@
+/**
+ * The offline gazetteer (content/partners/gazetteer.json, built by
+ * scripts/build-gazetteer.ts from GeoNames) and the parser that finds a place in free text:
+ * "Sialkot", "sailkot", "سیالکوٹ", "mai daska se hun", "I am in gujranwala".
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { editDistance, hasArabicScript, placeKey, placeWords, skeleton } from "./place-text.ts";
+
+const FILE = fileURLToPath(new URL("../../../content/partners/gazetteer.json", import.meta.url));
+
+const placeSchema = z.object({
+  name: z.string().min(1),
+  province: z.string(),
+  lat: z.number().min(23).max(38),
+  lon: z.number().min(60).max(78),
+  rank: z.number().int().min(0),
+  ur: z.string().nullable(),
+  aliases: z.array(z.string()),
+  variants: z.array(z.string()),
+});
+const fileSchema = z.object({ source: z.string(), licence: z.string(), places: z.array(placeSchema).min(300) });
+
+/** A place of the gazetteer. */
+export interface Place {
+  name: string;
+  province: string;
+  latitude: number;
+  longitude: number;
+  /** Urdu-script name (hand-added for the bigger towns), or null. */
+  urdu: string | null;
+  /** 1 = most prominent; 0 = not ranked (comes after every ranked place). */
+  rank: number;
+}
+
+/** A place found in a text, and how it was found. */
+export interface PlaceMatch {
+  place: Place;
+  /** exact name/alias/variant, or a fuzzy (misspelling) match */
+  how: "exact" | "fuzzy";
+  /** The words of the text that named the place. */
+  words: string;
+}
+
+/** Words that carry no place: "mai daska se hun", "I am in gujranwala", "میں ڈسکہ سے ہوں". */
+const STOP = new Set(
+  (
+    "i im am is are was in at from near to of the a an my me we our here there live living based located " +
+    "city town village district area shehar sheher shahar shehr zila tehsil " +
+    "mai main mein me mei mn se sy say hun hoon hon hu ho hain hai he hy raha rahi rehta rehti rahta rahti rehte rehtay " +
+    "ka ki ke ko mera meri mere hamara hamari wala wali waly nearest closest near nearby partner partners agent agency " +
+    "qareebi qareeb kareebi kareeb qarib nazdeek nazdiki nazdeeki kahan kidhar where find show koi please plz pls " +
+    "for sir madam bhai ji jee acha ok okay hello hi salam assalam aoa and or but also " +
+    "میں سے ہوں ہو ہے ہیں رہتا رہتی رہتے کا کی کے کو میرا میری شہر ضلع قریبی قریب نزدیک پارٹنر کہاں کدھر اور جی بھائی"
+  ).split(/\s+/).map(placeKey),
+);
+/** Location prepositions that make a short or word-like name count ("in hub", "hub se"). */
+const LOCATIVE = new Set(["in", "at", "from", "near", "se", "sy", "say", "mein", "mai", "main", "me", "mei", "سے", "میں"].map(placeKey));
+/** Names that are also everyday words; they count only next to a locative or alone. */
+const WORDLIKE = new Set(["tank", "hub", "dir", "wah", "bagh", "mari", "toba", "chak", "bela", "mach", "basra", "nagar", "model town", "thal", "khar", "jand", "lawa", "sann", "bhan", "daur", "kech", "hala", "moro", "johi", "jati", "dinga", "patan", "tangi", "topi", "doaba", "chamber", "dayal"].map(placeKey));
+
+/** An indexed gazetteer. */
+export interface Gazetteer {
+  readonly places: readonly Place[];
+  readonly source: string;
+  /** The best place named in `text`, or null. */
+  find(text: string): PlaceMatch | null;
+  /** The place closest to a point (names the town of a location pin). */
+  closest(latitude: number, longitude: number): { place: Place; km: number };
+}
+
+let cached: Gazetteer | undefined;
+
+/** Loads (once) and indexes the committed gazetteer; throws if the file is invalid. */
+export function loadGazetteer(): Gazetteer {
+  cached ??= createGazetteer(fileSchema.parse(JSON.parse(readFileSync(FILE, "utf8"))));
+  return cached;
+}
+
+type Entry = { place: Place; key: string; strict: boolean };
+
+function createGazetteer(file: z.infer<typeof fileSchema>): Gazetteer {
+  const places: Place[] = [];
+  const exact = new Map<string, Entry[]>();
+  const skeletons = new Map<string, Entry[]>();
+  const fuzzyKeys: Entry[] = [];
+  const add = (map: Map<string, Entry[]>, key: string, entry: Entry) => {
+    const list = map.get(key) ?? [];
+    if (!list.some((e) => e.place === entry.place)) list.push(entry);
+    map.set(key, list);
+  };
+  for (const p of file.places) {
+    const place: Place = { name: p.name, province: p.province, latitude: p.lat, longitude: p.lon, urdu: p.ur, rank: p.rank };
+    places.push(place);
+    const named = [p.name, ...p.aliases, ...(p.ur ? [p.ur] : [])].map(placeKey);
+    for (const key of new Set([...named, ...p.variants])) {
+      const entry = { place, key, strict: key.length <= 3 || WORDLIKE.has(key) || (!hasArabicScript(key) && p.rank === 0 && key.length <= 4) };
+      add(exact, key, entry);
+    }
+    for (const key of new Set(named)) {
+      if (key.length < 5 && !hasArabicScript(key)) continue;
+      const entry = { place, key, strict: false };
+      fuzzyKeys.push(entry);
+      if (!hasArabicScript(key)) add(skeletons, skeleton(key), entry);
+    }
+  }
+  const order = (a: Entry, b: Entry) => prominence(a.place) - prominence(b.place);
+  for (const list of [...exact.values(), ...skeletons.values()]) list.sort(order);
+
+  return {
+    places,
+    source: file.source,
+    find(text) {
+      const words = placeWords(text).slice(0, 40);
+      const content = words.filter((w) => !STOP.has(w));
+      return findExact(words, content.length, exact) ?? findFuzzy(words, skeletons, fuzzyKeys);
+    },
+    closest(latitude, longitude) {
+      let best = places[0]!;
+      let km = Infinity;
+      for (const place of places) {
+        const d = haversineKm(latitude, longitude, place.latitude, place.longitude);
+        if (d < km) [best, km] = [place, d];
+      }
+      return { place: best, km };
+    },
+  };
+}
+
+function prominence(place: Place): number {
+  return place.rank > 0 ? place.rank : 10_000;
+}
+
+/** Longest run of words naming a place exactly; ties go to the more prominent place. */
+function findExact(words: string[], contentWords: number, exact: Map<string, Entry[]>): PlaceMatch | null {
+  for (let n = Math.min(4, words.length); n >= 1; n--) {
+    let best: { entry: Entry; i: number } | null = null;
+    for (let i = 0; i + n <= words.length; i++) {
+      if (n === 1 && STOP.has(words[i]!)) continue;
+      const key = words.slice(i, i + n).join("");
+      for (const entry of exact.get(key) ?? []) {
+        if (entry.strict && !(contentWords <= n || LOCATIVE.has(words[i - 1] ?? "") || LOCATIVE.has(words[i + n] ?? ""))) continue;
+        if (!best || prominence(entry.place) < prominence(best.entry.place)) best = { entry, i };
+        break;
+      }
+    }
+    if (best) return { place: best.entry.place, how: "exact", words: words.slice(best.i, best.i + n).join(" ") };
+  }
+  return null;
+}
+
+/** Misspellings: same skeleton ("sailkot" ~ "sialkot"), else one or two edits away. */
+function findFuzzy(words: string[], skeletons: Map<string, Entry[]>, keys: Entry[]): PlaceMatch | null {
+  let best: { entry: Entry; distance: number; words: string } | null = null;
+  for (let n = 1; n <= 2; n++) {
+    for (let i = 0; i + n <= words.length; i++) {
+      const slice = words.slice(i, i + n);
+      if (slice.some((w) => STOP.has(w))) continue;
+      const key = slice.join("");
+      const urdu = hasArabicScript(key);
+      if (key.length < (urdu ? 4 : 5)) continue;
+      const consider = (entry: Entry, distance: number) => {
+        if (!best || distance < best.distance || (distance === best.distance && prominence(entry.place) < prominence(best.entry.place))) {
+          best = { entry, distance, words: slice.join(" ") };
+        }
+      };
+      if (!urdu) for (const entry of skeletons.get(skeleton(key)) ?? []) consider(entry, 0.5);
+      const max = key.length >= 8 ? 2 : 1;
+      for (const entry of keys) {
+        if (hasArabicScript(entry.key) !== urdu) continue;
+        const d = editDistance(key, entry.key, max);
+        if (d <= max) consider(entry, d);
+      }
+    }
+  }
+  const found = best as { entry: Entry; distance: number; words: string } | null;
+  return found ? { place: found.entry.place, how: "fuzzy", words: found.words } : null;
+}
+
+/** Great-circle distance in km. */
+export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * rad;
+  const dLon = (lon2 - lon1) * rad;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(a)));
+}
