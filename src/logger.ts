@@ -9,8 +9,8 @@ import type { Config } from "./config.ts";
 /** Keys that carry personal data; redacted at info level and above. */
 export const PERSONAL_KEYS = ["text", "phone", "jid", "*.text", "*.phone", "*.jid", "message.text", "content.text"];
 
-/** Creates the process logger. */
-export function createLogger(config: Pick<Config, "logLevel">): Logger {
+/** Creates the process logger (on stderr unless a destination is given). */
+export function createLogger(config: Pick<Config, "logLevel">, destination?: pino.DestinationStream): Logger {
   const verbose = config.logLevel === "debug" || config.logLevel === "trace";
   return pino(
     {
@@ -18,6 +18,6 @@ export function createLogger(config: Pick<Config, "logLevel">): Logger {
       base: { app: "seller-bot" },
       redact: verbose ? [] : { paths: PERSONAL_KEYS, censor: "[redacted]" },
     },
-    pino.destination({ fd: 2, sync: false }),
+    destination ?? pino.destination({ fd: 2, sync: false }),
   );
 }

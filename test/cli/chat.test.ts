@@ -33,6 +33,13 @@ describe("seller-bot chat (piped)", () => {
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it("start with no channel configured says so and opens the local chat", () => {
+    const r = spawnSync("node", ["bin/seller-bot.js", "start"], { input: "hello\n", env, encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/No channel configured/);
+    expect(r.stdout).toMatch(/Assalam-o-Alaikum/);
+  });
+
   it("prints usage for an unknown command", () => {
     const r = spawnSync("node", ["bin/seller-bot.js", "frobnicate"], { env, encoding: "utf8", timeout: 60_000 });
     expect(r.status).toBe(2);
