@@ -1,0 +1,180 @@
+/**
+ * Native Telegram update → {@link InboundMessage}. A pure function of the update and the
+ * bot's own identity, so every case (commands with @botname, mentions in groups,
+ * my_chat_member, forged callbacks) is tested without a network.
+ */
+import type { CallbackQuery, Chat, Message, Update, User } from "grammy/types";
+import type { InboundContent, InboundMessage } from "../../core/types.ts";
+import { callbackDataProblem } from "./callback-data.ts";
+
+/** Who the bot is (from getMe). */
+export interface BotIdentity {
+  id: number;
+  username: string;
+}
+
+/** What the adapter should do with an update. */
+export type InboundDecision =
+  | { action: "deliver"; message: InboundMessage; /** answer this button press at once */ callbackQueryId?: string }
+  /** A button press whose data failed validation: answer it politely, do not pass it on. */
+  | { action: "reject-callback"; callbackQueryId: string; languageHint?: string; problem: string }
+  | { action: "ignore"; reason: string };
+
+// Content the bot does not read; the core answers "text and locations only" in private chats.
+const MEDIA = ["sticker", "voice", "audio", "photo", "video", "video_note", "animation", "document", "contact", "poll", "dice", "game", "story", "invoice", "paid_media", "checklist"] as const;
+
+/** Decides what an update means for the core. */
+export function toInbound(update: Update, me: BotIdentity): InboundDecision {
+  if (update.message) return fromMessage(update.message, me);
+  if (update.callback_query) return fromCallback(update.callback_query);
+  if (update.my_chat_member) return fromMemberUpdate(update);
+  // Edits are ignored: answering an edit would answer the same question twice, and the
+  // edited text is rarely a new question (docs/decisions/0601-telegram-ignored-updates.md).
+  if (update.edited_message) return { action: "ignore", reason: "edited message" };
+  if (update.channel_post || update.edited_channel_post) return { action: "ignore", reason: "channel post" };
+  return { action: "ignore", reason: `unhandled update: ${Object.keys(update).filter((k) => k !== "update_id").join(",")}` };
+}
+
+function fromMessage(msg: Message, me: BotIdentity): InboundDecision {
+  // Other bots (including the anonymous-admin bot) are ignored: two bots answering each
+  // other loop forever, and an anonymous admin is not a person we can know.
+  if (!msg.from || msg.from.is_bot) return { action: "ignore", reason: "message from a bot" };
+  if (msg.chat.type === "channel") return { action: "ignore", reason: "channel" };
+  const group = msg.chat.type !== "private";
+  const repliesToBot = msg.reply_to_message?.from?.id === me.id;
+  let content: InboundContent;
+  let addressed = !group || repliesToBot;
+  if (typeof msg.text === "string") {
+    const text = normaliseText(msg, me);
+    if (text === undefined) return { action: "ignore", reason: "command for another bot" };
+    content = { kind: "text", text: text.text };
+    addressed ||= text.addressed;
+  } else if (msg.venue) {
+    const { location, title, address } = msg.venue;
+    content = { kind: "location", latitude: location.latitude, longitude: location.longitude, name: title, address };
+  } else if (msg.location) {
+    content = { kind: "location", latitude: msg.location.latitude, longitude: msg.location.longitude };
+  } else {
+    const what = MEDIA.find((k) => k in msg);
+    // Everything else is a service message (member joined, title changed, pinned, …).
+    if (!what) return { action: "ignore", reason: "service message" };
+    // Never downloaded: only the kind is passed on, whatever the size (a 10 MB document too).
+    content = { kind: "unsupported", what };
+  }
+  return {
+    action: "deliver",
+    message: {
+      channel: "telegram",
+      messageId: `${msg.chat.id}:${msg.message_id}`,
+      chat: chatOf(msg.chat),
+      sender: senderOf(msg.from),
+      addressedToBot: addressed,
+      sentAt: new Date(msg.date * 1000),
+      content,
+    },
+  };
+}
+
+/**
+ * `/cmd@thisbot args` → `/cmd args`; a mention of the bot is removed from the text and
+ * marks the message as addressed. Undefined for `/cmd@otherbot` in a group.
+ */
+function normaliseText(msg: Message, me: BotIdentity): { text: string; addressed: boolean } | undefined {
+  let text = msg.text ?? "";
+  let addressed = false;
+  const command = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?=\s|$)/.exec(text);
+  if (command) {
+    const target = command[2];
+    if (target && target.toLowerCase() !== me.username.toLowerCase()) {
+      if (msg.chat.type !== "private") return undefined;
+    } else {
+      text = `/${command[1]}${text.slice(command[0].length)}`;
+      addressed = true;
+    }
+  }
+  // Entities use UTF-16 offsets, as JS strings do; walk them from the end so earlier
+  // offsets stay valid while removing mentions. Offsets refer to the original text, so
+  // mentions are looked up in `original` and removed only when no command was rewritten
+  // before them (a mention never overlaps the leading command).
+  const original = msg.text ?? "";
+  const shift = original.length - text.length;
+  const mentions = (msg.entities ?? [])
+    .filter((e) => (e.type === "mention" && original.slice(e.offset, e.offset + e.length).toLowerCase() === `@${me.username.toLowerCase()}`) || (e.type === "text_mention" && e.user.id === me.id))
+    .sort((a, b) => b.offset - a.offset);
+  for (const e of mentions) {
+    addressed = true;
+    if (e.type !== "mention") continue;
+    const at = e.offset - shift;
+    if (at < 0) continue;
+    text = `${text.slice(0, at)}${text.slice(at + e.length)}`;
+  }
+  if (mentions.length) text = text.replace(/[ \t]{2,}/g, " ").replace(/^[\s,:]+/, "").trim();
+  return { text, addressed };
+}
+
+function fromCallback(query: CallbackQuery): InboundDecision {
+  if (query.from.is_bot) return { action: "ignore", reason: "callback from a bot" };
+  const problem = callbackDataProblem(query.data);
+  if (problem) return { action: "reject-callback", callbackQueryId: query.id, languageHint: query.from.language_code, problem };
+  const msg = query.message;
+  // Buttons on inline-mode messages have no chat; the bot never sends such buttons.
+  if (!msg) return { action: "reject-callback", callbackQueryId: query.id, languageHint: query.from.language_code, problem: "no message" };
+  const data = query.data as string;
+  const label = "reply_markup" in msg ? msg.reply_markup?.inline_keyboard.flat().find((b) => "callback_data" in b && b.callback_data === data)?.text : undefined;
+  return {
+    action: "deliver",
+    callbackQueryId: query.id,
+    message: {
+      channel: "telegram",
+      messageId: `cb:${query.id}`,
+      chat: chatOf(msg.chat),
+      sender: senderOf(query.from),
+      // A button under the bot's own message is always meant for the bot.
+      addressedToBot: true,
+      sentAt: new Date(),
+      content: { kind: "choice", data, ...(label ? { label } : {}) },
+    },
+  };
+}
+
+function fromMemberUpdate(update: Update): InboundDecision {
+  const change = update.my_chat_member!;
+  const was = change.old_chat_member.status;
+  const now = change.new_chat_member.status;
+  const inside = (s: string) => s === "member" || s === "administrator" || s === "creator" || s === "restricted";
+  let event: "added-to-group" | "removed-from-group" | "blocked" | "unblocked" | undefined;
+  if (change.chat.type === "private") {
+    if (now === "kicked") event = "blocked";
+    else if (was === "kicked" && inside(now)) event = "unblocked";
+  } else if (change.chat.type === "group" || change.chat.type === "supergroup") {
+    if (inside(now) && !inside(was)) event = "added-to-group";
+    else if (!inside(now) && inside(was)) event = "removed-from-group";
+  }
+  if (!event) return { action: "ignore", reason: `my_chat_member ${change.chat.type} ${was}→${now}` };
+  return {
+    action: "deliver",
+    message: {
+      channel: "telegram",
+      messageId: `mcm:${change.chat.id}:${change.date}:${now}`,
+      chat: chatOf(change.chat),
+      sender: senderOf(change.from),
+      addressedToBot: true,
+      sentAt: new Date(change.date * 1000),
+      content: { kind: "event", event },
+    },
+  };
+}
+
+function chatOf(chat: Chat): InboundMessage["chat"] {
+  if (chat.type === "private") return { id: String(chat.id), kind: "private" };
+  return { id: String(chat.id), kind: "group", ...("title" in chat && chat.title ? { title: chat.title } : {}) };
+}
+
+function senderOf(user: User): InboundMessage["sender"] {
+  const displayName = [user.first_name, user.last_name].filter(Boolean).join(" ").trim();
+  return {
+    id: String(user.id),
+    ...(displayName ? { displayName } : {}),
+    ...(user.language_code ? { languageHint: user.language_code } : {}),
+  };
+}

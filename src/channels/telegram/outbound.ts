@@ -1,0 +1,86 @@
+/**
+ * {@link OutboundMessage} → Bot API calls. The core's text is plain: everything is escaped
+ * for parse_mode HTML, so a partner's "<b>" or "&" arrives literally.
+ */
+import { GrammyError, InputFile, type Api } from "grammy";
+import type { InlineKeyboardMarkup } from "grammy/types";
+import { ChannelError } from "../../core/errors.ts";
+import { splitText } from "../../core/messenger.ts";
+import type { Choice, OutboundMessage, SentMessage } from "../../core/types.ts";
+import { callbackDataProblem } from "./callback-data.ts";
+import { toChannelError } from "./errors.ts";
+
+/** Telegram's limit for one text message (after entity parsing). */
+export const MAX_TEXT_LENGTH = 4096;
+
+/** Escapes text for Telegram's HTML parse mode (the only characters it reserves). */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** One button per row: labels in Urdu are long and must not be cut on a phone. */
+export function inlineKeyboard(choices: Choice[]): InlineKeyboardMarkup {
+  for (const choice of choices) {
+    const problem = callbackDataProblem(choice.data);
+    // Checked before the call: Telegram would reject the whole message (BUTTON_DATA_INVALID).
+    if (problem) throw new ChannelError("bad-request", `telegram: callback data "${choice.data}": ${problem}`);
+  }
+  return { inline_keyboard: choices.map((c) => [{ text: c.label.slice(0, 64) || c.data, callback_data: c.data }]) };
+}
+
+/**
+ * Sends one message: the text (split if it is still too long; the choices go under the
+ * last part), then the location, then the file. Throws {@link ChannelError}.
+ */
+export async function sendOutbound(api: Api, chatId: string, message: OutboundMessage): Promise<SentMessage> {
+  const keyboard = message.choices?.length ? inlineKeyboard(message.choices) : undefined;
+  const hasText = message.text.trim() !== "";
+  if (!hasText && !message.location && !message.file) throw new ChannelError("bad-request", "telegram: nothing to send (empty text)");
+  let first: number | undefined;
+  try {
+    if (hasText || keyboard) {
+      const parts = splitText(hasText ? message.text : "…", MAX_TEXT_LENGTH);
+      for (const [i, part] of parts.entries()) {
+        const id = await sendText(api, chatId, part, i === parts.length - 1 ? keyboard : undefined);
+        first ??= id;
+      }
+    }
+    if (message.location) {
+      const sent = await api.sendLocation(chatId, message.location.latitude, message.location.longitude);
+      first ??= sent.message_id;
+    }
+    if (message.file) {
+      const { content, filename } = message.file;
+      const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
+      const sent = await api.sendDocument(chatId, new InputFile(bytes, filename));
+      first ??= sent.message_id;
+    }
+  } catch (error) {
+    throw toChannelError(error);
+  }
+  return { messageId: String(first) };
+}
+
+/**
+ * sendMessage in HTML with two guards: "can't parse entities" (cannot happen with escaped
+ * text, but a Bot API change must not silence the bot) resends as plain text, and
+ * "message is too long" (Telegram counting differently from us) resends in halves.
+ */
+async function sendText(api: Api, chatId: string, text: string, keyboard: InlineKeyboardMarkup | undefined, depth = 0): Promise<number> {
+  const markup = keyboard ? { reply_markup: keyboard } : {};
+  try {
+    return (await api.sendMessage(chatId, escapeHtml(text), { parse_mode: "HTML", ...markup })).message_id;
+  } catch (error) {
+    if (!(error instanceof GrammyError) || error.error_code !== 400 || depth > 0) throw error;
+    if (/can't parse entities/i.test(error.description)) {
+      return (await api.sendMessage(chatId, text, markup)).message_id;
+    }
+    if (/message is too long/i.test(error.description) && text.length > 1) {
+      const [head, ...rest] = splitText(text, Math.ceil(text.length / 2));
+      const id = await sendText(api, chatId, head!, undefined, depth + 1);
+      for (const [i, part] of rest.entries()) await sendText(api, chatId, part, i === rest.length - 1 ? keyboard : undefined, depth + 1);
+      return id;
+    }
+    throw error;
+  }
+}
