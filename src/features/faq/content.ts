@@ -1,0 +1,94 @@
+/**
+ * The FAQ knowledge base: one JSON file per topic under `<CONTENT_DIR>/faq/`, editable by a
+ * partner without touching code. Every file is validated with zod at load; a bad file stops
+ * the load with an error that names the file and the field.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import type { Lang } from "../../core/types.ts";
+
+const TOPIC_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const topicId = z.string().regex(TOPIC_ID, "expected a kebab-case id like register-account").max(48);
+const nonEmpty = z.string().trim().min(1, "must not be empty");
+const perLang = <T extends z.ZodType>(item: T) => z.object({ en: item, ur: item, "ur-Latn": item }).strict();
+const phrases = z.array(nonEmpty).default([]);
+
+/** The shape of one topic file. */
+export const faqTopicSchema = z
+  .object({
+    id: topicId,
+    /** A routing topic names itself here: the FAQ hands the message to the feature owning it. */
+    route: topicId.nullable().default(null),
+    answer: perLang(nonEmpty.max(1500, "too long for a phone screen (max 1500 characters)")),
+    examples: perLang(phrases),
+    keywords: perLang(phrases).default({ en: [], ur: [], "ur-Latn": [] }),
+    related: z.array(topicId).max(6).default([]),
+    /** Optional short button label; without it the first example question is used. */
+    title: perLang(nonEmpty.max(60)).optional(),
+  })
+  .strict();
+
+/** One validated topic. */
+export type FaqTopic = z.infer<typeof faqTopicSchema>;
+
+/** Raised for a content file that cannot be used; `message` names the file and field. */
+export class FaqContentError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`FAQ content ${file}: ${field}: ${problem}`);
+    this.name = "FaqContentError";
+  }
+}
+
+/** Parses one topic file's text; `file` is used in errors only. */
+export function parseTopicFile(file: string, text: string): FaqTopic {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new FaqContentError(file, "(file)", `not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = faqTopicSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new FaqContentError(file, issue.path.join(".") || "(root)", issue.message);
+  }
+  const expected = file.replace(/^.*[\\/]/, "").replace(/\.json$/, "");
+  if (parsed.data.id !== expected) throw new FaqContentError(file, "id", `"${parsed.data.id}" must match the file name "${expected}"`);
+  if (parsed.data.route !== null && parsed.data.route !== parsed.data.id) {
+    throw new FaqContentError(file, "route", `must be null or the topic's own id "${parsed.data.id}"`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Loads every `*.json` topic in `dir` (sorted by name). A missing folder is an empty
+ * knowledge base. `related` ids that name no loaded topic are dropped here (so one missing
+ * file does not take the whole FAQ down) and reported by {@link danglingRelated}.
+ */
+export function loadFaqTopics(dir: string): FaqTopic[] {
+  if (!existsSync(dir)) return [];
+  const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+  const topics = files.map((f) => parseTopicFile(join(dir, f), readFileSync(join(dir, f), "utf8")));
+  const ids = new Set(topics.map((t) => t.id));
+  return topics.map((t) => ({ ...t, related: t.related.filter((r) => ids.has(r) && r !== t.id) }));
+}
+
+/** `related` references in raw files that name no topic in `dir` (for the content test). */
+export function danglingRelated(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+  const topics = files.map((f) => parseTopicFile(join(dir, f), readFileSync(join(dir, f), "utf8")));
+  const ids = new Set(topics.map((t) => t.id));
+  return topics.flatMap((t) => t.related.filter((r) => !ids.has(r) || r === t.id).map((r) => `${t.id} → ${r}`));
+}
+
+/** A short label for a topic's button, in a language. */
+export function topicLabel(topic: FaqTopic, lang: Lang): string {
+  const label = topic.title?.[lang] ?? topic.examples[lang][0] ?? topic.examples.en[0] ?? topic.id;
+  return label.length > 60 ? `${label.slice(0, 57).trimEnd()}…` : label;
+}

@@ -1,0 +1,80 @@
+/**
+ * The FAQ's decision turned into a reply: what the bot says and which choices it offers.
+ * Shared by the chat feature and `seller-bot ask`, so both answer alike.
+ */
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Translate } from "../../i18n/index.ts";
+import type { Choice, Lang } from "../../core/types.ts";
+import { loadFaqTopics, topicLabel, type FaqTopic } from "./content.ts";
+import { createFaqMatcher, type FaqMatch, type FaqMatcher } from "./matcher.ts";
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+/** Choice data for a topic: `faq:topic:<id>` (≤ 58 bytes: ids are at most 48). */
+export const topicChoiceData = (id: string) => `faq:topic:${id}`;
+
+/** The loaded knowledge base and its index. */
+export interface KnowledgeBase {
+  topics: Map<string, FaqTopic>;
+  matcher: FaqMatcher;
+}
+
+/**
+ * The FAQ folder for a configured content dir. A relative CONTENT_DIR is looked up from the
+ * working directory first and then from the project root, so `npx seller-bot ask` works
+ * from any directory.
+ */
+export function faqDir(contentDir: string): string {
+  if (isAbsolute(contentDir)) return join(contentDir, "faq");
+  const local = resolve(contentDir, "faq");
+  return existsSync(local) ? local : join(REPO_ROOT, contentDir, "faq");
+}
+
+/** Loads the topic files and builds the index. Throws FaqContentError for a bad file. */
+export function loadKnowledgeBase(dir: string): KnowledgeBase {
+  const topics = loadFaqTopics(dir);
+  return { topics: new Map(topics.map((t) => [t.id, t])), matcher: createFaqMatcher(topics) };
+}
+
+/** A reply as the bot would send it, plus the topic ids behind its choices. */
+export interface FaqReply {
+  text: string;
+  choices: Choice[];
+  /** Topic ids offered as choices (related topics, "did you mean", or partner/person). */
+  suggestions: string[];
+}
+
+/** Up to three topic choices for ids that exist. */
+function topicChoices(kb: KnowledgeBase, ids: string[], lang: Lang): Choice[] {
+  return ids
+    .map((id) => kb.topics.get(id))
+    .filter((t): t is FaqTopic => t !== undefined)
+    .slice(0, 3)
+    .map((t) => ({ data: topicChoiceData(t.id), label: topicLabel(t, lang) }));
+}
+
+/** The answer of one topic with its related topics as choices. */
+export function answerReply(kb: KnowledgeBase, topic: FaqTopic, lang: Lang): FaqReply {
+  const choices = topicChoices(kb, topic.related, lang);
+  return { text: topic.answer[lang], choices, suggestions: choices.map((c) => c.data.slice("faq:topic:".length)) };
+}
+
+/** What to say for a match: the answer, "did you mean", or "nothing found" with a way on. */
+export function replyFor(kb: KnowledgeBase, match: FaqMatch, lang: Lang, t: Translate): FaqReply {
+  const top = match.topic ? kb.topics.get(match.topic) : undefined;
+  if (top) return answerReply(kb, top, lang);
+  if (match.decision === "unsure") {
+    const choices = topicChoices(kb, match.ranked.map((r) => r.topic), lang);
+    return { text: t("faq:didYouMean"), choices, suggestions: choices.map((c) => c.data.slice("faq:topic:".length)) };
+  }
+  return {
+    text: t("faq:nothingFound"),
+    choices: [
+      { data: topicChoiceData("find-partner"), label: t("faq:findPartner") },
+      { data: topicChoiceData("talk-to-human"), label: t("faq:talkToHuman") },
+    ],
+    suggestions: ["find-partner", "talk-to-human"],
+  };
+}
