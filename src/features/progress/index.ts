@@ -1,8 +1,71 @@
-/** PLACEHOLDER: the progress feature is built in its own issue; this keeps the wiring compiling. */
-import type { AppDeps, Feature } from "../../core/context.ts";
+/**
+ * Listing progress: each seller's onboarding checklist (stages from
+ * content/progress/stages.json), partners' and admins' view of their sellers, and weekly
+ * nudges for sellers who stopped moving. See docs/progress.md.
+ */
+import type { AppDeps, Ctx, Feature, Middleware } from "../../core/context.ts";
+import { compose, onChoice, onWords } from "../../core/router.ts";
+import { createNudgeJob } from "./nudges.ts";
+import { createPartnerSide } from "./partner.ts";
+import { CONFIRM_FLOW, createSellerSide } from "./seller.ts";
+import { loadStages, type Stages } from "./stages.ts";
+
+/** Words that open the checklist (sellers) or the summary (partners, admins). */
+export const PROGRESS_WORDS = [
+  "progress", "/progress", "my progress", "meri progress", "mera progress", "progress dikhao", "checklist", "my checklist",
+  "پیش رفت", "میری پیش رفت", "پراگریس", "میری پراگریس",
+];
+const PARTNER_WORDS = ["my sellers", "sellers", "/sellers", "mere sellers", "summary", "میرے سیلرز"];
+const UNDO_WORDS = ["undo", "/undo", "wapas", "wapis", "galti", "galti ho gayi", "واپس", "غلطی"];
+
+/** Options for tests: nudge interval. */
+export interface ProgressOptions {
+  nudgeIntervalMs?: number;
+  stages?: Stages;
+}
 
 /** Creates the progress feature. */
-export function createProgressFeature(deps: AppDeps): Feature {
-  void deps;
-  return { name: "progress" };
+export function createProgressFeature(deps: AppDeps, options: ProgressOptions = {}): Feature {
+  const stages = options.stages ?? loadStages(deps.config.contentDir);
+  const seller = createSellerSide(stages);
+  const partner = createPartnerSide(stages);
+  const isStaff = (ctx: Ctx) => ctx.user.role === "partner" || ctx.user.role === "admin";
+  const show = (ctx: Ctx) => (isStaff(ctx) ? partner.summary(ctx) : seller.showChecklist(ctx));
+
+  // "stuck 14", "/stuck 14", "seller 42", "seller Ali", "history 42": staff commands with an argument.
+  const staffCommand: Middleware = async (ctx, next) => {
+    if (ctx.message.content.kind !== "text" || !isStaff(ctx)) return next();
+    const m = /^\/?(stuck|seller|history)(?:@\w+)?(?:\s+([\s\S]{0,80}))?$/i.exec(ctx.text.trim());
+    if (!m) return next();
+    const arg = m[2]?.trim() ?? "";
+    return m[1]!.toLowerCase() === "stuck" ? partner.stuck(ctx, arg) : partner.seller(ctx, arg);
+  };
+
+  return {
+    name: "progress",
+    flows: { [CONFIRM_FLOW]: seller.confirmFlow },
+    middleware: compose([
+      onWords(PROGRESS_WORDS, (ctx) => show(ctx)),
+      onWords(PARTNER_WORDS, (ctx, _args, next) => (isStaff(ctx) ? partner.summary(ctx) : next())),
+      onWords(UNDO_WORDS, (ctx) => seller.undo(ctx)),
+      staffCommand,
+      onChoice("pg:show", (ctx) => show(ctx)),
+      onChoice("pg:more", (ctx) => seller.showMore(ctx)),
+      onChoice("pg:tick:", (ctx, rest) => seller.onTick(ctx, rest)),
+      onChoice("pg:undo:", (ctx, rest) => seller.onUndo(ctx, rest)),
+      // A confirmation answered after its flow expired or was cancelled.
+      onChoice("pg:confirm:", (ctx) => ctx.reply(ctx.t("common:staleChoice"))),
+      onChoice("pg:stuck:", (ctx, rest) => partner.stuck(ctx, rest)),
+      onChoice("pg:by:", (ctx, rest) => partner.grouped(ctx, rest === "city" ? "city" : "partner")),
+      onChoice("pg:seller:", (ctx, rest) => partner.sellerChoice(ctx, rest)),
+      onChoice("pg:mark:", (ctx, rest) => partner.mark(ctx, rest)),
+      seller.report,
+    ]),
+    topics: { "listing-progress": show },
+    menu: [
+      { labelKey: "progress:menu.progress", data: "pg:show", roles: ["seller"] },
+      { labelKey: "progress:menu.sellers", data: "pg:show", roles: ["partner", "admin"] },
+    ],
+    jobs: [createNudgeJob(deps, stages, options.nudgeIntervalMs)],
+  };
 }
