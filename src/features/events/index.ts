@@ -1,8 +1,242 @@
-/** PLACEHOLDER: the events feature is built in its own issue; this keeps the wiring compiling. */
-import type { AppDeps, Feature } from "../../core/context.ts";
+/**
+ * Events in chat: sellers list upcoming summits and answer Going / Maybe / Can't; partners
+ * create events in a guided conversation, announce them, export attendees and cancel.
+ * Choice data: `ev:<action>[:<eventId>[:<answer>]]`.
+ */
+import { z } from "zod";
+import type { AppDeps, Ctx, Feature } from "../../core/context.ts";
+import { UserFacingError } from "../../core/errors.ts";
+import { compose, onChoice, onWords } from "../../core/router.ts";
+import type { Choice } from "../../core/types.ts";
+import { announceEvent, previewAnnouncement } from "./announce.ts";
+import { rsvpCounts } from "./api.ts";
+import { CREATE_FLOW, createFlow, startCreateFlow } from "./create-flow.ts";
+import { attendeesCsv, eventIcs, listAttendees } from "./export.ts";
+import { createReminderJob } from "./reminders.ts";
+import { eventCard, eventTitle, RSVP_ANSWERS, rsvpChoices } from "./render.ts";
+import { setRsvp } from "./rsvp.ts";
+import { actingPartnerId, assertCanManage, cancelEvent, upcomingEvents, type EventRow } from "./service.ts";
+import { seedSampleEvents } from "./seed.ts";
+import { formatEventTime, formatPktShort } from "./time.ts";
+
+// Whole messages (after keyText) that ask for the event list.
+const LIST_WORDS = [
+  "events", "event", "/events", "summits", "summit", "upcoming events", "my events list",
+  "koi event hai", "koi summit hai", "events dikhao", "event dikhao", "summit kab hai", "ayvent",
+  "ایونٹس", "ایونٹ", "سمٹ", "کوئی ایونٹ ہے", "تقریبات",
+];
+const CREATE_WORDS = ["new event", "create event", "/newevent", "naya event", "event banao", "نیا ایونٹ", "ایونٹ بنائیں"];
+const MINE_WORDS = ["my events", "/myevents", "mere events", "میرے ایونٹس"];
+
+const idSchema = z.coerce.number().int().positive().max(2_147_483_647);
+const rsvpSchema = z.tuple([idSchema, z.enum(RSVP_ANSWERS)]);
 
 /** Creates the events feature. */
 export function createEventsFeature(deps: AppDeps): Feature {
-  void deps;
-  return { name: "events" };
+  return {
+    name: "events",
+    flows: { [CREATE_FLOW]: createFlow },
+    middleware: compose([
+      onChoice("ev:rsvp:", (ctx, rest) => rsvp(ctx, rest)),
+      onChoice("ev:show:", (ctx, rest) => withId(ctx, rest, (id) => showEvent(ctx, id))),
+      onChoice("ev:ics:", (ctx, rest) => withId(ctx, rest, (id) => sendIcs(ctx, id))),
+      onChoice("ev:list", (ctx) => listEvents(ctx)),
+      onChoice("ev:new", (ctx) => startCreateFlow(ctx)),
+      onChoice("ev:mine", (ctx) => myEvents(ctx)),
+      onChoice("ev:manage:", (ctx, rest) => withId(ctx, rest, (id) => manage(ctx, id))),
+      onChoice("ev:annok:", (ctx, rest) => withId(ctx, rest, (id) => announce(ctx, id))),
+      onChoice("ev:ann:", (ctx, rest) => withId(ctx, rest, (id) => announcePreview(ctx, id))),
+      onChoice("ev:att:", (ctx, rest) => withId(ctx, rest, (id) => attendees(ctx, id))),
+      onChoice("ev:cancelok:", (ctx, rest) => withId(ctx, rest, (id) => cancel(ctx, id))),
+      onChoice("ev:cancel:", (ctx, rest) => withId(ctx, rest, (id) => cancelConfirm(ctx, id))),
+      onChoice("ev:pub:", (ctx, rest) => withId(ctx, rest, (id) => publish(ctx, id))),
+      onWords(["/start"], (ctx, args, next) => {
+        const link = /^e_(\d{1,9})$/i.exec(args);
+        return link ? showEvent(ctx, Number(link[1])) : next();
+      }),
+      onWords(LIST_WORDS, (ctx, args, next) => (args ? next() : listEvents(ctx))),
+      onWords(CREATE_WORDS, (ctx, args, next) => (args ? next() : startCreateFlow(ctx))),
+      onWords(MINE_WORDS, (ctx, args, next) => (args ? next() : myEvents(ctx))),
+    ]),
+    topics: {
+      "summit-events": (ctx) => listEvents(ctx),
+      "event-rsvp": (ctx) => myRsvps(ctx),
+    },
+    menu: [
+      { labelKey: "events:menu.events", data: "ev:list" },
+      { labelKey: "events:menu.new", data: "ev:new", roles: ["partner", "admin"] },
+      { labelKey: "events:menu.mine", data: "ev:mine", roles: ["partner", "admin"] },
+    ],
+    seed: async () => void (await seedSampleEvents(deps)),
+    jobs: [createReminderJob(deps)],
+  };
+}
+
+async function withId(ctx: Ctx, raw: string, run: (id: number) => Promise<void>): Promise<void> {
+  const id = idSchema.safeParse(raw);
+  if (!id.success) return ctx.reply(ctx.t("common:staleChoice"));
+  return run(id.data);
+}
+
+async function loadEvent(ctx: Ctx, id: number): Promise<EventRow> {
+  const event = await ctx.deps.db.event.findUnique({ where: { id } });
+  if (!event) throw new UserFacingError("events:errors.notFound");
+  return event;
+}
+
+/** Upcoming published events: one message each with RSVP buttons where there are buttons; else a numbered list to pick from. */
+async function listEvents(ctx: Ctx): Promise<void> {
+  const events = await upcomingEvents(ctx.deps, 5);
+  if (events.length === 0) return ctx.reply(ctx.t("events:list.none"));
+  if (events.length === 1) return showEvent(ctx, events[0]!.id);
+  if (ctx.capabilities.buttons) {
+    await ctx.reply(ctx.t("events:list.title", { count: events.length }));
+    for (const e of events) await ctx.reply({ text: eventCard(e, ctx.lang, ctx.t, await rsvpCounts(ctx.deps.db, e.id)), choices: rsvpChoices(e.id, ctx.t) });
+    return;
+  }
+  // Numbered replies resolve against the last list sent, so one list, then one event at a time.
+  await ctx.reply({
+    text: `${ctx.t("events:list.title", { count: events.length })}\n${ctx.t("events:list.pick")}`,
+    choices: events.map((e) => ({ data: `ev:show:${e.id}`, label: `${eventTitle(e, ctx.lang)} · ${formatPktShort(e.startsAt, ctx.lang)} · ${e.venueName}` })),
+  });
+}
+
+/** One event with its RSVP choices (also the `/start e_<id>` deep link). */
+async function showEvent(ctx: Ctx, id: number): Promise<void> {
+  const event = await ctx.deps.db.event.findUnique({ where: { id } });
+  if (!event || event.status === "draft") return ctx.reply(ctx.t("events:errors.rsvp.notFound"));
+  if (event.status === "cancelled") return ctx.reply(ctx.t("events:errors.rsvp.cancelled", { title: eventTitle(event, ctx.lang) }));
+  const card = eventCard(event, ctx.lang, ctx.t, await rsvpCounts(ctx.deps.db, id));
+  if (event.startsAt <= ctx.deps.now()) return ctx.reply(`${card}\n\n${ctx.t("events:errors.rsvp.past")}`);
+  const mine = await ctx.deps.db.rsvp.findUnique({ where: { eventId_userId: { eventId: id, userId: ctx.user.id } } });
+  const status = mine ? `\n\n${ctx.t("events:rsvp.current", { answer: ctx.t(`events:rsvp.status.${mine.status}`) })}` : "";
+  const location = event.latitude !== null && event.longitude !== null ? { latitude: event.latitude, longitude: event.longitude, name: event.venueName, address: event.venueAddress } : undefined;
+  await ctx.reply({ text: `${card}${status}`, choices: rsvpChoices(id, ctx.t), location });
+}
+
+async function rsvp(ctx: Ctx, rest: string): Promise<void> {
+  const parsed = rsvpSchema.safeParse(rest.split(":"));
+  if (!parsed.success) return ctx.reply(ctx.t("common:staleChoice"));
+  const [eventId, answer] = parsed.data;
+  const result = await setRsvp(ctx.deps, eventId, ctx.user.id, answer);
+  if (result.kind === "unavailable") {
+    const title = result.event ? eventTitle(result.event, ctx.lang) : "";
+    return ctx.reply(ctx.t(`events:errors.rsvp.${result.reason === "draft" ? "notFound" : result.reason}`, { title }));
+  }
+  const title = eventTitle(result.event, ctx.lang);
+  const when = formatEventTime(result.event.startsAt, result.event.endsAt, ctx.lang);
+  if (result.kind === "going") {
+    const file = ctx.capabilities.files ? icsFile(ctx, result.event) : undefined;
+    return ctx.reply({ text: ctx.t("events:rsvp.going", { title, when, venue: result.event.venueName }), file });
+  }
+  if (result.kind === "waitlist") return ctx.reply(ctx.t("events:rsvp.waitlist", { title, position: result.position }));
+  return ctx.reply(ctx.t(`events:rsvp.${result.kind}`, { title }));
+}
+
+function icsFile(ctx: Ctx, event: EventRow) {
+  return { filename: `event-${event.id}.ics`, mimeType: "text/calendar", content: eventIcs(event, { lang: ctx.lang, now: ctx.deps.now() }) };
+}
+
+async function sendIcs(ctx: Ctx, id: number): Promise<void> {
+  const event = await loadEvent(ctx, id);
+  if (!ctx.capabilities.files) return ctx.reply(ctx.t("events:ics.noFiles"));
+  await ctx.reply({ text: ctx.t("events:ics.caption", { title: eventTitle(event, ctx.lang) }), file: icsFile(ctx, event) });
+}
+
+/** The user's own answers to upcoming events. */
+async function myRsvps(ctx: Ctx): Promise<void> {
+  const rows = await ctx.deps.db.rsvp.findMany({
+    where: { userId: ctx.user.id, event: { status: "published", startsAt: { gt: ctx.deps.now() } } },
+    include: { event: true },
+    orderBy: { event: { startsAt: "asc" } },
+    take: 10,
+  });
+  if (rows.length === 0) return listEvents(ctx);
+  const lines = rows.map((r) => `• ${eventTitle(r.event, ctx.lang)}: ${ctx.t(`events:rsvp.status.${r.status}`)}\n  ${formatEventTime(r.event.startsAt, r.event.endsAt, ctx.lang)}`);
+  await ctx.reply({
+    text: `${ctx.t("events:rsvp.mine")}\n\n${lines.join("\n")}`,
+    choices: rows.map((r) => ({ data: `ev:show:${r.eventId}`, label: eventTitle(r.event, ctx.lang) })),
+  });
+}
+
+/** A partner's own events (admins: all), upcoming and drafts. */
+async function myEvents(ctx: Ctx): Promise<void> {
+  if (ctx.user.role !== "partner" && ctx.user.role !== "admin") throw new UserFacingError("events:errors.partnersOnly");
+  const partnerId = ctx.user.role === "partner" ? await actingPartnerId(ctx.deps, ctx.user) : null;
+  if (ctx.user.role === "partner" && partnerId === null) throw new UserFacingError("events:errors.partnerNotApproved");
+  const events = await ctx.deps.db.event.findMany({
+    where: { ...(partnerId !== null ? { partnerId } : {}), status: { in: ["draft", "published"] }, endsAt: { gt: ctx.deps.now() } },
+    orderBy: { startsAt: "asc" },
+    take: 10,
+  });
+  if (events.length === 0) return ctx.reply({ text: ctx.t("events:manage.none"), choices: [{ data: "ev:new", label: ctx.t("events:menu.new") }] });
+  const lines = events.map((e, i) => `${i + 1}. ${eventTitle(e, ctx.lang)} (#${e.id}, ${ctx.t(`events:status.${e.status}`)})\n   ${formatEventTime(e.startsAt, e.endsAt, ctx.lang)}`);
+  await ctx.reply({ text: `${ctx.t("events:manage.title")}\n\n${lines.join("\n")}`, choices: events.map((e) => ({ data: `ev:manage:${e.id}`, label: eventTitle(e, ctx.lang) })) });
+}
+
+/** One of the partner's events with what they can do with it. */
+async function manage(ctx: Ctx, id: number): Promise<void> {
+  const event = await loadEvent(ctx, id);
+  await assertCanManage(ctx.deps, ctx.user, event);
+  const counts = await rsvpCounts(ctx.deps.db, id);
+  const choices: Choice[] = [];
+  if (event.status === "draft") choices.push({ data: `ev:pub:${id}`, label: ctx.t("events:manage.publish") });
+  if (event.status === "published") choices.push({ data: `ev:ann:${id}`, label: ctx.t("events:manage.announce") });
+  choices.push({ data: `ev:att:${id}`, label: ctx.t("events:manage.attendees") });
+  if (event.status !== "cancelled") choices.push({ data: `ev:cancel:${id}`, label: ctx.t("events:manage.cancel") });
+  await ctx.reply({ text: `${eventCard(event, ctx.lang, ctx.t, counts)}\n\n${ctx.t("events:manage.counts", { ...counts })}`, choices });
+}
+
+async function publish(ctx: Ctx, id: number): Promise<void> {
+  const event = await loadEvent(ctx, id);
+  await assertCanManage(ctx.deps, ctx.user, event);
+  if (event.status !== "draft") return ctx.reply(ctx.t(`events:status.${event.status}`));
+  if (event.startsAt <= ctx.deps.now()) throw new UserFacingError("events:errors.inPast");
+  await ctx.deps.db.event.update({ where: { id }, data: { status: "published" } });
+  await ctx.reply({ text: ctx.t("events:create.published", { id }), choices: [{ data: `ev:ann:${id}`, label: ctx.t("events:manage.announce") }] });
+}
+
+async function announcePreview(ctx: Ctx, id: number): Promise<void> {
+  const { event, recipients } = await previewAnnouncement(ctx.deps, id, ctx.user);
+  await ctx.reply({
+    text: ctx.t("events:announce.confirm", { title: eventTitle(event, ctx.lang), count: recipients }),
+    choices: [{ data: `ev:annok:${id}`, label: ctx.t("events:announce.send") }],
+  });
+}
+
+async function announce(ctx: Ctx, id: number): Promise<void> {
+  const { recipients } = await announceEvent(ctx.deps, id, ctx.user);
+  await ctx.reply(ctx.t("events:announce.queued", { count: recipients }));
+}
+
+/** The attendee list: a CSV file where the channel takes files, else a summary. */
+async function attendees(ctx: Ctx, id: number): Promise<void> {
+  const event = await loadEvent(ctx, id);
+  await assertCanManage(ctx.deps, ctx.user, event);
+  const list = await listAttendees(ctx.deps.db, id);
+  const counts = await rsvpCounts(ctx.deps.db, id);
+  const title = eventTitle(event, ctx.lang);
+  if (ctx.capabilities.files) {
+    return ctx.reply({ text: ctx.t("events:attendees.file", { title, ...counts }), file: { filename: `event-${id}-attendees.csv`, mimeType: "text/csv", content: attendeesCsv(list) } });
+  }
+  const going = list.filter((a) => a.status === "going").slice(0, 20).map((a) => `• ${a.name}${a.phone ? ` ${a.phone}` : ""}`);
+  const more = counts.going > going.length ? `\n${ctx.t("events:attendees.more", { count: counts.going - going.length })}` : "";
+  await ctx.reply(`${ctx.t("events:attendees.summary", { title, ...counts })}${going.length ? `\n\n${going.join("\n")}` : ""}${more}`);
+}
+
+async function cancelConfirm(ctx: Ctx, id: number): Promise<void> {
+  const event = await loadEvent(ctx, id);
+  await assertCanManage(ctx.deps, ctx.user, event);
+  const counts = await rsvpCounts(ctx.deps.db, id);
+  await ctx.reply({
+    text: ctx.t("events:cancel.confirm", { title: eventTitle(event, ctx.lang), count: counts.going + counts.maybe + counts.waitlist }),
+    choices: [{ data: `ev:cancelok:${id}`, label: ctx.t("events:cancel.yes") }],
+  });
+}
+
+async function cancel(ctx: Ctx, id: number): Promise<void> {
+  const event = await loadEvent(ctx, id);
+  await assertCanManage(ctx.deps, ctx.user, event);
+  const { notified } = await cancelEvent(ctx.deps, id);
+  await ctx.reply(ctx.t("events:cancel.done", { title: eventTitle(event, ctx.lang), count: notified }));
 }

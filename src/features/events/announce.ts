@@ -1,0 +1,67 @@
+/**
+ * Announcing an event: the broadcasts feature does audiences, quotas and delivery; this
+ * checks the event can be announced (published, not started, the sender's own) and builds
+ * the text with Going / Maybe / Can't choices.
+ */
+import type { AppDeps, UserRecord } from "../../core/context.ts";
+import { UserFacingError } from "../../core/errors.ts";
+import { LANGS } from "../../core/types.ts";
+import { createBroadcast, previewBroadcast, type Audience, type BroadcastContent } from "../broadcasts/api.ts";
+import { eventCard, localize, rsvpData, RSVP_ANSWERS } from "./render.ts";
+import { assertCanManage, unavailableReason, type EventRow } from "./service.ts";
+
+/** Who announces: a user from chat, or null for the admin CLI. */
+export type Announcer = Pick<UserRecord, "id" | "role"> | null;
+
+/** The announcement in every language, with RSVP choices. */
+export function announcementContent(deps: AppDeps, event: EventRow): BroadcastContent {
+  const text = localize(deps.i18n, (t, lang) => `${t("events:announce.intro")}\n\n${eventCard(event, lang, t)}\n\n${t("events:announce.rsvpPrompt")}`);
+  const choices = RSVP_ANSWERS.map((answer) => ({
+    data: rsvpData(event.id, answer),
+    label: Object.fromEntries(LANGS.map((l) => [l, deps.i18n.t(l)(`events:rsvp.label.${answer}`)])) as BroadcastContent["text"],
+  }));
+  return { text, choices };
+}
+
+/** The default audience: the organising partner's own sellers and groups, else everyone. */
+export function defaultAudience(event: EventRow): Audience {
+  return event.partnerId !== null ? { kind: "partner", partnerId: event.partnerId } : { kind: "all" };
+}
+
+/** Refuses what must never be queued; returns the event otherwise. */
+async function checkAnnounceable(deps: AppDeps, eventId: number, sender: Announcer): Promise<EventRow> {
+  const event = await deps.db.event.findUnique({ where: { id: eventId } });
+  const reason = unavailableReason(event, deps.now());
+  if (reason || !event) throw new UserFacingError(`events:errors.announce.${reason ?? "notFound"}`);
+  if (sender) await assertCanManage(deps, sender, event);
+  return event;
+}
+
+/** How many people an announcement would reach (for the confirm step in chat). */
+export async function previewAnnouncement(deps: AppDeps, eventId: number, sender: Announcer, audience?: Audience): Promise<{ event: EventRow; recipients: number }> {
+  const event = await checkAnnounceable(deps, eventId, sender);
+  const { recipients } = await previewBroadcast(deps, {
+    senderUserId: sender?.id ?? null,
+    audience: audience ?? defaultAudience(event),
+    topic: "events",
+    eventId,
+    content: announcementContent(deps, event),
+  });
+  return { event, recipients };
+}
+
+/**
+ * Queues the announcement through the broadcasts outbox; the running `seller-bot start`
+ * delivers it. Throws {@link UserFacingError} with the reason when refused (nothing queued).
+ */
+export async function announceEvent(deps: AppDeps, eventId: number, sender: Announcer, audience?: Audience): Promise<{ broadcastId: number; recipients: number }> {
+  const event = await checkAnnounceable(deps, eventId, sender);
+  const result = await createBroadcast(deps, {
+    senderUserId: sender?.id ?? null,
+    audience: audience ?? defaultAudience(event),
+    topic: "events",
+    eventId,
+    content: announcementContent(deps, event),
+  });
+  return { broadcastId: result.broadcastId, recipients: result.recipients };
+}

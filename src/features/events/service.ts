@@ -1,0 +1,106 @@
+/**
+ * Events as stored: creating (with the rules every source shares), reading, listing,
+ * cancelling with notices, and who may manage which event.
+ */
+import type { AppDeps, UserRecord } from "../../core/context.ts";
+import { UserFacingError } from "../../core/errors.ts";
+import type { Db } from "../../db/client.ts";
+import { enqueueDirect } from "../broadcasts/api.ts";
+import { partnerIdOfMember } from "../partners/api.ts";
+import { eventCard, eventTitle, localize } from "./render.ts";
+import { timeProblem, type NewEvent } from "./schema.ts";
+import { formatEventTime } from "./time.ts";
+
+/** An event row as stored. */
+export type EventRow = NonNullable<Awaited<ReturnType<Db["event"]["findUnique"]>>>;
+
+/** Most seats one event may have (a hall, not a stadium; also guards typos like 20000000). */
+export const MAX_CAPACITY = 100_000;
+
+/**
+ * Stores a new event after the checks every source shares: a start in the future, an end
+ * after the start, at least one seat. Throws {@link UserFacingError} (`events:errors.*`).
+ */
+export async function createEvent(deps: AppDeps, input: NewEvent): Promise<EventRow> {
+  const problem = timeProblem(input, deps.now());
+  if (problem) throw new UserFacingError(`events:errors.${problem}`);
+  if (!Number.isInteger(input.capacity) || input.capacity < 1 || input.capacity > MAX_CAPACITY) {
+    throw new UserFacingError("events:errors.capacity", { max: MAX_CAPACITY });
+  }
+  return deps.db.event.create({
+    data: {
+      titleEn: input.title.en,
+      titleUr: input.title.ur ?? null,
+      titleUrLatn: input.title["ur-Latn"] ?? null,
+      descriptionEn: input.description.en,
+      descriptionUr: input.description.ur ?? null,
+      descriptionUrLatn: input.description["ur-Latn"] ?? null,
+      venueName: input.venue.name,
+      venueAddress: input.venue.address,
+      latitude: input.venue.latitude ?? null,
+      longitude: input.venue.longitude ?? null,
+      startsAt: input.startsAt,
+      endsAt: input.endsAt,
+      capacity: input.capacity,
+      partnerId: input.partnerId,
+      createdByUserId: input.createdByUserId,
+      status: input.status,
+      isSample: input.isSample ?? false,
+    },
+  });
+}
+
+/** Why an event cannot take RSVPs or be announced now, or null when it can. */
+export function unavailableReason(event: EventRow | null, now: Date): "notFound" | "draft" | "cancelled" | "past" | null {
+  if (!event) return "notFound";
+  if (event.status === "cancelled") return "cancelled";
+  if (event.status !== "published") return "draft";
+  if (event.startsAt <= now) return "past";
+  return null;
+}
+
+/** Published events that have not started yet, soonest first. */
+export async function upcomingEvents(deps: AppDeps, limit = 10): Promise<EventRow[]> {
+  return deps.db.event.findMany({ where: { status: "published", startsAt: { gt: deps.now() } }, orderBy: { startsAt: "asc" }, take: limit });
+}
+
+/** The partner a user acts for (null for everyone else, including pending partner members). */
+export async function actingPartnerId(deps: AppDeps, user: Pick<UserRecord, "id" | "role">): Promise<number | null> {
+  if (user.role !== "partner") return null;
+  return partnerIdOfMember(deps.db, user.id);
+}
+
+/**
+ * Whether `user` may manage (announce, cancel, export) `event`: admins always; a partner's
+ * member only for that partner's own events; sellers never. Throws the reason otherwise.
+ */
+export async function assertCanManage(deps: AppDeps, user: Pick<UserRecord, "id" | "role">, event: EventRow): Promise<void> {
+  if (user.role === "admin") return;
+  if (user.role !== "partner") throw new UserFacingError("events:errors.partnersOnly");
+  const partnerId = await actingPartnerId(deps, user);
+  if (partnerId === null) throw new UserFacingError("events:errors.partnerNotApproved");
+  if (event.partnerId !== partnerId) throw new UserFacingError("events:errors.notYourEvent");
+}
+
+/**
+ * Cancels an event and queues a notice to everyone who answered going, maybe or waitlist
+ * (transactional notices, so opt-out from announcements does not apply). Safe to repeat:
+ * the notices' dedupe keys make a second run queue nothing. Returns the notices queued.
+ */
+export async function cancelEvent(deps: AppDeps, eventId: number): Promise<{ event: EventRow; notified: number }> {
+  const event = await deps.db.event.findUnique({ where: { id: eventId } });
+  if (!event) throw new UserFacingError("events:errors.notFound");
+  if (event.startsAt <= deps.now() && event.status !== "cancelled") throw new UserFacingError("events:errors.alreadyStarted");
+  const cancelled = event.status === "cancelled" ? event : await deps.db.event.update({ where: { id: eventId }, data: { status: "cancelled", cancelledAt: deps.now() } });
+  const rsvps = await deps.db.rsvp.findMany({ where: { eventId, status: { in: ["going", "maybe", "waitlist"] } }, select: { userId: true } });
+  const text = localize(deps.i18n, (t, lang) => t("events:notice.cancelled", { title: eventTitle(cancelled, lang), when: formatEventTime(cancelled.startsAt, cancelled.endsAt, lang) }));
+  const notified = rsvps.length
+    ? await enqueueDirect(deps, rsvps.map((r) => ({ userId: r.userId, kind: "notice" as const, dedupeKey: `evcancel:${eventId}:${r.userId}`, content: { text }, respectOptOut: false })))
+    : 0;
+  return { event: cancelled, notified };
+}
+
+/** The announcement / reminder body for an event in every language. */
+export function eventText(deps: AppDeps, event: EventRow, key: string): Record<string, string> {
+  return localize(deps.i18n, (t, lang) => `${t(key)}\n\n${eventCard(event, lang, t)}`);
+}
