@@ -22,8 +22,9 @@ export function isoWeek(at: Date): string {
   const d = new Date(at.getTime() + PKT_OFFSET_MS);
   const day = (d.getUTCDay() + 6) % 7; // Monday 0
   const thursday = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day + 3));
-  const firstThursday = new Date(Date.UTC(thursday.getUTCFullYear(), 0, 4));
-  const week = 1 + Math.round((thursday.getTime() - firstThursday.getTime()) / 86_400_000 / 7 - ((firstThursday.getUTCDay() + 6) % 7 - 3) / 7);
+  // The week's Thursday fixes the ISO year; week 1 holds the year's first Thursday.
+  const dayOfYear = (thursday.getTime() - Date.UTC(thursday.getUTCFullYear(), 0, 1)) / 86_400_000 + 1;
+  const week = Math.ceil(dayOfYear / 7);
   return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
 }
 
