@@ -1,8 +1,282 @@
-/** PLACEHOLDER: the broadcasts feature is built in its own issue; this keeps the wiring compiling. */
-import type { AppDeps, Feature } from "../../core/context.ts";
+/**
+ * The broadcasts feature in chat: opt-out (STOP wins over everything after settings),
+ * START, the WhatsApp consent question, Telegram group linking, composing a broadcast
+ * (preview → confirm → queued) and reports/controls. Delivery is the outbox worker job.
+ */
+import { z } from "zod";
+import type { AppDeps, Ctx, Feature, Middleware, Next } from "../../core/context.ts";
+import { UserFacingError } from "../../core/errors.ts";
+import { compose, onChoice, onWords } from "../../core/router.ts";
+import { partnerIdOfMember } from "../partners/api.ts";
+import { groupAdded, groupRemoved, issueLinkCode, LINK_CODE_MINUTES, linkGroup } from "./groups.ts";
+import { isOptInText, isOptOutText } from "./phrases.ts";
+import { broadcastReport, reportText } from "./report.ts";
+import { controlBroadcast, createBroadcast, previewBroadcast, senderScope, type BroadcastAction } from "./service.ts";
+import { markAsked, optIn, optOut, subscribeIfNew, subscriptionStatus, SUB } from "./subscriptions.ts";
+import { audienceSchema, type Audience, type BroadcastContent } from "./types.ts";
+import { createOutboxWorker } from "./worker.ts";
 
-/** Creates the broadcasts feature. */
+const FLOW = "broadcasts.compose";
+const BROADCAST_WORDS = ["/broadcast", "broadcast", "/announce", "announce", "new broadcast", "اعلان بھیجیں", "elan bhejo", "broadcast bhejo"];
+
+const flowSchema = z.object({
+  step: z.enum(["audience", "city", "category", "text", "confirm"]),
+  audience: audienceSchema.optional(),
+  text: z.string().max(3500).optional(),
+});
+type FlowData = z.infer<typeof flowSchema>;
+
+/** Creates the broadcasts feature (middleware, compose flow, topics, outbox worker job). */
 export function createBroadcastsFeature(deps: AppDeps): Feature {
-  void deps;
-  return { name: "broadcasts" };
+  // Users this process already subscribed on first contact: spares a write per message.
+  const subscribed = new Set<number>();
+  return {
+    name: "broadcasts",
+    middleware: compose([
+      platformEvents,
+      groupCommands,
+      optOutWords,
+      optInWords,
+      onChoice("bc:consent:", consentAnswer),
+      onWords(["/linkcode", "linkcode", "link group", "/linkgroup"], linkCode),
+      onWords(BROADCAST_WORDS, broadcastCommand),
+      onChoice("bc:new", (ctx) => startCompose(ctx)),
+      firstContact(subscribed),
+    ]),
+    flows: { [FLOW]: composeFlow },
+    topics: { unsubscribe: stopNow },
+    menu: [{ labelKey: "broadcasts:menu.new", data: "bc:new", roles: ["partner", "admin"] }],
+    jobs: [createOutboxWorker(deps)],
+  };
 }
+
+/** The bot added to or removed from a group. */
+const platformEvents: Middleware = async (ctx, next) => {
+  const c = ctx.message.content;
+  if (c.kind !== "event") return next();
+  const { channel, chat } = ctx.message;
+  if (c.event === "added-to-group") {
+    await groupAdded(ctx.deps.db, channel, chat.id, chat.title ?? "");
+    await ctx.reply(ctx.t("broadcasts:group.added"));
+  } else if (c.event === "removed-from-group") {
+    await groupRemoved(ctx.deps.db, channel, chat.id, ctx.deps.now());
+  }
+  return next();
+};
+
+/** In groups: /link CODE and /unlink. Everything else passes on. */
+const groupCommands: Middleware = async (ctx, next) => {
+  if (ctx.message.chat.kind !== "group" || ctx.message.content.kind !== "text") return next();
+  const m = /^\/(link|unlink)(?:@\w+)?(?:\s+(\S+))?\s*$/i.exec(ctx.text);
+  if (!m) return next();
+  const { db } = ctx.deps;
+  const { channel, chat } = ctx.message;
+  if (m[1]!.toLowerCase() === "link") {
+    if (!m[2]) return ctx.reply(ctx.t("broadcasts:group.usage"));
+    const partnerId = await linkGroup(db, { channel, chatId: chat.id, title: chat.title ?? "" }, m[2], { id: ctx.user.id, lang: ctx.lang }, ctx.deps.now());
+    if (partnerId === null) return ctx.reply(ctx.t("broadcasts:group.badCode"));
+    const partner = await db.partner.findUnique({ where: { id: partnerId }, select: { name: true } });
+    return ctx.reply(ctx.t("broadcasts:group.linked", { partner: partner?.name ?? `#${partnerId}` }));
+  }
+  const group = await db.linkedGroup.findUnique({ where: { channel_chatId: { channel, chatId: chat.id } } });
+  if (!group?.partnerId) return ctx.reply(ctx.t("broadcasts:group.notLinked"));
+  const mine = ctx.user.role === "admin" || (await partnerIdOfMember(db, ctx.user.id)) === group.partnerId;
+  if (!mine) return ctx.reply(ctx.t("broadcasts:group.notYours"));
+  await groupRemoved(db, channel, chat.id, ctx.deps.now());
+  await db.linkedGroup.update({ where: { id: group.id }, data: { removedAt: null } });
+  return ctx.reply(ctx.t("broadcasts:group.unlinked"));
+};
+
+/** STOP and the like, in a private chat: opt out at once. */
+const optOutWords: Middleware = async (ctx, next) => {
+  if (ctx.message.chat.kind !== "private" || ctx.message.content.kind !== "text" || !isOptOutText(ctx.text)) return next();
+  return stopNow(ctx);
+};
+
+async function stopNow(ctx: Ctx): Promise<void> {
+  await optOut(ctx.deps.db, ctx.user.id, ctx.deps.now());
+  await ctx.state.clear();
+  await ctx.reply(ctx.t("broadcasts:optOut.done"));
+}
+
+/** START: subscribe again (or for the first time, with consent). Already subscribed: on to help. */
+const optInWords: Middleware = async (ctx, next) => {
+  if (ctx.message.chat.kind !== "private" || ctx.message.content.kind !== "text" || !isOptInText(ctx.text)) return next();
+  if ((await subscriptionStatus(ctx.deps.db, ctx.user.id)) === SUB.subscribed) return next();
+  await optIn(ctx.deps.db, ctx.user.id, "start-command", ctx.deps.now());
+  await ctx.reply(ctx.t("broadcasts:optOut.start"));
+};
+
+async function consentAnswer(ctx: Ctx, rest: string): Promise<void> {
+  if (rest === "yes") {
+    await optIn(ctx.deps.db, ctx.user.id, "whatsapp-consent", ctx.deps.now());
+    return ctx.reply(ctx.t("broadcasts:consent.accepted"));
+  }
+  if (rest === "no") return ctx.reply(ctx.t("broadcasts:consent.declined"));
+  return ctx.reply(ctx.t("common:staleChoice"));
+}
+
+/**
+ * First contact: Telegram (and the local console) subscribe a user who started the bot.
+ * WhatsApp needs an explicit yes: after the user's first message has been answered (and
+ * outside any flow), the consent question is asked once.
+ */
+function firstContact(subscribed: Set<number>): Middleware {
+  return async (ctx, next) => {
+    const { channel, chat } = ctx.message;
+    if (chat.kind !== "private" || ctx.message.content.kind === "event") return next();
+    if (channel !== "whatsapp") {
+      if (!subscribed.has(ctx.user.id)) {
+        await subscribeIfNew(ctx.deps.db, ctx.user.id, channel === "telegram" ? "telegram-start" : channel);
+        subscribed.add(ctx.user.id);
+      }
+      return next();
+    }
+    await next();
+    if (subscribed.has(ctx.user.id) || ctx.replies.length === 0 || ctx.state.flow !== null) return;
+    if ((await subscriptionStatus(ctx.deps.db, ctx.user.id)) !== null) {
+      subscribed.add(ctx.user.id);
+      return;
+    }
+    await markAsked(ctx.deps.db, ctx.user.id, ctx.deps.now());
+    subscribed.add(ctx.user.id);
+    await ctx.reply({
+      text: ctx.t("broadcasts:consent.question"),
+      choices: [
+        { data: "bc:consent:yes", label: ctx.t("broadcasts:consent.yes") },
+        { data: "bc:consent:no", label: ctx.t("broadcasts:consent.no") },
+      ],
+    });
+  };
+}
+
+/** A partner member asks for a group link code (in private). */
+async function linkCode(ctx: Ctx): Promise<void> {
+  if (ctx.message.chat.kind !== "private") return ctx.reply(ctx.t("broadcasts:group.privateOnly"));
+  const partnerId = await partnerIdOfMember(ctx.deps.db, ctx.user.id);
+  if (partnerId === null) return ctx.reply(ctx.t("broadcasts:linkCode.notPartner"));
+  const code = await issueLinkCode(ctx.deps.db, partnerId, ctx.user.id, ctx.deps.now());
+  return ctx.reply(ctx.t("broadcasts:linkCode.issued", { code, minutes: LINK_CODE_MINUTES }));
+}
+
+/** "/broadcast" (new), "/broadcast status ID", "/broadcast pause|resume|cancel ID". */
+async function broadcastCommand(ctx: Ctx, args: string, next: Next): Promise<void> {
+  if (ctx.message.chat.kind !== "private") return next();
+  if (!args) return startCompose(ctx);
+  const m = /^(status|report|pause|resume|cancel)\s+#?(\d{1,9})$/i.exec(args.trim());
+  if (!m) return ctx.reply(ctx.t("broadcasts:report.usage"));
+  const action = m[1]!.toLowerCase();
+  const id = Number(m[2]);
+  if (action === "status" || action === "report") return showReport(ctx, id);
+  if (ctx.user.role !== "admin") throw new UserFacingError("broadcasts:errors.adminOnly");
+  const status = await controlBroadcast(ctx.deps.db, id, action as BroadcastAction);
+  return ctx.reply(ctx.t("broadcasts:report.controlled", { id, status }));
+}
+
+async function showReport(ctx: Ctx, id: number): Promise<void> {
+  const report = await broadcastReport(ctx.deps, id);
+  if (ctx.user.role !== "admin" && report.senderUserId !== ctx.user.id) {
+    const partnerId = await partnerIdOfMember(ctx.deps.db, ctx.user.id);
+    if (partnerId === null || partnerId !== report.partnerId) throw new UserFacingError("broadcasts:errors.notYourBroadcast");
+  }
+  return ctx.reply(reportText(ctx.t, id, report));
+}
+
+async function startCompose(ctx: Ctx): Promise<void> {
+  const scope = await senderScope(ctx.deps.db, ctx.user.id);
+  if (scope.kind === "partner") {
+    await ctx.state.set(FLOW, { step: "text", audience: { kind: "partner", partnerId: scope.partnerId } } satisfies FlowData);
+    return ctx.reply(ctx.t("broadcasts:compose.askText", { audience: ctx.t("broadcasts:compose.ownAudience") }));
+  }
+  await ctx.state.set(FLOW, { step: "audience" } satisfies FlowData);
+  return ctx.reply({
+    text: ctx.t("broadcasts:compose.audience"),
+    choices: [
+      { data: "bc:aud:all", label: ctx.t("broadcasts:compose.audienceAll") },
+      { data: "bc:aud:city", label: ctx.t("broadcasts:compose.audienceCity") },
+      { data: "bc:aud:category", label: ctx.t("broadcasts:compose.audienceCategory") },
+    ],
+  });
+}
+
+function sameText(text: string): BroadcastContent["text"] {
+  return { en: text, ur: text, "ur-Latn": text };
+}
+
+function describe(ctx: Ctx, audience: Audience): string {
+  switch (audience.kind) {
+    case "partner":
+      return ctx.t("broadcasts:compose.ownAudience");
+    case "city":
+      return `${ctx.t("broadcasts:compose.audienceCity")}: ${audience.city}`;
+    case "category":
+      return `${ctx.t("broadcasts:compose.audienceCategory")}: ${audience.category}`;
+    default:
+      return ctx.t("broadcasts:compose.audienceAll");
+  }
+}
+
+/** The compose flow: audience → (city/category) → text → preview → confirm. */
+const composeFlow: Middleware = async (ctx, next) => {
+  const parsed = flowSchema.safeParse(ctx.state.data);
+  if (!parsed.success) {
+    await ctx.state.clear();
+    return next();
+  }
+  const data = parsed.data;
+  const c = ctx.message.content;
+  // STOP inside the flow still opts out (flows see messages before feature middleware).
+  if (c.kind === "text" && isOptOutText(ctx.text)) return stopNow(ctx);
+  if (c.kind === "choice" && c.data === "bc:new") return startCompose(ctx);
+  const askText = async (audience: Audience) => {
+    await ctx.state.set(FLOW, { step: "text", audience } satisfies FlowData);
+    return ctx.reply(ctx.t("broadcasts:compose.askText", { audience: describe(ctx, audience) }));
+  };
+  switch (data.step) {
+    case "audience": {
+      if (c.kind !== "choice" || !c.data.startsWith("bc:aud:")) return next();
+      const kind = c.data.slice("bc:aud:".length);
+      if (kind === "all") return askText({ kind: "all" });
+      if (kind === "city" || kind === "category") {
+        await ctx.state.set(FLOW, { step: kind } satisfies FlowData);
+        return ctx.reply(ctx.t(kind === "city" ? "broadcasts:compose.askCity" : "broadcasts:compose.askCategory"));
+      }
+      return ctx.reply(ctx.t("common:staleChoice"));
+    }
+    case "city":
+    case "category": {
+      if (c.kind !== "text" || ctx.text.length < 2 || ctx.text.length > 100) return next();
+      return askText(data.step === "city" ? { kind: "city", city: ctx.text } : { kind: "category", category: ctx.text });
+    }
+    case "text": {
+      if (c.kind !== "text" || !data.audience) return next();
+      if (ctx.text.length < 10) return ctx.reply(ctx.t("broadcasts:compose.tooShort"));
+      const input = { senderUserId: ctx.user.id, audience: data.audience, topic: "events" as const, content: { text: sameText(ctx.text) } };
+      const { recipients } = await previewBroadcast(ctx.deps, input);
+      if (recipients === 0) {
+        await ctx.state.clear();
+        return ctx.reply(ctx.t("broadcasts:compose.empty"));
+      }
+      await ctx.state.set(FLOW, { step: "confirm", audience: data.audience, text: ctx.text } satisfies FlowData);
+      return ctx.reply({
+        text: ctx.t("broadcasts:compose.preview", { count: recipients, text: ctx.text }),
+        choices: [
+          { data: "bc:send:yes", label: ctx.t("broadcasts:compose.send") },
+          { data: "bc:send:no", label: ctx.t("broadcasts:compose.dontSend") },
+        ],
+      });
+    }
+    case "confirm": {
+      if (c.kind !== "choice" || !c.data.startsWith("bc:send:") || !data.audience || !data.text) return next();
+      await ctx.state.clear();
+      if (c.data !== "bc:send:yes") return ctx.reply(ctx.t("broadcasts:compose.discarded"));
+      const { broadcastId, recipients } = await createBroadcast(ctx.deps, {
+        senderUserId: ctx.user.id,
+        audience: data.audience,
+        topic: "events",
+        content: { text: sameText(data.text) },
+      });
+      return ctx.reply(ctx.t("broadcasts:compose.queued", { id: broadcastId, count: recipients }));
+    }
+  }
+};

@@ -1,0 +1,109 @@
+/**
+ * Pacing per channel, in one process. Telegram: at most `ratePerSecond` sends overall
+ * (evenly spaced), one per second per chat, twenty per minute per group. WhatsApp: one at
+ * a time with a random gap between sends. A rate-limit answer pauses the whole channel.
+ * Time comes from an injectable clock so tests can check the pace without waiting.
+ */
+import type { ChannelId } from "../../core/types.ts";
+
+/** Time source and sleep; tests pass a virtual one. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+};
+
+/** Pace settings. */
+export interface PaceSettings {
+  telegramRatePerSecond: number;
+  /** Per private chat: at least this much between two sends (Telegram: 1 s). */
+  perChatGapMs: number;
+  /** Per group: at most this many per minute (Telegram: 20). */
+  groupPerMinute: number;
+  whatsappMinGapMs: number;
+  whatsappMaxGapMs: number;
+}
+
+/** Hands out send slots. */
+export interface Pacer {
+  /**
+   * Waits for a slot to send to `chatId` on `channel`, then reserves it. Resolves false
+   * without reserving when `abort()` turns true while waiting (the worker is stopping).
+   */
+  acquire(channel: ChannelId, chatId: string, isGroup: boolean, abort?: () => boolean): Promise<boolean>;
+  /** Holds the whole channel until `untilMs` (a 429's retry_after). */
+  pause(channel: ChannelId, untilMs: number): void;
+  /** When the channel may send again after a pause (0 when not paused). */
+  pausedUntil(channel: ChannelId): number;
+}
+
+/** Creates a pacer. `random` picks WhatsApp gaps (injectable for tests). */
+export function createPacer(settings: PaceSettings, clock: Clock = systemClock, random: () => number = Math.random): Pacer {
+  const paused = new Map<ChannelId, number>();
+  const nextGlobal = new Map<ChannelId, number>();
+  const nextChat = new Map<string, number>();
+  const groupWindow = new Map<string, number[]>();
+  const interval = 1000 / settings.telegramRatePerSecond;
+  let lastPrune = 0;
+
+  /** Earliest time a send may start now, or the reservation made when it is due. */
+  function due(channel: ChannelId, chatId: string, isGroup: boolean, now: number): number {
+    let at = Math.max(paused.get(channel) ?? 0, nextGlobal.get(channel) ?? 0);
+    if (channel === "telegram") {
+      if (isGroup) {
+        const window = (groupWindow.get(chatId) ?? []).filter((t) => t > now - 60_000);
+        groupWindow.set(chatId, window);
+        if (window.length >= settings.groupPerMinute) at = Math.max(at, window[0]! + 60_000);
+      } else {
+        at = Math.max(at, nextChat.get(chatId) ?? 0);
+      }
+    }
+    return at;
+  }
+
+  function reserve(channel: ChannelId, chatId: string, isGroup: boolean, now: number): void {
+    if (channel === "telegram") {
+      // Slots are spaced from the previous slot, not from now, so timer lateness does not
+      // add up and lower the rate; catching up is limited to half a slot, so an idle
+      // channel gets no burst.
+      nextGlobal.set(channel, Math.max(nextGlobal.get(channel) ?? 0, now - interval / 2) + interval);
+      if (isGroup) groupWindow.get(chatId)!.push(now);
+      else nextChat.set(chatId, now + settings.perChatGapMs);
+    } else if (channel === "whatsapp") {
+      const gap = settings.whatsappMinGapMs + random() * (settings.whatsappMaxGapMs - settings.whatsappMinGapMs);
+      nextGlobal.set(channel, now + gap);
+    }
+    if (now - lastPrune > 60_000) prune(now);
+  }
+
+  function prune(now: number): void {
+    lastPrune = now;
+    for (const [chat, t] of nextChat) if (t < now) nextChat.delete(chat);
+    for (const [chat, w] of groupWindow) if ((w.at(-1) ?? 0) < now - 60_000) groupWindow.delete(chat);
+  }
+
+  return {
+    async acquire(channel, chatId, isGroup, abort) {
+      for (;;) {
+        if (abort?.()) return false;
+        const now = clock.now();
+        const at = due(channel, chatId, isGroup, now);
+        if (at <= now) {
+          reserve(channel, chatId, isGroup, now);
+          return true;
+        }
+        // Sleep in short slices so a stopping worker is not held by a long WhatsApp gap.
+        await clock.sleep(Math.min(at - now, 250));
+      }
+    },
+    pause(channel, untilMs) {
+      paused.set(channel, Math.max(paused.get(channel) ?? 0, untilMs));
+    },
+    pausedUntil: (channel) => paused.get(channel) ?? 0,
+  };
+}

@@ -1,0 +1,323 @@
+/**
+ * The outbox worker: claims due rows, sends each through the messenger paced per channel,
+ * and records the outcome right after the send, so a restart never sends a row twice
+ * (except one whose send was in flight when the process died) and never forgets one.
+ *
+ * Claiming: on PostgreSQL one UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) so
+ * several processes share the rows without taking the same one; on SQLite (one process) a
+ * select-then-update in a transaction. A claim is a lease: a row still "sending" after
+ * `leaseMs` belonged to a worker that died and is claimed again.
+ */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { AppDeps, Job } from "../../core/context.ts";
+import { isChannelError } from "../../core/errors.ts";
+import type { ChannelId, Lang } from "../../core/types.ts";
+import { LANGS } from "../../core/types.ts";
+import { createPacer, systemClock, type Clock, type Pacer } from "./pacer.ts";
+import { renderContent } from "./render.ts";
+import { optedOutAmong } from "./subscriptions.ts";
+import { contentSchema, karachiDayStart, OUTBOX_STATUS, parseStored, type BroadcastContent } from "./types.ts";
+
+/** Worker settings; the defaults suit production. */
+export interface WorkerOptions {
+  /** Identifies this worker in `claimedBy` (default host:pid:random). */
+  id?: string;
+  /** How often to look for new rows when idle (default 1000 ms). */
+  pollMs?: number;
+  /** A claim older than this is considered abandoned (default 60 s). */
+  leaseMs?: number;
+  /** Telegram sends in flight at once (default 16): needed to reach the rate with slow answers. */
+  concurrency?: number;
+  /** Network/5xx attempts before a row fails (default 6). */
+  maxAttempts?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  clock?: Clock;
+  random?: () => number;
+  /** Pacer to use (default one built from config). */
+  pacer?: Pacer;
+}
+
+/** The worker job plus hooks for tests and benchmarks. */
+export interface OutboxWorker extends Job {
+  readonly id: string;
+  /** Claims and sends what is due now; resolves when those sends are done. Returns rows handled. */
+  drain(): Promise<number>;
+  /** Sends in flight right now. */
+  inFlight(): number;
+}
+
+type Row = {
+  id: number;
+  broadcastId: number | null;
+  kind: string;
+  topic: string;
+  respectOptOut: boolean;
+  userId: number | null;
+  groupId: number | null;
+  channel: string;
+  chatId: string;
+  content: string | null;
+  attempts: number;
+  claimedAt: Date | null;
+};
+
+const CAPACITY: Partial<Record<ChannelId, number>> = { whatsapp: 1, console: 4 };
+
+/** Creates the outbox worker for this process. */
+export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): OutboxWorker {
+  const { config, db, log } = deps;
+  const id = options.id ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const pollMs = options.pollMs ?? 1000;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const concurrency = options.concurrency ?? 16;
+  const maxAttempts = options.maxAttempts ?? 6;
+  const backoffBaseMs = options.backoffBaseMs ?? 2000;
+  const backoffMaxMs = options.backoffMaxMs ?? 10 * 60_000;
+  const pacer =
+    options.pacer ??
+    createPacer(
+      {
+        telegramRatePerSecond: config.telegramRatePerSecond,
+        perChatGapMs: 1000,
+        groupPerMinute: 20,
+        whatsappMinGapMs: config.whatsapp.minGapMs,
+        whatsappMaxGapMs: config.whatsapp.maxGapMs,
+      },
+      clock,
+      random,
+    );
+  const inFlight = new Map<number, { channel: ChannelId; done: Promise<void> }>();
+  const contentCache = new Map<number, BroadcastContent | null>();
+  let running = false;
+  let loop: Promise<void> = Promise.resolve();
+  let wake: (() => void) | undefined;
+  const nowDate = () => new Date(clock.now());
+
+  function capacity(channel: ChannelId): number {
+    const max = CAPACITY[channel] ?? concurrency;
+    let busy = 0;
+    for (const f of inFlight.values()) if (f.channel === channel) busy += 1;
+    return max - busy;
+  }
+
+  async function whatsappCapReached(): Promise<boolean> {
+    const sent = await db.outboxMessage.count({ where: { channel: "whatsapp", status: OUTBOX_STATUS.sent, sentAt: { gte: karachiDayStart(nowDate()) } } });
+    return sent >= config.whatsapp.dailyCap;
+  }
+
+  /** Channels this process can send on now, with how many rows each may take. */
+  async function wanted(): Promise<Array<[ChannelId, number]>> {
+    const out: Array<[ChannelId, number]> = [];
+    for (const channel of ["telegram", "whatsapp", "console"] as ChannelId[]) {
+      if (!deps.messenger.capabilities(channel)) continue;
+      if (pacer.pausedUntil(channel) > clock.now() + pollMs) continue;
+      const n = capacity(channel);
+      if (n <= 0) continue;
+      if (channel === "whatsapp" && (await whatsappCapReached())) continue;
+      out.push([channel, n]);
+    }
+    return out;
+  }
+
+  async function claim(channel: ChannelId, limit: number): Promise<Row[]> {
+    const now = nowDate();
+    const stale = new Date(now.getTime() - leaseMs);
+    if (deps.database.provider === "postgresql") {
+      const ids = await db.$queryRaw<Array<{ id: number }>>`
+        UPDATE "OutboxMessage" SET "status" = 'sending', "claimedAt" = ${now}, "claimedBy" = ${id}, "updatedAt" = ${now}
+        WHERE "id" IN (
+          SELECT o."id" FROM "OutboxMessage" o LEFT JOIN "Broadcast" b ON b."id" = o."broadcastId"
+          WHERE o."channel" = ${channel}
+            AND ((o."status" = 'pending' AND o."notBefore" <= ${now}) OR (o."status" = 'sending' AND o."claimedAt" < ${stale}))
+            AND (o."broadcastId" IS NULL OR b."status" = 'active')
+          ORDER BY o."notBefore", o."id"
+          LIMIT ${limit}
+          FOR UPDATE OF o SKIP LOCKED)
+        RETURNING "id"`;
+      if (ids.length === 0) return [];
+      return db.outboxMessage.findMany({ where: { id: { in: ids.map((r) => Number(r.id)) } }, orderBy: { id: "asc" } });
+    }
+    return db.$transaction(async (tx) => {
+      const due = {
+        channel,
+        OR: [
+          { status: OUTBOX_STATUS.pending, notBefore: { lte: now } },
+          { status: OUTBOX_STATUS.sending, claimedAt: { lt: stale } },
+        ],
+        AND: [{ OR: [{ broadcastId: null }, { broadcast: { status: "active" } }] }],
+      };
+      const rows = await tx.outboxMessage.findMany({ where: due, orderBy: [{ notBefore: "asc" }, { id: "asc" }], take: limit });
+      if (rows.length === 0) return [];
+      await tx.outboxMessage.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { status: OUTBOX_STATUS.sending, claimedAt: now, claimedBy: id } });
+      return rows.map((r) => ({ ...r, claimedAt: now }));
+    });
+  }
+
+  /** What sending a batch needs, loaded once per batch: languages, opt-outs, blocks, content. */
+  async function prepare(rows: Row[]) {
+    const userIds = [...new Set(rows.flatMap((r) => (r.userId ? [r.userId] : [])))];
+    const groupIds = [...new Set(rows.flatMap((r) => (r.groupId ? [r.groupId] : [])))];
+    const [users, optedOut, blocked, groups] = await Promise.all([
+      userIds.length ? db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, language: true } }) : [],
+      optedOutAmong(db, userIds, "events"),
+      userIds.length
+        ? db.channelIdentity.findMany({ where: { userId: { in: userIds }, blockedAt: { not: null } }, select: { channel: true, externalId: true } })
+        : [],
+      groupIds.length ? db.linkedGroup.findMany({ where: { id: { in: groupIds } }, select: { id: true, language: true, partnerId: true, removedAt: true } }) : [],
+    ]);
+    for (const r of rows) {
+      if (r.broadcastId !== null && !contentCache.has(r.broadcastId)) {
+        const b = await db.broadcast.findUnique({ where: { id: r.broadcastId }, select: { content: true } });
+        contentCache.set(r.broadcastId, parseStored(contentSchema, b?.content) as BroadcastContent | null);
+      }
+    }
+    return {
+      lang: new Map(users.map((u) => [u.id, asLang(u.language)])),
+      optedOut,
+      blocked: new Set(blocked.map((b) => `${b.channel}:${b.externalId}`)),
+      groups: new Map(groups.map((g) => [g.id, g])),
+    };
+  }
+
+  async function finish(rowId: number, data: Record<string, unknown>): Promise<void> {
+    await db.outboxMessage.update({ where: { id: rowId }, data: { claimedAt: null, claimedBy: null, ...data } });
+  }
+
+  async function deliver(row: Row, batch: Awaited<ReturnType<typeof prepare>>): Promise<void> {
+    const channel = row.channel as ChannelId;
+    if (row.userId !== null && row.respectOptOut && batch.optedOut.has(row.userId)) return finish(row.id, { status: OUTBOX_STATUS.optedOut });
+    if (batch.blocked.has(`${row.channel}:${row.chatId}`)) return finish(row.id, { status: OUTBOX_STATUS.blocked });
+    const group = row.groupId !== null ? batch.groups.get(row.groupId) : undefined;
+    if (row.groupId !== null && (!group || group.removedAt || group.partnerId === null)) return finish(row.id, { status: OUTBOX_STATUS.failed, lastError: "group unlinked" });
+    const content = row.content ? (parseStored(contentSchema, row.content) as BroadcastContent | null) : contentCache.get(row.broadcastId ?? -1);
+    if (!content) return finish(row.id, { status: OUTBOX_STATUS.failed, lastError: "content missing or invalid" });
+    const lang = group ? asLang(group.language) : (batch.lang.get(row.userId ?? -1) ?? "en");
+    const message = renderContent(content, lang, deps.i18n.t(lang), group ? "group" : "private");
+
+    const go = await pacer.acquire(channel, row.chatId, group !== undefined, () => !running);
+    // Stopping, or held so long that the lease ran out (another worker may own it now).
+    if (!go || (row.claimedAt && clock.now() - row.claimedAt.getTime() > leaseMs * 0.8)) {
+      if (go || !running) await db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null } });
+      return;
+    }
+    try {
+      await deps.messenger.send({ channel, chatId: row.chatId, userId: group ? undefined : (row.userId ?? undefined), lang }, message);
+    } catch (error) {
+      return failed(row, error);
+    }
+    await finish(row.id, { status: OUTBOX_STATUS.sent, sentAt: nowDate(), lastError: null });
+  }
+
+  async function failed(row: Row, error: unknown): Promise<void> {
+    const channel = row.channel as ChannelId;
+    const kind = isChannelError(error) ? error.kind : "network";
+    const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    const now = clock.now();
+    if (kind === "rate-limited") {
+      const wait = isChannelError(error) && error.retryAfterMs ? error.retryAfterMs : 1000;
+      pacer.pause(channel, now + wait);
+      log.warn({ channel, retryAfterMs: wait }, "rate limited: channel paused");
+      return finish(row.id, { status: OUTBOX_STATUS.pending, notBefore: new Date(now + wait), lastError: reason });
+    }
+    if (kind === "blocked") {
+      if (row.groupId !== null) await db.linkedGroup.updateMany({ where: { id: row.groupId }, data: { removedAt: new Date(now) } });
+      else await db.channelIdentity.updateMany({ where: { channel: row.channel, externalId: row.chatId, blockedAt: null }, data: { blockedAt: new Date(now) } });
+      return finish(row.id, { status: OUTBOX_STATUS.blocked, lastError: reason });
+    }
+    if (kind === "network") {
+      const attempts = row.attempts + 1;
+      if (attempts >= maxAttempts) return finish(row.id, { status: OUTBOX_STATUS.failed, attempts, lastError: reason });
+      const backoff = Math.min(backoffMaxMs, backoffBaseMs * 2 ** (attempts - 1)) * (0.8 + 0.4 * random());
+      return finish(row.id, { status: OUTBOX_STATUS.pending, attempts, notBefore: new Date(now + backoff), lastError: reason });
+    }
+    return finish(row.id, { status: OUTBOX_STATUS.failed, lastError: reason });
+  }
+
+  /** One round: claim for every channel with room, start the sends. Returns rows claimed. */
+  async function round(): Promise<number> {
+    let claimed = 0;
+    for (const [channel, n] of await wanted()) {
+      const rows = await claim(channel, n);
+      if (rows.length === 0) continue;
+      claimed += rows.length;
+      const batch = await prepare(rows);
+      for (const row of rows) {
+        const done = deliver(row, batch)
+          .catch((err: unknown) => log.error({ err, rowId: row.id }, "outbox delivery failed"))
+          .finally(() => {
+            inFlight.delete(row.id);
+            wake?.();
+          });
+        inFlight.set(row.id, { channel, done });
+      }
+    }
+    return claimed;
+  }
+
+  function nap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let claimed = 0;
+      try {
+        claimed = await round();
+      } catch (err) {
+        log.error({ err }, "outbox claim failed");
+      }
+      if (!running) break;
+      // Rows were there: come back as soon as a send finishes; otherwise poll.
+      await nap(claimed > 0 ? pollMs : pollMs);
+    }
+  }
+
+  return {
+    name: "broadcasts.outbox",
+    id,
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      await Promise.all([...inFlight.values()].map((f) => f.done));
+    },
+    async drain() {
+      const wasRunning = running;
+      running = true;
+      let total = 0;
+      try {
+        for (;;) {
+          const n = await round();
+          total += n;
+          if (n === 0 && inFlight.size === 0) break;
+          if (inFlight.size > 0) await Promise.race([...inFlight.values()].map((f) => f.done));
+        }
+      } finally {
+        running = wasRunning;
+      }
+      return total;
+    },
+    inFlight: () => inFlight.size,
+  };
+}
+
+function asLang(value: string): Lang {
+  return (LANGS as readonly string[]).includes(value) ? (value as Lang) : "en";
+}
