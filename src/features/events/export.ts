@@ -47,7 +47,8 @@ export async function listAttendees(db: Db, eventId: number): Promise<Attendee[]
 /** The attendee list as CSV (RFC 4180, CRLF), safe to open in a spreadsheet. */
 export function attendeesCsv(attendees: Attendee[]): string {
   const header = ["name", "status", "waitlist_position", "channel", "phone", "answered_at_pkt"];
-  const lines = attendees.map((a) => [a.name, a.status, a.waitlistPosition?.toString() ?? "", a.channel, a.phone, isoPkt(a.answeredAt)].map(csvField).join(","));
+  // Only the name is free text; the phone is "+" and digits we built, kept as is.
+  const lines = attendees.map((a) => [csvField(a.name), a.status, a.waitlistPosition?.toString() ?? "", a.channel, a.phone, isoPkt(a.answeredAt)].join(","));
   return `${[header.join(","), ...lines].join("\r\n")}\r\n`;
 }
 
