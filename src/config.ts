@@ -46,6 +46,10 @@ const envSchema = z
     NUDGE_AFTER_DAYS: int(7, 1),
     /** Run the outbox worker and scheduled jobs in this process. */
     JOBS_ENABLED: bool.default(true),
+    /** Outbox: a claimed row not finished within this long belonged to a dead worker and is retried. */
+    OUTBOX_LEASE_MS: int(60_000, 1000),
+    /** Outbox: Telegram sends in flight at once (the pace is still TELEGRAM_RATE_PER_SECOND). */
+    OUTBOX_CONCURRENCY: int(16, 1),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_MODE === "webhook" && env.TELEGRAM_BOT_TOKEN) {
@@ -80,6 +84,7 @@ export interface Config {
   partnerDailyQuota: number;
   nudgeAfterDays: number;
   jobsEnabled: boolean;
+  outbox: { leaseMs: number; concurrency: number };
 }
 
 /** Raised when the environment is invalid; `message` lists every bad field. */
@@ -126,6 +131,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     partnerDailyQuota: e.PARTNER_DAILY_QUOTA,
     nudgeAfterDays: e.NUDGE_AFTER_DAYS,
     jobsEnabled: e.JOBS_ENABLED,
+    outbox: { leaseMs: e.OUTBOX_LEASE_MS, concurrency: e.OUTBOX_CONCURRENCY },
   };
 }
 

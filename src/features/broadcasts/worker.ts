@@ -72,8 +72,8 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const pollMs = options.pollMs ?? 1000;
-  const leaseMs = options.leaseMs ?? 60_000;
-  const concurrency = options.concurrency ?? 16;
+  const leaseMs = options.leaseMs ?? config.outbox?.leaseMs ?? 60_000;
+  const concurrency = options.concurrency ?? config.outbox?.concurrency ?? 16;
   const maxAttempts = options.maxAttempts ?? 6;
   const backoffBaseMs = options.backoffBaseMs ?? 2000;
   const backoffMaxMs = options.backoffMaxMs ?? 10 * 60_000;
@@ -279,8 +279,8 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
         log.error({ err }, "outbox claim failed");
       }
       if (!running) break;
-      // Rows were there: come back as soon as a send finishes; otherwise poll.
-      await nap(claimed > 0 ? pollMs : pollMs);
+      // Rows were there: come back as soon as a send finishes (nap is woken); otherwise poll.
+      await nap(pollMs);
     }
   }
 
