@@ -145,7 +145,8 @@ function contentType(message: proto.IMessage): string | undefined {
   const record = message as Record<string, unknown>;
   const keys = Object.keys(record).filter((k) => record[k] !== null && record[k] !== undefined);
   if (keys.includes("conversation")) return "conversation";
-  return keys.find((k) => k.endsWith("Message") && k !== "senderKeyDistributionMessage") ?? (keys.includes("messageContextInfo") ? "messageContextInfo" : undefined);
+  // Like Baileys' getContentType: "…Message…" fields (pollCreationMessageV3 too).
+  return keys.find((k) => k.includes("Message") && k !== "senderKeyDistributionMessage");
 }
 
 /** Real coordinates: finite, in range, and not the (0,0) "null island" of a broken GPS. */

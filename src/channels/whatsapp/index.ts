@@ -34,6 +34,8 @@ export interface WhatsAppChannelOptions {
   lease?: { owner?: string; ttlMs?: number };
   /** How often a process that was refused the number checks whether it became free (ms). */
   standbyRetryMs?: number;
+  /** How long `start` waits for the first connection before carrying on in the background (ms). */
+  openTimeoutMs?: number;
 }
 
 /** The adapter plus what operators and tests can look at. */
@@ -62,6 +64,9 @@ export async function createWhatsAppChannel(deps: AppDeps, options: WhatsAppChan
   let chain: Promise<void> = Promise.resolve();
   const inFlight = new Set<Promise<void>>();
   let standby: NodeJS.Timeout | undefined;
+  // Settled when the connection first opens or the session ends (start waits for it, briefly).
+  let settleFirst: () => void = () => undefined;
+  const firstSettled = new Promise<void>((r) => (settleFirst = r));
 
   const makeSession = () =>
     createWhatsAppSession({
@@ -79,8 +84,10 @@ export async function createWhatsAppChannel(deps: AppDeps, options: WhatsAppChan
         if (!accepting || (upsert.type !== "notify" && upsert.type !== "append")) return;
         for (const msg of upsert.messages) chain = chain.then(() => receive(msg, upsert.type));
       },
+      onOpen: () => settleFirst(),
       onEnd: (reason) => {
         status = reason.kind;
+        settleFirst();
       },
     });
   let session = makeSession();
@@ -150,6 +157,13 @@ export async function createWhatsAppChannel(deps: AppDeps, options: WhatsAppChan
       // Never throws for a held number, a broken stored session or a missing link: the
       // other channels keep running and the log says what to do.
       await tryStart();
+      if (status !== "connecting") return;
+      // Replies in the first seconds would fail while the socket is still connecting.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((r) => (timer = setTimeout(r, options.openTimeoutMs ?? 15_000)));
+      await Promise.race([firstSettled, timeout]);
+      clearTimeout(timer);
+      if (!session.openSocket && status === "connecting") log.warn("WhatsApp is not connected yet; still trying in the background");
     },
     async stop() {
       accepting = false;
