@@ -1,9 +1,174 @@
-/** PLACEHOLDER: built in its own issue. */
-import type { CliIO } from "../../cli/io.ts";
+/**
+ * `seller-bot partners …` (contract in ../shared/design.md):
+ * - `partners import FILE.csv [--json]`: validates every row (errors as `row N, FIELD: …`
+ *   on stderr, exit 2, nothing written), else upserts by name in one transaction.
+ * - `partners export`: the same CSV columns to stdout.
+ * - `partners nearest --json (--lat N --lon N | --place TEXT) [--limit K] [--category C]`:
+ *   `[{"name","city","distanceKm",…}]`, nearest first (active, approved partners only).
+ * - `partners approve NAME --user CHANNEL:ID`: makes that bot account a member of the partner
+ *   (approves a pending `/partner CODE` request, or creates the membership) and approves
+ *   the partner.
+ * None of them adds sample data.
+ */
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { usageError, type CliIO } from "../../cli/io.ts";
+import { openDatabase, type Database } from "../../db/client.ts";
+import { nearestPartners } from "./directory.ts";
+import { loadGazetteer } from "./gazetteer.ts";
+import { approveMemberByIdentity } from "./membership.ts";
+import { exportPartners, importPartners, parsePartnerCsv } from "./repository.ts";
+import { whatsappLink } from "./rows.ts";
 
-/** Not built yet. */
+const USAGE = [
+  "usage: seller-bot partners import FILE.csv [--json]",
+  "       seller-bot partners export",
+  "       seller-bot partners nearest --json (--lat N --lon N | --place TEXT) [--limit K] [--category NAME]",
+  "       seller-bot partners approve NAME --user CHANNEL:ID",
+].join("\n");
+
+/** Splits `--flag value` / `--flag=value` / `--bool` options from positional words. */
+function parseOptions(argv: string[], booleans: string[]): { options: Record<string, string | true>; words: string[] } | string {
+  const options: Record<string, string | true> = {};
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) {
+      words.push(arg);
+      continue;
+    }
+    const name = m[1]!;
+    if (booleans.includes(name)) options[name] = true;
+    else if (m[2] !== undefined) options[name] = m[2];
+    else if (argv[i + 1] !== undefined) options[name] = argv[++i]!;
+    else return `Option --${name} needs a value.`;
+  }
+  return { options, words };
+}
+
+/** Runs a `partners` subcommand; returns the exit code. */
 export async function runPartners(argv: string[], io: CliIO): Promise<number> {
-  void argv;
-  io.stderr.write("This command is not built yet.\n");
-  return 1;
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case "import":
+      return runImport(rest, io);
+    case "export":
+      return rest.length ? usageError(io, USAGE) : withDb(io, (db) => runExport(db, io));
+    case "nearest":
+      return runNearest(rest, io);
+    case "approve":
+      return runApprove(rest, io);
+    default:
+      return usageError(io, USAGE);
+  }
+}
+
+async function withDb(io: CliIO, fn: (database: Database) => Promise<number>): Promise<number> {
+  const database = await openDatabase({ url: io.config.database.url, migrate: io.config.database.provider === "sqlite" });
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function runImport(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseOptions(argv, ["json"]);
+  if (typeof parsed === "string") return usageError(io, parsed);
+  const unknown = Object.keys(parsed.options).filter((o) => o !== "json");
+  if (unknown.length || parsed.words.length !== 1) return usageError(io, USAGE);
+  const file = parsed.words[0]!;
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    return usageError(io, `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const result = parsePartnerCsv(text);
+  if (!result.ok) {
+    for (const e of result.errors) io.stderr.write(`${e.row > 0 ? `row ${e.row}, ` : ""}${e.field}: ${e.message}\n`);
+    const rows = new Set(result.errors.map((e) => e.row)).size;
+    io.stderr.write(`${file}: ${rows} bad row(s); nothing was imported.\n`);
+    return 2;
+  }
+  return withDb(io, async (database) => {
+    const started = Date.now();
+    const summary = await importPartners(database.prisma, result.rows);
+    if (parsed.options.json) io.stdout.write(`${JSON.stringify({ file, ...summary, ms: Date.now() - started })}\n`);
+    else io.stdout.write(`${file}: ${summary.rows} row(s): ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged.\n`);
+    return 0;
+  });
+}
+
+async function runExport(database: Database, io: CliIO): Promise<number> {
+  await exportPartners(database.prisma, (chunk) => io.stdout.write(chunk));
+  return 0;
+}
+
+const nearestSchema = z
+  .object({
+    json: z.literal(true, "--json is required (the output is JSON)"),
+    lat: z.coerce.number("--lat must be a number").min(-90).max(90).optional(),
+    lon: z.coerce.number("--lon must be a number").min(-180).max(180).optional(),
+    place: z.string().trim().min(1).optional(),
+    limit: z.coerce.number("--limit must be a number").int().min(1).max(1000).default(3),
+    category: z.string().trim().min(1).optional(),
+  })
+  .strict()
+  .refine((o) => (o.place !== undefined) !== (o.lat !== undefined || o.lon !== undefined), "give either --lat and --lon, or --place")
+  .refine((o) => o.place !== undefined || (o.lat !== undefined && o.lon !== undefined), "--lat and --lon go together");
+
+async function runNearest(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseOptions(argv, ["json"]);
+  if (typeof parsed === "string") return usageError(io, parsed);
+  if (parsed.words.length) return usageError(io, `Unexpected "${parsed.words.join(" ")}".\n${USAGE}`);
+  const args = nearestSchema.safeParse(parsed.options);
+  if (!args.success) return usageError(io, `${args.error.issues.map((i) => (i.path.length ? `--${i.path.join(".")}: ${i.message}` : i.message)).join("; ")}\n${USAGE}`);
+  const o = args.data;
+  let point = { latitude: o.lat ?? 0, longitude: o.lon ?? 0 };
+  if (o.place !== undefined) {
+    const match = loadGazetteer().find(o.place);
+    if (!match) return usageError(io, `Unknown place "${o.place}". Try a town name, or --lat and --lon.`);
+    point = { latitude: match.place.latitude, longitude: match.place.longitude };
+  }
+  return withDb(io, async (database) => {
+    const found = await nearestPartners(database.prisma, { ...point, limit: o.limit, category: o.category ?? null });
+    const out = found.map((p) => ({
+      name: p.name,
+      city: p.city,
+      distanceKm: p.distanceKm,
+      address: p.address,
+      latitude: p.latitude,
+      longitude: p.longitude,
+      phone: p.phone,
+      whatsapp: p.whatsapp,
+      whatsappLink: whatsappLink(p.whatsapp),
+      telegram: p.telegram,
+      categories: p.categories,
+      languages: p.languages,
+      code: p.code,
+    }));
+    io.stdout.write(`${JSON.stringify(out)}\n`);
+    return 0;
+  });
+}
+
+const approveSchema = z.object({
+  name: z.string().trim().min(1),
+  user: z.string().regex(/^(telegram|whatsapp|console):.+$/, "--user must be CHANNEL:ID, e.g. telegram:123456789"),
+});
+
+async function runApprove(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseOptions(argv, []);
+  if (typeof parsed === "string") return usageError(io, parsed);
+  const args = approveSchema.safeParse({ name: parsed.words.join(" "), user: parsed.options.user });
+  if (!args.success) return usageError(io, `${args.error.issues.map((i) => i.message).join("; ")}\n${USAGE}`);
+  const [channel, ...id] = args.data.user.split(":");
+  return withDb(io, async (database) => {
+    const result = await approveMemberByIdentity(database.prisma, args.data.name, channel!, id.join(":"));
+    if (!result.ok) return usageError(io, result.error);
+    io.stdout.write(`${args.data.user} is now a member of "${result.partner}" (role partner).\n`);
+    return 0;
+  });
 }
