@@ -14,7 +14,7 @@ import { z } from "zod";
 import { detectLanguage } from "../src/core/language.ts";
 import { LANGS, type Lang } from "../src/core/types.ts";
 import { loadFaqTopics, type FaqTopic } from "../src/features/faq/content.ts";
-import { createFaqMatcher, DEFAULT_THRESHOLDS, type FaqMatch, type FaqThresholds } from "../src/features/faq/matcher.ts";
+import { createFaqMatcher, DEFAULT_THRESHOLDS, type FaqMatch, type FaqThresholds, type MatcherOptions } from "../src/features/faq/matcher.ts";
 
 const lineSchema = z.object({ text: z.string(), lang: z.enum(["en", "ur", "ur-Latn"]), topic: z.string().nullable() });
 type Item = z.infer<typeof lineSchema>;
@@ -25,6 +25,18 @@ const option = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
+
+const thresholds: FaqThresholds = {
+  confident: Number(option("--confident") ?? DEFAULT_THRESHOLDS.confident),
+  unsure: Number(option("--unsure") ?? DEFAULT_THRESHOLDS.unsure),
+};
+
+// Matcher knobs for experiments (defaults: the documented ones).
+const knobs: MatcherOptions = {};
+for (const k of ["answerWeight", "secondShare", "rankAlpha", "leadWeight", "unknownFactor", "answerCredit"] as const) {
+  const v = option(`--${k}`);
+  if (v !== undefined) knobs[k] = Number(v);
+}
 
 const contentDir = resolve(option("--content") ?? "content/faq");
 const topics = loadFaqTopics(contentDir);
@@ -112,7 +124,7 @@ function summarise(outcomes: Outcome[], t: FaqThresholds, print: boolean) {
 }
 
 function runOutcomes(items: Item[], matcherTopics: FaqTopic[]): Outcome[] {
-  const matcher = createFaqMatcher(matcherTopics);
+  const matcher = createFaqMatcher(matcherTopics, knobs);
   return items.map((item) => ({ item, match: matcher.match(item.text) }));
 }
 
@@ -133,12 +145,12 @@ function leaveOneOut(): Outcome[] {
 
 const outcomes = flag("--loo") ? leaveOneOut() : runOutcomes(readItems(resolve(option("--file") ?? join("eval", "faq-dev.jsonl"))), topics);
 console.log(`${topics.length} topics, ${outcomes.length} questions${flag("--loo") ? " (leave-one-out over examples)" : ""}\n`);
-summarise(outcomes, DEFAULT_THRESHOLDS, true);
+summarise(outcomes, thresholds, true);
 
 if (flag("--errors")) {
   console.log("\nerrors:");
   for (const { item, match } of outcomes) {
-    const predicted = decide(match, DEFAULT_THRESHOLDS);
+    const predicted = decide(match, thresholds);
     if (predicted !== item.topic) console.log(`  [${item.lang}] ${item.text}  →  ${predicted ?? "null"} (want ${item.topic}; ${match.ranked.slice(0, 3).map((r) => `${r.topic} ${r.score}`).join(", ")})`);
   }
 }
@@ -146,7 +158,7 @@ if (flag("--errors")) {
 if (flag("--sweep")) {
   console.log("\nsweep (confident threshold → top-1 overall / out-of-scope rejected):");
   for (let c = 0.2; c <= 0.8001; c += 0.05) {
-    const s = summarise(outcomes, { confident: c, unsure: Math.min(c, DEFAULT_THRESHOLDS.unsure) }, false);
+    const s = summarise(outcomes, { confident: c, unsure: Math.min(c, thresholds.unsure) }, false);
     console.log(`  ${c.toFixed(2)}  ${pct(s.top1, 1)}  ${pct(s.rejection, 1)}  ${s.rows.slice(0, 3).map((r) => `${r.lang} ${pct(r.top1, r.n)}`).join(" ")}`);
   }
 }

@@ -37,7 +37,7 @@ export interface FaqThresholds {
 }
 
 /** Chosen on the dev set; see docs/faq.md for the sweep. */
-export const DEFAULT_THRESHOLDS: FaqThresholds = { confident: 0.5, unsure: 0.3 };
+export const DEFAULT_THRESHOLDS: FaqThresholds = { confident: 0.45, unsure: 0.25 };
 
 /** Tuning knobs (defaults are the documented ones; eval may sweep them). */
 export interface MatcherOptions {
@@ -46,6 +46,14 @@ export interface MatcherOptions {
   answerWeight?: number;
   /** Share of the second-best document added to a topic's score. */
   secondShare?: number;
+  /** Weight of the (max-normalised) BM25 score next to coverage when ranking topics. */
+  rankAlpha?: number;
+  /** How much of the confidence depends on the lead over the runner-up. */
+  leadWeight?: number;
+  /** Weight of a word the knowledge base does not know, relative to the rarest known word. */
+  unknownFactor?: number;
+  /** Coverage credit for a question word found only in the topic's answer. */
+  answerCredit?: number;
 }
 
 /** A built matcher. */
@@ -69,6 +77,10 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   const answerWeight = options.answerWeight ?? 0.3;
   const secondShare = options.secondShare ?? 0.3;
+  const rankAlpha = options.rankAlpha ?? 0.25;
+  const leadWeight = options.leadWeight ?? 0;
+  const unknownFactor = options.unknownFactor ?? 1;
+  const answerCredit = options.answerCredit ?? 0.5;
 
   const docs: Doc[] = [];
   const termTopics = new Map<string, Set<string>>();
@@ -92,68 +104,100 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
 
   const index = new MiniSearch<Doc>({
     fields: ["text"],
-    storeFields: ["topic", "weight"],
     tokenize: (s) => s.split(" "),
     processTerm: (t) => t,
     searchOptions: { tokenize: (s) => s.split(" "), processTerm: (t) => t },
   });
   index.addAll(docs);
 
-  // Skeleton → the most widespread indexed Latin term with it: "rjstrsn" recovers "rajistration".
+  // Spelling recovery for words the index does not know, decided once per word here instead
+  // of MiniSearch's fuzzy search at query time (a radix-tree walk per word, the slow part):
+  // 1. same consonant skeleton (Roman Urdu vowels vary: "rajistar" / "register"),
+  // 2. one edit away (symmetric-delete lookup: typos, a letter missing or doubled).
+  const df = (term: string) => termTopics.get(term)?.size ?? 0;
   const bySkeleton = new Map<string, string>();
-  for (const [term, set] of termTopics) {
-    if (!LATIN_TERM.test(term) || term.length < 4) continue;
-    const key = skeleton(term);
-    const current = bySkeleton.get(key);
-    if (!current || (termTopics.get(current)?.size ?? 0) < set.size) bySkeleton.set(key, term);
+  const byDelete = new Map<string, string[]>();
+  for (const term of termTopics.keys()) {
+    if (LATIN_TERM.test(term) && term.length >= 4) {
+      const key = skeleton(term);
+      const current = bySkeleton.get(key);
+      if (!current || df(current) < df(term)) bySkeleton.set(key, term);
+    }
+    if (term.length >= 4) for (const d of deletes(term)) byDelete.set(d, [...(byDelete.get(d) ?? []), term]);
   }
+  const corrections = new Map<string, string | null>();
+  const correct = (term: string): string | null => {
+    if (termTopics.has(term)) return term;
+    let fixed = corrections.get(term);
+    if (fixed !== undefined) return fixed;
+    fixed = null;
+    if (term.length >= 4) {
+      const candidates = [term, ...deletes(term)].flatMap((d) => [...(byDelete.get(d) ?? []), ...(termTopics.has(d) ? [d] : [])]);
+      const near = candidates.filter((c) => editDistanceAtMostOne(term, c));
+      fixed = near.sort((a, b) => df(b) - df(a))[0] ?? null;
+      if (!fixed && LATIN_TERM.test(term)) fixed = bySkeleton.get(skeleton(term)) ?? null;
+    }
+    if (corrections.size < 50_000) corrections.set(term, fixed);
+    return fixed;
+  };
 
   const topicCount = Math.max(1, topics.length);
-  const idf = (df: number) => Math.log(1 + topicCount / df);
-  const unknownWeight = idf(1);
+  const idf = (n: number) => Math.log(1 + topicCount / n);
+  const unknownWeight = idf(1) * unknownFactor;
 
   function match(text: string): FaqMatch {
     const raw = [...new Set(matchTokens(text))].slice(0, 30);
-    const terms = raw.map((t) => (termTopics.has(t) || !LATIN_TERM.test(t) ? t : (bySkeleton.get(skeleton(t)) ?? t)));
-    if (terms.length === 0) return { topic: null, score: 0, decision: "none", ranked: [] };
-
+    if (raw.length === 0) return { topic: null, score: 0, decision: "none", ranked: [] };
+    // Each query word: its weight (rarer across topics = more telling; unknown = as telling
+    // as the rarest, since an unknown word often means the question is about something else)
+    // and the indexed word it stands for (itself, a recovered spelling, or none).
+    const known = new Map<string, number>(); // indexed term → share of credit (1 exact, 0.8 recovered)
+    let total = 0;
+    for (const t of raw) {
+      const fixed = correct(t);
+      total += fixed ? idf(df(fixed)) : unknownWeight;
+      if (fixed && (known.get(fixed) ?? 0) < (fixed === t ? 1 : 0.8)) known.set(fixed, fixed === t ? 1 : 0.8);
+    }
+    if (known.size === 0) return { topic: null, score: 0, decision: "none", ranked: [] };
+    const terms = [...known.keys()];
     const results = index.search(terms.join(" "), {
       combineWith: "OR",
-      // Exact terms need no fuzzy expansion (and it is the expensive part of a search).
-      fuzzy: (term) => (termTopics.has(term) || term.length < 4 ? false : 0.25),
-      maxFuzzy: 2,
-      weights: { fuzzy: 0.6, prefix: 0.3 },
-      boostDocument: (_id, _term, stored) => Number(stored?.weight ?? 1),
+      boostTerm: (term) => known.get(term) ?? 1,
+      boostDocument: (id) => docs[id as number]?.weight ?? 1,
     });
 
     // Per topic: best and second-best document scores, and which query terms it explains.
-    const perTopic = new Map<string, { best: number; second: number; terms: Set<string> }>();
+    const perTopic = new Map<string, { best: number; second: number; terms: Map<string, number> }>();
     for (const r of results) {
-      const topic = String(r.topic);
+      const topic = docs[r.id as number]!.topic;
       let entry = perTopic.get(topic);
-      if (!entry) perTopic.set(topic, (entry = { best: 0, second: 0, terms: new Set() }));
+      if (!entry) perTopic.set(topic, (entry = { best: 0, second: 0, terms: new Map() }));
       if (r.score > entry.best) [entry.best, entry.second] = [r.score, entry.best];
       else if (r.score > entry.second) entry.second = r.score;
-      for (const q of r.queryTerms) entry.terms.add(q);
+      // Words only the answer shares count for less: answers are long and say many things.
+      const credit = docs[r.id as number]!.weight < 1 ? answerCredit : 1;
+      for (const q of r.queryTerms) entry.terms.set(q, Math.max(entry.terms.get(q) ?? 0, credit));
     }
     if (perTopic.size === 0) return { topic: null, score: 0, decision: "none", ranked: [] };
 
-    const weightOf = (term: string) => {
-      const df = termTopics.get(term)?.size;
-      return df ? idf(df) : unknownWeight;
-    };
-    const total = terms.reduce((sum, t) => sum + weightOf(t), 0);
+    let rawMax = 0;
+    for (const e of perTopic.values()) rawMax = Math.max(rawMax, e.best + secondShare * e.second);
     const scored = [...perTopic.entries()]
       .map(([topic, e]) => {
-        const covered = [...e.terms].reduce((sum, t) => sum + (termTopics.has(t) ? weightOf(t) : unknownWeight * 0.7), 0);
-        return { topic, raw: e.best + secondShare * e.second, coverage: Math.min(1, covered / total) };
+        let covered = 0;
+        for (const [t, credit] of e.terms) covered += idf(df(t)) * (known.get(t) ?? 1) * credit;
+        const coverage = Math.min(1, covered / total);
+        const raw = e.best + secondShare * e.second;
+        return { topic, coverage, key: coverage + rankAlpha * (raw / rawMax) };
       })
-      .sort((a, b) => b.raw - a.raw);
+      .sort((a, b) => b.key - a.key);
 
     const top = scored[0]!;
-    const runnerUp = scored[1]?.raw ?? 0;
-    const lead = top.raw > 0 ? (top.raw - runnerUp) / top.raw : 0;
-    const confidence = (s: (typeof scored)[number]) => round(s.coverage * (0.6 + 0.4 * (s === top ? lead : 0)));
+    // Lead in coverage over the best other topic: a question that several topics explain
+    // equally well ("partner?") is a "did you mean", not an answer.
+    const runnerUp = scored.slice(1).reduce((m, s) => Math.max(m, s.coverage), 0);
+    const lead = top.coverage > 0 ? Math.max(0, top.coverage - runnerUp) / top.coverage : 0;
+    const confidence = (s: (typeof scored)[number]) => round(s.coverage * (1 - leadWeight + leadWeight * (s === top ? lead : 0)));
     const ranked = scored.slice(0, 5).map((s) => ({ topic: s.topic, score: confidence(s) }));
     const score = ranked[0]!.score;
     const decision: FaqDecision = score >= thresholds.confident ? "confident" : score >= thresholds.unsure ? "unsure" : "none";
@@ -164,3 +208,23 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** The word with one letter removed, for each position. */
+function deletes(word: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < word.length; i++) out.push(word.slice(0, i) + word.slice(i + 1));
+  return out;
+}
+
+/** True when a and b differ by at most one insertion, deletion, substitution or swap. */
+function editDistanceAtMostOne(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}

@@ -32,6 +32,7 @@ const URDU_PUNCTUATION = /[\u06D4\u060C\u061F\u061B\u066A-\u066D\u00AB\u00BB]/g;
  * Urdu punctuation turned into spaces. Latin text keeps its letters (accents are dropped).
  */
 export function foldScript(text: string): string {
+  if (/^[\x00-\x7F]*$/.test(text)) return text; // plain ASCII: nothing to fold
   // NFKD splits presentation forms and precomposed letters (آ ۂ ئ ؤ é) into base + mark.
   const decomposed = asciiDigits(text.normalize("NFKD")).replace(URDU_MARKS, "").replace(/\p{M}/gu, "");
   let out = "";
@@ -127,10 +128,15 @@ const STOPWORDS = `a an the is are was were be been being am do does did done ha
   tum tumhara ye yeh woh vo wo is us iss uss isko usko isse usse jo jab tab agar lekin magar aur ya phir
   liye karna karne karo karen karein krein kar karta karti karte karun kiya ki gaya gayi sakta sakti sakte skta
   chahiye chahta chahti chahte batao bataiye samjhao nahi na haan han
+  wala wali wale paas pas bare baare mutabiq tor taur jata jati jate raha rahi rahe gaya gayi gaye sakun sako saku
+  ga gi ge dein den dijiye lo lein yahan wahan idhar udhar jaise matlab ab abhi bas sirf wagaira wagera ek zara
+  using usually way thru through via like really actually exactly someone something anything able u ur im let lets
+  else ever whether which own karega karegi karenge kare kre karoon kro
   کا کی کے کو سے نے پر بھی ہے ہیں ہو ہوں تھا تھی تھے ہوتا ہوتی ہوتے ہوگا ہوگی کیا کیسے کیسا کیسی کب کہاں کتنا کتنی کتنے
   کون کونسا کس کسی کوئی کچھ مجھے میں میرا میری میرے ہم ہمارا ہماری ہمارے ہمیں آپ اپ اپنا اپنی اپنے یہ وہ اس اسے جو جب
   اگر لیکن اور یا پھر لیے لئے کرنا کرنے کریں کرو کر کرتا کرتی کرتے سکتا سکتی سکتے چاہیے چاہئے چاہتا چاہتی بتائیں بتاؤ
-  نہیں نہ ہاں گیا گئی`;
+  نہیں نہ ہاں گیا گئی گئے گا گی گے والا والی والے پاس بارے مطابق طور جاتا جاتی جاتے رہا رہی رہے سکوں سکیں
+  کرے کروں کرے گا دیں دیجیے دیجئے لیں ہی اب یہاں وہاں جیسے مطلب ایک ذرا کہ`;
 
 /** Splits folded text into raw words (letters and digits). */
 function words(folded: string): string[] {
@@ -139,11 +145,18 @@ function words(folded: string): string[] {
 
 const ARABIC_LETTER = /[\u0600-\u06FF]/;
 
+// Words repeat a lot (in the index and in questions): remember their keys.
+const KEY_CACHE = new Map<string, string>();
+const KEY_CACHE_MAX = 50_000;
+
 /** The key of one already folded, lower-cased word. */
 export function wordKey(word: string): string {
-  if (ARABIC_LETTER.test(word)) return urduKey(word);
-  if (/^[a-z]+$/.test(word)) return romanKey(word);
-  return word;
+  let key = KEY_CACHE.get(word);
+  if (key !== undefined) return key;
+  key = ARABIC_LETTER.test(word) ? urduKey(word) : /^[a-z]+$/.test(word) ? romanKey(word) : word;
+  if (KEY_CACHE.size >= KEY_CACHE_MAX) KEY_CACHE.clear();
+  KEY_CACHE.set(word, key);
+  return key;
 }
 
 const keysOf = (list: string) => new Set(list.split(/\s+/).filter(Boolean).map((w) => wordKey(foldScript(w).toLowerCase())));
