@@ -41,10 +41,19 @@ export function createProgressFeature(deps: AppDeps, options: ProgressOptions = 
     return m[1]!.toLowerCase() === "stuck" ? partner.stuck(ctx, arg) : partner.seller(ctx, arg);
   };
 
+  // Checklists and seller lists are personal: in a group only a pointer to the private chat.
+  const privateOnly: Middleware = async (ctx, next) => {
+    if (ctx.message.chat.kind === "private") return next();
+    const c = ctx.message.content;
+    const ours = (c.kind === "choice" && c.data.startsWith("pg:")) || (c.kind === "text" && /^\/?(progress|stuck|seller|history|sellers)\b/i.test(ctx.text.trim()));
+    return ours || (c.kind === "text" && PROGRESS_WORDS.includes(ctx.text.trim().toLowerCase())) ? ctx.reply(ctx.t("progress:privateOnly")) : next();
+  };
+
   return {
     name: "progress",
     flows: { [CONFIRM_FLOW]: seller.confirmFlow },
     middleware: compose([
+      privateOnly,
       onWords(PROGRESS_WORDS, (ctx) => show(ctx)),
       onWords(PARTNER_WORDS, (ctx, _args, next) => (isStaff(ctx) ? partner.summary(ctx) : next())),
       onWords(UNDO_WORDS, (ctx) => seller.undo(ctx)),

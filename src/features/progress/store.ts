@@ -71,6 +71,26 @@ export async function applyChange(
   if (change.kind === "tick" && (change.stageIds.length === 0 || change.stageIds.some((id) => !stages.byId(id)))) return { ok: false, reason: "unknown-stage" };
   if (change.kind === "undo" && change.stageId !== undefined && !stages.byId(change.stageId)) return { ok: false, reason: "unknown-stage" };
   const now = deps.now();
+  try {
+    return await changeInTransaction(deps, stages, { sellerId, source, actorId, change, now });
+  } catch (error) {
+    if (error instanceof Refused) return { ok: false, reason: error.reason };
+    throw error;
+  }
+}
+
+/** Thrown inside the transaction so a refused change rolls back the row lock's upsert too. */
+class Refused extends Error {
+  constructor(readonly reason: Extract<ChangeResult, { ok: false }>["reason"]) {
+    super(reason);
+  }
+}
+
+async function changeInTransaction(
+  deps: Pick<AppDeps, "db" | "now">,
+  stages: Stages,
+  { sellerId, source, actorId, change, now }: { sellerId: number; source: Source; actorId: number | null; change: Change; now: Date },
+): Promise<ChangeResult> {
   return deps.db.$transaction(async (tx) => {
     // Lock the seller's row first (PostgreSQL row lock; SQLite has one writer) so two
     // concurrent changes fold each other's events instead of overwriting them.
@@ -79,12 +99,12 @@ export async function applyChange(
     let rows: Array<{ stageId: string; action: string; count?: number }>;
     if (change.kind === "tick") {
       const fresh = change.stageIds.filter((id) => !before.has(id));
-      if (fresh.length === 0) return { ok: false, reason: "already-reached" } as const;
+      if (fresh.length === 0) throw new Refused("already-reached");
       rows = fresh.map((stageId) => ({ stageId, action: "tick", count: change.count }));
     } else {
       const target = change.stageId ?? (await latestEffectiveTick(tx as unknown as Db, sellerId, before));
-      if (!target) return { ok: false, reason: "nothing-to-undo" } as const;
-      if (!before.has(target)) return { ok: false, reason: "not-reached" } as const;
+      if (!target) throw new Refused("nothing-to-undo");
+      if (!before.has(target)) throw new Refused("not-reached");
       rows = [{ stageId: target, action: "undo" }];
     }
     await tx.progressEvent.createMany({ data: rows.map((r) => ({ sellerId, stageId: r.stageId, action: r.action, source, actorId, count: r.count ?? null, createdAt: now })) });
