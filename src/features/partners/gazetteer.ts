@@ -66,8 +66,13 @@ export interface Gazetteer {
   readonly source: string;
   /** The best place named in `text`, or null. */
   find(text: string): PlaceMatch | null;
-  /** The place closest to a point (names the town of a location pin). */
+  /** The place closest to a point. */
   closest(latitude: number, longitude: number): { place: Place; km: number };
+  /**
+   * The town a location pin is in: the nearest prominent (ranked) town within 30 km, so a
+   * pin in a Karachi neighbourhood says "Karachi"; else the nearest place within 40 km; else null.
+   */
+  townOf(latitude: number, longitude: number): Place | null;
 }
 
 let cached: Gazetteer | undefined;
@@ -124,6 +129,18 @@ function createGazetteer(file: z.infer<typeof fileSchema>): Gazetteer {
         if (d < km) [best, km] = [place, d];
       }
       return { place: best, km };
+    },
+    townOf(latitude, longitude) {
+      let best: Place | null = null;
+      let km = 30;
+      for (const place of places) {
+        if (place.rank === 0) continue;
+        const d = haversineKm(latitude, longitude, place.latitude, place.longitude);
+        if (d < km) [best, km] = [place, d];
+      }
+      if (best) return best;
+      const any = this.closest(latitude, longitude);
+      return any.km <= 40 ? any.place : null;
     },
   };
 }

@@ -96,9 +96,8 @@ const onLocation: Middleware = async (ctx, next) => {
   const c = ctx.message.content;
   if (c.kind !== "location") return next();
   await ctx.state.clear();
-  const { place, km } = loadGazetteer().closest(c.latitude, c.longitude);
   // A pin far from any known town (sea, abroad) still gets partners, but no town name.
-  const city = km <= 40 ? place.name : null;
+  const city = loadGazetteer().townOf(c.latitude, c.longitude)?.name ?? null;
   await saveProfile(ctx, { city, latitude: c.latitude, longitude: c.longitude });
   await replyNearest(ctx, { latitude: c.latitude, longitude: c.longitude, label: null, category: null });
 };

@@ -56,7 +56,12 @@ export function parsePartnerCsv(text: string): ParsedCsv {
     const raw = Object.fromEntries(names.map((n, i) => [n, record.fields[i] ?? ""]));
     const parsed = partnerRowSchema.safeParse(raw);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push({ row, field: String(issue.path[0] ?? "row"), message: issue.message });
+      const fields = new Set<string>();
+      for (const issue of parsed.error.issues) {
+        const field = String(issue.path[0] ?? "row");
+        if (!fields.has(field)) errors.push({ row, field, message: issue.message }); // first problem per field
+        fields.add(field);
+      }
       return;
     }
     const key = parsed.data.name.toLowerCase();

@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nearestPartners } from "../../src/features/partners/directory.ts";
+import { exportPartners, importPartners, parsePartnerCsv } from "../../src/features/partners/repository.ts";
+import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
+const rowsOf = (text: string) => {
+  const parsed = parsePartnerCsv(text);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.rows;
+};
+const exportText = async (db: TestDatabase) => {
+  let out = "";
+  await exportPartners(db.prisma, (c) => (out += c));
+  return out;
+};
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => db.cleanup());
+
+describe("validation", () => {
+  it("reports every bad row by row number and field, and the file imports nothing", async () => {
+    const parsed = parsePartnerCsv(fixture("bad.csv"));
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    const got = parsed.errors.map((e) => `${e.row}:${e.field}`);
+    expect(got).toEqual(["3:latitude", "4:name", "5:phone", "5:telegram", "6:name"]);
+    expect(parsed.errors.find((e) => e.row === 6)?.message).toMatch(/duplicate of row 2/);
+    expect(await db.prisma.partner.count()).toBe(0);
+  });
+
+  it("rejects a file with missing or unknown columns", () => {
+    const parsed = parsePartnerCsv("name,city,lat\nA,B,1\n");
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.errors[0]).toMatchObject({ row: 1, field: "header" });
+  });
+});
+
+describe("import", () => {
+  it("creates the rows normalised, then a second import of the same file changes nothing", async () => {
+    const first = await importPartners(db.prisma, rowsOf(fixture("partners.csv")));
+    expect(first).toEqual({ rows: 7, created: 7, updated: 0, unchanged: 0 });
+    const alpha = await db.prisma.partner.findUniqueOrThrow({ where: { name: "Alpha Sialkot Agency" } });
+    expect(alpha).toMatchObject({ whatsapp: "+923000000001", telegram: "alpha_sialkot", categories: "surgical instruments;sports goods", active: true, approved: true, isSample: false });
+    expect(alpha.code).toMatch(/^[a-z0-9]+$/);
+    const before = await db.prisma.partner.findMany({ orderBy: { id: "asc" } });
+
+    const second = await importPartners(db.prisma, rowsOf(fixture("partners.csv")));
+    expect(second).toEqual({ rows: 7, created: 0, updated: 0, unchanged: 7 });
+    expect(await db.prisma.partner.findMany({ orderBy: { id: "asc" } })).toEqual(before);
+  });
+
+  it("updates changed rows by name and keeps their code", async () => {
+    const changed = fixture("partners.csv").replace("Main Bazaar", "New Bazaar");
+    const before = await db.prisma.partner.findUniqueOrThrow({ where: { name: "Bravo Daska Agency" } });
+    expect(await importPartners(db.prisma, rowsOf(changed))).toEqual({ rows: 7, created: 0, updated: 1, unchanged: 6 });
+    const after = await db.prisma.partner.findUniqueOrThrow({ where: { name: "Bravo Daska Agency" } });
+    expect(after.address).toBe("New Bazaar");
+    expect(after.code).toBe(before.code);
+  });
+
+  it("exports the same columns, and importing the export changes nothing", async () => {
+    const csv = await exportText(db);
+    expect(csv.split("\n")[0]).toBe("name,city,address,latitude,longitude,phone,whatsapp,telegram,categories,languages");
+    expect(csv).toContain('"Mall Road, ""Block"" 2"');
+    const again = await importPartners(db.prisma, rowsOf(csv));
+    expect(again).toEqual({ rows: 7, created: 0, updated: 0, unchanged: 7 });
+    expect(await exportText(db)).toBe(csv);
+  });
+});
+
+describe("nearest", () => {
+  it("returns active, approved partners nearest first, with a category filter", async () => {
+    const near = await nearestPartners(db.prisma, { latitude: 32.45, longitude: 74.5, limit: 3 });
+    expect(near.map((p) => p.name)).toEqual(["Alpha Sialkot Agency", "Bravo Daska Agency", "Echo Gujranwala Agency"]);
+    expect(near[0]!.distanceKm).toBeGreaterThan(3);
+    expect(near[0]!.distanceKm).toBeLessThan(7);
+    const surgical = await nearestPartners(db.prisma, { latitude: 31.5, longitude: 74.3, limit: 3, category: "surgical instruments" });
+    expect(surgical.map((p) => p.name)).toEqual(["Bravo Daska Agency", "Alpha Sialkot Agency"]);
+  });
+
+  it("stops offering a partner once it is inactive", async () => {
+    await db.prisma.partner.update({ where: { name: "Alpha Sialkot Agency" }, data: { active: false } });
+    const { invalidateDirectory } = await import("../../src/features/partners/directory.ts");
+    invalidateDirectory(db.prisma);
+    const near = await nearestPartners(db.prisma, { latitude: 32.4927, longitude: 74.5313, limit: 1 });
+    expect(near[0]!.name).toBe("Bravo Daska Agency");
+    await db.prisma.partner.update({ where: { name: "Alpha Sialkot Agency" }, data: { active: true } });
+    invalidateDirectory(db.prisma);
+  });
+});
