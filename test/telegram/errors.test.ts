@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GrammyError, HttpError } from "grammy";
+import { redactToken } from "../../src/channels/telegram/errors.ts";
 import { toChannelError } from "../../src/channels/telegram/index.ts";
 import { ChannelError } from "../../src/core/errors.ts";
 import { failures, type FakeFailure } from "../support/fake-bot-api.ts";
@@ -51,7 +52,9 @@ describe("Telegram errors → ChannelError", () => {
     expect((await sendFailing(failures.badGateway())).kind).toBe("network");
     const dropped = await sendFailing(failures.network());
     expect(dropped.kind).toBe("network");
-    expect(dropped.cause).toBeInstanceOf(HttpError);
+    expect(dropped.message).toMatch(/socket hang up|ECONNRESET/);
+    // The fetch error names the URL with the token: it must not survive anywhere.
+    expect(`${dropped.message} ${String((dropped.cause as Error).message)}`).not.toContain(rig.fake.token);
   });
 
   it("recovers from a one-off 'can't parse entities' by resending as plain text", async () => {
@@ -86,5 +89,9 @@ describe("Telegram errors → ChannelError", () => {
     expect(toChannelError(new Error("boom")).kind).toBe("bad-request");
     const ce = new ChannelError("blocked", "x");
     expect(toChannelError(ce)).toBe(ce);
+    const http = new HttpError("Network request for 'sendMessage' failed!", new Error("request to http://x/bot123456:AAH-secret_token99/sendMessage failed"));
+    expect(toChannelError(http)).toMatchObject({ kind: "network" });
+    expect(toChannelError(http).message).not.toContain("AAH-secret_token99");
+    expect(redactToken("bot123456:AAH-secret_token99/getMe")).toBe("bot<token>/getMe");
   });
 });

@@ -5,7 +5,7 @@
  */
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, GrammyError, webhookCallback } from "grammy";
-import type { Update, UserFromGetMe } from "grammy/types";
+import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import { toChannelError } from "./errors.ts";
 import { toInbound, type BotIdentity } from "./inbound.ts";
@@ -32,6 +32,8 @@ export interface TelegramAdapterOptions {
   i18n: I18n;
   /** getUpdates long-poll timeout in seconds (default 30). */
   pollTimeoutSeconds?: number;
+  /** How long start may wait for getMe (default 30 s). */
+  startTimeoutMs?: number;
   /** Set the command menus at start (default true). */
   setCommands?: boolean;
 }
@@ -49,7 +51,8 @@ const CAPABILITIES: ChannelCapabilities = { buttons: true, location: true, files
 export function createTelegramAdapter(options: TelegramAdapterOptions): TelegramAdapter {
   const { log, i18n } = options;
   if (options.mode === "webhook" && (!options.webhook || !options.http)) throw new Error("telegram webhook mode needs webhook.url, webhook.secret and an HTTP server");
-  const bot = new Bot(options.token, { client: { apiRoot: (options.apiRoot ?? "https://api.telegram.org").replace(/\/+$/, "") } });
+  const apiRoot = (options.apiRoot ?? "https://api.telegram.org").replace(/\/+$/, "");
+  const bot = new Bot(options.token, { client: { apiRoot } });
   let handler: InboundHandler | undefined;
   let accepting = false;
   let runner: RunnerHandle | undefined;
@@ -136,7 +139,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     inFlight: () => inFlight.size,
     async start(h) {
       handler = h;
-      me = await identify(bot);
+      me = await identify(bot, apiRoot, options.startTimeoutMs ?? 30_000);
       if (options.setCommands !== false) {
         await setCommandMenus(bot.api, i18n).catch((error: unknown) => log.warn({ err: toChannelError(error) }, "telegram setMyCommands failed"));
       }
@@ -155,7 +158,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       runner = run(bot, {
         runner: { fetch: { timeout: options.pollTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] }, silent: true },
       });
-      runner.task()?.catch((error: unknown) => log.error({ err: error }, "telegram polling stopped"));
+      runner.task()?.catch((error: unknown) => log.error({ reason: toChannelError(error).message }, "telegram polling stopped"));
       log.info({ bot: me.username }, "telegram polling started");
     },
     async stop() {
@@ -171,16 +174,27 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   };
 }
 
-/** getMe once per start: it checks the token and gives the username that commands and mentions use. */
-async function identify(bot: Bot): Promise<BotIdentity> {
-  try {
-    await bot.init();
-  } catch (error) {
-    if (error instanceof GrammyError && error.error_code === 401) throw new Error("Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token with @BotFather");
-    throw toChannelError(error);
+/**
+ * getMe once per start: it checks the token and gives the username that commands and
+ * mentions use. Network faults and 5xx are retried with backoff until `timeoutMs`, then
+ * the start fails with the last reason (instead of hanging for grammY's 500 s timeout).
+ */
+async function identify(bot: Bot, apiRoot: string, timeoutMs: number): Promise<BotIdentity> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 500; ; wait = Math.min(wait * 2, 5000)) {
+    try {
+      const remaining = Math.max(1, deadline - Date.now());
+      bot.botInfo = await bot.api.getMe(AbortSignal.timeout(remaining) as unknown as Parameters<typeof bot.api.getMe>[0]);
+      return { id: bot.botInfo.id, username: bot.botInfo.username };
+    } catch (error) {
+      if (error instanceof GrammyError && error.error_code === 401) throw new Error("Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token with @BotFather");
+      const failure = toChannelError(error);
+      if (failure.kind !== "network" || Date.now() + wait >= deadline) {
+        throw new Error(`could not reach the Telegram Bot API at ${apiRoot} (TELEGRAM_API_ROOT): ${failure.message}`, { cause: failure });
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
-  const info: UserFromGetMe = bot.botInfo;
-  return { id: info.id, username: info.username };
 }
 
 /** The runner retries getUpdates quietly; say why in the log when it fails. */
@@ -192,7 +206,7 @@ function logGetUpdatesFailures(bot: Bot, log: Logger): void {
       if (!result.ok) log.warn({ code: result.error_code, description: result.description }, "telegram getUpdates failed");
       return result;
     } catch (error) {
-      if (!signal?.aborted) log.warn({ err: error }, "telegram getUpdates failed");
+      if (!signal?.aborted) log.warn({ reason: toChannelError(error).message }, "telegram getUpdates failed");
       throw error;
     }
   });

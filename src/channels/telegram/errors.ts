@@ -26,7 +26,13 @@ export function toChannelError(error: unknown): ChannelError {
     if (code >= 500) return new ChannelError("network", message, undefined, { cause: error });
     return new ChannelError("bad-request", message, undefined, { cause: error });
   }
-  if (error instanceof HttpError) return new ChannelError("network", `telegram: ${error.message}`, undefined, { cause: error });
+  if (error instanceof HttpError) {
+    // The inner fetch error names the request URL, which contains the bot token: keep only
+    // a redacted copy so no log line (or error report) ever carries the token.
+    const inner = error.error instanceof Error ? redactToken(error.error.message) : undefined;
+    const message = `telegram: ${error.message}${inner ? ` (${inner})` : ""}`;
+    return new ChannelError("network", message, undefined, { cause: new Error(inner ?? error.message) });
+  }
   return new ChannelError("bad-request", `telegram: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
 }
 
@@ -40,4 +46,9 @@ function retryAfterMs(error: GrammyError): number {
 function withMigration(message: string, error: GrammyError): string {
   const to = error.parameters?.migrate_to_chat_id;
   return to === undefined ? message : `${message} (migrated to chat ${to})`;
+}
+
+/** Replaces anything shaped like a bot token (`123456:ABC…`) with `<token>`. */
+export function redactToken(text: string): string {
+  return text.replace(/\d{3,}:[A-Za-z0-9_-]{10,}/g, "<token>");
 }
