@@ -306,7 +306,13 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
         for (;;) {
           const n = await round();
           total += n;
-          if (n === 0 && inFlight.size === 0) break;
+          if (n === 0 && inFlight.size === 0) {
+            // A paused channel may still have due rows: wait the pause out, then look again.
+            const until = Math.max(...(["telegram", "whatsapp", "console"] as ChannelId[]).map((c) => pacer.pausedUntil(c)));
+            if (until <= clock.now()) break;
+            await clock.sleep(until - clock.now());
+            continue;
+          }
           if (inFlight.size > 0) await Promise.race([...inFlight.values()].map((f) => f.done));
         }
       } finally {
