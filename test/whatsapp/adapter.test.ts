@@ -217,10 +217,14 @@ describe("session lifecycle", () => {
     expect(second.sockets.sockets).toHaveLength(0);
     const warning = second.lines.find((l) => /held by another process/.test(String(l.msg)));
     expect(warning).toMatchObject({ owner: first.adapter.session.lease.owner });
+    // Off the messenger's list, so this process's outbox worker leaves WhatsApp rows alone.
+    expect(second.app.deps.messenger.capabilities("whatsapp")).toBeUndefined();
+    expect(first.app.deps.messenger.capabilities("whatsapp")).toBeDefined();
     await first.adapter.stop();
     await until(() => second.sockets.sockets.length === 1, 3000);
     await until(() => Boolean(second.adapter.session.openSocket));
     expect(second.adapter.status).toBe("connecting");
+    expect(second.app.deps.messenger.capabilities("whatsapp")).toBeDefined();
   });
 
   it("logged out (401): stored state cleared, no reconnect, the log says to run the login", async () => {
@@ -228,6 +232,7 @@ describe("session lifecycle", () => {
     await s.adapter.session.lease.renew();
     s.sockets.latest.close(401, "Intentional Logout");
     await until(() => s.adapter.status === "logged-out");
+    expect(s.app.deps.messenger.capabilities("whatsapp")).toBeUndefined();
     expect(await s.database.prisma.whatsAppAuthKey.count()).toBe(0);
     expect(s.sockets.sockets).toHaveLength(1);
     expect(messages(s.lines).some((m) => m.includes("npx seller-bot whatsapp login"))).toBe(true);
@@ -283,6 +288,7 @@ describe("session lifecycle", () => {
     await database.prisma.whatsAppAuthKey.create({ data: { session: "default", type: "creds", keyId: "", value: '{"noiseKey": tru' } });
     const s = await setup({ database });
     expect(s.adapter.status).toBe("corrupt");
+    expect(s.app.deps.messenger.capabilities("whatsapp")).toBeUndefined();
     expect(s.sockets.sockets).toHaveLength(0);
     expect(s.lines.some((l) => l.level === 50 && /unreadable.*login --reset/.test(String(l.msg)))).toBe(true);
     expect((await database.prisma.whatsAppAuthKey.findFirstOrThrow()).value).toBe('{"noiseKey": tru');

@@ -147,10 +147,11 @@ function reportEnd(io: CliIO, reason: EndReason): number {
       io.stderr.write("WhatsApp refused the link (logged out). Run the login again.\n");
       return 1;
     case "closed":
+      // Baileys ends an unscanned QR with 408 "QR refs attempts ended"; a network fault is also 408.
       io.stderr.write(
-        reason.statusCode === 408
+        /QR refs/i.test(reason.message)
           ? "The code was not scanned in time. Run the login again when the phone is at hand.\n"
-          : `WhatsApp closed the connection (${reason.statusCode ?? "no status"}: ${reason.message}). Run the login again.\n`,
+          : `Could not link: WhatsApp closed the connection (${reason.statusCode ?? "no status"}: ${reason.message}). Check the network and run the login again.\n`,
       );
       return 1;
     default:

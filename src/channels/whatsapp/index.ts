@@ -87,6 +87,7 @@ export async function createWhatsAppChannel(deps: AppDeps, options: WhatsAppChan
       onOpen: () => settleFirst(),
       onEnd: (reason) => {
         status = reason.kind;
+        serving(false);
         settleFirst();
       },
     });
@@ -109,9 +110,20 @@ export async function createWhatsAppChannel(deps: AppDeps, options: WhatsAppChan
     }
   }
 
+  /**
+   * The outbox worker sends on channels the messenger knows (`messenger.capabilities`). A
+   * process that does not hold the number (or has no usable session) takes itself off that
+   * list so its worker leaves WhatsApp rows to the process that can send them.
+   */
+  function serving(on: boolean): void {
+    if (on) deps.messenger.register(adapter);
+    else deps.messenger.unregister("whatsapp");
+  }
+
   async function tryStart(): Promise<void> {
     const result = await session.start();
     status = result.status;
+    serving(result.status === "connecting");
     switch (result.status) {
       case "connecting":
         if (standby) clearInterval(standby);
