@@ -92,10 +92,9 @@ function normaliseText(msg: Message, me: BotIdentity): { text: string; addressed
       addressed = true;
     }
   }
-  // Entities use UTF-16 offsets, as JS strings do; walk them from the end so earlier
-  // offsets stay valid while removing mentions. Offsets refer to the original text, so
-  // mentions are looked up in `original` and removed only when no command was rewritten
-  // before them (a mention never overlaps the leading command).
+  // Entity offsets are UTF-16 units of the original text, as JS string indices are. The
+  // command rewrite above only shortened the start, so later offsets move by `shift`;
+  // mentions are removed from the end so earlier offsets stay valid.
   const original = msg.text ?? "";
   const shift = original.length - text.length;
   const mentions = (msg.entities ?? [])
