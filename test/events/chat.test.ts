@@ -129,6 +129,18 @@ describe("sellers", () => {
   });
 });
 
+describe("RSVP from a group announcement", () => {
+  it("confirms in the person's private chat, not in the group", async () => {
+    const event = await makeEvent(t.app.deps, { title: { en: "Group Summit" } });
+    const message = { ...t.inbound({ kind: "choice", data: `ev:rsvp:${event.id}:going` }, { id: "grp-member", chat: { id: "group-1", kind: "group" } }), addressedToBot: true };
+    const before = t.adapter.sent.length;
+    await t.adapter.receive(message);
+    const sent = t.adapter.sent.slice(before);
+    expect(sent.map((s) => s.chatId)).toEqual(["grp-member"]);
+    expect(sent[0]?.message.text).toMatch(/You're going to Group Summit/);
+  });
+});
+
 describe("organiser tools", () => {
   it("sends the attendee CSV as a file where possible, a summary elsewhere, and cancels with notices", async () => {
     const { partner } = await makePartner(db(), "Tools Partner", "tools-partner");

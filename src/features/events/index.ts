@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { AppDeps, Ctx, Feature } from "../../core/context.ts";
 import { UserFacingError } from "../../core/errors.ts";
 import { compose, onChoice, onWords } from "../../core/router.ts";
-import type { Choice } from "../../core/types.ts";
+import type { Choice, OutboundMessage } from "../../core/types.ts";
 import { announceEvent, previewAnnouncement } from "./announce.ts";
 import { rsvpCounts } from "./api.ts";
 import { CREATE_FLOW, createFlow, startCreateFlow } from "./create-flow.ts";
@@ -121,16 +121,30 @@ async function rsvp(ctx: Ctx, rest: string): Promise<void> {
   const result = await setRsvp(ctx.deps, eventId, ctx.user.id, answer);
   if (result.kind === "unavailable") {
     const title = result.event ? eventTitle(result.event, ctx.lang) : "";
-    return ctx.reply(ctx.t(`events:errors.rsvp.${result.reason === "draft" ? "notFound" : result.reason}`, { title }));
+    return answerPrivately(ctx, { text: ctx.t(`events:errors.rsvp.${result.reason === "draft" ? "notFound" : result.reason}`, { title }) });
   }
   const title = eventTitle(result.event, ctx.lang);
   const when = formatEventTime(result.event.startsAt, result.event.endsAt, ctx.lang);
   if (result.kind === "going") {
     const file = ctx.capabilities.files ? icsFile(ctx, result.event) : undefined;
-    return ctx.reply({ text: ctx.t("events:rsvp.going", { title, when, venue: result.event.venueName }), file });
+    return answerPrivately(ctx, { text: ctx.t("events:rsvp.going", { title, when, venue: result.event.venueName }), file });
   }
-  if (result.kind === "waitlist") return ctx.reply(ctx.t("events:rsvp.waitlist", { title, position: result.position }));
-  return ctx.reply(ctx.t(`events:rsvp.${result.kind}`, { title }));
+  if (result.kind === "waitlist") return answerPrivately(ctx, { text: ctx.t("events:rsvp.waitlist", { title, position: result.position }) });
+  return answerPrivately(ctx, { text: ctx.t(`events:rsvp.${result.kind}`, { title }) });
+}
+
+/**
+ * An RSVP pressed under an announcement in a group is answered in the person's private
+ * chat (200 confirmations would flood the group); in the group only when that fails
+ * (on Telegram, someone who never started the bot cannot be written to first).
+ */
+async function answerPrivately(ctx: Ctx, message: OutboundMessage): Promise<void> {
+  if (ctx.message.chat.kind !== "group") return ctx.reply(message);
+  try {
+    await ctx.deps.messenger.send({ channel: ctx.message.channel, chatId: ctx.message.sender.id, userId: ctx.user.id, lang: ctx.lang }, message);
+  } catch {
+    await ctx.reply(message);
+  }
 }
 
 function icsFile(ctx: Ctx, event: EventRow) {
