@@ -51,3 +51,20 @@ describe("telegram webhook", () => {
     expect(rig.received).toHaveLength(0);
   });
 });
+
+describe("telegram webhook: graceful stop", () => {
+  it("stop() waits for a slow update in flight, and Telegram got its 200", async () => {
+    const slow = await createRig({ mode: "webhook", secret: SECRET });
+    let done = false;
+    await slow.adapter.start(async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      done = true;
+    });
+    const status = slow.fake.deliver(update("slow"));
+    await until(() => slow.adapter.inFlight() > 0);
+    await slow.adapter.stop();
+    expect(done).toBe(true);
+    expect(await status).toBe(200);
+    await slow.close();
+  });
+});

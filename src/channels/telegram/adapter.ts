@@ -122,11 +122,16 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
         res.writeHead(503, { "retry-after": "5" }).end();
         return true;
       }
+      // Counted from the first byte, so stop() also waits for requests still being read.
+      const handling = callback(req, res); // 401 for a wrong or missing X-Telegram-Bot-Api-Secret-Token
+      inFlight.add(handling);
       try {
-        await callback(req, res); // 401 for a wrong or missing X-Telegram-Bot-Api-Secret-Token
+        await handling;
       } catch (error) {
         log.warn({ err: error }, "telegram webhook request failed");
         if (!res.headersSent) res.writeHead(400).end();
+      } finally {
+        inFlight.delete(handling);
       }
       return true;
     });

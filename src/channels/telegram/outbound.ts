@@ -25,7 +25,8 @@ export function inlineKeyboard(choices: Choice[]): InlineKeyboardMarkup {
     // Checked before the call: Telegram would reject the whole message (BUTTON_DATA_INVALID).
     if (problem) throw new ChannelError("bad-request", `telegram: callback data "${choice.data}": ${problem}`);
   }
-  return { inline_keyboard: choices.map((c) => [{ text: c.label.slice(0, 64) || c.data, callback_data: c.data }]) };
+  // An empty label would make Telegram reject the whole message.
+  return { inline_keyboard: choices.map((c) => [{ text: c.label.trim() || c.data, callback_data: c.data }]) };
 }
 
 /**
