@@ -33,7 +33,7 @@ const thresholds: FaqThresholds = {
 
 // Matcher knobs for experiments (defaults: the documented ones).
 const knobs: MatcherOptions = {};
-for (const k of ["answerWeight", "secondShare", "rankAlpha", "leadWeight", "unknownFactor", "answerCredit"] as const) {
+for (const k of ["answerWeight", "secondShare", "rankAlpha", "leadWeight", "unknownFactor", "answerCredit", "minEvidence"] as const) {
   const v = option(`--${k}`);
   if (v !== undefined) knobs[k] = Number(v);
 }

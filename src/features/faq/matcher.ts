@@ -54,6 +54,8 @@ export interface MatcherOptions {
   unknownFactor?: number;
   /** Coverage credit for a question word found only in the topic's answer. */
   answerCredit?: number;
+  /** Matched word weight (sum of IDFs) below which confidence is scaled down. */
+  minEvidence?: number;
 }
 
 /** A built matcher. */
@@ -79,11 +81,14 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
   const secondShare = options.secondShare ?? 0.3;
   const rankAlpha = options.rankAlpha ?? 0.25;
   const leadWeight = options.leadWeight ?? 0;
-  const unknownFactor = options.unknownFactor ?? 1;
+  const unknownFactor = options.unknownFactor ?? 1.25;
   const answerCredit = options.answerCredit ?? 0.5;
+  const minEvidence = options.minEvidence ?? 3.5;
 
   const docs: Doc[] = [];
   const termTopics = new Map<string, Set<string>>();
+  // Topics whose examples or keywords use a word (answers mention many words in passing).
+  const coreTopics = new Map<string, Set<string>>();
   const add = (topic: string, text: string, weight: number) => {
     const tokens = matchTokens(text);
     if (tokens.length === 0) return;
@@ -92,6 +97,11 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       let set = termTopics.get(t);
       if (!set) termTopics.set(t, (set = new Set()));
       set.add(topic);
+      if (weight >= 1) {
+        let core = coreTopics.get(t);
+        if (!core) coreTopics.set(t, (core = new Set()));
+        core.add(topic);
+      }
     }
   };
   for (const topic of topics) {
@@ -133,7 +143,8 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
     fixed = null;
     if (term.length >= 4) {
       const candidates = [term, ...deletes(term)].flatMap((d) => [...(byDelete.get(d) ?? []), ...(termTopics.has(d) ? [d] : [])]);
-      const near = candidates.filter((c) => editDistanceAtMostOne(term, c));
+      // People rarely get the first letter wrong; "weather" is not a typo of "leather".
+      const near = candidates.filter((c) => c[0] === term[0] && editDistanceAtMostOne(term, c));
       fixed = near.sort((a, b) => df(b) - df(a))[0] ?? null;
       if (!fixed && LATIN_TERM.test(term)) fixed = bySkeleton.get(skeleton(term)) ?? null;
     }
@@ -143,6 +154,8 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
 
   const topicCount = Math.max(1, topics.length);
   const idf = (n: number) => Math.log(1 + topicCount / n);
+  // How telling a known word is: by the topics whose questions use it, else whose answers do.
+  const weightOf = (term: string) => idf(coreTopics.get(term)?.size || df(term));
   const unknownWeight = idf(1) * unknownFactor;
 
   function match(text: string): FaqMatch {
@@ -155,7 +168,7 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
     let total = 0;
     for (const t of raw) {
       const fixed = correct(t);
-      total += fixed ? idf(df(fixed)) : unknownWeight;
+      total += fixed ? weightOf(fixed) : unknownWeight;
       if (fixed && (known.get(fixed) ?? 0) < (fixed === t ? 1 : 0.8)) known.set(fixed, fixed === t ? 1 : 0.8);
     }
     if (known.size === 0) return { topic: null, score: 0, decision: "none", ranked: [] };
@@ -185,8 +198,9 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
     const scored = [...perTopic.entries()]
       .map(([topic, e]) => {
         let covered = 0;
-        for (const [t, credit] of e.terms) covered += idf(df(t)) * (known.get(t) ?? 1) * credit;
-        const coverage = Math.min(1, covered / total);
+        for (const [t, credit] of e.terms) covered += weightOf(t) * (known.get(t) ?? 1) * credit;
+        // Evidence: a single common word ("account") explains a question fully but says little.
+        const coverage = Math.min(1, covered / total) * (minEvidence > 0 ? Math.min(1, covered / minEvidence) : 1);
         const raw = e.best + secondShare * e.second;
         return { topic, coverage, key: coverage + rankAlpha * (raw / rawMax) };
       })

@@ -1,0 +1,74 @@
+/**
+ * The `seller-bot ask` contract (shared/design.md), run as a real process on a temp SQLite file.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const dir = mkdtempSync(join(tmpdir(), "faq-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["bin/seller-bot.js", "ask", ...args], {
+      env: { ...process.env, DATABASE_URL: `file:${join(dir, "ask.db")}`, LOG_LEVEL: "silent" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? "");
+  });
+}
+
+const KEYS = ["text", "lang", "topic", "score", "answer", "suggestions"];
+
+describe("seller-bot ask --json", () => {
+  it("answers TEXT with one JSON object in the contract's shape, on a migrated database", async () => {
+    const { code, stdout, stderr } = await run(["--json", "account register karne ke liye kya documents chahiye?"]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const lines = stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0]!);
+    expect(Object.keys(result)).toEqual(KEYS);
+    expect(result).toMatchObject({ text: "account register karne ke liye kya documents chahiye?", lang: "ur-Latn", topic: "required-documents" });
+    expect(result.score).toBeGreaterThan(0);
+    expect(result.score).toBeLessThanOrEqual(1);
+    expect(result.answer).toMatch(/CNIC/);
+    expect(Array.isArray(result.suggestions)).toBe(true);
+    expect(existsSync(join(dir, "ask.db"))).toBe(true);
+  });
+
+  it("reads one question per line from stdin and writes one JSON line each", async () => {
+    const input = ["what documents do I need", "سیلر اکاؤنٹ کیسے بنائیں؟", "who won the cricket match yesterday", "", "😀"].join("\n") + "\n";
+    const { code, stdout } = await run(["--json"], input);
+    expect(code).toBe(0);
+    const results = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(results).toHaveLength(5);
+    for (const r of results) expect(Object.keys(r)).toEqual(KEYS);
+    expect(results[0]).toMatchObject({ lang: "en", topic: "required-documents" });
+    expect(results[1]).toMatchObject({ lang: "ur", topic: "register-account" });
+    expect(results[2]).toMatchObject({ lang: "en", topic: null });
+    expect(results[2].suggestions).toEqual(["find-partner", "talk-to-human"]);
+    expect(results[3]).toMatchObject({ text: "", topic: null, score: 0 });
+    expect(results[4]).toMatchObject({ topic: null });
+  });
+
+  it("prints the answer as text without --json", async () => {
+    const { code, stdout } = await run(["how", "long", "does", "verification", "take"]);
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/^\{/);
+    expect(stdout.trim().length).toBeGreaterThan(40);
+  });
+
+  it("rejects an unknown option with exit code 2", async () => {
+    const { code, stderr } = await run(["--jsn", "fees"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/Unknown option "--jsn"/);
+  });
+});

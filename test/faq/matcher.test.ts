@@ -1,0 +1,98 @@
+/**
+ * Matching on the real knowledge base with phrasings written for this test (not in
+ * content/faq nor eval/faq-dev.jsonl), and bad input in bounded time.
+ */
+import { resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadFaqTopics } from "../../src/features/faq/content.ts";
+import { createFaqMatcher, type FaqMatcher } from "../../src/features/faq/matcher.ts";
+
+let matcher: FaqMatcher;
+beforeAll(() => {
+  matcher = createFaqMatcher(loadFaqTopics(resolve("content/faq")));
+});
+
+const heldOut: Record<string, Array<[string, string]>> = {
+  en: [
+    ["how long does the factory audit take", "verification"],
+    ["can I pay the membership in installments", "membership-fees"],
+    ["buyer is asking for a sample, who pays the courier", "samples"],
+    ["how do I answer a request for quotation", "rfq"],
+  ],
+  ur: [
+    ["سیلر اکاؤنٹ کے لیے کون سے کاغذات چاہئیں", "required-documents"],
+    ["تصدیق میں کتنے دن لگتے ہیں", "verification"],
+    ["نمونہ بھیجنے کا خرچ کون دیتا ہے", "samples"],
+    ["پروڈکٹ اپ لوڈ کیسے کروں", "product-listing"],
+  ],
+  "ur-Latn": [
+    ["seller account ke liye kon se kaghzat chahiye", "required-documents"],
+    ["verification mein kitne din lagte hain", "verification"],
+    ["product upload kaise karun", "product-listing"],
+    ["kisi banday se baat karni hai", "talk-to-human"],
+  ],
+};
+
+describe("held-out phrasings", () => {
+  for (const [lang, cases] of Object.entries(heldOut)) {
+    for (const [text, topic] of cases) {
+      it(`[${lang}] ${text} → ${topic}`, () => {
+        const match = matcher.match(text);
+        expect(match.decision).toBe("confident");
+        expect(match.topic).toBe(topic);
+        expect(match.score).toBeGreaterThanOrEqual(matcher.thresholds.confident);
+      });
+    }
+  }
+
+  it("survives Arabic code points, greetings and typos", () => {
+    expect(matcher.match("السلام عليكم، تصديق ميں كتنے دن لگتے هيں؟").topic).toBe("verification");
+    expect(matcher.match("AoA sir plz verfication me kitne din lagty hain").topic).toBe("verification");
+  });
+});
+
+describe("not confident", () => {
+  it("rejects questions about something else", () => {
+    for (const text of ["how to cook daal", "who won the cricket match yesterday", "aaj mausam kaisa hai", "نماز کا وقت کیا ہے"]) {
+      expect(matcher.match(text).topic, text).toBeNull();
+    }
+  });
+
+  it("asks rather than answers a single common word many topics share", () => {
+    const match = matcher.match("account");
+    expect(match.decision).toBe("unsure");
+    expect(match.ranked.length).toBeGreaterThan(1);
+  });
+
+  it("does not take an unknown word for a typo of a known one with another first letter", () => {
+    expect(matcher.match("what is the weather").topic).toBeNull();
+  });
+});
+
+describe("bad input", () => {
+  const cases: Array<[string, string]> = [
+    ["empty", ""],
+    ["only emoji", "😀🎉👍🙏"],
+    ["only digits", "1234567890"],
+    ["20,000 characters", "fees ".repeat(4000)],
+    ["20,000 random letters", Array.from({ length: 20_000 }, (_, i) => String.fromCharCode(97 + ((i * 7919) % 26))).join("")],
+    ["RTL override", "\u202Everification\u202C"],
+    ["zalgo", "f\u0300\u0301\u0302\u0303e\u0304\u0305\u0306e\u0307\u0308s"],
+    ["lone surrogates", "\uD800 fees \uDFFF"],
+  ];
+  for (const [name, text] of cases) {
+    it(`handles ${name} quickly`, () => {
+      const started = performance.now();
+      const match = matcher.match(text);
+      expect(performance.now() - started).toBeLessThan(1000); // bounded, not a benchmark
+      expect(match.score).toBeGreaterThanOrEqual(0);
+      expect(match.score).toBeLessThanOrEqual(1);
+      expect(["confident", "unsure", "none"]).toContain(match.decision);
+    });
+  }
+
+  it("finds nothing in emoji and digits", () => {
+    expect(matcher.match("😀🎉").decision).toBe("none");
+    expect(matcher.match("1234567890").decision).toBe("none");
+  });
+});
