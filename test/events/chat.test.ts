@@ -56,6 +56,12 @@ describe("guided creation by a partner", () => {
     const event = await db().event.findFirstOrThrow({ where: { partnerId: partner.id } });
     expect(event).toMatchObject({ status: "draft", venueName: "Expo Centre", venueAddress: "Expo Centre", latitude: null });
     expect([event.startsAt.toISOString(), event.endsAt.toISOString()]).toEqual(["2036-12-22T04:30:00.000Z", "2036-12-22T12:00:00.000Z"]);
+    // Drafts are not announceable; "my events" → manage → publish.
+    expect(last(await t.send({ kind: "choice", data: `ev:ann:${event.id}` }, from))).toMatch(/still a draft/);
+    expect(last(await t.send("my events", from))).toMatch(/Lahore Leather Day \(#\d+, draft\)/);
+    expect(last(await t.send({ kind: "choice", data: `ev:manage:${event.id}` }, from))).toMatch(/1\. Publish/);
+    expect(last(await t.send({ kind: "choice", data: `ev:pub:${event.id}` }, from))).toMatch(/is published/);
+    expect(last(await t.send({ kind: "choice", data: `ev:manage:${event.id}` }, from))).toContain(`/start e_${event.id}`);
   });
 
   it("leaves the flow on cancel without creating anything", async () => {
@@ -94,10 +100,14 @@ describe("announcing from chat", () => {
 describe("sellers", () => {
   it("lists upcoming published events (not drafts, cancelled or past) for 'koi event hai?' and 'ایونٹس'", async () => {
     const mine = await makeEvent(t.app.deps, { title: { en: "Faisalabad Textile Summit" }, inHours: 24 * 5 });
+    await makeEvent(t.app.deps, { title: { en: "Hidden Draft Summit" }, status: "draft" });
+    const gone = await makeEvent(t.app.deps, { title: { en: "Called Off Summit" } });
+    await db().event.update({ where: { id: gone.id }, data: { status: "cancelled" } });
     const [list] = await t.send("koi event hai?", { id: "lister" });
     expect(list?.text).toMatch(/Upcoming summits and events|Aane wale summits/);
     expect(list?.choices?.some((c) => c.data === `ev:show:${mine.id}`) ?? list?.text.includes("Faisalabad Textile Summit")).toBe(true);
-    expect(list?.text).not.toContain("Lahore Leather Day"); // the draft from the flow test
+    expect(list?.text).not.toContain("Hidden Draft Summit");
+    expect(list?.text).not.toContain("Called Off Summit");
     const [ur] = await t.send("ایونٹس", { id: "ur-lister" });
     expect(ur?.text).toContain("آنے والے سمٹ");
   });

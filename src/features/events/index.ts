@@ -21,7 +21,7 @@ import { formatEventTime, formatPktShort } from "./time.ts";
 
 // Whole messages (after keyText) that ask for the event list.
 const LIST_WORDS = [
-  "events", "event", "/events", "summits", "summit", "upcoming events", "my events list",
+  "events", "event", "/events", "summits", "summit", "upcoming events",
   "koi event hai", "koi summit hai", "events dikhao", "event dikhao", "summit kab hai", "ayvent",
   "ایونٹس", "ایونٹ", "سمٹ", "کوئی ایونٹ ہے", "تقریبات",
 ];
@@ -40,9 +40,10 @@ export function createEventsFeature(deps: AppDeps): Feature {
       onChoice("ev:rsvp:", (ctx, rest) => rsvp(ctx, rest)),
       onChoice("ev:show:", (ctx, rest) => withId(ctx, rest, (id) => showEvent(ctx, id))),
       onChoice("ev:ics:", (ctx, rest) => withId(ctx, rest, (id) => sendIcs(ctx, id))),
-      onChoice("ev:list", (ctx) => listEvents(ctx)),
-      onChoice("ev:new", (ctx) => startCreateFlow(ctx)),
-      onChoice("ev:mine", (ctx) => myEvents(ctx)),
+      onChoice("ev:list", (ctx, rest, next) => (rest ? next() : listEvents(ctx))),
+      // A flow button pressed after the flow ended (expired, cancelled): say so, do not restart.
+      onChoice("ev:new", (ctx, rest) => (rest ? ctx.reply(ctx.t("events:create.lost")) : startCreateFlow(ctx))),
+      onChoice("ev:mine", (ctx, rest, next) => (rest ? next() : myEvents(ctx))),
       onChoice("ev:manage:", (ctx, rest) => withId(ctx, rest, (id) => manage(ctx, id))),
       onChoice("ev:annok:", (ctx, rest) => withId(ctx, rest, (id) => announce(ctx, id))),
       onChoice("ev:ann:", (ctx, rest) => withId(ctx, rest, (id) => announcePreview(ctx, id))),
@@ -198,7 +199,8 @@ async function manage(ctx: Ctx, id: number): Promise<void> {
   if (event.status === "published") choices.push({ data: `ev:ann:${id}`, label: ctx.t("events:manage.announce") });
   choices.push({ data: `ev:att:${id}`, label: ctx.t("events:manage.attendees") });
   if (event.status !== "cancelled") choices.push({ data: `ev:cancel:${id}`, label: ctx.t("events:manage.cancel") });
-  await ctx.reply({ text: `${eventCard(event, ctx.lang, ctx.t, counts)}\n\n${ctx.t("events:manage.counts", { ...counts })}`, choices });
+  const link = event.status === "published" ? `\n${ctx.t("events:manage.deepLink", { id })}` : "";
+  await ctx.reply({ text: `${eventCard(event, ctx.lang, ctx.t, counts)}\n\n${ctx.t("events:manage.counts", { ...counts })}${link}`, choices });
 }
 
 async function publish(ctx: Ctx, id: number): Promise<void> {
