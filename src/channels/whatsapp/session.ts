@@ -8,6 +8,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { DisconnectReason, type BaileysEventMap, type WAMessage } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
+import { createBaileysLogger } from "./baileys-logger.ts";
 import { CorruptSessionError, loadAuthState, type StoredAuthState } from "./auth-store.ts";
 import { createLease, LEASE_TTL_MS, type Lease, type LeaseHolder } from "./lease.ts";
 import { createSentMessageStore, type SentMessageStore } from "./outbound.ts";
@@ -91,8 +92,7 @@ export function createWhatsAppSession(options: SessionOptions): WhatsAppSession 
   const ttlMs = options.lease?.ttlMs ?? LEASE_TTL_MS;
   const lease = createLease(options.db, name, { owner: options.lease?.owner, now: options.now, ttlMs });
   const sent = createSentMessageStore();
-  // Baileys logs a lot at info, JIDs included: keep it at warn unless we are debugging.
-  const baileysLog = log.child({ component: "baileys" }, { level: log.levelVal < 40 && log.levelVal > 20 ? "warn" : log.level });
+  const baileysLog = createBaileysLogger(log);
 
   let auth: StoredAuthState | undefined;
   let socket: WhatsAppSocket | undefined;

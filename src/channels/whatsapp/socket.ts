@@ -12,7 +12,7 @@ import makeWASocket, {
   type WAMessageKey,
   type proto,
 } from "@whiskeysockets/baileys";
-import type { Logger } from "pino";
+import type { ILogger } from "./baileys-logger.ts";
 
 /** The events the adapter listens to. */
 export type WhatsAppEvents = Pick<BaileysEventMap, "messages.upsert" | "connection.update" | "creds.update">;
@@ -38,7 +38,7 @@ export interface WhatsAppSocket {
 /** What a socket is made from. */
 export interface SocketOptions {
   auth: AuthenticationState;
-  logger: Logger;
+  logger: ILogger;
   /** Baileys asks for a sent message when the recipient's phone requests a retry. */
   getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>;
 }
