@@ -31,7 +31,12 @@ export async function makePartner(db: Db, name: string, memberExternalId?: strin
 
 /** Subscribes a user to event announcements (and optionally assigns them to a partner). */
 export async function subscribe(db: Db, userId: number, partnerId?: number): Promise<void> {
-  await db.subscription.create({ data: { userId, topic: "events", status: "subscribed", source: "test" } });
+  // Upsert: users who wrote to the bot may already be subscribed by the broadcasts feature.
+  await db.subscription.upsert({
+    where: { userId_topic: { userId, topic: "events" } },
+    create: { userId, topic: "events", status: "subscribed", source: "test" },
+    update: { status: "subscribed", optedOutAt: null },
+  });
   if (partnerId) await db.sellerAssignment.create({ data: { sellerId: userId, partnerId } });
 }
 
