@@ -49,7 +49,7 @@ const envSchema = z
     /** Outbox: a claimed row not finished within this long belonged to a dead worker and is retried. */
     OUTBOX_LEASE_MS: int(60_000, 1000),
     /** Outbox: Telegram sends in flight at once (the pace is still TELEGRAM_RATE_PER_SECOND). */
-    OUTBOX_CONCURRENCY: int(16, 1),
+    OUTBOX_CONCURRENCY: int(32, 1),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_MODE === "webhook" && env.TELEGRAM_BOT_TOKEN) {

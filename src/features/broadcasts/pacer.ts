@@ -46,6 +46,7 @@ export interface Pacer {
 export function createPacer(settings: PaceSettings, clock: Clock = systemClock, random: () => number = Math.random): Pacer {
   const paused = new Map<ChannelId, number>();
   const nextGlobal = new Map<ChannelId, number>();
+  const recent = new Map<ChannelId, number[]>();
   const nextChat = new Map<string, number>();
   const groupWindow = new Map<string, number[]>();
   const interval = 1000 / settings.telegramRatePerSecond;
@@ -55,6 +56,12 @@ export function createPacer(settings: PaceSettings, clock: Clock = systemClock, 
   function due(channel: ChannelId, chatId: string, isGroup: boolean, now: number): number {
     let at = Math.max(paused.get(channel) ?? 0, nextGlobal.get(channel) ?? 0);
     if (channel === "telegram") {
+      // Never more than `rate` sends started in any one-second window.
+      const window = recent.get(channel) ?? [];
+      while (window.length && window[0]! <= now - 1000) window.shift();
+      recent.set(channel, window);
+      const cap = settings.telegramRatePerSecond;
+      if (window.length >= cap) at = Math.max(at, window[window.length - cap]! + 1000);
       if (isGroup) {
         const window = (groupWindow.get(chatId) ?? []).filter((t) => t > now - 60_000);
         groupWindow.set(chatId, window);
@@ -68,10 +75,12 @@ export function createPacer(settings: PaceSettings, clock: Clock = systemClock, 
 
   function reserve(channel: ChannelId, chatId: string, isGroup: boolean, now: number): void {
     if (channel === "telegram") {
-      // Slots are spaced from the previous slot, not from now, so timer lateness does not
-      // add up and lower the rate; catching up is limited to half a slot, so an idle
-      // channel gets no burst.
-      nextGlobal.set(channel, Math.max(nextGlobal.get(channel) ?? 0, now - interval / 2) + interval);
+      // Two rules: at most `rate` in any second (the window above), and at least a quarter of a
+      // slot between sends. A send that started late (a busy event loop, a slow answer)
+      // can be caught up at up to four times the pace without ever exceeding the per-second cap, so
+      // timer lateness does not lower the sustained rate and bursts stay small.
+      recent.get(channel)!.push(now);
+      nextGlobal.set(channel, now + interval / 4);
       if (isGroup) groupWindow.get(chatId)!.push(now);
       else nextChat.set(chatId, now + settings.perChatGapMs);
     } else if (channel === "whatsapp") {

@@ -27,7 +27,7 @@ export interface WorkerOptions {
   pollMs?: number;
   /** A claim older than this is considered abandoned (default 60 s). */
   leaseMs?: number;
-  /** Telegram sends in flight at once (default 16): needed to reach the rate with slow answers. */
+  /** Telegram rows in flight at once (default 32): needed to reach the rate with slow answers. */
   concurrency?: number;
   /** Network/5xx attempts before a row fails (default 6). */
   maxAttempts?: number;
@@ -73,7 +73,7 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
   const random = options.random ?? Math.random;
   const pollMs = options.pollMs ?? 1000;
   const leaseMs = options.leaseMs ?? config.outbox?.leaseMs ?? 60_000;
-  const concurrency = options.concurrency ?? config.outbox?.concurrency ?? 16;
+  const concurrency = options.concurrency ?? config.outbox?.concurrency ?? 32;
   const maxAttempts = options.maxAttempts ?? 6;
   const backoffBaseMs = options.backoffBaseMs ?? 2000;
   const backoffMaxMs = options.backoffMaxMs ?? 10 * 60_000;
@@ -115,8 +115,11 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
     for (const channel of ["telegram", "whatsapp", "console"] as ChannelId[]) {
       if (!deps.messenger.capabilities(channel)) continue;
       if (pacer.pausedUntil(channel) > clock.now() + pollMs) continue;
+      const max = CAPACITY[channel] ?? concurrency;
       const n = capacity(channel);
-      if (n <= 0) continue;
+      // Claim in batches (half the slots at least, unless idle): a claim costs a few queries,
+      // and one claim per finished send would make the database the bottleneck.
+      if (n <= 0 || (n < Math.ceil(max / 2) && n < max)) continue;
       if (channel === "whatsapp" && (await whatsappCapReached())) continue;
       out.push([channel, n]);
     }
