@@ -59,6 +59,8 @@ const LATIN = /[A-Za-z]/g;
 
 /** Detects the language of `text`. */
 export function detectLanguage(text: string): Detection {
+  // A bot command ("/start p_ab12") says nothing about the language the person reads.
+  if (/^\/[a-z_]+(?:@\w+)?(?:\s+\S+)?\s*$/i.test(text.trim())) return { lang: "en", confident: false };
   const sample = text.slice(0, 2000);
   const urdu = sample.match(URDU_SCRIPT)?.length ?? 0;
   const latin = sample.match(LATIN)?.length ?? 0;

@@ -29,6 +29,11 @@ describe("detectLanguage on short and mixed texts", () => {
     expect(detectLanguage("12345")).toEqual({ lang: "en", confident: false });
   });
 
+  it("is not confident about a bot command, so a platform hint can decide", () => {
+    expect(detectLanguage("/start").confident).toBe(false);
+    expect(detectLanguage("/start p_ab12").confident).toBe(false);
+  });
+
   it("does not count words both languages spell alike (me, is, to, or)", () => {
     expect(detectLanguage("is it ok to me").lang).toBe("en");
   });

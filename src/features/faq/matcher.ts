@@ -37,7 +37,7 @@ export interface FaqThresholds {
 }
 
 /** Chosen on the dev set; see docs/faq.md for the sweep. */
-export const DEFAULT_THRESHOLDS: FaqThresholds = { confident: 0.45, unsure: 0.25 };
+export const DEFAULT_THRESHOLDS: FaqThresholds = { confident: 0.4, unsure: 0.22 };
 
 /** Tuning knobs (defaults are the documented ones; eval may sweep them). */
 export interface MatcherOptions {
@@ -80,7 +80,7 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
   const answerWeight = options.answerWeight ?? 0.3;
   const secondShare = options.secondShare ?? 0.3;
   const rankAlpha = options.rankAlpha ?? 0.25;
-  const leadWeight = options.leadWeight ?? 0;
+  const leadWeight = options.leadWeight ?? 0.1;
   const unknownFactor = options.unknownFactor ?? 1.25;
   const answerCredit = options.answerCredit ?? 0.5;
   const minEvidence = options.minEvidence ?? 3.5;
@@ -127,6 +127,7 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
   const df = (term: string) => termTopics.get(term)?.size ?? 0;
   const bySkeleton = new Map<string, string>();
   const byDelete = new Map<string, string[]>();
+  const byStem = new Map<string, string>();
   for (const term of termTopics.keys()) {
     if (LATIN_TERM.test(term) && term.length >= 4) {
       const key = skeleton(term);
@@ -134,6 +135,11 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       if (!current || df(current) < df(term)) bySkeleton.set(key, term);
     }
     if (term.length >= 4) for (const d of deletes(term)) byDelete.set(d, [...(byDelete.get(d) ?? []), term]);
+    const stem = verbStem(term);
+    if (stem !== term) {
+      const current = byStem.get(stem);
+      if (!current || df(current) < df(term)) byStem.set(stem, term);
+    }
   }
   const corrections = new Map<string, string | null>();
   const correct = (term: string): string | null => {
@@ -147,6 +153,11 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       const near = candidates.filter((c) => c[0] === term[0] && editDistanceAtMostOne(term, c));
       fixed = near.sort((a, b) => df(b) - df(a))[0] ?? null;
       if (!fixed && LATIN_TERM.test(term)) fixed = bySkeleton.get(skeleton(term)) ?? null;
+      // 3. another form of the same verb: "bhejne"/"bhejna", "بھیجنے"/"بھیجنا".
+      if (!fixed) {
+        const stem = verbStem(term);
+        fixed = stem !== term ? (byStem.get(stem) ?? (termTopics.has(stem) ? stem : null)) : null;
+      }
     }
     if (corrections.size < 50_000) corrections.set(term, fixed);
     return fixed;
@@ -222,6 +233,18 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+// Urdu verb and adjective endings in Roman and in Urdu script (after normalisation:
+// ے → ی, ں → ن). Longest first.
+const ROMAN_ENDINGS = ["enge", "ungi", "unga", "ogi", "oge", "ega", "egi", "ein", "en", "un", "na", "ne", "ni", "ta", "te", "ti", "o"];
+const URDU_ENDINGS = ["یین", "نا", "نی", "تا", "تی", "ین", "ون", "و"];
+
+/** A word without its Urdu verb ending, when at least three letters remain. */
+function verbStem(word: string): string {
+  const endings = LATIN_TERM.test(word) ? ROMAN_ENDINGS : URDU_ENDINGS;
+  for (const e of endings) if (word.endsWith(e) && word.length - e.length >= 3) return word.slice(0, -e.length);
+  return word;
+}
 
 /** The word with one letter removed, for each position. */
 function deletes(word: string): string[] {
