@@ -15,7 +15,7 @@ beforeAll(async () => {
   t = await createTestApp({ env: { SELLER_BOT_ADMINS: "console:admin1" } });
   const parsed = parsePartnerCsv(readFileSync(new URL("./fixtures/partners.csv", import.meta.url), "utf8"));
   if (!parsed.ok) throw new Error("fixture invalid");
-  await importPartners(t.app.deps.db, parsed.rows);
+  await importPartners(t.app.deps.db, t.database.provider, parsed.rows);
 });
 afterAll(async () => t.close());
 

@@ -75,7 +75,12 @@ describe("finding a place in free text", () => {
 describe("spatial index", () => {
   it("returns exactly what a brute-force scan returns, with and without a filter", () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) | 0; // mulberry32
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+    };
     const points = Array.from({ length: 2000 }, (_, i) => ({ id: i + 1, latitude: 24 + rand() * 12, longitude: 61 + rand() * 15 }));
     const index = createSpatialIndex(points);
     const filter = (id: number) => id % 7 === 0;

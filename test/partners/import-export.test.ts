@@ -42,32 +42,37 @@ describe("validation", () => {
 
 describe("import", () => {
   it("creates the rows normalised, then a second import of the same file changes nothing", async () => {
-    const first = await importPartners(db.prisma, rowsOf(fixture("partners.csv")));
+    const first = await importPartners(db.prisma, db.provider, rowsOf(fixture("partners.csv")));
     expect(first).toEqual({ rows: 7, created: 7, updated: 0, unchanged: 0 });
     const alpha = await db.prisma.partner.findUniqueOrThrow({ where: { name: "Alpha Sialkot Agency" } });
     expect(alpha).toMatchObject({ whatsapp: "+923000000001", telegram: "alpha_sialkot", categories: "surgical instruments;sports goods", active: true, approved: true, isSample: false });
     expect(alpha.code).toMatch(/^[a-z0-9]+$/);
     const before = await db.prisma.partner.findMany({ orderBy: { id: "asc" } });
 
-    const second = await importPartners(db.prisma, rowsOf(fixture("partners.csv")));
+    const second = await importPartners(db.prisma, db.provider, rowsOf(fixture("partners.csv")));
     expect(second).toEqual({ rows: 7, created: 0, updated: 0, unchanged: 7 });
     expect(await db.prisma.partner.findMany({ orderBy: { id: "asc" } })).toEqual(before);
   });
 
-  it("updates changed rows by name and keeps their code", async () => {
-    const changed = fixture("partners.csv").replace("Main Bazaar", "New Bazaar");
+  it("updates changed rows by name (text, numbers, emptied fields) and keeps their code", async () => {
+    const changed = fixture("partners.csv").replace("Main Bazaar", "New Bazaar").replace("31.558,74.3507,+92 42 0000003,+923000000003,charlie_lhr", "31.5601,74.3507,+92 42 0000003,+923000000003,");
     const before = await db.prisma.partner.findUniqueOrThrow({ where: { name: "Bravo Daska Agency" } });
-    expect(await importPartners(db.prisma, rowsOf(changed))).toEqual({ rows: 7, created: 0, updated: 1, unchanged: 6 });
+    expect(await importPartners(db.prisma, db.provider, rowsOf(changed))).toEqual({ rows: 7, created: 0, updated: 2, unchanged: 5 });
     const after = await db.prisma.partner.findUniqueOrThrow({ where: { name: "Bravo Daska Agency" } });
     expect(after.address).toBe("New Bazaar");
     expect(after.code).toBe(before.code);
+    expect(after.updatedAt.getTime()).toBeGreaterThanOrEqual(before.updatedAt.getTime());
+    const charlie = await db.prisma.partner.findUniqueOrThrow({ where: { name: "Charlie Lahore Agency" } });
+    expect(charlie).toMatchObject({ latitude: 31.5601, telegram: null, whatsapp: "+923000000003" });
+    // Back to the original file for the next tests.
+    expect(await importPartners(db.prisma, db.provider, rowsOf(fixture("partners.csv")))).toMatchObject({ updated: 2 });
   });
 
   it("exports the same columns, and importing the export changes nothing", async () => {
     const csv = await exportText(db);
     expect(csv.split("\n")[0]).toBe("name,city,address,latitude,longitude,phone,whatsapp,telegram,categories,languages");
     expect(csv).toContain('"Mall Road, ""Block"" 2"');
-    const again = await importPartners(db.prisma, rowsOf(csv));
+    const again = await importPartners(db.prisma, db.provider, rowsOf(csv));
     expect(again).toEqual({ rows: 7, created: 0, updated: 0, unchanged: 7 });
     expect(await exportText(db)).toBe(csv);
   });

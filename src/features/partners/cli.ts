@@ -94,7 +94,7 @@ async function runImport(argv: string[], io: CliIO): Promise<number> {
   }
   return withDb(io, async (database) => {
     const started = Date.now();
-    const summary = await importPartners(database.prisma, result.rows);
+    const summary = await importPartners(database.prisma, database.provider, result.rows);
     if (parsed.options.json) io.stdout.write(`${JSON.stringify({ file, ...summary, ms: Date.now() - started })}\n`);
     else io.stdout.write(`${file}: ${summary.rows} row(s): ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged.\n`);
     return 0;

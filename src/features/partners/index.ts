@@ -61,7 +61,7 @@ export function createPartnersFeature(deps: AppDeps): Feature {
     async seed() {
       const parsed = parsePartnerCsv(readFileSync(SAMPLES, "utf8"));
       if (!parsed.ok) throw new Error(`content/partners/sample-partners.csv: ${parsed.errors.map((e) => `row ${e.row} ${e.field}: ${e.message}`).join("; ")}`);
-      await importPartners(deps.db, parsed.rows, { isSample: true });
+      await importPartners(deps.db, deps.database.provider, parsed.rows, { isSample: true });
     },
   };
 }

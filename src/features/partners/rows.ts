@@ -67,12 +67,22 @@ export const partnerRowSchema = z.object({
   languages: list(z.string().max(30, "each language at most 30 characters")),
 });
 
-/** A deep-link code from a name: "Sample Sialkot Export Desk" → "samplesialkotexpor". */
-export function codeFromName(name: string, taken: (code: string) => boolean): string {
-  const base = name.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 18) || "partner";
-  let code = base;
-  for (let n = 2; taken(code); n++) code = `${base}${n}`;
-  return code;
+/**
+ * Makes deep-link codes from names: "Sample Sialkot Export Desk" → "samplesialkotexpor",
+ * then "samplesialkotexpor2", … when taken. One generator per import remembers the next
+ * free number per stem, so 10,000 similar names cost O(n), not O(n²).
+ */
+export function createCodeGenerator(taken: Set<string>): (name: string) => string {
+  const next = new Map<string, number>();
+  return (name) => {
+    const base = name.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 18) || "partner";
+    let code = base;
+    let n = next.get(base) ?? 2;
+    while (taken.has(code)) code = `${base}${n++}`;
+    next.set(base, n);
+    taken.add(code);
+    return code;
+  };
 }
 
 /** The WhatsApp click-to-chat link for a stored number, or null. */

@@ -146,12 +146,16 @@ export function bruteForceNearest(points: readonly IndexedPoint[], latitude: num
   const q = new Float64Array(3);
   toVector(latitude, longitude, q, 0);
   const v = new Float64Array(3);
-  const all: Array<{ id: number; d: number }> = [];
+  const best: Array<{ id: number; d: number }> = [];
   for (const p of points) {
     if (filter && !filter(p.id)) continue;
     toVector(p.latitude, p.longitude, v, 0);
-    all.push({ id: p.id, d: (v[0]! - q[0]!) ** 2 + (v[1]! - q[1]!) ** 2 + (v[2]! - q[2]!) ** 2 });
+    const d = (v[0]! - q[0]!) ** 2 + (v[1]! - q[1]!) ** 2 + (v[2]! - q[2]!) ** 2;
+    if (best.length === k && d >= best[k - 1]!.d) continue;
+    let at = best.length;
+    while (at > 0 && best[at - 1]!.d > d) at--;
+    best.splice(at, 0, { id: p.id, d });
+    if (best.length > k) best.pop();
   }
-  all.sort((a, b) => a.d - b.d);
-  return all.slice(0, k).map(({ id, d }) => ({ id, km: chordToKm(Math.sqrt(d)) }));
+  return best.map(({ id, d }) => ({ id, km: chordToKm(Math.sqrt(d)) }));
 }
