@@ -27,6 +27,7 @@ const arg = (name: string, def: string) => (argv.includes(`--${name}`) ? argv[ar
 const SELLERS = Number(arg("sellers", "100000"));
 const EVENTS = Number(arg("events", "1000000"));
 const WHICH = arg("db", "both");
+const KEEP = argv.includes("--keep"); // keep the SQLite file for EXPLAIN QUERY PLAN
 const PG_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const stages = loadStages("content");
 const NOW = new Date("2026-11-27T12:00:00Z");
@@ -125,7 +126,8 @@ async function seedPostgres(schema: string, s: Seed): Promise<void> {
   await bulk(s.events, `INSERT INTO "ProgressEvent" ("sellerId","stageId","action","source","actorId","createdAt") SELECT s, st, a, 'seller', s, c FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[]) AS t(s, st, a, c)`, (r) => [col(r, 0), col(r, 1), col(r, 2), col(r, 3)]);
   await bulk(s.progress, `INSERT INTO "SellerProgress" ("sellerId","stages","reachedCount","currentIndex","lastChangeAt","updatedAt") SELECT s, st, r, c, l, l FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::timestamptz[]) AS t(s, st, r, c, l)`, (r) => [col(r, 0), col(r, 1), col(r, 2), col(r, 3), col(r, 4)]);
   await client.query("COMMIT");
-  await client.query("ANALYZE");
+  // What autovacuum does on a live database: statistics and the visibility map (index-only scans).
+  await client.query("VACUUM ANALYZE");
   await client.end();
 }
 
@@ -209,7 +211,8 @@ async function main(): Promise<void> {
       await measure("SQLite", database, s);
     } finally {
       await database.close();
-      for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
+      if (KEEP) console.log(`kept ${file}`);
+      else for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
     }
   }
   if (WHICH === "postgres" || WHICH === "both") {

@@ -126,7 +126,9 @@ describe("admin view", () => {
     const admin = await userIdOf(t, "admin1");
     await t.database.prisma.user.update({ where: { id: admin }, data: { role: "admin" } });
     const [summary] = await t.send("progress", { id: "admin1" });
-    expect(summary?.text).toMatch(/All sellers \(\d+\)/);
+    // Sellers: Ali (verified), Bilal (documents), Ayesha (none), Other (account); staff left out.
+    expect(summary?.text).toContain("All sellers (4)");
+    expect(summary?.text).toMatch(/Not started: 1\nSeller account created: 1\nDocuments ready: 1\nBusiness verified: 1\nStorefront set up: 0/);
     const [byCity] = await t.send({ kind: "choice", data: "pg:by:city" }, { id: "admin1" });
     expect(byCity?.text).toContain("Sialkot: 1 sellers");
     expect(byCity?.text).toContain("Lahore: 1 sellers");

@@ -37,7 +37,9 @@ export function createSellerSide(stages: Stages) {
       choices.push({ data: `faq:topic:${next.faqTopic}`, label: ctx.t("progress:choice.howTo", { stage: stages.label(next, ctx.lang) }) });
       if (stages.list.length - done > 1) choices.push({ data: "pg:more", label: ctx.t("progress:choice.more") });
     } else parts.push(ctx.t("progress:checklist.allDone"));
-    const last = [...state.reached].sort((a, b) => b[1].getTime() - a[1].getTime())[0];
+    // The latest tick; several stages ticked at once (a count) undo from the furthest.
+    const idx = (id: string) => stages.byId(id)?.index ?? -1;
+    const last = [...state.reached].sort((a, b) => b[1].getTime() - a[1].getTime() || idx(b[0]) - idx(a[0]))[0];
     const lastStage = last && stages.byId(last[0]);
     if (lastStage) choices.push({ data: `pg:undo:${lastStage.id}`, label: ctx.t("progress:choice.undo", { stage: stages.label(lastStage, ctx.lang) }) });
     await ctx.reply({ text: [prefix, ...parts].filter(Boolean).join("\n\n"), choices });
