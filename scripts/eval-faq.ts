@@ -37,6 +37,7 @@ for (const k of ["answerWeight", "secondShare", "rankAlpha", "leadWeight", "unkn
   const v = option(`--${k}`);
   if (v !== undefined) knobs[k] = Number(v);
 }
+if (flag("--perExample")) knobs.groupExamples = false;
 
 const contentDir = resolve(option("--content") ?? "content/faq");
 const topics = loadFaqTopics(contentDir);

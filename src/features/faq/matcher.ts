@@ -56,6 +56,8 @@ export interface MatcherOptions {
   answerCredit?: number;
   /** Matched word weight (sum of IDFs) below which confidence is scaled down. */
   minEvidence?: number;
+  /** Index a topic's examples (and keywords) per language as one document instead of one each. */
+  groupExamples?: boolean;
 }
 
 /** A built matcher. */
@@ -79,18 +81,19 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   const answerWeight = options.answerWeight ?? 0.3;
   const secondShare = options.secondShare ?? 0.3;
-  const rankAlpha = options.rankAlpha ?? 0.25;
+  const rankAlpha = options.rankAlpha ?? 0.5;
   const leadWeight = options.leadWeight ?? 0.1;
   const unknownFactor = options.unknownFactor ?? 1.25;
   const answerCredit = options.answerCredit ?? 0.5;
   const minEvidence = options.minEvidence ?? 3.5;
+  const groupExamples = options.groupExamples ?? true;
 
   const docs: Doc[] = [];
   const termTopics = new Map<string, Set<string>>();
   // Topics whose examples or keywords use a word (answers mention many words in passing).
   const coreTopics = new Map<string, Set<string>>();
   const add = (topic: string, text: string, weight: number) => {
-    const tokens = matchTokens(text);
+    const tokens = matchTokens(text, Infinity);
     if (tokens.length === 0) return;
     docs.push({ id: docs.length, topic, text: tokens.join(" "), weight });
     for (const t of tokens) {
@@ -105,6 +108,13 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
     }
   };
   for (const topic of topics) {
+    if (groupExamples) {
+      // One document of questions and one of answers per topic, all three forms together:
+      // few documents keep a search cheap, and the forms use different words anyway.
+      add(topic.id, LANGS.flatMap((l) => [...topic.examples[l], ...topic.keywords[l]]).join(" \n "), 1);
+      add(topic.id, LANGS.map((l) => topic.answer[l]).join(" \n "), answerWeight);
+      continue;
+    }
     for (const lang of LANGS) {
       for (const example of topic.examples[lang]) add(topic.id, example, 1);
       for (const keyword of topic.keywords[lang]) add(topic.id, keyword, 1);
@@ -134,7 +144,13 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       const current = bySkeleton.get(key);
       if (!current || df(current) < df(term)) bySkeleton.set(key, term);
     }
-    if (term.length >= 4) for (const d of deletes(term)) byDelete.set(d, [...(byDelete.get(d) ?? []), term]);
+    if (term.length >= 4) {
+      for (const d of deletes(term)) {
+        const list = byDelete.get(d);
+        if (list) list.push(term);
+        else byDelete.set(d, [term]);
+      }
+    }
     const stem = verbStem(term);
     if (stem !== term) {
       const current = byStem.get(stem);

@@ -177,10 +177,11 @@ export const MAX_MATCH_CHARS = 500;
 /**
  * The matching tokens of a text: folded, split, keyed, with greetings, filler and function
  * words removed. Single letters and lone digits are dropped; "9001" and "13485" stay.
+ * Questions are cut at `maxChars`; the index passes its own (unlimited) length.
  */
-export function matchTokens(text: string): string[] {
+export function matchTokens(text: string, maxChars = MAX_MATCH_CHARS): string[] {
   const out: string[] = [];
-  for (const word of words(foldScript(text.slice(0, MAX_MATCH_CHARS)))) {
+  for (const word of words(foldScript(text.slice(0, maxChars)))) {
     if (word.length < 2 && !/\d/.test(word)) continue;
     const key = wordKey(word);
     if (key.length < 2 || isStopKey(key)) continue;
