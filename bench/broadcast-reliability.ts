@@ -54,7 +54,8 @@ export async function runReliability(options: { recipients: number; kills: numbe
       const openRequests = fake.calls.filter((c) => c.method === "sendMessage" && !c.ok && c.errorCode === undefined).length;
       await exited(worker);
       // Let the API finish answering requests the dead worker left open (it delivers them).
-      await new Promise((r) => setTimeout(r, 200));
+      const open = () => fake.calls.some((c) => c.method === "sendMessage" && !c.ok && c.errorCode === undefined);
+      await until(() => !open(), 20, 10_000);
       const delivered = deliveriesByChat(fake);
       const rows = await h.app.deps.db.outboxMessage.findMany({ where: { broadcastId: h.broadcastId }, select: { chatId: true, status: true } });
       const unconfirmed = rows.filter((r) => r.status !== "sent" && delivered.has(r.chatId)).length;

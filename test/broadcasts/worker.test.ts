@@ -170,15 +170,16 @@ describe("outbox worker", () => {
   it("delivers direct messages not before their time, once per dedupe key", async () => {
     const { app, adapter } = await setup();
     const u = await makeUser(app.deps.db, { externalId: "c1" });
-    const soon = new Date(Date.now() + 300);
-    await enqueueDirect(app.deps, [{ userId: u.id, kind: "reminder", dedupeKey: "r1", content: content("tomorrow"), notBefore: soon }]);
-    await enqueueDirect(app.deps, [{ userId: u.id, kind: "reminder", dedupeKey: "r1", content: content("tomorrow"), notBefore: soon }]);
-    const worker = createOutboxWorker(app.deps);
-    await worker.drain();
+    const later = new Date(Date.now() + 3600_000);
+    const item = { userId: u.id, kind: "reminder" as const, dedupeKey: "r1", content: content("tomorrow"), notBefore: later };
+    await enqueueDirect(app.deps, [item]);
+    await enqueueDirect(app.deps, [item]);
+    await createOutboxWorker(app.deps).drain();
     expect(adapter.sent).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 350));
-    await worker.drain();
+    const clock = { now: () => later.getTime() + 1000, sleep: async () => undefined };
+    await createOutboxWorker(app.deps, { clock }).drain();
     expect(adapter.sent).toHaveLength(1);
+    expect(adapter.sent[0]!.message.text).toContain("EN tomorrow");
   });
 
   it("runs as a job: picks up rows queued while it runs, and stops cleanly", async () => {

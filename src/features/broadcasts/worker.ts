@@ -135,7 +135,7 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
         WHERE "id" IN (
           SELECT o."id" FROM "OutboxMessage" o LEFT JOIN "Broadcast" b ON b."id" = o."broadcastId"
           WHERE o."channel" = ${channel}
-            AND ((o."status" = 'pending' AND o."notBefore" <= ${now}) OR (o."status" = 'sending' AND o."claimedAt" < ${stale}))
+            AND ((o."status" = 'pending' AND o."notBefore" <= ${now}) OR (o."status" = 'sending' AND o."claimedAt" < ${stale} AND o."claimedBy" <> ${id}))
             AND (o."broadcastId" IS NULL OR b."status" = 'active')
           ORDER BY o."notBefore", o."id"
           LIMIT ${limit}
@@ -149,7 +149,8 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
         channel,
         OR: [
           { status: OUTBOX_STATUS.pending, notBefore: { lte: now } },
-          { status: OUTBOX_STATUS.sending, claimedAt: { lt: stale } },
+          // Another worker's expired claim; this worker's own rows are still in its hands.
+          { status: OUTBOX_STATUS.sending, claimedAt: { lt: stale }, claimedBy: { not: id } },
         ],
         AND: [{ OR: [{ broadcastId: null }, { broadcast: { status: "active" } }] }],
       };
@@ -250,7 +251,13 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       const batch = await prepare(rows);
       for (const row of rows) {
         const done = deliver(row, batch)
-          .catch((err: unknown) => log.error({ err, rowId: row.id }, "outbox delivery failed"))
+          .catch(async (err: unknown) => {
+            log.error({ err, rowId: row.id }, "outbox delivery failed");
+            // Hand the row back (it is not known to be sent) so it is not stuck in "sending".
+            await db.outboxMessage
+              .updateMany({ where: { id: row.id, claimedBy: id, status: OUTBOX_STATUS.sending }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null } })
+              .catch(() => undefined);
+          })
           .finally(() => {
             inFlight.delete(row.id);
             wake?.();
