@@ -28,11 +28,15 @@ export async function runChat(_argv: string[], io: CliIO): Promise<number> {
 /** `seller-bot start`: every configured channel, the jobs and the HTTP server, until a signal. */
 export async function runStart(argv: string[], io: CliIO): Promise<number> {
   const { config } = io;
+  // Listen for signals before anything slow starts: a Ctrl-C while WhatsApp connects must
+  // still stop cleanly (release the number's lease, close the database).
+  const stopSignal = waitForStopSignal();
   const app = await createApp(config, { seedIfNew: true });
   const log = app.deps.log;
   const http = createHttpServer(async () => ({ ok: await databaseReachable(app), channels: adapters.map((a) => a.channel) }));
   const adapters = await startChannels(app, http);
   if (adapters.length === 0) {
+    stopSignal.cancel();
     io.stderr.write("No channel configured (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): opening the local chat on the embedded database.\n");
     await app.close();
     return runChat(argv, io);
@@ -42,10 +46,7 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
   for (const job of jobs) job.start();
   log.info({ channels: adapters.map((a) => a.channel), port, jobs: jobs.map((j) => j.name) }, "seller-bot started");
 
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  await stopSignal.promise;
   log.info("stopping: no new updates, finishing what is in flight");
   // Order matters: stop intake, let handlers and jobs finish, then close the database.
   await Promise.allSettled(adapters.map((a) => a.stop()));
@@ -55,6 +56,22 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
   await app.close();
   log.info("stopped");
   return 0;
+}
+
+/** Resolves on the first SIGINT or SIGTERM; `cancel` gives the signals back. */
+function waitForStopSignal(): { promise: Promise<void>; cancel(): void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  const onSignal = () => resolve();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  return {
+    promise,
+    cancel: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
 }
 
 async function startChannels(app: App, http: HttpServer): Promise<Adapter[]> {

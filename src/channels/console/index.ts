@@ -50,6 +50,8 @@ export function createConsoleAdapter(options: ConsoleOptions): ConsoleAdapter {
     done,
     async start(handler: InboundHandler) {
       rl = createInterface({ input: options.input, terminal: options.interactive });
+      // Ctrl-C ends the chat like Ctrl-D: replies in flight finish, the database closes.
+      rl.on("SIGINT", () => rl?.close());
       if (options.interactive) {
         write('Local chat. Type a message; "/loc 32.49 74.53" shares a location; Ctrl+D quits.\n> ');
       }
