@@ -34,14 +34,15 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
   const app = await createApp(config, { seedIfNew: true });
   const log = app.deps.log;
   const http = createHttpServer(async () => ({ ok: await databaseReachable(app), channels: adapters.map((a) => a.channel) }));
-  const adapters = await startChannels(app, http);
-  if (adapters.length === 0) {
+  if (!config.telegram && !config.whatsapp.enabled) {
     stopSignal.cancel();
     io.stderr.write("No channel configured (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): opening the local chat on the embedded database.\n");
     await app.close();
     return runChat(argv, io);
   }
+  // Listen first: in webhook mode Telegram may deliver as soon as setWebhook returns.
   const port = await http.listen(config.httpPort);
+  const adapters = await startChannels(app, http);
   const jobs = config.jobsEnabled ? [createMaintenanceJob(app.deps), ...app.features.flatMap((f) => f.jobs ?? [])] : [];
   for (const job of jobs) job.start();
   log.info({ channels: adapters.map((a) => a.channel), port, jobs: jobs.map((j) => j.name) }, "seller-bot started");
