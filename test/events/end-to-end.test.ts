@@ -50,7 +50,7 @@ describe("announcement → RSVP", () => {
     expect(await queueReminders(t.app.deps)).toBe(1);
     const mark2 = t.adapter.sent.length;
     await worker.drain();
-    expect(sentTo("e2e-b", mark2).join("\n")).toMatch(/E2E Summit is tomorrow/);
+    expect(sentTo("e2e-b", mark2).join("\n")).toMatch(/E2E Summit starts within 24 hours/);
     expect(sentTo("e2e-a", mark2)).toEqual([]);
     await worker.stop();
   });

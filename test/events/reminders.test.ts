@@ -39,7 +39,7 @@ describe("reminders", () => {
     expect(await queueReminders(t.app.deps)).toBe(0); // the job runs every minute: a repeat queues nothing
     const row = await t.app.deps.db.outboxMessage.findFirstOrThrow({ where: { dedupeKey: `rem24:${event.id}:${going1!.id}` } });
     expect(row).toMatchObject({ userId: going1!.id, kind: "reminder" });
-    expect(row.content).toContain("is tomorrow");
+    expect(row.content).toContain("starts within 24 hours");
 
     // 90 minutes before: the 2-hour reminder.
     clock = new Date(event.startsAt.getTime() - 90 * 60_000);
