@@ -40,8 +40,10 @@ describe("language switch", () => {
     await t.send("language", { id: "switcher" });
     const [changed] = await t.send("3", { id: "switcher" });
     expect(changed?.text).toMatch(/Roman Urdu mein jawab/);
+    // An English question is still answered in Roman Urdu: the explicit choice wins.
     const [after] = await t.send("What documents do I need for the account please", { id: "switcher" });
-    expect(after?.text).toMatch(/Maazrat|menu/i);
+    expect(after?.text).not.toMatch(/[\u0600-\u06FF]/);
+    expect(after?.text).toMatch(/\b(aap|ke liye|karein|chahiye|hai)\b/);
     const user = await t.database.prisma.channelIdentity.findFirstOrThrow({ where: { externalId: "switcher" }, include: { user: true } });
     expect(user.user).toMatchObject({ language: "ur-Latn", languageExplicit: true });
   });
