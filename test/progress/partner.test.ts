@@ -174,3 +174,19 @@ describe("export", () => {
     }
   });
 });
+
+describe("boundaries", () => {
+  it("leaves a partner's FAQ question that starts with 'seller' to the FAQ", async () => {
+    const replies = await t.send("seller account kaise banaye?", { id: "member1" });
+    expect(replies.map((r) => r.text).join("\n")).not.toContain("not one of your sellers");
+  });
+
+  it("shows nothing in a group, only a pointer to the private chat", async () => {
+    const message = { ...t.inbound("/progress", { id: "member1", chat: { id: "group-1", kind: "group" } }), addressedToBot: true };
+    const before = t.adapter.sent.length;
+    await t.adapter.receive(message);
+    const sent = t.adapter.sent.slice(before).map((s) => s.message.text).join("\n");
+    expect(sent).toMatch(/only in a private chat|sirf private chat/);
+    expect(sent).not.toContain("Your sellers");
+  });
+});

@@ -5,6 +5,7 @@
  */
 import type { AppDeps, Ctx, Feature, Middleware } from "../../core/context.ts";
 import { compose, onChoice, onWords } from "../../core/router.ts";
+import { keyText } from "../../core/text.ts";
 import { createNudgeJob } from "./nudges.ts";
 import { createPartnerSide } from "./partner.ts";
 import { CONFIRM_FLOW, createSellerSide } from "./seller.ts";
@@ -16,6 +17,7 @@ export const PROGRESS_WORDS = [
   "پیش رفت", "میری پیش رفت", "پراگریس", "میری پراگریس",
 ];
 const PARTNER_WORDS = ["my sellers", "sellers", "/sellers", "mere sellers", "summary", "میرے سیلرز"];
+const WORD_KEYS = new Set(PROGRESS_WORDS.map(keyText));
 const UNDO_WORDS = ["undo", "/undo", "wapas", "wapis", "galti", "galti ho gayi", "واپس", "غلطی"];
 
 /** Options for tests: nudge interval. */
@@ -35,18 +37,22 @@ export function createProgressFeature(deps: AppDeps, options: ProgressOptions = 
   // "stuck 14", "/stuck 14", "seller 42", "seller Ali", "history 42": staff commands with an argument.
   const staffCommand: Middleware = async (ctx, next) => {
     if (ctx.message.content.kind !== "text" || !isStaff(ctx)) return next();
-    const m = /^\/?(stuck|seller|history)(?:@\w+)?(?:\s+([\s\S]{0,80}))?$/i.exec(ctx.text.trim());
+    const m = /^(\/?)(stuck|seller|history)(?:@\w+)?(?:\s+([\s\S]{0,80}))?$/i.exec(ctx.text.trim());
     if (!m) return next();
-    const arg = m[2]?.trim() ?? "";
-    return m[1]!.toLowerCase() === "stuck" ? partner.stuck(ctx, arg) : partner.seller(ctx, arg);
+    const arg = m[3]?.trim() ?? "";
+    // "seller account kaise banaye?" is a question for the FAQ, not a name lookup.
+    if (!m[1] && (/[?؟]/.test(arg) || arg.split(/\s+/).length > 3)) return next();
+    return m[2]!.toLowerCase() === "stuck" ? partner.stuck(ctx, arg) : partner.seller(ctx, arg);
   };
 
   // Checklists and seller lists are personal: in a group only a pointer to the private chat.
   const privateOnly: Middleware = async (ctx, next) => {
     if (ctx.message.chat.kind === "private") return next();
     const c = ctx.message.content;
-    const ours = (c.kind === "choice" && c.data.startsWith("pg:")) || (c.kind === "text" && /^\/?(progress|stuck|seller|history|sellers)\b/i.test(ctx.text.trim()));
-    return ours || (c.kind === "text" && PROGRESS_WORDS.includes(ctx.text.trim().toLowerCase())) ? ctx.reply(ctx.t("progress:privateOnly")) : next();
+    const ours =
+      (c.kind === "choice" && c.data.startsWith("pg:")) ||
+      (c.kind === "text" && (/^\/(progress|stuck|seller|sellers|history)(@\w+)?(\s|$)/i.test(ctx.text.trim()) || WORD_KEYS.has(keyText(ctx.text))));
+    return ours ? ctx.reply(ctx.t("progress:privateOnly")) : next();
   };
 
   return {
