@@ -132,6 +132,8 @@ const STOPWORDS = `a an the is are was were be been being am do does did done ha
   ga gi ge dein den dijiye lo lein yahan wahan idhar udhar jaise matlab ab abhi bas sirf wagaira wagera ek zara
   using usually way thru through via like really actually exactly someone something anything able u ur im let lets
   samajh samjh samjha samjhi samajhna samjhna samajhta samajhti maloom malum
+  tip tips advice guide guidance help info information detail details explain question questions regarding
+  process procedure way method step steps tareeqa tarika tareeka tariqa maloomat rehnumai tafseel madad
   sirf kabhi hua hui hue
   aaj aj kal parson today tomorrow yesterday now
   deta deti dete dena dene diya de leta leti lete lena lene liya le
@@ -140,7 +142,7 @@ const STOPWORDS = `a an the is are was were be been being am do does did done ha
   کون کونسا کس کسی کوئی کچھ مجھے میں میرا میری میرے ہم ہمارا ہماری ہمارے ہمیں آپ اپ اپنا اپنی اپنے یہ وہ اس اسے جو جب
   اگر لیکن اور یا پھر لیے لئے کرنا کرنے کریں کرو کر کرتا کرتی کرتے سکتا سکتی سکتے چاہیے چاہئے چاہتا چاہتی بتائیں بتاؤ
   نہیں نہ ہاں گیا گئی گئے گا گی گے والا والی والے پاس بارے مطابق طور جاتا جاتی جاتے رہا رہی رہے سکوں سکیں
-  تو بس صرف ابھی کبھی ہوا ہوئی ہوئے آج کل اب سمجھ سمجھا سمجھی سمجھنا سمجھتا سمجھتی معلوم دیتا دیتی دیتے دینا دینے دیا دی لیتا لیتی لیتے لینا لینے لیا کرے کروں دیں دیجیے دیجئے لیں ہی اب یہاں وہاں جیسے مطلب ایک ذرا کہ`;
+  طریقہ طریقے معلومات رہنمائی تفصیل مدد پراسیس تو بس صرف ابھی کبھی ہوا ہوئی ہوئے آج کل اب سمجھ سمجھا سمجھی سمجھنا سمجھتا سمجھتی معلوم دیتا دیتی دیتے دینا دینے دیا دی لیتا لیتی لیتے لینا لینے لیا کرے کروں دیں دیجیے دیجئے لیں ہی اب یہاں وہاں جیسے مطلب ایک ذرا کہ`;
 
 /** Splits folded text into raw words (letters and digits). */
 function words(folded: string): string[] {
