@@ -74,61 +74,50 @@ export function parsePartnerCsv(text: string): ParsedCsv {
 }
 
 const FIELDS = ["city", "address", "latitude", "longitude", "phone", "whatsapp", "telegram", "categories", "languages"] as const;
-const CHUNK = 500;
-/** Rows per multi-row INSERT/UPDATE: 1,000 × 13 parameters stays under both databases' limits. */
-const WRITE_CHUNK = 1000;
+type Field = (typeof FIELDS)[number];
+type Stored = { id: number; name: string } & Pick<PartnerRowInput, Field>;
+/** Rows per statement; each statement carries its rows as ONE JSON parameter. */
+const WRITE_CHUNK = 5000;
 
-/** Which SQL dialect raw statements use (placeholders differ: `?` vs `$1`). */
+/** Which SQL dialect raw statements use. */
 export type Provider = "sqlite" | "postgresql";
 
 /**
  * Upserts validated rows by name in ONE transaction: new names are inserted, changed rows
  * updated, identical rows left alone (so a second import of the same file writes nothing).
- * Imported partners are active and approved (an admin imports them). The writes are
- * multi-row raw statements: Prisma's createMany/update per row cost ~10× more time
+ * Imported partners are active and approved (an admin imports them). Reads and writes pass
+ * the rows as one JSON parameter per statement (json_each / json_to_recordset): Prisma's
+ * createMany, per-row update, or thousands of bound parameters cost many times more
  * (docs/decisions/0202-partner-import-batching.md).
  */
 export async function importPartners(db: Db, provider: Provider, rows: PartnerRowInput[], options: { isSample?: boolean } = {}): Promise<ImportSummary> {
   const now = new Date();
+  const sql = provider === "sqlite" ? SQLITE : POSTGRES;
   const summary = await db.$transaction(
     async (tx) => {
-      const existing = new Map<string, Awaited<ReturnType<typeof tx.partner.findMany>>[number]>();
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        const found = await tx.partner.findMany({ where: { name: { in: rows.slice(i, i + CHUNK).map((r) => r.name) } } });
-        for (const p of found) existing.set(p.name, p);
+      const existing = new Map<string, Stored>();
+      for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+        const names = JSON.stringify(rows.slice(i, i + WRITE_CHUNK).map((r) => r.name));
+        for (const p of await tx.$queryRawUnsafe<Stored[]>(sql.existing, names)) existing.set(p.name, p);
       }
-      const newCode = createCodeGenerator(new Set((await tx.partner.findMany({ select: { code: true } })).map((p) => p.code)));
-      const creates: unknown[][] = [];
-      const updates: unknown[][] = [];
+      const codes = await tx.$queryRawUnsafe<Array<{ code: string }>>(`SELECT "code" FROM "Partner"`);
+      const newCode = createCodeGenerator(new Set(codes.map((c) => c.code)));
+      const creates: Array<Record<string, unknown>> = [];
+      const updates: Array<Record<string, unknown>> = [];
       let unchanged = 0;
       for (const r of rows) {
         const current = existing.get(r.name);
-        if (!current) creates.push([r.name, newCode(r.name), ...FIELDS.map((f) => r[f])]);
-        else if (FIELDS.some((f) => current[f] !== r[f])) updates.push([current.id, ...FIELDS.map((f) => r[f])]);
+        const values = Object.fromEntries(FIELDS.map((f) => [f, r[f]]));
+        if (!current) creates.push({ name: r.name, code: newCode(r.name), ...values });
+        else if (FIELDS.some((f) => !same(current[f], r[f]))) updates.push({ id: current.id, ...values });
         else unchanged++;
       }
       const sample = options.isSample ? "TRUE" : "FALSE";
       for (let i = 0; i < creates.length; i += WRITE_CHUNK) {
-        const chunk = creates.slice(i, i + WRITE_CHUNK);
-        const p = placeholders(provider, 1);
-        const values = chunk.map(() => `(${Array.from({ length: 11 }, p).join(",")},TRUE,TRUE,${sample},${p()},${p()})`).join(",");
-        await tx.$executeRawUnsafe(
-          `INSERT INTO "Partner" ("name","code",${FIELDS.map((f) => `"${f}"`).join(",")},"active","approved","isSample","createdAt","updatedAt") VALUES ${values}`,
-          ...chunk.flatMap((row) => [...row, now, now]),
-        );
+        await tx.$executeRawUnsafe(sql.insert(sample), now, now, JSON.stringify(creates.slice(i, i + WRITE_CHUNK)));
       }
       for (let i = 0; i < updates.length; i += WRITE_CHUNK) {
-        const chunk = updates.slice(i, i + WRITE_CHUNK);
-        const p = placeholders(provider, 2);
-        // VALUES columns are column1..columnN on both SQLite and PostgreSQL; casts give
-        // PostgreSQL the types its untyped parameters lack.
-        const values = chunk.map(() => `(CAST(${p()} AS INTEGER),${p()},${p()},CAST(${p()} AS DOUBLE PRECISION),CAST(${p()} AS DOUBLE PRECISION),${p()},${p()},${p()},${p()},${p()})`).join(",");
-        const sets = FIELDS.map((f, k) => `"${f}" = v.column${k + 2}`).join(", ");
-        await tx.$executeRawUnsafe(
-          `UPDATE "Partner" SET ${sets}, "updatedAt" = ${provider === "sqlite" ? "?" : "$1"} FROM (VALUES ${values}) AS v WHERE "Partner"."id" = v.column1`,
-          now,
-          ...chunk.flat(),
-        );
+        await tx.$executeRawUnsafe(sql.update, now, JSON.stringify(updates.slice(i, i + WRITE_CHUNK)));
       }
       return { rows: rows.length, created: creates.length, updated: updates.length, unchanged };
     },
@@ -138,11 +127,34 @@ export async function importPartners(db: Db, provider: Provider, rows: PartnerRo
   return summary;
 }
 
-/** Placeholder generator: `?` for SQLite, `$n` (from `start`) for PostgreSQL. */
-function placeholders(provider: Provider, start: number): () => string {
-  let n = start;
-  return provider === "sqlite" ? () => "?" : () => `$${n++}`;
+/** Stored vs new value; raw SQL may return numbers as strings or bigints on some drivers. */
+function same(a: unknown, b: unknown): boolean {
+  return typeof b === "number" ? Number(a) === b : (a ?? null) === (b ?? null);
 }
+
+const COLUMNS = FIELDS.map((f) => `"${f}"`).join(",");
+const sqliteValue = (f: string) => `json_extract(value, '$.${f}')`;
+
+const SQLITE = {
+  existing: `SELECT "id","name",${COLUMNS} FROM "Partner" WHERE "name" IN (SELECT value FROM json_each(?))`,
+  insert: (sample: string) =>
+    `INSERT INTO "Partner" ("name","code",${COLUMNS},"active","approved","isSample","createdAt","updatedAt")
+     SELECT ${["name", "code", ...FIELDS].map(sqliteValue).join(",")},TRUE,TRUE,${sample},?,? FROM json_each(?)`,
+  update: `UPDATE "Partner" SET ${FIELDS.map((f) => `"${f}" = v."${f}"`).join(", ")}, "updatedAt" = ?
+     FROM (SELECT ${["id", ...FIELDS].map((f) => `${sqliteValue(f)} AS "${f}"`).join(",")} FROM json_each(?)) AS v WHERE "Partner"."id" = v."id"`,
+};
+
+const recordType = (fields: readonly string[]) =>
+  fields.map((f) => `"${f}" ${f === "id" ? "integer" : f === "latitude" || f === "longitude" ? "double precision" : "text"}`).join(",");
+
+const POSTGRES = {
+  existing: `SELECT "id","name",${COLUMNS} FROM "Partner" WHERE "name" IN (SELECT json_array_elements_text($1::json))`,
+  insert: (sample: string) =>
+    `INSERT INTO "Partner" ("name","code",${COLUMNS},"active","approved","isSample","createdAt","updatedAt")
+     SELECT "name","code",${COLUMNS},TRUE,TRUE,${sample},$1,$2 FROM json_to_recordset($3::json) AS x(${recordType(["name", "code", ...FIELDS])})`,
+  update: `UPDATE "Partner" SET ${FIELDS.map((f) => `"${f}" = v."${f}"`).join(", ")}, "updatedAt" = $1
+     FROM json_to_recordset($2::json) AS v(${recordType(["id", ...FIELDS])}) WHERE "Partner"."id" = v."id"`,
+};
 
 /** Writes every partner as CSV (header first, in the order they were added) to `write`. */
 export async function exportPartners(db: Db, write: (chunk: string) => void): Promise<number> {
