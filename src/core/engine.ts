@@ -34,7 +34,7 @@ export function createCore(deps: AppDeps, features: Feature[]): Core {
     let loaded: LoadedUser | undefined;
     let ctx: Ctx | undefined;
     try {
-      loaded = await loadOrCreateUser(deps.db, deps.config, message);
+      loaded = await loadOrCreateUser(deps.db, deps.config, message, deps.now());
       ctx = createCtx(deps, message, loaded, topics);
       await chooseLanguage(ctx, loaded);
       await chain(ctx, async () => undefined);

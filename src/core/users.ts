@@ -54,8 +54,8 @@ async function findUserRow(db: Db, channel: ChannelId, externalId: string): Prom
   return rows[0];
 }
 
-/** Finds the user for (channel, sender id or one of its aliases) or creates them. */
-export async function loadOrCreateUser(db: Db, config: Config, message: InboundMessage): Promise<LoadedUser> {
+/** Finds the user for (channel, sender id or one of its aliases) or creates them; flows past their expiry (by `now`) are dropped. */
+export async function loadOrCreateUser(db: Db, config: Config, message: InboundMessage, now: Date): Promise<LoadedUser> {
   const ids = [message.sender.id, ...(message.sender.aliases ?? [])];
   let row = await findUserRow(db, message.channel, message.sender.id);
   let created = false;
@@ -78,7 +78,7 @@ export async function loadOrCreateUser(db: Db, config: Config, message: InboundM
     await db.channelIdentity.update({ where: { id: row.identityId }, data: { blockedAt: null } });
   }
   const expiresAt = row.expiresAt ? new Date(row.expiresAt) : null;
-  const expired = expiresAt ? expiresAt.getTime() < Date.now() : false;
+  const expired = expiresAt ? expiresAt.getTime() < now.getTime() : false;
   return {
     user: toUserRecord({ ...row, languageExplicit: Boolean(Number(row.languageExplicit)) }),
     created,
