@@ -2,7 +2,7 @@
  * The `seller-bot ask` contract (shared/design.md), run as a real process on a temp SQLite file.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,10 +10,10 @@ import { afterAll, describe, expect, it } from "vitest";
 const dir = mkdtempSync(join(tmpdir(), "faq-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], stdin?: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["bin/seller-bot.js", "ask", ...args], {
-      env: { ...process.env, DATABASE_URL: `file:${join(dir, "ask.db")}`, LOG_LEVEL: "silent" },
+      env: { ...process.env, DATABASE_URL: `file:${join(dir, "ask.db")}`, LOG_LEVEL: "silent", ...env },
     });
     let stdout = "";
     let stderr = "";
@@ -64,6 +64,17 @@ describe("seller-bot ask --json", () => {
     expect(code).toBe(0);
     expect(stdout).not.toMatch(/^\{/);
     expect(stdout.trim().length).toBeGreaterThan(40);
+  });
+
+  it("stops with one line naming the file and field of a bad content file", async () => {
+    const content = join(dir, "content");
+    mkdirSync(join(content, "faq"), { recursive: true });
+    writeFileSync(join(content, "faq", "fees.json"), JSON.stringify({ id: "fees", route: null, answer: { en: "x", ur: "y" }, examples: { en: [], ur: [], "ur-Latn": [] } }));
+    const { code, stdout, stderr } = await run(["--json", "fees"], undefined, { CONTENT_DIR: content });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/fees\.json: answer\.ur-Latn/);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
   });
 
   it("rejects an unknown option with exit code 2", async () => {
