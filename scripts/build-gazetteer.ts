@@ -23,7 +23,7 @@ const PROVINCES: Record<string, string> = {
 
 const citySchema = z.object({ name: z.string(), lat: z.coerce.number(), lng: z.coerce.number(), country: z.string(), admin1: z.string() });
 const curatedSchema = z.object({
-  places: z.array(z.object({ match: z.string(), admin1: z.string().optional(), ur: z.string(), aliases: z.array(z.string()) })),
+  places: z.array(z.object({ match: z.string(), name: z.string().optional(), admin1: z.string().optional(), ur: z.string(), aliases: z.array(z.string()) })),
 });
 
 const dir = mkdtempSync(join(tmpdir(), "gazetteer-"));
@@ -42,7 +42,7 @@ for (const [rank, c] of curated.entries()) {
   const city = pk.find((p) => p.name === c.match && (!c.admin1 || p.admin1 === c.admin1));
   if (!city) { missing.push(c.match); continue; }
   seen.add(`${city.name}|${city.admin1}|${city.lat}`);
-  places.push(entry(city, rank + 1, c.ur, c.aliases));
+  places.push(entry(city, rank + 1, c.ur, c.name ? [city.name, ...c.aliases] : c.aliases, c.name));
 }
 for (const city of pk) {
   const id = `${city.name}|${city.admin1}|${city.lat}`;
@@ -54,8 +54,8 @@ for (const city of pk) {
 }
 if (missing.length) console.error(`not in ${PACKAGE}: ${missing.join(", ")}`);
 
-function entry(city: z.infer<typeof citySchema>, rank: number, ur: string | null, aliases: string[]) {
-  const name = city.name.normalize("NFKD").replace(/[\u0300-\u036F]/g, "").replace(/’/g, "'");
+function entry(city: z.infer<typeof citySchema>, rank: number, ur: string | null, aliases: string[], display?: string) {
+  const name = (display ?? city.name).normalize("NFKD").replace(/[\u0300-\u036F]/g, "").replace(/’/g, "'");
   const keys = [placeKey(name), ...aliases.map(placeKey)];
   const variants = [...new Set(keys.flatMap(romanVariants))].filter((v) => !keys.includes(v));
   return { name, province: PROVINCES[city.admin1] ?? "Pakistan", lat: round(city.lat), lon: round(city.lng), rank, ur, aliases, variants };
