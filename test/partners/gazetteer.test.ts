@@ -50,6 +50,9 @@ describe("finding a place in free text", () => {
     ["Hyderabad", "Hyderabad"],
     ["chinot", "Chiniot"],
     ["mai hub se hun", "Hub"],
+    ["mai dsaka se hun", "Daska"],
+    ["nearest partner in lhore", "Lahore"],
+    ["سوات", "Mingora"],
   ])("%s → %s", (text, name) => {
     expect(found(text)).toBe(name);
   });
@@ -60,7 +63,11 @@ describe("finding a place in free text", () => {
   });
 
   it("does not see places in ordinary sentences or word-like names out of context", () => {
-    for (const text of ["what documents do I need", "nearest partner", "how do I register my company", "I need a hub", "fill the tank", "hello"]) {
+    for (const text of [
+      "what documents do I need", "nearest partner", "how do I register my company", "I need a hub", "fill the tank", "hello",
+      "mera rsvp maybe kar do", "usd ka kya rate milega", "Is my export income taxable in Pakistan", "recipe for chicken biryani",
+      "mujhe kisi insaan se baat karni hai",
+    ]) {
       expect(found(text), text).toBeNull();
     }
   });

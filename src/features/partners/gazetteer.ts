@@ -43,8 +43,8 @@ export interface PlaceMatch {
   words: string;
 }
 
-/** Words that carry no place: "mai daska se hun", "I am in gujranwala", "میں ڈسکہ سے ہوں". */
-const STOP = new Set(
+/** Filler around a place: "mai daska se hun", "I am in gujranwala", "میں ڈسکہ سے ہوں". */
+const FILLER = new Set(
   (
     "i im am is are was in at from near to of the a an my me we our here there live living based located " +
     "city town village district area shehar sheher shahar shehr zila tehsil " +
@@ -55,6 +55,16 @@ const STOP = new Set(
     "میں سے ہوں ہو ہے ہیں رہتا رہتی رہتے کا کی کے کو میرا میری شہر ضلع قریبی قریب نزدیک پارٹنر کہاں کدھر اور جی بھائی"
   ).split(/\s+/).map(placeKey),
 );
+/** Words that are never (part of) a place name: filler plus everyday words. */
+const STOP = new Set([
+  ...FILLER,
+  ...(
+    "pakistan pk punjab sindh province country kar karo karna karein do de dein den kya kia nahi nhi bhi ya to tha thi " +
+    "liye lie koi kuch ab abhi yahan wahan is us yeh ye wo woh sakta sakti chahiye chahta chahti bata batao " +
+    "the this that it you your with on by what how when who which can does need want help get " +
+    "پاکستان کیا نہیں بھی"
+  ).split(/\s+/).map(placeKey),
+]);
 /** Location prepositions that make a short or word-like name count ("in hub", "hub se"). */
 const LOCATIVE = new Set(["in", "at", "from", "near", "se", "sy", "say", "mein", "mai", "main", "me", "mei", "سے", "میں"].map(placeKey));
 /** Names that are also everyday words; they count only next to a locative or alone. */
@@ -118,8 +128,9 @@ function createGazetteer(file: z.infer<typeof fileSchema>): Gazetteer {
     source: file.source,
     find(text) {
       const words = placeWords(text).slice(0, 40);
-      const content = words.filter((w) => !STOP.has(w));
-      return findExact(words, content.length, exact) ?? findFuzzy(words, skeletons, fuzzyKeys);
+      const notFiller = words.filter((w) => !FILLER.has(w)).length;
+      const content = words.filter((w) => !STOP.has(w)).length;
+      return findExact(words, notFiller, exact) ?? findFuzzy(words, content, skeletons, fuzzyKeys);
     },
     closest(latitude, longitude) {
       let best = places[0]!;
@@ -167,13 +178,24 @@ function findExact(words: string[], contentWords: number, exact: Map<string, Ent
   return null;
 }
 
-/** Misspellings: same skeleton ("sailkot" ~ "sialkot"), else one or two edits away. */
-function findFuzzy(words: string[], skeletons: Map<string, Entry[]>, keys: Entry[]): PlaceMatch | null {
+/** Words after which (English) or before which (Urdu) a misspelt word may be a place. */
+const FUZZY_BEFORE = new Set(["in", "from", "at", "near"]);
+const FUZZY_AFTER = new Set(["se", "sy", "say", "سے"].map(placeKey));
+const FUZZY_AFTER_SE = new Set(["hun", "hoon", "hon", "hu", "hain", "ہوں", "ہیں", ""].map(placeKey));
+
+/**
+ * Misspellings: same skeleton ("sailkot" ~ "sialkot"), else one or two edits away. Only in
+ * short messages (at most two content words) or right after "in/from/at/near" or before
+ * "se": in a longer sentence almost any word is two edits from some village.
+ */
+function findFuzzy(words: string[], contentWords: number, skeletons: Map<string, Entry[]>, keys: Entry[]): PlaceMatch | null {
   let best: { entry: Entry; distance: number; words: string } | null = null;
   for (let n = 1; n <= 2; n++) {
     for (let i = 0; i + n <= words.length; i++) {
       const slice = words.slice(i, i + n);
-      if (slice.some((w) => STOP.has(w))) continue;
+      if (slice.some((w) => STOP.has(w) || w.length < 3)) continue;
+      const located = FUZZY_BEFORE.has(words[i - 1] ?? "") || (FUZZY_AFTER.has(words[i + n] ?? "") && FUZZY_AFTER_SE.has(words[i + n + 1] ?? ""));
+      if (contentWords > 2 && !located) continue;
       const key = slice.join("");
       const urdu = hasArabicScript(key);
       if (key.length < (urdu ? 4 : 5)) continue;
@@ -182,8 +204,9 @@ function findFuzzy(words: string[], skeletons: Map<string, Entry[]>, keys: Entry
           best = { entry, distance, words: slice.join(" ") };
         }
       };
-      if (!urdu) for (const entry of skeletons.get(skeleton(key)) ?? []) consider(entry, 0.5);
-      const max = key.length >= 8 ? 2 : 1;
+      const skel = skeleton(key);
+      if (!urdu && skel.length >= 4) for (const entry of skeletons.get(skel) ?? []) consider(entry, 0.5);
+      const max = key.length >= 9 ? 2 : 1;
       for (const entry of keys) {
         if (hasArabicScript(entry.key) !== urdu) continue;
         const d = editDistance(key, entry.key, max);
