@@ -134,6 +134,8 @@ const STOPWORDS = `a an the is are was were be been being am do does did done ha
   samajh samjh samjha samjhi samajhna samjhna samajhta samajhti maloom malum
   tip tips advice guide guidance help info information detail details explain question questions regarding
   process procedure way method step steps tareeqa tarika tareeka tariqa maloomat rehnumai tafseel madad
+  karana karane karwana karwane krwana krwane karwa karva karao karwao jana jane jaye jayen jaun chahiyen chahiyein
+  sake saka doon dun loon lun parta padta parti padti parega padega pare pade
   sirf kabhi hua hui hue
   aaj aj kal parson today tomorrow yesterday now
   deta deti dete dena dene diya de leta leti lete lena lene liya le
@@ -142,7 +144,8 @@ const STOPWORDS = `a an the is are was were be been being am do does did done ha
   کون کونسا کس کسی کوئی کچھ مجھے میں میرا میری میرے ہم ہمارا ہماری ہمارے ہمیں آپ اپ اپنا اپنی اپنے یہ وہ اس اسے جو جب
   اگر لیکن اور یا پھر لیے لئے کرنا کرنے کریں کرو کر کرتا کرتی کرتے سکتا سکتی سکتے چاہیے چاہئے چاہتا چاہتی بتائیں بتاؤ
   نہیں نہ ہاں گیا گئی گئے گا گی گے والا والی والے پاس بارے مطابق طور جاتا جاتی جاتے رہا رہی رہے سکوں سکیں
-  طریقہ طریقے معلومات رہنمائی تفصیل مدد پراسیس تو بس صرف ابھی کبھی ہوا ہوئی ہوئے آج کل اب سمجھ سمجھا سمجھی سمجھنا سمجھتا سمجھتی معلوم دیتا دیتی دیتے دینا دینے دیا دی لیتا لیتی لیتے لینا لینے لیا کرے کروں دیں دیجیے دیجئے لیں ہی اب یہاں وہاں جیسے مطلب ایک ذرا کہ`;
+  کرانا کرانے کروانا کروانے کرایا کروایا کروائیں کرائیں کرنی جانا جانے جائے جائیں جاؤں چاہییں چاہئیں چاہیئے
+  سکے سکا دوں لوں پڑتا پڑتی پڑے پڑے گا ہونی ہونے ہونا طریقہ طریقے معلومات رہنمائی تفصیل مدد پراسیس تو بس صرف ابھی کبھی ہوا ہوئی ہوئے آج کل اب سمجھ سمجھا سمجھی سمجھنا سمجھتا سمجھتی معلوم دیتا دیتی دیتے دینا دینے دیا دی لیتا لیتی لیتے لینا لینے لیا کرے کروں دیں دیجیے دیجئے لیں ہی اب یہاں وہاں جیسے مطلب ایک ذرا کہ`;
 
 /** Splits folded text into raw words (letters and digits). */
 function words(folded: string): string[] {
