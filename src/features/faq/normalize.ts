@@ -18,6 +18,8 @@ const ARABIC_TO_URDU: Record<string, string> = {
   "\u0671": "\u0627", // ٱ alef wasla → ا
 };
 
+const ARABIC_LETTERS = /[\u064A\u0649\u0643\u0629\u06C3\u06D5\u0671\u0647]/g;
+
 // After these letters an Arabic ه is the aspiration mark ھ (بھ پھ تھ …), elsewhere it is ہ.
 const ASPIRATING = new Set([..."بپتٹجچدڈرڑکگلمن"].concat(["\u0643"]));
 
@@ -35,12 +37,9 @@ export function foldScript(text: string): string {
   if (/^[\x00-\x7F]*$/.test(text)) return text; // plain ASCII: nothing to fold
   // NFKD splits presentation forms and precomposed letters (آ ۂ ئ ؤ é) into base + mark.
   const decomposed = asciiDigits(text.normalize("NFKD")).replace(URDU_MARKS, "").replace(/\p{M}/gu, "");
-  let out = "";
-  for (let i = 0; i < decomposed.length; i++) {
-    const ch = decomposed[i]!;
-    if (ch === "\u0647") out += ASPIRATING.has(decomposed[i - 1] ?? "") ? "\u06BE" : "\u06C1";
-    else out += ARABIC_TO_URDU[ch] ?? ch;
-  }
+  const out = decomposed.replace(ARABIC_LETTERS, (ch, offset: number, whole: string) =>
+    ch === "\u0647" ? (ASPIRATING.has(whole[offset - 1] ?? "") ? "\u06BE" : "\u06C1") : (ARABIC_TO_URDU[ch] ?? ch),
+  );
   return out.replace(URDU_PUNCTUATION, " ");
 }
 
