@@ -80,6 +80,12 @@ describe("location pins and unknown places", () => {
     expect(found!.location?.name).toBe("Echo Gujranwala Agency");
   });
 
+  it("explains how to share a pin when a sender names an unknown town", async () => {
+    const [reply] = await t.send("mai qwxztabad se hun", { id: "u3" });
+    expect(reply!.text).toMatch(/could not find|nahi mila/);
+    expect(reply!.text).toContain("Telegram");
+  });
+
   it("explains in Urdu for an Urdu speaker", async () => {
     const [ask] = await t.send("قریبی پارٹنر", { id: "u2" });
     expect(ask!.text).toContain("لوکیشن");

@@ -42,6 +42,13 @@ const LOCATED = [
   /^میرا شہر/,
 ];
 
+/** Sentences that surely name where the sender is, even when the town is unknown to us. */
+const SURELY_LOCATED = [
+  /^(i am|i m|im|i live|we are|i stay) (in|at|from) \S+/,
+  /^(main|mai|mein|me|hum) .{2,40} (se|sy|say) (hun|hoon|hon|hu|hain)$/,
+  /^میں .{2,40} سے (ہوں|ہیں)$/,
+];
+
 /** Creates the partners feature. */
 export function createPartnersFeature(deps: AppDeps): Feature {
   const findTopic = (ctx: Ctx) => startFind(ctx, ctx.text);
@@ -116,8 +123,11 @@ function onText(deps: AppDeps): Middleware {
     const words = placeWords(text);
     if (words.length === 0 || words.length > 10) return next();
     const match = loadGazetteer().find(text);
-    if (!match) return next();
     const k = keyText(text);
+    if (!match) {
+      if (!SURELY_LOCATED.some((re) => re.test(k))) return next();
+      return ctx.reply(ctx.t("partners:find.unknownPlace", { text: text.slice(0, 60), howto: ctx.t("partners:find.howto") }));
+    }
     const whole = match.words.split(" ").length >= words.length;
     if (whole || LOCATED.some((re) => re.test(k))) return replyForPlace(ctx, match, null);
     return next();
@@ -134,27 +144,30 @@ async function startFind(ctx: Ctx, text: string): Promise<void> {
   if (profile?.latitude != null && profile.longitude != null) {
     return replyNearest(ctx, { latitude: profile.latitude, longitude: profile.longitude, label: profile.city, category });
   }
-  await ctx.state.set(FLOW_WHERE, { category });
+  await ctx.state.set(FLOW_WHERE, { category, retried: false });
   await ctx.reply(ctx.t("partners:find.askPlace", { howto: ctx.t("partners:find.howto") }));
 }
 
-const whereSchema = z.object({ category: z.string().nullable().catch(null) }).catch({ category: null });
+const whereSchema = z.object({ category: z.string().nullable().catch(null), retried: z.boolean().catch(false) }).catch({ category: null, retried: false });
+/** Words that are never an answer to "which town?": they go to their own feature. */
+const NOT_A_PLACE = new Set(["menu", "help", "hi", "hello", "salam", "madad", "language", "zaban", "stop", "start", "مدد", "مینو", "زبان", "سلام"].map(keyText));
 
 /** The answer to "which town are you in?". */
 const whereFlow: Middleware = async (ctx, next) => {
   const c = ctx.message.content;
   if (c.kind !== "text") return next(); // pins and choices are handled by the middleware
-  const { category } = whereSchema.parse(ctx.state.data);
+  const { category, retried } = whereSchema.parse(ctx.state.data);
   const match = loadGazetteer().find(ctx.text);
   if (match) {
     await ctx.state.clear();
     return replyForPlace(ctx, match, category);
   }
-  // A long message is probably a new question, not a town: let the other features have it.
-  if (placeWords(ctx.text).length > 4) {
+  // A command, a long message or a second miss is probably not a town: let the others have it.
+  if (ctx.text.startsWith("/") || NOT_A_PLACE.has(keyText(ctx.text)) || placeWords(ctx.text).length > 4 || retried) {
     await ctx.state.clear();
     return next();
   }
+  await ctx.state.set(FLOW_WHERE, { category, retried: true });
   await ctx.reply(ctx.t("partners:find.unknownPlace", { text: ctx.text.slice(0, 60), howto: ctx.t("partners:find.howto") }));
 };
 
