@@ -78,6 +78,17 @@ describe("import", () => {
   });
 });
 
+describe("api", () => {
+  it("finds partners by name (any case) and by code", async () => {
+    const { findPartnerByCode, findPartnerByName } = await import("../../src/features/partners/api.ts");
+    const alpha = await findPartnerByName(db.prisma, "alpha SIALKOT agency");
+    expect(alpha?.name).toBe("Alpha Sialkot Agency");
+    expect((await findPartnerByCode(db.prisma, alpha!.code.toUpperCase()))?.id).toBe(alpha!.id);
+    expect(await findPartnerByName(db.prisma, "Nobody")).toBeNull();
+    expect(await findPartnerByCode(db.prisma, "no such code!")).toBeNull();
+  });
+});
+
 describe("nearest", () => {
   it("returns active, approved partners nearest first, with a category filter", async () => {
     const near = await nearestPartners(db.prisma, { latitude: 32.45, longitude: 74.5, limit: 3 });

@@ -44,16 +44,16 @@ export async function assignPartner(deps: AppDeps, sellerId: number, partnerId: 
   return partner;
 }
 
-/** A partner by its exact name (names are unique), or null. Case-insensitive fallback. */
+/** A partner by its exact name (names are unique), else case-insensitively, or null. */
 export async function findPartnerByName(db: Db, name: string): Promise<PartnerRow | null> {
-  const exact = await db.partner.findUnique({ where: { name } });
-  if (exact) return exact;
-  const wanted = name.trim().toLowerCase();
+  const wanted = name.trim();
   if (!wanted) return null;
-  // SQLite and PostgreSQL differ on case-insensitive matching; the directory is small
-  // enough in name-only lookups to compare in JS over a narrowed candidate set.
-  const candidates = await db.partner.findMany({ where: { name: { contains: name.trim().slice(0, 3) } } });
-  return candidates.find((p) => p.name.toLowerCase() === wanted) ?? null;
+  const exact = await db.partner.findUnique({ where: { name: wanted } });
+  if (exact) return exact;
+  // lower() is the same on SQLite and PostgreSQL for the ASCII names partners use; the
+  // tagged template lets Prisma write each database's placeholder.
+  const rows = await db.$queryRaw<Array<{ id: number }>>`SELECT "id" FROM "Partner" WHERE lower("name") = lower(${wanted}) ORDER BY "id" LIMIT 1`;
+  return rows[0] ? db.partner.findUnique({ where: { id: Number(rows[0].id) } }) : null;
 }
 
 /** A partner by its deep-link code (case-insensitive), or null. */
