@@ -20,6 +20,7 @@ export interface ReliabilityResult {
   duplicated: number;
   blocked: number;
   blockedMarked: number;
+  /** chats whose last answer was 403 */
   blockedAnswers: number;
   failed: number;
   kills: Array<{ atDelivered: number; openRequests: number; claimedRows: number; unconfirmed: number }>;
@@ -74,7 +75,11 @@ export async function runReliability(options: { recipients: number; kills: numbe
     const delivered = deliveriesByChat(fake);
     const rows = await h.app.deps.db.outboxMessage.findMany({ where: { broadcastId: h.broadcastId }, select: { chatId: true, status: true } });
     const blockedChats = new Set(rows.filter((r) => r.status === "blocked").map((r) => r.chatId));
-    const answered403 = new Set(fake.calls.filter((c) => c.method === "sendMessage" && c.errorCode === 403).map((c) => c.chatId!));
+    // Chats whose last answer was 403. (The fake's 403s are random per call, so a 403 answered to a
+    // killed worker can be followed by a successful resend; Telegram's blocks would persist.)
+    const last = new Map<string, number>();
+    for (const c of fake.calls) if (c.method === "sendMessage" && c.chatId && (c.ok || c.errorCode)) last.set(c.chatId, c.ok ? 200 : c.errorCode!);
+    const answered403 = new Set([...last].filter(([, code]) => code === 403).map(([chat]) => chat));
     const marked = await h.app.deps.db.channelIdentity.count({ where: { channel: "telegram", blockedAt: { not: null } } });
     const lost = rows.filter((r) => r.status !== "blocked" && !delivered.has(r.chatId)).length;
     const duplicated = [...delivered.values()].reduce((s, n) => s + n - 1, 0);
