@@ -100,6 +100,11 @@ export interface MenuEntry {
  */
 export interface Feature {
   name: string;
+  /**
+   * Runs before any flow: for words that must win even in the middle of another feature's
+   * conversation (STOP). Keep it cheap; it sees every message.
+   */
+  beforeFlows?: Middleware;
   /** Handlers for flows this feature started, keyed by flow name (`"<feature>.<flow>"`). */
   flows?: Record<string, Middleware>;
   /** Message handling; call `next()` for messages that are not this feature's. */

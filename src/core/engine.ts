@@ -26,7 +26,13 @@ const FALLBACK_CAPS: ChannelCapabilities = { buttons: false, location: false, fi
 /** Creates the core over the given features (order matters: earlier ones see messages first). */
 export function createCore(deps: AppDeps, features: Feature[]): Core {
   const queue = createKeyedQueue();
-  const chain = compose([guards, flows(features), ...features.flatMap((f) => (f.middleware ? [f.middleware] : [])), notUnderstood]);
+  const chain = compose([
+    guards,
+    ...features.flatMap((f) => (f.beforeFlows ? [f.beforeFlows] : [])),
+    flows(features),
+    ...features.flatMap((f) => (f.middleware ? [f.middleware] : [])),
+    notUnderstood,
+  ]);
   const topics = new Map(features.flatMap((f) => Object.entries(f.topics ?? {})));
 
   async function process(message: InboundMessage): Promise<void> {

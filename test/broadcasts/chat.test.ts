@@ -65,6 +65,17 @@ describe("subscriptions in chat", () => {
     expect(await isOptedOut(t.app.deps.db, userId, "events")).toBe(false);
   });
 
+  it("STOP wins inside another feature's conversation (the partner finder asking for a town)", async () => {
+    t = await createTestApp({ channel: "telegram" });
+    await t.send("nearest partner", { id: "503" });
+    const userId = await userIdOf(t, "503");
+    const state = await t.app.deps.db.conversationState.findUnique({ where: { userId } });
+    expect(state?.flow).toBeTruthy();
+    const replies = await t.send("STOP", { id: "503" });
+    expect(replies[0]!.text).toBe(t.app.deps.i18n.t("en")("broadcasts:optOut.done"));
+    expect(await isOptedOut(t.app.deps.db, userId, "events")).toBe(true);
+  });
+
   it.each([
     ["بند کریں", "ur", /START|شروع/],
     ["mujhe messages mat bhejo", "ur-Latn", /START/],
@@ -90,19 +101,22 @@ describe("subscriptions in chat", () => {
     const second = await t.send("menu", { id: "92300@s.whatsapp.net" });
     expect(second.map((r) => r.text).join("\n")).not.toContain(t.app.deps.i18n.t("en")("broadcasts:consent.question"));
 
-    const yes = await t.send({ kind: "choice", data: "bc:consent:yes" }, { id: "92300@s.whatsapp.net" });
+    const yes = await t.send("haan", { id: "92300@s.whatsapp.net" });
     expect(yes[0]!.text).toMatch(/STOP/);
     const sub = await t.app.deps.db.subscription.findUniqueOrThrow({ where: { userId_topic: { userId, topic: "events" } } });
     expect(sub.status).toBe("subscribed");
     expect(sub.consentAt).toBeInstanceOf(Date);
   });
 
-  it("answers the consent question by number on WhatsApp; 'no' leaves them unsubscribed", async () => {
+  it("answers consent with words, so the menu's numbers keep their meaning; 'no' leaves them unsubscribed", async () => {
     t = await createTestApp({ channel: "whatsapp" });
     await t.send("hello", { id: "92301@s.whatsapp.net" });
     const userId = await userIdOf(t, "92301@s.whatsapp.net");
-    const no = await t.send("2", { id: "92301@s.whatsapp.net" });
-    expect(no[0]!.text).toBe(t.app.deps.i18n.t("en")("broadcasts:consent.declined"));
+    // "2" still picks the menu's second entry (the consent question offered no numbers).
+    const menuPick = await t.send("2", { id: "92301@s.whatsapp.net" });
+    expect(menuPick[0]!.text).not.toBe(t.app.deps.i18n.t("en")("broadcasts:consent.declined"));
+    const no = await t.send("نہیں", { id: "92301@s.whatsapp.net" });
+    expect(no[0]!.text).toBe(t.app.deps.i18n.t("ur")("broadcasts:consent.declined"));
     const sub = await t.app.deps.db.subscription.findUniqueOrThrow({ where: { userId_topic: { userId, topic: "events" } } });
     expect(sub.status).toBe("asked");
   });

@@ -9,7 +9,7 @@ import { UserFacingError } from "../../core/errors.ts";
 import { compose, onChoice, onWords } from "../../core/router.ts";
 import { partnerIdOfMember } from "../partners/api.ts";
 import { groupAdded, groupRemoved, issueLinkCode, LINK_CODE_MINUTES, linkGroup } from "./groups.ts";
-import { isOptInText, isOptOutText } from "./phrases.ts";
+import { consentAnswerOf, isOptInText, isOptOutText } from "./phrases.ts";
 import { broadcastReport, reportText } from "./report.ts";
 import { controlBroadcast, createBroadcast, previewBroadcast, senderScope, type BroadcastAction } from "./service.ts";
 import { markAsked, optIn, optOut, subscribeIfNew, subscriptionStatus, SUB } from "./subscriptions.ts";
@@ -32,12 +32,14 @@ export function createBroadcastsFeature(deps: AppDeps): Feature {
   const subscribed = new Set<number>();
   return {
     name: "broadcasts",
+    // STOP wins everywhere, also inside another feature's flow.
+    beforeFlows: optOutWords,
     middleware: compose([
       platformEvents,
       groupCommands,
-      optOutWords,
       optInWords,
       onChoice("bc:consent:", consentAnswer),
+      consentWords,
       onWords(["/linkcode", "linkcode", "link group", "/linkgroup"], linkCode),
       onWords(BROADCAST_WORDS, broadcastCommand),
       onChoice("bc:new", (ctx) => startCompose(ctx)),
@@ -116,6 +118,14 @@ async function consentAnswer(ctx: Ctx, rest: string): Promise<void> {
   return ctx.reply(ctx.t("common:staleChoice"));
 }
 
+/** "yes"/"haan"/"جی ہاں" (or no) from a WhatsApp user who was asked for consent. */
+const consentWords: Middleware = async (ctx, next) => {
+  if (ctx.message.channel !== "whatsapp" || ctx.message.chat.kind !== "private" || ctx.message.content.kind !== "text") return next();
+  const answer = consentAnswerOf(ctx.text);
+  if (!answer || (await subscriptionStatus(ctx.deps.db, ctx.user.id)) !== SUB.asked) return next();
+  return consentAnswer(ctx, answer);
+};
+
 /**
  * First contact: Telegram (and the local console) subscribe a user who started the bot.
  * WhatsApp needs an explicit yes: after the user's first message has been answered (and
@@ -140,13 +150,9 @@ function firstContact(subscribed: Set<number>): Middleware {
     }
     await markAsked(ctx.deps.db, ctx.user.id, ctx.deps.now());
     subscribed.add(ctx.user.id);
-    await ctx.reply({
-      text: ctx.t("broadcasts:consent.question"),
-      choices: [
-        { data: "bc:consent:yes", label: ctx.t("broadcasts:consent.yes") },
-        { data: "bc:consent:no", label: ctx.t("broadcasts:consent.no") },
-      ],
-    });
+    // Answered with words (consentWords), not numbered choices: the reply just sent may have
+    // offered numbered choices, and those numbers must keep their meaning.
+    await ctx.reply(ctx.t("broadcasts:consent.question"));
   };
 }
 
