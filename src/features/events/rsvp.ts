@@ -38,7 +38,7 @@ export async function setRsvp(deps: AppDeps, eventId: number, userId: number, an
         if (current?.status === "waitlist") return { kind: "waitlist", event, position: await waitlistPosition(tx, eventId, userId), changed: false };
         const going = await tx.rsvp.count({ where: { eventId, status: "going" } });
         const status = going < event.capacity ? "going" : "waitlist";
-        const data = { status, waitlistedAt: status === "waitlist" ? now : null };
+        const data = { status, waitlistedAt: status === "waitlist" ? await nextWaitlistTime(tx, eventId, now) : null };
         await tx.rsvp.upsert({ where: key, create: { eventId, userId, ...data }, update: data });
         if (status === "going") return { kind: "going", event, changed: true };
         return { kind: "waitlist", event, position: await waitlistPosition(tx, eventId, userId), changed: true };
@@ -53,6 +53,17 @@ export async function setRsvp(deps: AppDeps, eventId: number, userId: number, an
   );
   if (result.kind === "maybe" || result.kind === "no") await notifyPromoted(deps, result.event, result.promoted);
   return result;
+}
+
+/**
+ * The waitlist follows the order in which answers got the event's lock, not the moment
+ * they arrived: `now` was read before waiting for the lock, so a later holder may carry an
+ * earlier clock. Never place someone before a person already waiting.
+ */
+async function nextWaitlistTime(tx: Tx, eventId: number, now: Date): Promise<Date> {
+  const last = await tx.rsvp.findFirst({ where: { eventId, status: "waitlist" }, orderBy: { waitlistedAt: "desc" }, select: { waitlistedAt: true } });
+  const lastAt = last?.waitlistedAt?.getTime() ?? 0;
+  return lastAt >= now.getTime() ? new Date(lastAt + 1) : now;
 }
 
 /** 1 for the first person waiting. */
