@@ -89,9 +89,14 @@ describe("refusals write nothing", () => {
     expect(await db.outboxMessage.count()).toBe(0);
   });
 
-  it("an empty audience", async () => {
-    expect(await refusal(createBroadcast(t.app.deps, input(null, { kind: "city", city: "Quetta" })))).toBe("broadcasts:errors.emptyAudience");
-    expect(await t.app.deps.db.broadcast.count()).toBe(0);
+  it("an empty audience in chat; from the CLI it is recorded with 0 recipients", async () => {
+    const admin = await makeUser(t.app.deps.db, { role: "admin" });
+    const before = await t.app.deps.db.broadcast.count();
+    expect(await refusal(createBroadcast(t.app.deps, input(admin.id, { kind: "city", city: "Quetta" })))).toBe("broadcasts:errors.emptyAudience");
+    expect(await t.app.deps.db.broadcast.count()).toBe(before);
+    const fromCli = await createBroadcast(t.app.deps, input(null, { kind: "city", city: "Quetta" }));
+    expect(fromCli.recipients).toBe(0);
+    expect(await t.app.deps.db.outboxMessage.count({ where: { broadcastId: fromCli.broadcastId } })).toBe(0);
   });
 
   it("over the partner's daily quota (admins have none)", async () => {

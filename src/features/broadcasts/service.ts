@@ -75,7 +75,9 @@ export async function quotaUsed(db: Db, partnerId: number, now: Date): Promise<n
 export async function createBroadcast(deps: AppDeps, input: BroadcastInput): Promise<{ broadcastId: number; recipients: number }> {
   const valid = validate(input);
   const { scope, recipients } = await plan(deps, valid);
-  if (recipients.length === 0) throw new UserFacingError("broadcasts:errors.emptyAudience");
+  // In chat an empty audience is refused (the sender is shown why). From the CLI (sender
+  // null) it is recorded with 0 recipients: scripts get the JSON the contract promises.
+  if (recipients.length === 0 && valid.senderUserId !== null) throw new UserFacingError("broadcasts:errors.emptyAudience");
   const now = deps.now();
   const partnerId = scope.kind === "partner" ? scope.partnerId : null;
   const broadcastId = await deps.db.$transaction(
