@@ -8,6 +8,7 @@ import type { Db } from "../../db/client.ts";
 import type { ChannelId } from "../../core/types.ts";
 import { SUB } from "./subscriptions.ts";
 import type { Audience } from "./types.ts";
+import { haversineKm } from "../partners/gazetteer.ts";
 
 /** One outbox recipient: a user on one channel, or a group. */
 export interface Recipient {
@@ -82,7 +83,7 @@ function matcher(audience: Audience): (p: Profile) => boolean {
       return (p) => Boolean(p?.city) && sameCity(cityKey(p!.city!), wanted);
     }
     case "radius":
-      return (p) => p?.latitude != null && p.longitude != null && distanceKm(audience.latitude, audience.longitude, p.latitude, p.longitude) <= audience.km;
+      return (p) => p?.latitude != null && p.longitude != null && haversineKm(audience.latitude, audience.longitude, p.latitude, p.longitude) <= audience.km;
     case "category": {
       const wanted = categoryKey(audience.category);
       return (p) => (p?.categories ?? "").split(";").map(categoryKey).some((c) => c !== "" && (c === wanted || c.includes(wanted) || wanted.includes(c)));
@@ -134,11 +135,3 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** Great-circle distance in km. */
-export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const rad = Math.PI / 180;
-  const dLat = (lat2 - lat1) * rad;
-  const dLon = (lon2 - lon1) * rad;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(a)));
-}
