@@ -41,7 +41,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     options.database ??
     (await openDatabase({ url: config.database.url, migrate: options.migrate ?? config.database.provider === "sqlite" }));
   const i18n = createI18n();
-  const messenger = createMessenger({ db: database.prisma, i18n });
+  const messenger = createMessenger({ hot: database.hot, i18n });
   const deps: AppDeps = { config, database, db: database.prisma, i18n, log, messenger, now: options.now ?? (() => new Date()) };
   const features = createFeatures(deps);
   const core = createCore(deps, features);

@@ -10,7 +10,7 @@ import { createKeyedQueue } from "./keyed-queue.ts";
 import { detectLanguage } from "./language.ts";
 import { asciiDigits, keyText, sanitizeText } from "./text.ts";
 import type { ChannelCapabilities, Choice, InboundMessage, Lang, OutboundMessage } from "./types.ts";
-import { loadOrCreateUser, recordInbound, type LoadedUser } from "./users.ts";
+import { loadOrCreateUser, type LoadedUser } from "./users.ts";
 import { compose } from "./router.ts";
 
 /** The running core. */
@@ -40,7 +40,7 @@ export function createCore(deps: AppDeps, features: Feature[]): Core {
     let loaded: LoadedUser | undefined;
     let ctx: Ctx | undefined;
     try {
-      loaded = await loadOrCreateUser(deps.db, deps.config, message, deps.now());
+      loaded = await loadOrCreateUser(deps.database, deps.config, message, deps.now());
       ctx = createCtx(deps, message, loaded, topics);
       await chooseLanguage(ctx, loaded);
       await chain(ctx, async () => undefined);
@@ -57,7 +57,7 @@ export function createCore(deps: AppDeps, features: Feature[]): Core {
 
 /** Records the message id; false when it was seen before (redelivery, replay). */
 async function firstDelivery(deps: AppDeps, message: InboundMessage): Promise<boolean> {
-  const first = await recordInbound(deps.db, message.channel, message.messageId, deps.now());
+  const first = await deps.database.hot.recordInbound(message.channel, message.messageId.slice(0, 200), deps.now());
   if (!first) deps.log.debug({ channel: message.channel, messageId: message.messageId }, "duplicate inbound message skipped");
   return first;
 }
@@ -89,7 +89,7 @@ function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, t
       if (user.language === lang && user.languageExplicit === explicit) return;
       user.language = lang;
       user.languageExplicit = explicit;
-      await deps.db.user.update({ where: { id: user.id }, data: { language: lang, languageExplicit: explicit } });
+      await deps.database.hot.setLanguage(user.id, lang, explicit, deps.now());
     },
     async handoff(topic) {
       const handler = topics.get(topic);

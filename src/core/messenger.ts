@@ -1,9 +1,9 @@
 /**
  * Sends an {@link OutboundMessage} on any running channel, adapted to what the channel can
  * do: long text split at paragraph boundaries, choices as buttons or as a numbered list
- * (remembered per user so a reply "2" means the second choice).
+ * (remembered per user so a reply "2" means the second choice; the database `hot` path stores them).
  */
-import type { Db } from "../db/client.ts";
+import type { HotPath } from "../db/hot-path.ts";
 import type { I18n } from "../i18n/index.ts";
 import type { Adapter, ChannelCapabilities, ChannelId, Choice, Lang, OutboundMessage, SentMessage } from "./types.ts";
 
@@ -27,7 +27,7 @@ export interface Messenger {
 }
 
 /** Creates a {@link Messenger} over the database (for stored choices) and translations. */
-export function createMessenger(deps: { db: Db; i18n: I18n }): Messenger {
+export function createMessenger(deps: { hot: HotPath; i18n: I18n }): Messenger {
   const adapters = new Map<ChannelId, Adapter>();
   return {
     register: (adapter) => void adapters.set(adapter.channel, adapter),
@@ -42,7 +42,7 @@ export function createMessenger(deps: { db: Db; i18n: I18n }): Messenger {
         text = `${text}\n\n${numberedList(message.choices)}\n\n${deps.i18n.t(target.lang)("common:choices.replyWithNumber")}`;
       }
       if (message.choices?.length && target.userId !== undefined) {
-        await rememberChoices(deps.db, target.userId, caps.buttons ? [] : message.choices);
+        await rememberChoices(deps.hot, target.userId, caps.buttons ? [] : message.choices);
       }
       const parts = splitText(text, caps.maxTextLength);
       const sent: SentMessage[] = [];
@@ -67,12 +67,8 @@ export function numberedList(choices: Choice[]): string {
   return choices.map((c, i) => `${i + 1}. ${c.label}`).join("\n");
 }
 
-async function rememberChoices(db: Db, userId: number, choices: Choice[]): Promise<void> {
-  const json = JSON.stringify(choices.map(({ data, label }) => ({ data, label })));
-  // Raw upsert: this runs for most replies on WhatsApp and the console (hot path).
-  await db.$executeRaw`
-    INSERT INTO "ConversationState" ("userId", "choices", "updatedAt") VALUES (${userId}, ${json}, ${new Date()})
-    ON CONFLICT ("userId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
+async function rememberChoices(hot: HotPath, userId: number, choices: Choice[]): Promise<void> {
+  await hot.rememberChoices(userId, JSON.stringify(choices.map(({ data, label }) => ({ data, label }))), new Date());
 }
 
 /**

@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import type { Config } from "../config.ts";
-import type { Db } from "../db/client.ts";
+import type { Database, Db } from "../db/client.ts";
 import type { UserRecord } from "./context.ts";
 import { detectLanguage, langFromHint } from "./language.ts";
 import type { ChannelId, Choice, InboundMessage, Lang } from "./types.ts";
@@ -24,44 +24,16 @@ export function toUserRecord(row: { id: number; role: string; language: string; 
   return { id: row.id, role: roleSchema.parse(row.role), language: langSchema.parse(row.language), languageExplicit: row.languageExplicit, displayName: row.displayName };
 }
 
-/** One row of the hot-path join: identity, user and state. */
-interface UserRow {
-  id: number;
-  role: string;
-  language: string;
-  languageExplicit: boolean | number;
-  displayName: string | null;
-  identityId: number;
-  blockedAt: Date | string | null;
-  flow: string | null;
-  data: string | null;
-  choices: string | null;
-  expiresAt: Date | string | null;
-}
-
-/**
- * Reads identity, user and state in one raw query. This runs for every message; Prisma's
- * ORM path costs several times more per call (bench/core.bench.ts, docs/decisions/0004).
- */
-async function findUserRow(db: Db, channel: ChannelId, externalId: string): Promise<UserRow | undefined> {
-  const rows = await db.$queryRaw<UserRow[]>`
-    SELECT u."id", u."role", u."language", u."languageExplicit", u."displayName", i."id" AS "identityId", i."blockedAt",
-           s."flow", s."data", s."choices", s."expiresAt"
-    FROM "ChannelIdentity" i
-    JOIN "User" u ON u."id" = i."userId"
-    LEFT JOIN "ConversationState" s ON s."userId" = u."id"
-    WHERE i."channel" = ${channel} AND i."externalId" = ${externalId}`;
-  return rows[0];
-}
-
 /** Finds the user for (channel, sender id or one of its aliases) or creates them; flows past their expiry (by `now`) are dropped. */
-export async function loadOrCreateUser(db: Db, config: Config, message: InboundMessage, now: Date): Promise<LoadedUser> {
+export async function loadOrCreateUser(database: Database, config: Config, message: InboundMessage, now: Date): Promise<LoadedUser> {
+  const db = database.prisma;
+  const findUserRow = (channel: ChannelId, externalId: string) => database.hot.findUser(channel, externalId);
   const ids = [message.sender.id, ...(message.sender.aliases ?? [])];
-  let row = await findUserRow(db, message.channel, message.sender.id);
+  let row = await findUserRow(message.channel, message.sender.id);
   let created = false;
   if (!row && ids.length > 1) {
     const alias = await db.channelIdentity.findFirst({ where: { channel: message.channel, externalId: { in: ids } } });
-    if (alias) row = await findUserRow(db, message.channel, alias.externalId);
+    if (alias) row = await findUserRow(message.channel, alias.externalId);
   }
   if (!row) {
     created = true;
@@ -69,7 +41,7 @@ export async function loadOrCreateUser(db: Db, config: Config, message: InboundM
       // Another process created the same identity a moment ago: use theirs.
       if (!isUniqueViolation(error)) throw error;
     });
-    row = await findUserRow(db, message.channel, message.sender.id);
+    row = await findUserRow(message.channel, message.sender.id);
     if (!row) throw new Error("user vanished right after creation");
   }
   if (ids.length > 1) await linkAliases(db, message.channel, row.id, ids);
@@ -77,10 +49,10 @@ export async function loadOrCreateUser(db: Db, config: Config, message: InboundM
     // Writing to the bot again means they unblocked it.
     await db.channelIdentity.update({ where: { id: row.identityId }, data: { blockedAt: null } });
   }
-  const expiresAt = row.expiresAt ? new Date(row.expiresAt) : null;
+  const expiresAt = row.expiresAt;
   const expired = expiresAt ? expiresAt.getTime() < now.getTime() : false;
   return {
-    user: toUserRecord({ ...row, languageExplicit: Boolean(Number(row.languageExplicit)) }),
+    user: toUserRecord(row),
     created,
     state: {
       flow: expired ? null : row.flow,
@@ -89,14 +61,6 @@ export async function loadOrCreateUser(db: Db, config: Config, message: InboundM
       expiresAt,
     },
   };
-}
-
-/** Records an inbound message id; false when it was recorded before (a redelivery). */
-export async function recordInbound(db: Db, channel: ChannelId, messageId: string, at: Date): Promise<boolean> {
-  const inserted = await db.$executeRaw`
-    INSERT INTO "InboundMessage" ("channel", "externalMessageId", "receivedAt")
-    VALUES (${channel}, ${messageId.slice(0, 200)}, ${at}) ON CONFLICT DO NOTHING`;
-  return inserted > 0;
 }
 
 async function createUser(db: Db, config: Config, message: InboundMessage): Promise<void> {

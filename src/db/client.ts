@@ -10,6 +10,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.ts";
+import { createPostgresHotPath, createSqliteHotPath, type HotPath } from "./hot-path.ts";
 import { migratePostgres, migrateSqlite, pendingPostgres, type MigrationReport } from "./migrate.ts";
 
 /**
@@ -26,6 +27,8 @@ export interface Database {
   schema: string;
   /** Migrations applied while opening (empty when `migrate` was false). */
   migration: MigrationReport;
+  /** The per-message statements of the core, on the driver directly. */
+  hot: HotPath;
   close(): Promise<void>;
 }
 
@@ -72,12 +75,28 @@ async function openSqlite(options: OpenOptions): Promise<Database> {
     }
   }
   // timeout = SQLite busy_timeout: wait for another writer instead of failing at once.
-  const adapter = new PrismaBetterSQLite3({ url: `file:${path}`, timeout: 10_000 });
+  const factory = new PrismaBetterSQLite3({ url: `file:${path}`, timeout: 10_000 });
+  // Keep Prisma's own connection for the hot path (its adapter exposes it as `client`).
+  let connection: Sqlite.Database | undefined;
+  const adapter: typeof factory = Object.assign(Object.create(Object.getPrototypeOf(factory)), factory, {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => {
+      const connected = await factory.connect();
+      connection = (connected as unknown as { client: Sqlite.Database }).client;
+      return connected;
+    },
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  });
   const prisma = new SqliteClient({ adapter });
   // WAL persists in the file; synchronous=NORMAL is safe under WAL and much faster.
   await prisma.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
   await prisma.$queryRawUnsafe("PRAGMA foreign_keys = ON");
-  return { prisma, provider: "sqlite", schema: "main", migration, close: () => prisma.$disconnect() };
+  const hot = createSqliteHotPath(() => {
+    if (!connection) throw new Error("the SQLite connection is not open");
+    return connection;
+  });
+  return { prisma, provider: "sqlite", schema: "main", migration, hot, close: () => prisma.$disconnect() };
 }
 
 async function openPostgres(options: OpenOptions): Promise<Database> {
@@ -110,6 +129,7 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
     provider: "postgresql",
     schema,
     migration,
+    hot: createPostgresHotPath(pool),
     close: async () => {
       await prisma.$disconnect();
       await pool.end().catch(() => undefined);

@@ -232,7 +232,7 @@ import type { AppDeps } from "../../src/core/context.ts";
 
 /** A messenger of its own for one worker, with one memory adapter registered. */
 function withAdapter(deps: AppDeps, adapter: MemoryAdapter) {
-  const messenger = createMessenger({ db: deps.db, i18n: deps.i18n });
+  const messenger = createMessenger({ hot: deps.database.hot, i18n: deps.i18n });
   messenger.register(adapter);
   return messenger;
 }
