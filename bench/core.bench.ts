@@ -116,13 +116,14 @@ async function offer(batch: InboundMessage[], perSecond: number): Promise<number
 // First 70 %: throughput. Last 30 %: latency at an offered load of half the target rate.
 const split = Math.floor(total * 0.7);
 const sat = await saturate(messages.slice(0, split));
+const rssAfterSaturation = peakRss;
 const offeredRate = 500;
 const offered = await offer(messages.slice(split), offeredRate);
 clearInterval(sampler);
 console.log(
   `${provider.padEnd(8)} ${total} messages from ${users} users | throughput (${inFlight} in flight): ${Math.round(sat.rate)} msg/s, ` +
     `p50 ${pct(sat.latencies, 50)} ms, p99 ${pct(sat.latencies, 99)} ms | latency at ${offeredRate} msg/s offered: ` +
-    `p50 ${pct(offered, 50)} ms, p99 ${pct(offered, 99)} ms | peak RSS ${Math.round(peakRss / 1048576)} MB`,
+    `p50 ${pct(offered, 50)} ms, p99 ${pct(offered, 99)} ms | peak RSS ${Math.round(peakRss / 1048576)} MB (${Math.round(rssAfterSaturation / 1048576)} MB after the throughput phase)`,
 );
 await adapter.stop();
 await app.close();

@@ -8,8 +8,9 @@ import Sqlite from "better-sqlite3";
 import pg from "pg";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
-import { PrismaClient as PostgresClient } from "../generated/postgres/client.ts";
+// Types only: each generated client (and its WebAssembly query compiler, tens of MB) is
+// loaded when its provider is opened, never both.
+import type { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
 import { createPostgresHotPath, createSqliteHotPath, type HotPath } from "./hot-path.ts";
 import { migratePostgres, migrateSqlite, pendingPostgres, type MigrationReport } from "./migrate.ts";
 
@@ -88,7 +89,8 @@ async function openSqlite(options: OpenOptions): Promise<Database> {
     },
     connectToShadowDb: () => factory.connectToShadowDb(),
   });
-  const prisma = new SqliteClient({ adapter });
+  const { PrismaClient } = await import("../generated/sqlite/client.ts");
+  const prisma = new PrismaClient({ adapter });
   // WAL persists in the file; synchronous=NORMAL is safe under WAL and much faster.
   await prisma.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
   await prisma.$queryRawUnsafe("PRAGMA foreign_keys = ON");
@@ -123,7 +125,8 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
     options: `-c search_path="${schema}"`,
   });
   const adapter = new PrismaPg(pool, { schema });
-  const prisma = new PostgresClient({ adapter }) as unknown as Db;
+  const { PrismaClient } = await import("../generated/postgres/client.ts");
+  const prisma = new PrismaClient({ adapter }) as unknown as Db;
   return {
     prisma,
     provider: "postgresql",
