@@ -1,9 +1,7 @@
 /** `seller-bot broadcasts status|pause|resume|cancel` against the real test database. */
-import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.ts";
 import { createBroadcast } from "../../src/features/broadcasts/api.ts";
-import { runBroadcasts } from "../../src/features/broadcasts/cli.ts";
+import { runCliInProcess } from "../support/cli.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
 import { content, makeUser } from "./helpers.ts";
 
@@ -14,15 +12,8 @@ beforeEach(async () => {
 afterEach(async () => t.close());
 
 async function run(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  const config = loadConfig({ DATABASE_URL: t.database.url, LOG_LEVEL: "silent" });
-  const code = await runBroadcasts(argv, { stdin: new PassThrough(), stdout, stderr, config });
-  return { code, out, err };
+  const { code, stdout, stderr } = await runCliInProcess(t.database.url, ["broadcasts", ...argv]);
+  return { code, out: stdout, err: stderr };
 }
 
 describe("broadcasts CLI", () => {

@@ -6,12 +6,10 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.ts";
-import { loadConfig } from "../../src/config.ts";
 import { setRsvp } from "../../src/features/events/rsvp.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
+import { runCliInProcess } from "../support/cli.ts";
 import { makeEvent, makePartner, makeUser, subscribe } from "./helpers.ts";
 
 let t: TestApp;
@@ -41,17 +39,7 @@ function spawnCli(args: string[]): Promise<{ code: number; stdout: string; stder
 }
 
 /** Runs the CLI in this process with captured output. */
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  const config = loadConfig({ DATABASE_URL: t.database.url, LOG_LEVEL: "silent" });
-  const code = await main(args, { stdout, stderr, config, stdin: new PassThrough() });
-  return { code, stdout: out, stderr: err };
-}
+const runCli = (args: string[]) => runCliInProcess(t.database.url, args);
 
 function file(name: string, content: unknown): string {
   const path = join(dir, name);

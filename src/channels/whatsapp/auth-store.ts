@@ -3,7 +3,7 @@
  * Signal key type (including v7's lid-mapping, device-list and tctoken) as one row each,
  * serialised with Baileys' BufferJSON. Written on every `creds.update` and every key
  * change, so a restart or another machine resumes the session. Baileys' own
- * `useMultiFileAuthState` is a demo (its source says so); production keeps this in a DB.
+ * Baileys' multi-file auth helper is a demo (its source says so); production keeps this in a DB.
  */
 import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
