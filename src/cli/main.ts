@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadConfig } from "../config.ts";
 import { PendingMigrationsError } from "../db/client.ts";
+import { MigrationChangedError } from "../db/migrate.ts";
 import type { CliIO, Command } from "./io.ts";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -43,7 +44,7 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
     const run = await command.load();
     return await run(rest, { stdin: io?.stdin ?? process.stdin, stdout, stderr, config });
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof PendingMigrationsError) {
+    if (error instanceof ConfigError || error instanceof PendingMigrationsError || error instanceof MigrationChangedError) {
       stderr.write(`${error.message}\n`);
       return 78; // EX_CONFIG
     }

@@ -42,6 +42,24 @@ export function listMigrations(provider: "sqlite" | "postgresql"): Migration[] {
     });
 }
 
+/** Raised when a migration file changed after a database applied it. */
+export class MigrationChangedError extends Error {
+  constructor(readonly names: string[]) {
+    super(
+      `Migration(s) ${names.join(", ")} changed after this database applied them. ` +
+        "Restore the original files, or (for a development database) delete it and start again.",
+    );
+    this.name = "MigrationChangedError";
+  }
+}
+
+/** Refuses to run on a database whose applied migrations no longer match the files. */
+function checkApplied(applied: Array<{ name: string; checksum: string }>, provider: "sqlite" | "postgresql"): void {
+  const files = new Map(listMigrations(provider).map((m) => [m.name, m.checksum]));
+  const changed = applied.filter((a) => files.has(a.name) && files.get(a.name) !== a.checksum).map((a) => a.name);
+  if (changed.length > 0) throw new MigrationChangedError(changed);
+}
+
 const TABLE = `CREATE TABLE IF NOT EXISTS "_seller_bot_migrations" (
   "name" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "appliedAt" TEXT NOT NULL)`;
 
@@ -52,7 +70,9 @@ export function migrateSqlite(db: BetterSqlite3.Database): MigrationReport {
   // BEGIN IMMEDIATE takes the write lock up front, so two processes starting together
   // apply each migration once.
   const run = db.transaction(() => {
-    const done = new Set((db.prepare(`SELECT name FROM "_seller_bot_migrations"`).all() as Array<{ name: string }>).map((r) => r.name));
+    const applied = db.prepare(`SELECT name, checksum FROM "_seller_bot_migrations"`).all() as Array<{ name: string; checksum: string }>;
+    checkApplied(applied, "sqlite");
+    const done = new Set(applied.map((r) => r.name));
     const pending = listMigrations("sqlite").filter((m) => !done.has(m.name));
     for (const m of pending) {
       db.exec(m.sql);
@@ -70,7 +90,8 @@ export async function migratePostgres(client: pg.ClientBase, schema: string): Pr
   await client.query("SELECT pg_advisory_lock(hashtext($1))", [`seller-bot-migrate:${schema}`]);
   try {
     await client.query(TABLE);
-    const { rows } = await client.query<{ name: string }>(`SELECT name FROM "_seller_bot_migrations"`);
+    const { rows } = await client.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM "_seller_bot_migrations"`);
+    checkApplied(rows, "postgresql");
     const done = new Set(rows.map((r) => r.name));
     const pending = listMigrations("postgresql").filter((m) => !done.has(m.name));
     for (const m of pending) {

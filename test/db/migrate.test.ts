@@ -23,6 +23,14 @@ describe("migrations", () => {
     await again.close();
   });
 
+  it("refuses a database whose applied migration no longer matches its file", async () => {
+    const table = db.provider === "sqlite" ? `"_seller_bot_migrations"` : `"${db.schema}"."_seller_bot_migrations"`;
+    await db.prisma.$executeRawUnsafe(`UPDATE ${table} SET checksum = 'tampered'`);
+    await expect(openDatabase({ url: db.url, migrate: true, schema: db.schema })).rejects.toThrow(/changed after this database applied them/);
+    const first = listMigrations(db.provider)[0]!;
+    await db.prisma.$executeRawUnsafe(`UPDATE ${table} SET checksum = '${first.checksum}' WHERE name = '${first.name}'`);
+  });
+
   it("enforces the unique (channel, external id) identity", async () => {
     const user = await db.prisma.user.create({ data: {} });
     await db.prisma.channelIdentity.create({ data: { channel: "telegram", externalId: "1", userId: user.id } });
