@@ -56,8 +56,15 @@ async function open(): Promise<{ database: Database; cleanup: () => Promise<void
   return { database, cleanup: async () => { await database.close(); for (const s of ["", "-wal", "-shm"]) rmSync(file + s, { force: true }); } };
 }
 
+// RSS is sampled from the message loops as well as a timer: under full load the promise
+// chains can keep timers from firing for seconds.
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+let peakHeap = 0;
+const sample = () => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  peakHeap = Math.max(peakHeap, process.memoryUsage().heapTotal);
+};
+const sampler = setInterval(sample, 20);
 const { database, cleanup } = await open();
 const app = await createApp(loadConfig({ LOG_LEVEL: "silent" }), { database, log: pino({ level: "silent" }) });
 const adapter = createMemoryAdapter("console");
@@ -88,6 +95,7 @@ async function saturate(batch: InboundMessage[]): Promise<{ rate: number; latenc
         const t0 = performance.now();
         await adapter.receive(m);
         latencies.push(performance.now() - t0);
+        if (latencies.length % 100 === 0) sample();
         // Keep the sent log from growing without bound; the bench only needs counts.
         if (adapter.sent.length > 1000) adapter.sent.length = 0;
       }
@@ -107,6 +115,7 @@ async function offer(batch: InboundMessage[], perSecond: number): Promise<number
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const t0 = performance.now();
     pending.push(adapter.receive(m).then(() => void latencies.push(performance.now() - t0)));
+    if (i % 100 === 0) sample();
     if (adapter.sent.length > 1000) adapter.sent.length = 0;
   }
   await Promise.all(pending);
@@ -117,13 +126,14 @@ async function offer(batch: InboundMessage[], perSecond: number): Promise<number
 const split = Math.floor(total * 0.7);
 const sat = await saturate(messages.slice(0, split));
 const rssAfterSaturation = peakRss;
+sample();
 const offeredRate = 500;
 const offered = await offer(messages.slice(split), offeredRate);
 clearInterval(sampler);
 console.log(
   `${provider.padEnd(8)} ${total} messages from ${users} users | throughput (${inFlight} in flight): ${Math.round(sat.rate)} msg/s, ` +
     `p50 ${pct(sat.latencies, 50)} ms, p99 ${pct(sat.latencies, 99)} ms | latency at ${offeredRate} msg/s offered: ` +
-    `p50 ${pct(offered, 50)} ms, p99 ${pct(offered, 99)} ms | peak RSS ${Math.round(peakRss / 1048576)} MB (${Math.round(rssAfterSaturation / 1048576)} MB after the throughput phase)`,
+    `p50 ${pct(offered, 50)} ms, p99 ${pct(offered, 99)} ms | peak RSS ${Math.round(peakRss / 1048576)} MB (${Math.round(rssAfterSaturation / 1048576)} MB by the end of the throughput phase; JS heap ${Math.round(peakHeap / 1048576)} MB)`,
 );
 await adapter.stop();
 await app.close();
