@@ -8,11 +8,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import pg from "pg";
 import pino from "pino";
 import { createApp, type App } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
-import { openDatabase, type Database } from "../src/db/client.ts";
+import { dropPostgresSchema, openDatabase, type Database } from "../src/db/client.ts";
 import { createBroadcast } from "../src/features/broadcasts/api.ts";
 import { createFakeBotApi, type FakeBotApi, type FakeBotApiOptions } from "../test/support/fake-bot-api.ts";
 
@@ -115,12 +114,7 @@ async function openBenchDatabase(kind: string): Promise<{ database: Database; ur
   return {
     database,
     url,
-    async drop() {
-      const client = new pg.Client({ connectionString: kind });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    },
+    drop: () => dropPostgresSchema(kind, schema),
   };
 }
 

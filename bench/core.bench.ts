@@ -12,11 +12,10 @@
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import pino from "pino";
-import pg from "pg";
 import { createApp } from "../src/app.ts";
 import { createMemoryAdapter } from "../src/channels/memory/index.ts";
 import { loadConfig } from "../src/config.ts";
-import { openDatabase, type Database } from "../src/db/client.ts";
+import { dropPostgresSchema, openDatabase, type Database } from "../src/db/client.ts";
 import type { InboundMessage } from "../src/core/types.ts";
 
 const PG_URL = "postgresql://postgres@127.0.0.1:5432/test";
@@ -44,10 +43,7 @@ async function open(): Promise<{ database: Database; cleanup: () => Promise<void
       database,
       cleanup: async () => {
         await database.close();
-        const c = new pg.Client({ connectionString: PG_URL });
-        await c.connect();
-        await c.query(`DROP SCHEMA "${schema}" CASCADE`);
-        await c.end();
+        await dropPostgresSchema(PG_URL, schema);
       },
     };
   }

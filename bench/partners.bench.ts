@@ -14,8 +14,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
-import { openDatabase, type Database } from "../src/db/client.ts";
+import { dropPostgresSchema, openDatabase, type Database } from "../src/db/client.ts";
 import { formatCsvLine } from "../src/features/partners/csv.ts";
 import { invalidateDirectory, nearestPartners } from "../src/features/partners/directory.ts";
 import { importPartners, parsePartnerCsv } from "../src/features/partners/repository.ts";
@@ -135,9 +134,7 @@ async function main(): Promise<void> {
     console.log(`  postgresql skipped: ${(error as Error).message}`);
   } finally {
     await postgres?.close();
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect().then(() => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch(() => undefined);
-    await admin.end().catch(() => undefined);
+    await dropPostgresSchema(PG_URL, schema).catch(() => undefined);
   }
 }
 

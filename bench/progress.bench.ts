@@ -17,7 +17,7 @@ import { performance } from "node:perf_hooks";
 import Sqlite from "better-sqlite3";
 import pg from "pg";
 import { Prisma } from "../src/generated/sqlite/client.ts";
-import { openDatabase, type Database, type Db } from "../src/db/client.ts";
+import { dropPostgresSchema, openDatabase, type Database, type Db } from "../src/db/client.ts";
 import { stageCounts, stuckSellers, type Scope, type StageCount } from "../src/features/progress/queries.ts";
 import { loadStages } from "../src/features/progress/stages.ts";
 import { fold, stateFields } from "../src/features/progress/store.ts";
@@ -225,10 +225,7 @@ async function main(): Promise<void> {
       await measure("PostgreSQL", database, s);
     } finally {
       await database.close();
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
+      await dropPostgresSchema(PG_URL, schema);
     }
   }
 }

@@ -52,6 +52,17 @@ export class PendingMigrationsError extends Error {
   }
 }
 
+/** Drops a PostgreSQL schema and everything in it (tests and benchmarks clean up with it). */
+export async function dropPostgresSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema.replace(/"/g, "")}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Opens SQLite (`file:` URL) or PostgreSQL (`postgres://` URL). */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   return options.url.startsWith("file:") ? openSqlite(options) : openPostgres(options);
@@ -76,19 +87,16 @@ async function openSqlite(options: OpenOptions): Promise<Database> {
     }
   }
   // timeout = SQLite busy_timeout: wait for another writer instead of failing at once.
-  const factory = new PrismaBetterSQLite3({ url: `file:${path}`, timeout: 10_000 });
   // Keep Prisma's own connection for the hot path (its adapter exposes it as `client`).
   let connection: Sqlite.Database | undefined;
-  const adapter: typeof factory = Object.assign(Object.create(Object.getPrototypeOf(factory)), factory, {
-    provider: factory.provider,
-    adapterName: factory.adapterName,
-    connect: async () => {
-      const connected = await factory.connect();
+  class KeepConnection extends PrismaBetterSQLite3 {
+    override async connect() {
+      const connected = await super.connect();
       connection = (connected as unknown as { client: Sqlite.Database }).client;
       return connected;
-    },
-    connectToShadowDb: () => factory.connectToShadowDb(),
-  });
+    }
+  }
+  const adapter = new KeepConnection({ url: `file:${path}`, timeout: 10_000 });
   const { PrismaClient } = await import("../generated/sqlite/client.ts");
   const prisma = new PrismaClient({ adapter });
   // WAL persists in the file; synchronous=NORMAL is safe under WAL and much faster.

@@ -3,7 +3,8 @@
  * the event file schema.
  */
 import { describe, expect, it } from "vitest";
-import { csvField, eventIcs, foldLine, icsText } from "../../src/features/events/export.ts";
+import { csvCell as csvField } from "../../src/core/csv.ts";
+import { eventIcs, foldLine, icsText } from "../../src/features/events/export.ts";
 import { eventTitle, type EventView } from "../../src/features/events/render.ts";
 import { describeIssues, eventFileSchema } from "../../src/features/events/schema.ts";
 import { shiftToDaysFromNow, loadSampleEvents } from "../../src/features/events/seed.ts";

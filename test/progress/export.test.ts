@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvCell } from "../../src/features/progress/export.ts";
+import { csvCell } from "../../src/core/csv.ts";
 
 describe("CSV cells", () => {
   it("quotes commas, quotes and newlines, and defuses spreadsheet formulas", () => {

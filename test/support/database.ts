@@ -5,9 +5,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import pg from "pg";
 import { loadTestSettings } from "../../src/config.ts";
-import { openDatabase, type Database } from "../../src/db/client.ts";
+import { dropPostgresSchema, openDatabase, type Database } from "../../src/db/client.ts";
 
 /** A test database and how to remove it. */
 export interface TestDatabase extends Database {
@@ -32,10 +31,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       url,
       async cleanup() {
         await database.close();
-        const client = new pg.Client({ connectionString: settings.TEST_POSTGRES_URL });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await client.end();
+        await dropPostgresSchema(settings.TEST_POSTGRES_URL, schema);
       },
     };
   }

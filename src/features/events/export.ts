@@ -2,6 +2,7 @@
  * What leaves the bot as files: the attendee list (CSV) for the organiser and the event as
  * an iCalendar entry (RFC 5545) for people's calendars.
  */
+import { csvCell } from "../../core/csv.ts";
 import type { Db } from "../../db/client.ts";
 import { eventDescription, eventTitle, type EventView } from "./render.ts";
 import { isoPkt } from "./time.ts";
@@ -48,15 +49,10 @@ export async function listAttendees(db: Db, eventId: number): Promise<Attendee[]
 export function attendeesCsv(attendees: Attendee[]): string {
   const header = ["name", "status", "waitlist_position", "channel", "phone", "answered_at_pkt"];
   // Only the name is free text; the phone is "+" and digits we built, kept as is.
-  const lines = attendees.map((a) => [csvField(a.name), a.status, a.waitlistPosition?.toString() ?? "", a.channel, a.phone, isoPkt(a.answeredAt)].join(","));
+  const lines = attendees.map((a) => [csvCell(a.name), a.status, a.waitlistPosition?.toString() ?? "", a.channel, a.phone, isoPkt(a.answeredAt)].join(","));
   return `${[header.join(","), ...lines].join("\r\n")}\r\n`;
 }
 
-/** Quotes when needed; a leading = + - @ is defused so a spreadsheet never runs a name as a formula. */
-export function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 /** The event as an iCalendar file (UTC times, escaped text, lines folded at 75 octets). */
 export function eventIcs(event: EventView & { updatedAt?: Date }, options: { lang?: "en" | "ur" | "ur-Latn"; now: Date; host?: string }): string {

@@ -2,6 +2,7 @@
  * The spreadsheet export: one row per seller with the furthest stage, each stage's date,
  * the partner and the last change. CSV (RFC 4180, formula-safe) or JSON.
  */
+import { csvCell } from "../../core/csv.ts";
 import type { Db } from "../../db/client.ts";
 import { exportRows, type Scope } from "./queries.ts";
 import type { Stages } from "./stages.ts";
@@ -49,12 +50,3 @@ export function csvLine(r: ExportRecord, stages: Stages): string {
   return [r.sellerId, r.name, r.city, r.partnerId ?? "", r.partner, r.currentStage, r.stagesReached, ...stages.list.map((s) => r.stages[s.id] ?? ""), r.lastChangeAt].map(csvCell).join(",");
 }
 
-/**
- * Quotes a cell when needed; text starting with = + - @ gets a leading apostrophe so a
- * spreadsheet does not run a seller-supplied name as a formula.
- */
-export function csvCell(value: unknown): string {
-  let s = String(value ?? "");
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
