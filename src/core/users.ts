@@ -15,8 +15,7 @@ const choicesSchema = z.array(z.object({ data: z.string(), label: z.string() }))
 /** The user row and their stored state, as loaded for one message. */
 export interface LoadedUser {
   user: UserRecord;
-  state: { flow: string | null; data: unknown; choices: Choice[]; expiresAt: Date | null };
-  created: boolean;
+  state: { flow: string | null; data: unknown; choices: Choice[] };
 }
 
 /** Validates a user row read back from the database. */
@@ -27,21 +26,18 @@ export function toUserRecord(row: { id: number; role: string; language: string; 
 /** Finds the user for (channel, sender id or one of its aliases) or creates them; flows past their expiry (by `now`) are dropped. */
 export async function loadOrCreateUser(database: Database, config: Config, message: InboundMessage, now: Date): Promise<LoadedUser> {
   const db = database.prisma;
-  const findUserRow = (channel: ChannelId, externalId: string) => database.hot.findUser(channel, externalId);
   const ids = [message.sender.id, ...(message.sender.aliases ?? [])];
-  let row = await findUserRow(message.channel, message.sender.id);
-  let created = false;
+  let row = await database.hot.findUser(message.channel, message.sender.id);
   if (!row && ids.length > 1) {
     const alias = await db.channelIdentity.findFirst({ where: { channel: message.channel, externalId: { in: ids } } });
-    if (alias) row = await findUserRow(message.channel, alias.externalId);
+    if (alias) row = await database.hot.findUser(message.channel, alias.externalId);
   }
   if (!row) {
-    created = true;
     await createUser(db, config, message).catch((error: unknown) => {
       // Another process created the same identity a moment ago: use theirs.
       if (!isUniqueViolation(error)) throw error;
     });
-    row = await findUserRow(message.channel, message.sender.id);
+    row = await database.hot.findUser(message.channel, message.sender.id);
     if (!row) throw new Error("user vanished right after creation");
   }
   if (ids.length > 1) await linkAliases(db, message.channel, row.id, ids);
@@ -49,16 +45,13 @@ export async function loadOrCreateUser(database: Database, config: Config, messa
     // Writing to the bot again means they unblocked it.
     await db.channelIdentity.update({ where: { id: row.identityId }, data: { blockedAt: null } });
   }
-  const expiresAt = row.expiresAt;
-  const expired = expiresAt ? expiresAt.getTime() < now.getTime() : false;
+  const expired = row.expiresAt ? row.expiresAt.getTime() < now.getTime() : false;
   return {
     user: toUserRecord(row),
-    created,
     state: {
       flow: expired ? null : row.flow,
       data: expired ? {} : parseJson(row.data ?? undefined),
       choices: choicesSchema.parse(parseJson(row.choices ?? undefined)),
-      expiresAt,
     },
   };
 }
