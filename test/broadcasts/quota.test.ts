@@ -53,7 +53,7 @@ describe("the partner's daily quota under concurrency", () => {
   it.runIf(testProvider === "sqlite")("lets exactly one of two broadcasts from two processes through (SQLite)", async () => {
     t = await createTestApp({ channel: "telegram", env: { PARTNER_DAILY_QUOTA: "3" } });
     // Both processes go through the same partners in the same order, so they meet on each.
-    const rounds = [];
+    const rounds: Array<Awaited<ReturnType<typeof partnerWithTwoStaff>>> = [];
     for (let round = 0; round < 8; round++) rounds.push(await partnerWithTwoStaff(t, 2));
     const children = [0, 1].map((k) => startChild(t!.database.url, rounds.map((r) => `${r.staff[k]!.id}:${r.partner.id}`)));
     await Promise.all(children.map((c) => c.ready));
