@@ -70,6 +70,25 @@ async function createUser(db: Db, config: Config, message: InboundMessage): Prom
   });
 }
 
+/**
+ * Makes `admins` (SELLER_BOT_ADMINS) the one source of admin rights: users with a listed
+ * identity become admins, and admins with none lose the role (they become "partner" again
+ * when they are an approved partner member, else "seller"). Run when a bot process starts;
+ * users not yet known get the role when they first write (createUser).
+ */
+export async function syncAdmins(db: Db, admins: Config["admins"]): Promise<{ granted: number; revoked: number }> {
+  const listed = admins.length
+    ? await db.channelIdentity.findMany({ where: { OR: admins.map((a) => ({ channel: a.channel, externalId: a.externalId })) }, select: { userId: true } })
+    : [];
+  const ids = [...new Set(listed.map((i) => i.userId))];
+  const granted = ids.length ? (await db.user.updateMany({ where: { id: { in: ids }, role: { not: "admin" } }, data: { role: "admin" } })).count : 0;
+  const stale = await db.user.findMany({ where: { role: "admin", id: { notIn: ids } }, select: { id: true, partnerMember: { select: { status: true } } } });
+  for (const user of stale) {
+    await db.user.update({ where: { id: user.id }, data: { role: user.partnerMember?.status === "approved" ? "partner" : "seller" } });
+  }
+  return { granted, revoked: stale.length };
+}
+
 /** Records other ids of the same person (WhatsApp phone JID and LID) against one user. */
 async function linkAliases(db: Db, channel: ChannelId, userId: number, ids: string[]): Promise<void> {
   if (ids.length < 2) return;
