@@ -65,7 +65,7 @@ async function createUser(db: Db, config: Config, message: InboundMessage): Prom
     data: {
       channel: message.channel,
       externalId: message.sender.id,
-      user: { create: { role: isAdmin ? "admin" : "seller", language, displayName: message.sender.displayName?.slice(0, 100) ?? null } },
+      user: { create: { role: isAdmin ? "admin" : "seller", language, displayName: cleanText(message.sender.displayName ?? "", 100) || null } },
     },
   });
 }
@@ -99,6 +99,21 @@ async function linkAliases(db: Db, channel: ChannelId, userId: number, ids: stri
       if (!isUniqueViolation(e)) throw e;
     });
   }
+}
+
+// C0 and C1 control characters (NUL, BEL, ESC, line breaks, …) and DEL.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
+
+/**
+ * Text from a platform (a person's or a group's name) as it may be stored and shown:
+ * control characters become one space (PostgreSQL refuses NUL in text; BEL, ESC and line
+ * breaks make a name unreadable in logs and lists), lone surrogates are replaced, spaces
+ * are collapsed and trimmed, and it is cut to `max` characters without splitting one.
+ */
+export function cleanText(value: string, max: number): string {
+  const text = value.toWellFormed().replace(CONTROL, " ").replace(/\s{2,}/g, " ").trim();
+  const chars = Array.from(text);
+  return chars.length > max ? chars.slice(0, max).join("").trimEnd() : text;
 }
 
 /** True for Prisma's unique-constraint error (P2002). */

@@ -75,10 +75,11 @@ const groupCommands: Middleware = async (ctx, next) => {
   const { channel, chat } = ctx.message;
   if (m[1]!.toLowerCase() === "link") {
     if (!m[2]) return ctx.reply(ctx.t("broadcasts:group.usage"));
-    const partnerId = await linkGroup(db, { channel, chatId: chat.id, title: chat.title ?? "" }, m[2], { id: ctx.user.id, lang: ctx.lang }, ctx.deps.now());
-    if (partnerId === null) return ctx.reply(ctx.t("broadcasts:group.badCode"));
-    const partner = await db.partner.findUnique({ where: { id: partnerId }, select: { name: true } });
-    return ctx.reply(ctx.t("broadcasts:group.linked", { partner: partner?.name ?? `#${partnerId}` }));
+    const byAdmin = ctx.user.role === "admin";
+    const result = await linkGroup(db, { channel, chatId: chat.id, title: chat.title ?? "" }, m[2], { id: ctx.user.id, lang: ctx.lang, byAdmin }, ctx.deps.now());
+    if (!result.ok) return ctx.reply(ctx.t(result.reason === "bad-code" ? "broadcasts:group.badCode" : "broadcasts:group.linkedElsewhere"));
+    const partner = await db.partner.findUnique({ where: { id: result.partnerId }, select: { name: true } });
+    return ctx.reply(ctx.t("broadcasts:group.linked", { partner: partner?.name ?? `#${result.partnerId}` }));
   }
   const group = await db.linkedGroup.findUnique({ where: { channel_chatId: { channel, chatId: chat.id } } });
   if (!group?.partnerId) return ctx.reply(ctx.t("broadcasts:group.notLinked"));
