@@ -3,8 +3,9 @@
  * transaction) and export. Import never touches samples' flags, active or approved of
  * existing partners, and never deletes.
  */
+import { csvCell, fromCsvCell } from "../../core/csv.ts";
 import type { Db } from "../../db/client.ts";
-import { CsvSyntaxError, formatCsvLine, parseCsv } from "./csv.ts";
+import { CsvSyntaxError, parseCsv } from "./csv.ts";
 import { invalidateDirectory } from "./directory.ts";
 import { createCodeGenerator, PARTNER_COLUMNS, partnerRowSchema, type PartnerRowInput } from "./rows.ts";
 
@@ -53,7 +54,8 @@ export function parsePartnerCsv(text: string): ParsedCsv {
       errors.push({ row, field: "row", message: `has ${record.fields.length} fields, the header has ${names.length}` });
       return;
     }
-    const raw = Object.fromEntries(names.map((n, i) => [n, record.fields[i] ?? ""]));
+    // Undo the apostrophe `partners export` puts before formula-like cells.
+    const raw = Object.fromEntries(names.map((n, i) => [n, fromCsvCell(record.fields[i] ?? "")]));
     const parsed = partnerRowSchema.safeParse(raw);
     if (!parsed.success) {
       const fields = new Set<string>();
@@ -156,7 +158,11 @@ const POSTGRES = {
      FROM json_to_recordset($2::json) AS v(${recordType(["id", ...FIELDS])}) WHERE "Partner"."id" = v."id"`,
 };
 
-/** Writes every partner as CSV (header first, in the order they were added) to `write`. */
+/**
+ * Writes every partner as CSV (header first, in the order they were added) to `write`.
+ * Cells are spreadsheet-safe ({@link csvCell}): `=HYPERLINK(…)`, `+cmd`, `@sum` get a
+ * leading apostrophe that import removes again.
+ */
 export async function exportPartners(db: Db, write: (chunk: string) => void): Promise<number> {
   write(`${PARTNER_COLUMNS.join(",")}\n`);
   let count = 0;
@@ -165,7 +171,7 @@ export async function exportPartners(db: Db, write: (chunk: string) => void): Pr
   for (;;) {
     const page = await db.partner.findMany({ orderBy: { id: "asc" }, take: 2000, ...(cursor ? { skip: 1, cursor: { id: cursor } } : {}) });
     if (page.length === 0) break;
-    write(page.map((p) => `${formatCsvLine(PARTNER_COLUMNS.map((c) => p[c]))}\n`).join(""));
+    write(page.map((p) => `${PARTNER_COLUMNS.map((c) => csvCell(p[c])).join(",")}\n`).join(""));
     count += page.length;
     cursor = page[page.length - 1]!.id;
   }
