@@ -6,6 +6,7 @@ import type { Config } from "../config.ts";
 import type { Database, Db } from "../db/client.ts";
 import type { UserRecord } from "./context.ts";
 import { detectLanguage, langFromHint } from "./language.ts";
+import { sanitizeText } from "./text.ts";
 import type { ChannelId, Choice, InboundMessage, Lang } from "./types.ts";
 
 const roleSchema = z.enum(["seller", "partner", "admin"]).catch("seller");
@@ -101,17 +102,13 @@ async function linkAliases(db: Db, channel: ChannelId, userId: number, ids: stri
   }
 }
 
-// C0 and C1 control characters (NUL, BEL, ESC, line breaks, …) and DEL.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
-
 /**
- * Text from a platform (a person's or a group's name) as it may be stored and shown:
- * control characters become one space (PostgreSQL refuses NUL in text; BEL, ESC and line
- * breaks make a name unreadable in logs and lists), lone surrogates are replaced, spaces
- * are collapsed and trimmed, and it is cut to `max` characters without splitting one.
+ * Text from a platform that is stored (a person's or a group's name): {@link sanitizeText}
+ * as for messages (control characters, which PostgreSQL refuses as NUL, bidi overrides,
+ * lone surrogates), on one line, cut to `max` characters without splitting one.
  */
 export function cleanText(value: string, max: number): string {
-  const text = value.toWellFormed().replace(CONTROL, " ").replace(/\s{2,}/g, " ").trim();
+  const text = sanitizeText(value).replace(/\s+/g, " ");
   const chars = Array.from(text);
   return chars.length > max ? chars.slice(0, max).join("").trimEnd() : text;
 }

@@ -20,10 +20,10 @@ describe("display names", () => {
     expect(identity.user.displayName).toBe("Ali Khan [31m");
   });
 
-  it("keeps Urdu and emoji, cuts long names without splitting a character, drops a lone surrogate", () => {
+  it("keeps Urdu and emoji, cuts long names without splitting a character, drops a lone surrogate and bidi overrides", () => {
     expect(cleanText("  علی \n خان 🧵 ", 100)).toBe("علی خان 🧵");
     expect(cleanText(`${"a".repeat(99)}🧵🧵`, 100)).toBe(`${"a".repeat(99)}🧵`);
-    expect(cleanText("x\ud800y", 10)).toBe("x\ufffdy");
+    expect(cleanText("x\ud800y\u202e", 10)).toBe("xy");
     expect(cleanText("\u0000\u0007", 10)).toBe("");
   });
 });
