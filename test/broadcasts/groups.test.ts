@@ -73,3 +73,27 @@ describe("group titles", () => {
     expect((await t.app.deps.db.linkedGroup.findFirstOrThrow({ where: { chatId: chat.id } })).title).toBe("Sialkot sellers");
   });
 });
+
+describe("/broadcast status for someone else's broadcast", () => {
+  it("answers exactly as for a broadcast that does not exist", async () => {
+    t = await createTestApp({ channel: "telegram" });
+    const db = t.app.deps.db;
+    const owner = await makePartner(db, "Status Owner");
+    const rival = await makePartner(db, "Status Rival");
+    await makeUser(db, { channel: "telegram", externalId: "owner1", memberOf: owner.id });
+    await makeUser(db, { channel: "telegram", externalId: "rival1", memberOf: rival.id });
+    await makeUser(db, { assignedTo: owner.id });
+    await t.send("/broadcast", { id: "owner1" });
+    await t.send("Export summit in Sialkot on 20 December, 10 am.", { id: "owner1" });
+    const queued = await t.send({ kind: "choice", data: "bc:send:yes" }, { id: "owner1" });
+    const id = Number(/#(\d+)/.exec(queued[0]!.text)?.[1]);
+    const missing = id + 1000;
+    for (const who of ["rival1", "a-seller"]) {
+      const [theirs] = await t.send(`/broadcast status ${id}`, { id: who });
+      const [none] = await t.send(`/broadcast status ${missing}`, { id: who });
+      expect(theirs!.text.replace(String(id), "N")).toBe(none!.text.replace(String(missing), "N"));
+      expect(theirs!.text).not.toMatch(/queued \d/);
+    }
+    expect((await t.send(`/broadcast status ${id}`, { id: "owner1" }))[0]!.text).toMatch(/queued 1/);
+  });
+});
