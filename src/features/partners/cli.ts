@@ -135,13 +135,20 @@ async function runExport(database: Database, io: CliIO): Promise<number> {
   return 0;
 }
 
+/** One message for every way a coordinate can be wrong (text, 999, 1e308): the range. */
+const coordinate = (max: number) => {
+  const message = `must be a number between -${max} and ${max}`;
+  return z.coerce.number(message).min(-max, message).max(max, message).optional();
+};
+const LIMIT = "must be a whole number from 1 to 1000";
+
 const nearestSchema = z
   .object({
     json: z.literal(true, "--json is required (the output is JSON)"),
-    lat: z.coerce.number("--lat must be a number").min(-90).max(90).optional(),
-    lon: z.coerce.number("--lon must be a number").min(-180).max(180).optional(),
+    lat: coordinate(90),
+    lon: coordinate(180),
     place: z.string().trim().min(1).optional(),
-    limit: z.coerce.number("--limit must be a number").int().min(1).max(1000).default(3),
+    limit: z.coerce.number(LIMIT).int(LIMIT).min(1, LIMIT).max(1000, LIMIT).default(3),
     category: z.string().trim().min(1).optional(),
   })
   .strict()
