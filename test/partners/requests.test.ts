@@ -12,6 +12,7 @@ import { partnerIdOfMember } from "../../src/features/partners/api.ts";
 import { approveMemberByIdentity } from "../../src/features/partners/membership.ts";
 import { importPartners, parsePartnerCsv } from "../../src/features/partners/repository.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
+import { runCliInProcess } from "../support/cli.ts";
 import { testProvider } from "../support/database.ts";
 
 let t: TestApp;
@@ -146,5 +147,25 @@ describe("the partner_requests migration", () => {
     }
     expect(rows[0]).toEqual([{ userId: 1, partnerId: 7, status: "pending" }]);
     expect(rows[1]).toEqual([{ userId: 2, partnerId: 8, status: "approved" }]);
+  });
+});
+
+describe("revoking a partner account", () => {
+  it("partners revoke --user takes the membership and the partner role away; the account is a seller again", async () => {
+    const golf = await partner("Golf Gilgit Agency");
+    await t.send(`/partner ${golf.code}`, { id: "leaver" });
+    await approveMemberByIdentity(t.app.deps.db, golf.name, "console", "leaver");
+    expect(await partnerIdOfMember(t.app.deps.db, await userId("leaver"))).toBe(golf.id);
+    const r = await runCliInProcess(t.database.url, ["partners", "revoke", "--user", "console:leaver"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/console:leaver no longer acts for "Golf Gilgit Agency"/);
+    expect(await partnerIdOfMember(t.app.deps.db, await userId("leaver"))).toBeNull();
+    expect((await db().user.findUniqueOrThrow({ where: { id: await userId("leaver") } })).role).toBe("seller");
+    // In chat they are refused what partners may do.
+    expect((await t.send("/broadcast", { id: "leaver" }))[0]!.text).toBe(t.app.deps.i18n.t("en")("broadcasts:errors.notAllowed"));
+    const again = await runCliInProcess(t.database.url, ["partners", "revoke", "--user", "console:leaver"]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/is not a partner account/);
   });
 });

@@ -8,6 +8,7 @@
  * - `partners approve NAME --user CHANNEL:ID`: makes that bot account a member of the partner
  *   (approves a pending `/partner CODE` request, or creates the membership) and approves
  *   the partner.
+ * - `partners revoke --user CHANNEL:ID`: takes a partner account away again.
  * None of them adds sample data.
  */
 import { constants } from "node:fs";
@@ -17,7 +18,7 @@ import { usageError, type CliIO } from "../../cli/io.ts";
 import { openDatabase, type Database } from "../../db/client.ts";
 import { nearestPartners } from "./directory.ts";
 import { loadGazetteer } from "./gazetteer.ts";
-import { approveMemberByIdentity } from "./membership.ts";
+import { approveMemberByIdentity, revokeMemberByIdentity } from "./membership.ts";
 import { checkPartnerFile, exportPartners, FileChangedError, importPartners, partnerFileRows } from "./repository.ts";
 import { whatsappLink } from "./rows.ts";
 
@@ -26,6 +27,7 @@ const USAGE = [
   "       seller-bot partners export",
   "       seller-bot partners nearest --json (--lat N --lon N | --place TEXT) [--limit K] [--category NAME]",
   "       seller-bot partners approve NAME --user CHANNEL:ID",
+  "       seller-bot partners revoke --user CHANNEL:ID",
 ].join("\n");
 
 /** Splits `--flag value` / `--flag=value` / `--bool` options from positional words. */
@@ -60,6 +62,8 @@ export async function runPartners(argv: string[], io: CliIO): Promise<number> {
       return runNearest(rest, io);
     case "approve":
       return runApprove(rest, io);
+    case "revoke":
+      return runRevoke(rest, io);
     default:
       return usageError(io, USAGE);
   }
@@ -205,6 +209,20 @@ async function runApprove(argv: string[], io: CliIO): Promise<number> {
     const result = await approveMemberByIdentity(database.prisma, args.data.name, channel!, id.join(":"));
     if (!result.ok) return usageError(io, result.error);
     io.stdout.write(`${args.data.user} is now a member of "${result.partner}" (role partner).\n`);
+    return 0;
+  });
+}
+
+async function runRevoke(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseOptions(argv, []);
+  if (typeof parsed === "string") return usageError(io, parsed);
+  const user = approveSchema.shape.user.safeParse(parsed.options.user);
+  if (parsed.words.length || !user.success) return usageError(io, `${user.success ? "" : `${user.error.issues[0]?.message}\n`}${USAGE}`);
+  const [channel, ...id] = user.data.split(":");
+  return withDb(io, async (database) => {
+    const result = await revokeMemberByIdentity(database.prisma, channel!, id.join(":"), new Date());
+    if (!result.ok) return usageError(io, result.error);
+    io.stdout.write(`${user.data} no longer acts for "${result.partner}" (role seller).\n`);
     return 0;
   });
 }

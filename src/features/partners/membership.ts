@@ -103,6 +103,25 @@ export async function approveMemberByIdentity(db: Db, partnerName: string, chann
   return { ok: true, partner: partner.name };
 }
 
+/**
+ * Takes a partner account away (`partners revoke --user CHANNEL:ID`: staff who left the
+ * agency): the membership goes, the role goes back to seller (admins stay admins), pending
+ * requests close and unused group link codes they asked for expire, in one transaction.
+ */
+export async function revokeMemberByIdentity(db: Db, channel: string, externalId: string, now: Date): Promise<{ ok: true; partner: string } | { ok: false; error: string }> {
+  const identity = await db.channelIdentity.findUnique({ where: { channel_externalId: { channel, externalId } } });
+  const member = identity ? await db.partnerMember.findUnique({ where: { userId: identity.userId }, include: { partner: true } }) : null;
+  if (!identity || !member || member.status !== "approved") return { ok: false, error: `${channel}:${externalId} is not a partner account.` };
+  const userId = identity.userId;
+  await db.$transaction(async (tx) => {
+    await tx.partnerMember.delete({ where: { userId } });
+    await tx.partnerRequest.updateMany({ where: { userId, status: "pending" }, data: { status: "closed", decidedAt: now } });
+    await tx.groupLinkCode.updateMany({ where: { userId, usedAt: null, expiresAt: { gt: now } }, data: { expiresAt: now } });
+    await tx.user.updateMany({ where: { id: userId, role: "partner" }, data: { role: "seller" } });
+  });
+  return { ok: true, partner: member.partner.name };
+}
+
 /** Sends a message to every identity of a user on running channels; best effort. */
 export async function sendToUser(deps: AppDeps, userId: number, build: (lang: Lang) => { text: string; choices?: Array<{ data: string; label: string }> }): Promise<number> {
   const user = await deps.db.user.findUnique({ where: { id: userId }, include: { identities: true } });
