@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import type { AppDeps, Feature } from "./core/context.ts";
 import { createCore, type Core } from "./core/engine.ts";
 import { createMessenger } from "./core/messenger.ts";
+import { syncAdmins } from "./core/users.ts";
 import { openDatabase, type Database } from "./db/client.ts";
 import { createFeatures } from "./features/index.ts";
 import { createI18n } from "./i18n/index.ts";
@@ -28,6 +29,12 @@ export interface AppOptions {
   migrate?: boolean;
   /** Add sample data if this opens a brand-new embedded database (only `start`/`chat`). */
   seedIfNew?: boolean;
+  /**
+   * Apply SELLER_BOT_ADMINS to the users table (grant and revoke). Default: with `seedIfNew`,
+   * i.e. in `start`/`chat`, the processes that answer people; one-off commands leave roles
+   * alone (an operator's shell may not carry the bot's environment).
+   */
+  syncAdmins?: boolean;
   log?: Logger;
   /** An already open database (tests); the app does not close it. */
   database?: Database;
@@ -45,6 +52,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const deps: AppDeps = { config, database, db: database.prisma, i18n, log, messenger, now: options.now ?? (() => new Date()) };
   const features = createFeatures(deps);
   const core = createCore(deps, features);
+  if (options.syncAdmins ?? options.seedIfNew) {
+    const { granted, revoked } = await syncAdmins(database.prisma, config.admins);
+    if (granted || revoked) log.info({ granted, revoked }, "admin roles follow SELLER_BOT_ADMINS");
+  }
   const seeded = Boolean(options.seedIfNew && database.provider === "sqlite" && database.migration.wasEmpty);
   if (seeded) {
     for (const feature of features) await feature.seed?.();

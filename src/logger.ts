@@ -1,7 +1,10 @@
 /**
  * Structured logs (pino) on stderr; stdout belongs to the chat and to JSON output.
  * Phone numbers and message texts are logged only at debug level: log them under the keys
- * below, which are redacted unless the level is debug or trace.
+ * below, which are redacted unless the level is debug or trace. Database errors are cut
+ * to where and why at those levels too (Prisma prints the values it was given: a seller's
+ * city, coordinates, texts). Secrets (the bot token, the webhook secret) never appear, at
+ * any level.
  */
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
@@ -9,15 +12,63 @@ import type { Config } from "./config.ts";
 /** Keys that carry personal data; redacted at info level and above. */
 export const PERSONAL_KEYS = ["text", "phone", "jid", "*.text", "*.phone", "*.jid", "message.text", "content.text"];
 
+/** Anything shaped like a Telegram bot token (`123456789:AA…`), configured or not. */
+const TOKEN_SHAPE = /(?<!\d)\d{3,}(?::|%3A)[A-Za-z0-9_-]{30,}/g;
+
 /** Creates the process logger (on stderr unless a destination is given). */
-export function createLogger(config: Pick<Config, "logLevel">, destination?: pino.DestinationStream): Logger {
+export function createLogger(config: Pick<Config, "logLevel"> & Partial<Pick<Config, "telegram">>, destination?: pino.DestinationStream): Logger {
   const verbose = config.logLevel === "debug" || config.logLevel === "trace";
+  const secrets = secretsOf(config);
   return pino(
     {
       level: config.logLevel,
       base: { app: "seller-bot" },
       redact: verbose ? [] : { paths: PERSONAL_KEYS, censor: "[redacted]" },
+      serializers: verbose ? {} : { err: withoutValues },
+      hooks: { streamWrite: (line) => hideSecrets(line, secrets) },
     },
     destination ?? pino.destination({ fd: 2, sync: false }),
   );
+}
+
+/** The configured secrets as they may appear in a log line: as is, and URL-encoded (a request URL). */
+function secretsOf(config: Partial<Pick<Config, "telegram">>): string[] {
+  const raw = [config.telegram?.token, config.telegram?.webhookSecret].filter((s): s is string => Boolean(s));
+  // Longest first, so a secret inside another is not half replaced.
+  return [...new Set(raw.flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]))].sort((a, b) => b.length - a.length);
+}
+
+function hideSecrets(line: string, secrets: string[]): string {
+  let out = line.replace(TOKEN_SHAPE, "<token>");
+  for (const secret of secrets) out = out.split(secret).join("<token>");
+  return out;
+}
+
+/**
+ * pino's error serializer, minus the values a database error carries: Prisma's message
+ * (and so the stack) prints the call's arguments, e.g. a profile upsert with a seller's
+ * city and coordinates; node-postgres puts the clashing values in `detail`. What stays is
+ * which call failed where, and why.
+ */
+function withoutValues(err: unknown): unknown {
+  const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  if (!(err instanceof Error)) return out;
+  delete out.detail;
+  if (err.name.startsWith("PrismaClient")) {
+    const message = prismaSummary(err.message);
+    const frames = (err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+    out.message = message;
+    out.stack = [`${err.name}: ${message}`, ...frames].join("\n");
+  }
+  const cause = out.cause as Record<string, unknown> | undefined;
+  if (cause && typeof cause === "object") delete cause.detail;
+  return out;
+}
+
+/** "Invalid `db.x.upsert()` invocation in FILE:LINE: Argument `latitude`: Invalid value …" without the arguments block. */
+function prismaSummary(message: string): string {
+  const lines = message.split("\n").map((l) => l.trim()).filter(Boolean);
+  if (lines.length <= 1) return lines[0] ?? "";
+  const head = lines[0]!.endsWith(" in") && lines[1] && !lines[1].startsWith("→") ? `${lines[0]} ${lines[1]}` : lines[0]!;
+  return `${head}: ${lines.at(-1)}`;
 }

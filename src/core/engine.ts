@@ -153,7 +153,7 @@ const guards: Middleware = async (ctx, next) => {
     return next();
   }
   if (chat.kind === "group" && !ctx.message.addressedToBot) return;
-  if (content.kind === "unsupported") return ctx.reply(ctx.t("common:unsupported"));
+  if (content.kind === "unsupported") return ctx.reply(ctx.t(content.what === "invalid-location" ? "common:invalidLocation" : "common:unsupported"));
   if (content.kind === "text" && ctx.text === "") return ctx.reply(ctx.t("common:empty"));
   if (content.kind === "text" && CANCEL.has(keyText(ctx.text))) {
     const hadFlow = ctx.state.flow !== null;

@@ -6,6 +6,7 @@ import type { Config } from "../config.ts";
 import type { Database, Db } from "../db/client.ts";
 import type { UserRecord } from "./context.ts";
 import { detectLanguage, langFromHint } from "./language.ts";
+import { sanitizeText } from "./text.ts";
 import type { ChannelId, Choice, InboundMessage, Lang } from "./types.ts";
 
 const roleSchema = z.enum(["seller", "partner", "admin"]).catch("seller");
@@ -65,9 +66,28 @@ async function createUser(db: Db, config: Config, message: InboundMessage): Prom
     data: {
       channel: message.channel,
       externalId: message.sender.id,
-      user: { create: { role: isAdmin ? "admin" : "seller", language, displayName: message.sender.displayName?.slice(0, 100) ?? null } },
+      user: { create: { role: isAdmin ? "admin" : "seller", language, displayName: cleanText(message.sender.displayName ?? "", 100) || null } },
     },
   });
+}
+
+/**
+ * Makes `admins` (SELLER_BOT_ADMINS) the one source of admin rights: users with a listed
+ * identity become admins, and admins with none lose the role (they become "partner" again
+ * when they are an approved partner member, else "seller"). Run when a bot process starts;
+ * users not yet known get the role when they first write (createUser).
+ */
+export async function syncAdmins(db: Db, admins: Config["admins"]): Promise<{ granted: number; revoked: number }> {
+  const listed = admins.length
+    ? await db.channelIdentity.findMany({ where: { OR: admins.map((a) => ({ channel: a.channel, externalId: a.externalId })) }, select: { userId: true } })
+    : [];
+  const ids = [...new Set(listed.map((i) => i.userId))];
+  const granted = ids.length ? (await db.user.updateMany({ where: { id: { in: ids }, role: { not: "admin" } }, data: { role: "admin" } })).count : 0;
+  const stale = await db.user.findMany({ where: { role: "admin", id: { notIn: ids } }, select: { id: true, partnerMember: { select: { status: true } } } });
+  for (const user of stale) {
+    await db.user.update({ where: { id: user.id }, data: { role: user.partnerMember?.status === "approved" ? "partner" : "seller" } });
+  }
+  return { granted, revoked: stale.length };
 }
 
 /** Records other ids of the same person (WhatsApp phone JID and LID) against one user. */
@@ -80,6 +100,17 @@ async function linkAliases(db: Db, channel: ChannelId, userId: number, ids: stri
       if (!isUniqueViolation(e)) throw e;
     });
   }
+}
+
+/**
+ * Text from a platform that is stored (a person's or a group's name): {@link sanitizeText}
+ * as for messages (control characters, which PostgreSQL refuses as NUL, bidi overrides,
+ * lone surrogates), on one line, cut to `max` characters without splitting one.
+ */
+export function cleanText(value: string, max: number): string {
+  const text = sanitizeText(value).replace(/\s+/g, " ");
+  const chars = Array.from(text);
+  return chars.length > max ? chars.slice(0, max).join("").trimEnd() : text;
 }
 
 /** True for Prisma's unique-constraint error (P2002). */

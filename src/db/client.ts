@@ -2,7 +2,7 @@
  * Opens the database: SQLite through better-sqlite3 (embedded default) or PostgreSQL
  * through node-postgres, both behind the same generated Prisma client API.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Sqlite from "better-sqlite3";
 import pg from "pg";
@@ -68,10 +68,19 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   return options.url.startsWith("file:") ? openSqlite(options) : openPostgres(options);
 }
 
-/** Resolves `file:./x.db` to an absolute path, creating its folder. */
+/**
+ * Resolves `file:./x.db` to an absolute path, ready to open: the file holds WhatsApp
+ * session keys and sellers' phone numbers and locations, so a folder we create is 0700
+ * and the database file is 0600 (created so, or closed up if an older version left it
+ * readable). SQLite gives -wal and -shm the database file's mode when it creates them.
+ */
 export function sqlitePath(url: string): string {
   const path = resolve(url.slice("file:".length));
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, "a", 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
   return path;
 }
 

@@ -106,8 +106,8 @@ describe("choosing a partner, deep links and partner accounts", () => {
     expect(toAdmin.text).toMatch(/Staff One wants to act for Alpha Sialkot Agency/);
 
     // A seller cannot approve.
-    const member = await t.database.prisma.partnerMember.findUniqueOrThrow({ where: { userId: await userId("staff1") } });
-    expect(texts(await t.send({ kind: "choice", data: `pt:approve:${member.id}` }, { id: "s1" }))).toMatch(/Only admins/);
+    const request = await t.database.prisma.partnerRequest.findFirstOrThrow({ where: { userId: await userId("staff1") } });
+    expect(texts(await t.send({ kind: "choice", data: `pt:rq:approve:${request.id}` }, { id: "s1" }))).toMatch(/Only admins/);
 
     const [ok] = await t.send("1", { id: "admin1" }); // numbered choice: Approve
     expect(ok!.text).toMatch(/Approved: Staff One now acts for Alpha Sialkot Agency/);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliInProcess } from "../support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -102,5 +103,19 @@ describe("seller-bot partners (spawned)", { timeout: 180_000 }, () => {
     expect(member.status).toBe("approved");
     expect((await db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).role).toBe("partner");
     expect((await run(["approve", "Alpha Sialkot Agency", "--user", "telegram:999"])).stderr).toMatch(/must message the bot first/);
+  });
+});
+
+describe("partners nearest arguments", () => {
+  it.each([
+    [["--lat", "999", "--lon", "74"], /^--lat: must be a number between -90 and 90$/m],
+    [["--lat", "1e308", "--lon", "74"], /^--lat: must be a number between -90 and 90$/m],
+    [["--lat", "abc", "--lon", "74"], /^--lat: must be a number between -90 and 90$/m],
+    [["--lat", "32", "--lon", "-200"], /^--lon: must be a number between -180 and 180$/m],
+    [["--lat", "32", "--lon", "74", "--limit", "0"], /^--limit: must be a whole number from 1 to 1000$/m],
+  ])("%j says what range is expected", async (args, message) => {
+    const r = await runCliInProcess(db.url, ["partners", "nearest", "--json", ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
   });
 });

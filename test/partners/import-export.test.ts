@@ -109,3 +109,49 @@ describe("nearest", () => {
     invalidateDirectory(db.prisma);
   });
 });
+
+describe("spreadsheet safety", () => {
+  const HEADER = "name,city,address,latitude,longitude,phone,whatsapp,telegram,categories,languages";
+  const risky = [
+    HEADER,
+    `"=HYPERLINK(""http://evil.example"",""Click"")",+cmd,@sum(1),31.5,74.3,,,,-2+3;=1+1,en`,
+    `"Bell\u0007 Agency\u0000",Lahore,"Tab\there",31.6,74.4,,,,,ur`,
+    // As a spreadsheet reads it: one leading apostrophe before = + - @ only marks text.
+    `''=Quoted Agency,''@Lahore,'plain,31.7,74.5,,,,,en`,
+  ].join("\n");
+
+  it("exports cells a spreadsheet would run as formulas with a leading apostrophe and no raw control characters", async () => {
+    const local = await createTestDatabase();
+    try {
+      await importPartners(local.prisma, local.provider, rowsOf(risky));
+      const csv = await exportText(local);
+      expect(csv).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/);
+      const lines = csv.trim().split("\n");
+      expect(lines[1]).toBe(`"'=HYPERLINK(""http://evil.example"",""Click"")",'+cmd,'@sum(1),31.5,74.3,,,,'-2+3;=1+1,en`);
+      expect(lines[2]).toBe("Bell Agency,Lahore,Tab here,31.6,74.4,,,,,ur");
+      // A value that really starts with an apostrophe before = + - @ keeps it (one more on export, one less on import).
+      expect(lines[3]).toBe("''=Quoted Agency,''@Lahore,'plain,31.7,74.5,,,,,en");
+    } finally {
+      await local.cleanup();
+    }
+  });
+
+  it("imports its own export back unchanged, undoing the apostrophes", async () => {
+    const local = await createTestDatabase();
+    try {
+      await importPartners(local.prisma, local.provider, rowsOf(risky));
+      const stored = await local.prisma.partner.findMany({ orderBy: { id: "asc" } });
+      expect(stored.map((p) => [p.name, p.city, p.address, p.categories])).toEqual([
+        ['=HYPERLINK("http://evil.example","Click")', "+cmd", "@sum(1)", "-2+3;=1+1"],
+        ["Bell Agency", "Lahore", "Tab here", ""],
+        ["'=Quoted Agency", "'@Lahore", "'plain", ""],
+      ]);
+      const csv = await exportText(local);
+      expect(await importPartners(local.prisma, local.provider, rowsOf(csv))).toEqual({ rows: 3, created: 0, updated: 0, unchanged: 3 });
+      expect(await local.prisma.partner.findMany({ orderBy: { id: "asc" } })).toEqual(stored);
+      expect(await exportText(local)).toBe(csv);
+    } finally {
+      await local.cleanup();
+    }
+  });
+});

@@ -190,3 +190,14 @@ describe("boundaries", () => {
     expect(sent).not.toContain("Your sellers");
   });
 });
+
+describe("forged checklist buttons", () => {
+  it("a partner pressing a seller's checklist buttons records nothing for themselves and gets their own view", async () => {
+    for (const data of ["pg:tick:account", "pg:undo:account", "pg:more"]) {
+      const [reply] = await t.send({ kind: "choice", data }, { id: "member1" });
+      expect(reply?.text, data).toMatch(/Your sellers \(3\)|Aap ke sellers \(3\)/);
+    }
+    expect(await t.database.prisma.progressEvent.count({ where: { sellerId: p1.memberId } })).toBe(0);
+    expect(await t.database.prisma.sellerProgress.count({ where: { sellerId: p1.memberId } })).toBe(0);
+  });
+});

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
-import type { Adapter, InboundHandler, InboundMessage, OutboundMessage, SentMessage } from "../../core/types.ts";
+import { validCoordinates } from "../../core/geo.ts";
+import type { Adapter, InboundContent, InboundHandler, InboundMessage, OutboundMessage, SentMessage } from "../../core/types.ts";
 
 /** Options for the console channel. */
 export interface ConsoleOptions {
@@ -21,6 +22,20 @@ export interface ConsoleAdapter extends Adapter {
   readonly done: Promise<void>;
 }
 
+/**
+ * A line as the core sees it: `/loc LAT LON` (or `/location LAT, LON`) is a pin when both
+ * are decimal numbers in range; any other `/loc` line is an invalid location, answered
+ * with the valid ranges (never stored).
+ */
+function consoleContent(raw: string): InboundContent {
+  const loc = /^\/loc(?:ation)?(?:\s+(.*))?$/i.exec(raw.trim());
+  if (!loc) return { kind: "text", text: raw };
+  const parts = (loc[1] ?? "").trim().split(/\s*[,\s]\s*/);
+  const numbers = parts.length === 2 && parts.every((p) => /^[-+]?\d{1,3}(\.\d+)?$/.test(p)) ? parts.map(Number) : [];
+  const [latitude, longitude] = numbers;
+  return validCoordinates(latitude, longitude) ? { kind: "location", latitude, longitude: longitude as number } : { kind: "unsupported", what: "invalid-location" };
+}
+
 /** Creates the console channel. */
 export function createConsoleAdapter(options: ConsoleOptions): ConsoleAdapter {
   const session = randomUUID().slice(0, 8);
@@ -33,14 +48,13 @@ export function createConsoleAdapter(options: ConsoleOptions): ConsoleAdapter {
 
   const toInbound = (raw: string): InboundMessage => {
     line += 1;
-    const loc = /^\/loc(?:ation)?\s+(-?\d+(?:\.\d+)?)[,\s]+(-?\d+(?:\.\d+)?)\s*$/i.exec(raw.trim());
     return {
       channel: "console",
       messageId: `${session}-${line}`,
       chat: { id: userId, kind: "private" },
       sender: { id: userId, displayName: undefined },
       sentAt: new Date(),
-      content: loc ? { kind: "location", latitude: Number(loc[1]), longitude: Number(loc[2]) } : { kind: "text", text: raw },
+      content: consoleContent(raw),
     };
   };
 

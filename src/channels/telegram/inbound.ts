@@ -5,6 +5,7 @@
  */
 import type { CallbackQuery, Chat, Message, Update, User } from "grammy/types";
 import type { InboundContent, InboundMessage } from "../../core/types.ts";
+import { validCoordinates } from "../../core/geo.ts";
 import { callbackDataProblem } from "./callback-data.ts";
 
 /** Who the bot is (from getMe). */
@@ -49,11 +50,8 @@ function fromMessage(msg: Message, me: BotIdentity): InboundDecision {
     if (text === undefined) return { action: "ignore", reason: "command for another bot" };
     content = { kind: "text", text: text.text };
     addressed ||= text.addressed;
-  } else if (msg.venue) {
-    const { location, title, address } = msg.venue;
-    content = { kind: "location", latitude: location.latitude, longitude: location.longitude, name: title, address };
-  } else if (msg.location) {
-    content = { kind: "location", latitude: msg.location.latitude, longitude: msg.location.longitude };
+  } else if (msg.venue || msg.location) {
+    content = locationOf(msg);
   } else {
     const what = MEDIA.find((k) => k in msg);
     // Everything else is a service message (member joined, title changed, pinned, …).
@@ -73,6 +71,19 @@ function fromMessage(msg: Message, me: BotIdentity): InboundDecision {
       content,
     },
   };
+}
+
+/**
+ * A pin or venue. A forged update can carry anything in its fields (999, 1e308, text):
+ * out-of-range or non-numeric coordinates become an "invalid-location", which the core
+ * answers with the valid ranges, and nothing is stored.
+ */
+function locationOf(msg: Message): InboundContent {
+  const location = msg.venue?.location ?? msg.location;
+  const { latitude, longitude } = (location ?? {}) as { latitude?: unknown; longitude?: unknown };
+  if (!validCoordinates(latitude, longitude)) return { kind: "unsupported", what: "invalid-location" };
+  const place = msg.venue ? { name: msg.venue.title, address: msg.venue.address } : {};
+  return { kind: "location", latitude, longitude: longitude as number, ...place };
 }
 
 /**

@@ -7,6 +7,7 @@
 import { randomInt } from "node:crypto";
 import type { Db } from "../../db/client.ts";
 import type { ChannelId, Lang } from "../../core/types.ts";
+import { cleanText } from "../../core/users.ts";
 
 /** How long a link code is valid. */
 export const LINK_CODE_MINUTES = 30;
@@ -25,12 +26,17 @@ export async function issueLinkCode(db: Db, partnerId: number, userId: number, n
   }
 }
 
+/** A group's title as stored: the platform's text without control characters (PostgreSQL refuses NUL), ≤ 200 characters. */
+function cleanTitle(title: string): string {
+  return cleanText(title, 200);
+}
+
 /** Records that the bot is in a group (added again after removal clears removedAt). */
 export async function groupAdded(db: Db, channel: ChannelId, chatId: string, title: string): Promise<void> {
   await db.linkedGroup.upsert({
     where: { channel_chatId: { channel, chatId } },
-    create: { channel, chatId, title: title.slice(0, 200) },
-    update: { title: title.slice(0, 200), removedAt: null },
+    create: { channel, chatId, title: cleanTitle(title) },
+    update: { title: cleanTitle(title), removedAt: null },
   });
 }
 
@@ -44,25 +50,37 @@ export async function groupRemoved(db: Db, channel: ChannelId, chatId: string, n
   ]);
 }
 
+/** What `/link CODE` did. */
+export type LinkResult = { ok: true; partnerId: number } | { ok: false; reason: "bad-code" | "linked-elsewhere" };
+
 /**
- * Uses a code in a group: links the group to the code's partner. Returns the partner id,
- * or null when the code is unknown, used or expired. The code is spent atomically.
+ * Uses a code in a group: links the group to the code's partner. Refused when the code is
+ * unknown, used or expired, or when the group is linked to another partner: a linked
+ * group moves only after its partner (or an admin) unlinks it, or when an admin links it
+ * (`byAdmin`). A refused code is not spent; a used one is spent atomically.
  */
 export async function linkGroup(
   db: Db,
   group: { channel: ChannelId; chatId: string; title: string },
   code: string,
-  user: { id: number; lang: Lang },
+  user: { id: number; lang: Lang; byAdmin?: boolean },
   now: Date,
-): Promise<number | null> {
+): Promise<LinkResult> {
   const wanted = code.trim().toUpperCase();
-  if (!/^[A-Z0-9]{4,12}$/.test(wanted)) return null;
-  return db.$transaction(async (tx) => {
+  if (!/^[A-Z0-9]{4,12}$/.test(wanted)) return { ok: false, reason: "bad-code" };
+  return db.$transaction(async (tx): Promise<LinkResult> => {
+    // Spending first decides a race between two uses of one code (and takes SQLite's write lock).
     const spent = await tx.groupLinkCode.updateMany({ where: { code: wanted, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
-    if (spent.count !== 1) return null;
+    if (spent.count !== 1) return { ok: false, reason: "bad-code" };
     const row = await tx.groupLinkCode.findUniqueOrThrow({ where: { code: wanted } });
-    const data = { partnerId: row.partnerId, linkedAt: now, linkedBy: user.id, language: user.lang, removedAt: null, title: group.title.slice(0, 200) };
-    await tx.linkedGroup.upsert({ where: { channel_chatId: { channel: group.channel, chatId: group.chatId } }, create: { channel: group.channel, chatId: group.chatId, ...data }, update: data });
-    return row.partnerId;
+    const where = { channel_chatId: { channel: group.channel, chatId: group.chatId } };
+    const current = await tx.linkedGroup.findUnique({ where, select: { partnerId: true } });
+    if (current?.partnerId != null && current.partnerId !== row.partnerId && !user.byAdmin) {
+      await tx.groupLinkCode.update({ where: { code: wanted }, data: { usedAt: null } });
+      return { ok: false, reason: "linked-elsewhere" };
+    }
+    const data = { partnerId: row.partnerId, linkedAt: now, linkedBy: user.id, language: user.lang, removedAt: null, title: cleanTitle(group.title) };
+    await tx.linkedGroup.upsert({ where, create: { channel: group.channel, chatId: group.chatId, ...data }, update: data });
+    return { ok: true, partnerId: row.partnerId };
   });
 }

@@ -75,10 +75,11 @@ const groupCommands: Middleware = async (ctx, next) => {
   const { channel, chat } = ctx.message;
   if (m[1]!.toLowerCase() === "link") {
     if (!m[2]) return ctx.reply(ctx.t("broadcasts:group.usage"));
-    const partnerId = await linkGroup(db, { channel, chatId: chat.id, title: chat.title ?? "" }, m[2], { id: ctx.user.id, lang: ctx.lang }, ctx.deps.now());
-    if (partnerId === null) return ctx.reply(ctx.t("broadcasts:group.badCode"));
-    const partner = await db.partner.findUnique({ where: { id: partnerId }, select: { name: true } });
-    return ctx.reply(ctx.t("broadcasts:group.linked", { partner: partner?.name ?? `#${partnerId}` }));
+    const byAdmin = ctx.user.role === "admin";
+    const result = await linkGroup(db, { channel, chatId: chat.id, title: chat.title ?? "" }, m[2], { id: ctx.user.id, lang: ctx.lang, byAdmin }, ctx.deps.now());
+    if (!result.ok) return ctx.reply(ctx.t(result.reason === "bad-code" ? "broadcasts:group.badCode" : "broadcasts:group.linkedElsewhere"));
+    const partner = await db.partner.findUnique({ where: { id: result.partnerId }, select: { name: true } });
+    return ctx.reply(ctx.t("broadcasts:group.linked", { partner: partner?.name ?? `#${result.partnerId}` }));
   }
   const group = await db.linkedGroup.findUnique({ where: { channel_chatId: { channel, chatId: chat.id } } });
   if (!group?.partnerId) return ctx.reply(ctx.t("broadcasts:group.notLinked"));
@@ -179,13 +180,19 @@ async function broadcastCommand(ctx: Ctx, args: string, next: Next): Promise<voi
   return ctx.reply(ctx.t("broadcasts:report.controlled", { id, status }));
 }
 
+/**
+ * The report of a broadcast the user may see: admins any, a sender their own, a partner's
+ * accounts their partner's. Anyone else gets the answer for a missing one, so a forged id
+ * tells nobody which broadcasts exist.
+ */
 async function showReport(ctx: Ctx, id: number): Promise<void> {
-  const report = await broadcastReport(ctx.deps, id);
-  if (ctx.user.role !== "admin" && report.senderUserId !== ctx.user.id) {
-    const partnerId = await partnerIdOfMember(ctx.deps.db, ctx.user.id);
-    if (partnerId === null || partnerId !== report.partnerId) throw new UserFacingError("broadcasts:errors.notYourBroadcast");
+  if (ctx.user.role !== "admin") {
+    const b = await ctx.deps.db.broadcast.findUnique({ where: { id }, select: { senderUserId: true, partnerId: true } });
+    const partnerId = b && b.senderUserId !== ctx.user.id ? await partnerIdOfMember(ctx.deps.db, ctx.user.id) : null;
+    const mine = b !== null && (b.senderUserId === ctx.user.id || (partnerId !== null && partnerId === b.partnerId));
+    if (!mine) throw new UserFacingError("broadcasts:errors.notFound", { id });
   }
-  return ctx.reply(reportText(ctx.t, id, report));
+  return ctx.reply(reportText(ctx.t, id, await broadcastReport(ctx.deps, id)));
 }
 
 async function startCompose(ctx: Ctx): Promise<void> {

@@ -69,6 +69,19 @@ export async function quotaUsed(db: Db, partnerId: number, now: Date): Promise<n
 }
 
 /**
+ * Makes one partner's quota check and insert atomic: the transaction's first statement
+ * writes the partner's row (changing nothing). PostgreSQL: that row lock holds until
+ * commit, so a second transaction for the same partner waits, then (READ COMMITTED)
+ * counts what the first one queued; other partners do not wait. SQLite: a write takes
+ * the database write lock before anything is read, so another process waits
+ * (busy_timeout) instead of counting from a snapshot that is about to change and then
+ * failing on "database is locked". Same idea as the RSVP seat lock (decision 0502).
+ */
+async function lockPartnerQuota(tx: Db, partnerId: number): Promise<void> {
+  await tx.$executeRaw`UPDATE "Partner" SET "updatedAt" = "updatedAt" WHERE "id" = ${partnerId}`;
+}
+
+/**
  * Creates a broadcast: checks permission and quota, writes one outbox row per recipient in
  * one transaction. Refusals throw {@link UserFacingError} and write nothing.
  */
@@ -83,6 +96,7 @@ export async function createBroadcast(deps: AppDeps, input: BroadcastInput): Pro
   const broadcastId = await deps.db.$transaction(
     async (tx) => {
       if (partnerId !== null) {
+        await lockPartnerQuota(tx as Db, partnerId);
         const used = await quotaUsed(tx as Db, partnerId, now);
         const quota = deps.config.partnerDailyQuota;
         if (used + recipients.length > quota) throw new UserFacingError("broadcasts:errors.quota", { quota, used, count: recipients.length });

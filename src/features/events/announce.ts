@@ -8,7 +8,7 @@ import { UserFacingError } from "../../core/errors.ts";
 import { LANGS } from "../../core/types.ts";
 import { createBroadcast, previewBroadcast, type Audience, type BroadcastContent } from "../broadcasts/api.ts";
 import { eventCard, localize, rsvpData, RSVP_ANSWERS } from "./render.ts";
-import { assertCanManage, unavailableReason, type EventRow } from "./service.ts";
+import { assertCanManage, assertMayManageEvents, unavailableReason, type EventRow } from "./service.ts";
 
 /** Who announces: a user from chat, or null for the admin CLI. */
 export type Announcer = Pick<UserRecord, "id" | "role"> | null;
@@ -28,12 +28,17 @@ export function defaultAudience(event: EventRow): Audience {
   return event.partnerId !== null ? { kind: "partner", partnerId: event.partnerId } : { kind: "all" };
 }
 
-/** Refuses what must never be queued; returns the event otherwise. */
+/**
+ * Refuses what must never be queued; returns the event otherwise. Who is asking is
+ * checked before the event's state is told: a seller or another partner learns nothing
+ * about a draft from a forged `ev:ann:<id>`.
+ */
 async function checkAnnounceable(deps: AppDeps, eventId: number, sender: Announcer): Promise<EventRow> {
+  if (sender) await assertMayManageEvents(deps, sender);
   const event = await deps.db.event.findUnique({ where: { id: eventId } });
+  if (sender && event) await assertCanManage(deps, sender, event);
   const reason = unavailableReason(event, deps.now());
   if (reason || !event) throw new UserFacingError(`events:errors.announce.${reason ?? "notFound"}`);
-  if (sender) await assertCanManage(deps, sender, event);
   return event;
 }
 

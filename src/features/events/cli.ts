@@ -51,7 +51,8 @@ const SUBCOMMANDS: Record<string, Sub> = {
     if (!file || extra.length) return usageError(io, "usage: seller-bot events create FILE.json");
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(file, "utf8"));
+      // A UTF-8 byte-order mark (Notepad, some editors) is not part of the JSON.
+      json = JSON.parse(readFileSync(file, "utf8").replace(/^\ufeff/, ""));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       return usageError(io, code === "ENOENT" ? `${file}: no such file` : `${file}: not valid JSON (${(error as Error).message})`);

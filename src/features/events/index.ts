@@ -15,7 +15,7 @@ import { attendeesCsv, eventIcs, listAttendees } from "./export.ts";
 import { createReminderJob } from "./reminders.ts";
 import { eventCard, eventTitle, RSVP_ANSWERS, rsvpChoices } from "./render.ts";
 import { setRsvp } from "./rsvp.ts";
-import { actingPartnerId, assertCanManage, cancelEvent, upcomingEvents, type EventRow } from "./service.ts";
+import { actingPartnerId, assertCanManage, assertMayManageEvents, cancelEvent, upcomingEvents, type EventRow } from "./service.ts";
 import { seedSampleEvents } from "./seed.ts";
 import { formatEventTime, formatPktShort } from "./time.ts";
 
@@ -79,9 +79,33 @@ async function withId(ctx: Ctx, raw: string, run: (id: number) => Promise<void>)
   return run(id.data);
 }
 
-async function loadEvent(ctx: Ctx, id: number): Promise<EventRow> {
+/**
+ * An event the user may manage. Who they are is checked before the event is read, so a
+ * forged manage button tells a seller nothing (not even whether the id exists).
+ */
+async function loadManaged(ctx: Ctx, id: number): Promise<EventRow> {
+  await assertMayManageEvents(ctx.deps, ctx.user);
   const event = await ctx.deps.db.event.findUnique({ where: { id } });
   if (!event) throw new UserFacingError("events:errors.notFound");
+  await assertCanManage(ctx.deps, ctx.user, event);
+  return event;
+}
+
+/**
+ * An event as sellers may see it (the rule of `ev:show` and `/start e_<id>`): drafts do
+ * not exist for them, a cancelled event is named as cancelled. Replies and returns null
+ * otherwise; every seller-side button (show, .ics) goes through here.
+ */
+async function visibleEvent(ctx: Ctx, id: number): Promise<EventRow | null> {
+  const event = await ctx.deps.db.event.findUnique({ where: { id } });
+  if (!event || event.status === "draft") {
+    await ctx.reply(ctx.t("events:errors.rsvp.notFound"));
+    return null;
+  }
+  if (event.status === "cancelled") {
+    await ctx.reply(ctx.t("events:errors.rsvp.cancelled", { title: eventTitle(event, ctx.lang) }));
+    return null;
+  }
   return event;
 }
 
@@ -104,9 +128,8 @@ async function listEvents(ctx: Ctx): Promise<void> {
 
 /** One event with its RSVP choices (also the `/start e_<id>` deep link). */
 async function showEvent(ctx: Ctx, id: number): Promise<void> {
-  const event = await ctx.deps.db.event.findUnique({ where: { id } });
-  if (!event || event.status === "draft") return ctx.reply(ctx.t("events:errors.rsvp.notFound"));
-  if (event.status === "cancelled") return ctx.reply(ctx.t("events:errors.rsvp.cancelled", { title: eventTitle(event, ctx.lang) }));
+  const event = await visibleEvent(ctx, id);
+  if (!event) return;
   const card = eventCard(event, ctx.lang, ctx.t, await rsvpCounts(ctx.deps.db, id));
   if (event.startsAt <= ctx.deps.now()) return ctx.reply(`${card}\n\n${ctx.t("events:errors.rsvp.past")}`);
   const mine = await ctx.deps.db.rsvp.findUnique({ where: { eventId_userId: { eventId: id, userId: ctx.user.id } } });
@@ -153,7 +176,8 @@ function icsFile(ctx: Ctx, event: EventRow) {
 }
 
 async function sendIcs(ctx: Ctx, id: number): Promise<void> {
-  const event = await loadEvent(ctx, id);
+  const event = await visibleEvent(ctx, id);
+  if (!event) return;
   if (!ctx.capabilities.files) return ctx.reply(ctx.t("events:ics.noFiles"));
   await ctx.reply({ text: ctx.t("events:ics.caption", { title: eventTitle(event, ctx.lang) }), file: icsFile(ctx, event) });
 }
@@ -191,8 +215,7 @@ async function myEvents(ctx: Ctx): Promise<void> {
 
 /** One of the partner's events with what they can do with it. */
 async function manage(ctx: Ctx, id: number): Promise<void> {
-  const event = await loadEvent(ctx, id);
-  await assertCanManage(ctx.deps, ctx.user, event);
+  const event = await loadManaged(ctx, id);
   const counts = await rsvpCounts(ctx.deps.db, id);
   const choices: Choice[] = [];
   if (event.status === "draft") choices.push({ data: `ev:pub:${id}`, label: ctx.t("events:manage.publish") });
@@ -204,8 +227,7 @@ async function manage(ctx: Ctx, id: number): Promise<void> {
 }
 
 async function publish(ctx: Ctx, id: number): Promise<void> {
-  const event = await loadEvent(ctx, id);
-  await assertCanManage(ctx.deps, ctx.user, event);
+  const event = await loadManaged(ctx, id);
   if (event.status !== "draft") return ctx.reply(ctx.t(`events:status.${event.status}`));
   if (event.startsAt <= ctx.deps.now()) throw new UserFacingError("events:errors.inPast");
   await ctx.deps.db.event.update({ where: { id }, data: { status: "published" } });
@@ -227,8 +249,7 @@ async function announce(ctx: Ctx, id: number): Promise<void> {
 
 /** The attendee list: a CSV file where the channel takes files, else a summary. */
 async function attendees(ctx: Ctx, id: number): Promise<void> {
-  const event = await loadEvent(ctx, id);
-  await assertCanManage(ctx.deps, ctx.user, event);
+  const event = await loadManaged(ctx, id);
   const list = await listAttendees(ctx.deps.db, id);
   const counts = await rsvpCounts(ctx.deps.db, id);
   const title = eventTitle(event, ctx.lang);
@@ -241,8 +262,7 @@ async function attendees(ctx: Ctx, id: number): Promise<void> {
 }
 
 async function cancelConfirm(ctx: Ctx, id: number): Promise<void> {
-  const event = await loadEvent(ctx, id);
-  await assertCanManage(ctx.deps, ctx.user, event);
+  const event = await loadManaged(ctx, id);
   const counts = await rsvpCounts(ctx.deps.db, id);
   await ctx.reply({
     text: ctx.t("events:cancel.confirm", { title: eventTitle(event, ctx.lang), count: counts.going + counts.maybe + counts.waitlist }),
@@ -251,8 +271,7 @@ async function cancelConfirm(ctx: Ctx, id: number): Promise<void> {
 }
 
 async function cancel(ctx: Ctx, id: number): Promise<void> {
-  const event = await loadEvent(ctx, id);
-  await assertCanManage(ctx.deps, ctx.user, event);
+  const event = await loadManaged(ctx, id);
   const { notified } = await cancelEvent(ctx.deps, id);
   await ctx.reply(ctx.t("events:cancel.done", { title: eventTitle(event, ctx.lang), count: notified }));
 }

@@ -4,17 +4,27 @@
  */
 import { z } from "zod";
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+// Control characters never belong in an event's text (PostgreSQL refuses NUL in text).
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const clean = (s: string) => !CONTROL.test(s);
+const NO_CONTROL = "must not contain control characters";
+const text = (max: number) => z.string().trim().min(1).max(max).refine(clean, NO_CONTROL);
 
 /** Text in the three languages; only English is required (the others fall back to it). */
 const localized = (max: number, required: boolean) =>
   z.object({
-    en: required ? text(max) : z.string().trim().max(max).default(""),
+    en: required ? text(max) : z.string().trim().max(max).refine(clean, NO_CONTROL).default(""),
     ur: text(max).optional(),
     "ur-Latn": text(max).optional(),
   }, { error: (iss) => (iss.input === undefined ? "required" : "expected an object {\"en\": …, \"ur\": …, \"ur-Latn\": …}") });
 
-const isoWithZone = z.iso.datetime({ offset: true, error: (iss) => (iss.input === undefined ? "required" : "expected a date-time with a zone, e.g. 2026-12-20T10:00:00+05:00") }).transform((s) => new Date(s));
+/** Years an event may be in: catches typos such as 20266 and dates no calendar can show. */
+const YEARS = { min: 2000, max: 2100 };
+
+const isoWithZone = z.iso
+  .datetime({ offset: true, error: (iss) => (iss.input === undefined ? "required" : "expected a date-time with a zone, e.g. 2026-12-20T10:00:00+05:00") })
+  .transform((s) => new Date(s))
+  .refine((d) => !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= YEARS.min && d.getUTCFullYear() <= YEARS.max, `a year between ${YEARS.min} and ${YEARS.max}`);
 
 /** One event as written in a `content/events/*.json` file or given to `events create`. */
 export const eventFileSchema = z
@@ -24,8 +34,8 @@ export const eventFileSchema = z
     venue: z.object({
       name: text(120),
       address: text(300),
-      latitude: z.number().min(-90).max(90).optional(),
-      longitude: z.number().min(-180).max(180).optional(),
+      latitude: z.number("expected a number between -90 and 90").min(-90, "between -90 and 90").max(90, "between -90 and 90").optional(),
+      longitude: z.number("expected a number between -180 and 180").min(-180, "between -180 and 180").max(180, "between -180 and 180").optional(),
     }),
     startsAt: isoWithZone,
     endsAt: isoWithZone,
@@ -37,6 +47,8 @@ export const eventFileSchema = z
   })
   .strict()
   .superRefine((e, ctx) => {
+    // zod still runs this when a date failed above (it is then the raw input): compare real dates only.
+    if (!(e.startsAt instanceof Date) || !(e.endsAt instanceof Date)) return;
     if (e.endsAt <= e.startsAt) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "must be after startsAt" });
     if (e.endsAt.getTime() - e.startsAt.getTime() > 14 * 86_400_000) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "an event may last at most 14 days" });
   });

@@ -71,15 +71,25 @@ export async function actingPartnerId(deps: AppDeps, user: Pick<UserRecord, "id"
 }
 
 /**
+ * Whether `user` may manage events at all: admins; approved partner members (their partner
+ * id is returned). Throws the reason otherwise. Checked before an event is read, so a
+ * refusal says nothing about the event a forged button named.
+ */
+export async function assertMayManageEvents(deps: AppDeps, user: Pick<UserRecord, "id" | "role">): Promise<number | null> {
+  if (user.role === "admin") return null;
+  if (user.role !== "partner") throw new UserFacingError("events:errors.partnersOnly");
+  const partnerId = await actingPartnerId(deps, user);
+  if (partnerId === null) throw new UserFacingError("events:errors.partnerNotApproved");
+  return partnerId;
+}
+
+/**
  * Whether `user` may manage (announce, cancel, export) `event`: admins always; a partner's
  * member only for that partner's own events; sellers never. Throws the reason otherwise.
  */
 export async function assertCanManage(deps: AppDeps, user: Pick<UserRecord, "id" | "role">, event: EventRow): Promise<void> {
-  if (user.role === "admin") return;
-  if (user.role !== "partner") throw new UserFacingError("events:errors.partnersOnly");
-  const partnerId = await actingPartnerId(deps, user);
-  if (partnerId === null) throw new UserFacingError("events:errors.partnerNotApproved");
-  if (event.partnerId !== partnerId) throw new UserFacingError("events:errors.notYourEvent");
+  const partnerId = await assertMayManageEvents(deps, user);
+  if (user.role !== "admin" && event.partnerId !== partnerId) throw new UserFacingError("events:errors.notYourEvent");
 }
 
 /**

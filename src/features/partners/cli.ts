@@ -8,16 +8,18 @@
  * - `partners approve NAME --user CHANNEL:ID`: makes that bot account a member of the partner
  *   (approves a pending `/partner CODE` request, or creates the membership) and approves
  *   the partner.
+ * - `partners revoke --user CHANNEL:ID`: takes a partner account away again.
  * None of them adds sample data.
  */
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
 import { z } from "zod";
 import { usageError, type CliIO } from "../../cli/io.ts";
 import { openDatabase, type Database } from "../../db/client.ts";
 import { nearestPartners } from "./directory.ts";
 import { loadGazetteer } from "./gazetteer.ts";
-import { approveMemberByIdentity } from "./membership.ts";
-import { exportPartners, importPartners, parsePartnerCsv } from "./repository.ts";
+import { approveMemberByIdentity, revokeMemberByIdentity } from "./membership.ts";
+import { checkPartnerFile, exportPartners, FileChangedError, importPartners, partnerFileRows } from "./repository.ts";
 import { whatsappLink } from "./rows.ts";
 
 const USAGE = [
@@ -25,6 +27,7 @@ const USAGE = [
   "       seller-bot partners export",
   "       seller-bot partners nearest --json (--lat N --lon N | --place TEXT) [--limit K] [--category NAME]",
   "       seller-bot partners approve NAME --user CHANNEL:ID",
+  "       seller-bot partners revoke --user CHANNEL:ID",
 ].join("\n");
 
 /** Splits `--flag value` / `--flag=value` / `--bool` options from positional words. */
@@ -59,6 +62,8 @@ export async function runPartners(argv: string[], io: CliIO): Promise<number> {
       return runNearest(rest, io);
     case "approve":
       return runApprove(rest, io);
+    case "revoke":
+      return runRevoke(rest, io);
     default:
       return usageError(io, USAGE);
   }
@@ -79,26 +84,54 @@ async function runImport(argv: string[], io: CliIO): Promise<number> {
   const unknown = Object.keys(parsed.options).filter((o) => o !== "json");
   if (unknown.length || parsed.words.length !== 1) return usageError(io, USAGE);
   const file = parsed.words[0]!;
-  let text: string;
   try {
-    text = await readFile(file, "utf8");
+    await access(file, constants.R_OK);
   } catch (error) {
     return usageError(io, `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const result = parsePartnerCsv(text);
-  if (!result.ok) {
-    for (const e of result.errors) io.stderr.write(`${e.row > 0 ? `row ${e.row}, ` : ""}${e.field}: ${e.message}\n`);
-    const rows = new Set(result.errors.map((e) => e.row)).size;
-    io.stderr.write(`${file}: ${rows} bad row(s); nothing was imported.\n`);
+  // Pass one: every row checked, streaming; nothing is written unless all are good.
+  const check = await checkPartnerFile(file);
+  if (!check.ok) {
+    const fileProblem = check.errors.find((e) => e.row === 0);
+    if (fileProblem && check.badRows === 0) return usageError(io, `${file}: ${fileProblem.message}; nothing was imported.`);
+    for (const e of check.errors) io.stderr.write(`${e.row > 0 ? `row ${e.row}, ` : ""}${e.field}: ${e.message}\n`);
+    const listed = new Set(check.errors.filter((e) => e.row > 0).map((e) => e.row)).size;
+    const more = check.badRows > listed ? ` (the first ${listed} listed)` : "";
+    io.stderr.write(`${file}: ${check.badRows} bad row(s)${more}; nothing was imported.\n`);
     return 2;
   }
-  return withDb(io, async (database) => {
-    const started = Date.now();
-    const summary = await importPartners(database.prisma, database.provider, result.rows);
-    if (parsed.options.json) io.stdout.write(`${JSON.stringify({ file, ...summary, ms: Date.now() - started })}\n`);
-    else io.stdout.write(`${file}: ${summary.rows} row(s): ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged.\n`);
-    return 0;
-  });
+  return withDb(io, (database) => importFile(database, file, io, Boolean(parsed.options.json)));
+}
+
+/** Exit code of an import that could not get the database: try again later (EX_TEMPFAIL). */
+export const EXIT_BUSY = 75;
+
+/** Pass two of `partners import`: the checked file, streamed into one transaction. */
+export async function importFile(database: Database, file: string, io: CliIO, json: boolean): Promise<number> {
+  const started = Date.now();
+  let summary;
+  try {
+    summary = await importPartners(database.prisma, database.provider, partnerFileRows(file));
+  } catch (error) {
+    if (error instanceof FileChangedError) return usageError(io, `${file}: ${error.message}.`);
+    if (!isDatabaseBusy(error)) throw error;
+    io.stderr.write(`${file}: the database is busy (another process, such as a running "seller-bot start", held its write lock for more than ${BUSY_WAIT_SECONDS} s); nothing was imported. Try again.\n`);
+    return EXIT_BUSY;
+  }
+  if (json) io.stdout.write(`${JSON.stringify({ file, ...summary, ms: Date.now() - started })}\n`);
+  else io.stdout.write(`${file}: ${summary.rows} row(s): ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged.\n`);
+  return 0;
+}
+
+/** How long SQLite waits for another writer (busy_timeout in src/db/client.ts). */
+const BUSY_WAIT_SECONDS = 10;
+
+/** SQLite's "database is locked" (SQLITE_BUSY), however the driver adapter wrapped it. */
+function isDatabaseBusy(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    if (/database is locked|SQLITE_BUSY/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 async function runExport(database: Database, io: CliIO): Promise<number> {
@@ -106,13 +139,20 @@ async function runExport(database: Database, io: CliIO): Promise<number> {
   return 0;
 }
 
+/** One message for every way a coordinate can be wrong (text, 999, 1e308): the range. */
+const coordinate = (max: number) => {
+  const message = `must be a number between -${max} and ${max}`;
+  return z.coerce.number(message).min(-max, message).max(max, message).optional();
+};
+const LIMIT = "must be a whole number from 1 to 1000";
+
 const nearestSchema = z
   .object({
     json: z.literal(true, "--json is required (the output is JSON)"),
-    lat: z.coerce.number("--lat must be a number").min(-90).max(90).optional(),
-    lon: z.coerce.number("--lon must be a number").min(-180).max(180).optional(),
+    lat: coordinate(90),
+    lon: coordinate(180),
     place: z.string().trim().min(1).optional(),
-    limit: z.coerce.number("--limit must be a number").int().min(1).max(1000).default(3),
+    limit: z.coerce.number(LIMIT).int(LIMIT).min(1, LIMIT).max(1000, LIMIT).default(3),
     category: z.string().trim().min(1).optional(),
   })
   .strict()
@@ -169,6 +209,20 @@ async function runApprove(argv: string[], io: CliIO): Promise<number> {
     const result = await approveMemberByIdentity(database.prisma, args.data.name, channel!, id.join(":"));
     if (!result.ok) return usageError(io, result.error);
     io.stdout.write(`${args.data.user} is now a member of "${result.partner}" (role partner).\n`);
+    return 0;
+  });
+}
+
+async function runRevoke(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseOptions(argv, []);
+  if (typeof parsed === "string") return usageError(io, parsed);
+  const user = approveSchema.shape.user.safeParse(parsed.options.user);
+  if (parsed.words.length || !user.success) return usageError(io, `${user.success ? "" : `${user.error.issues[0]?.message}\n`}${USAGE}`);
+  const [channel, ...id] = user.data.split(":");
+  return withDb(io, async (database) => {
+    const result = await revokeMemberByIdentity(database.prisma, channel!, id.join(":"), new Date());
+    if (!result.ok) return usageError(io, result.error);
+    io.stdout.write(`${user.data} no longer acts for "${result.partner}" (role seller).\n`);
     return 0;
   });
 }

@@ -14,7 +14,7 @@ import type { OutboundMessage } from "../../core/types.ts";
 import { assignedPartnerId, assignPartner, findPartnerByCode } from "./api.ts";
 import { categoryInText, getDirectory, nearestPartners, type DirectoryPartner, type NearbyPartner } from "./directory.ts";
 import { loadGazetteer, type PlaceMatch } from "./gazetteer.ts";
-import { approveMember, notifyAdminsOfRequest, rejectMember, requestMembership, sendToUser } from "./membership.ts";
+import { approveRequest, MAX_PENDING_REQUESTS, notifyAdminsOfRequest, rejectRequest, requestMembership, sendToUser } from "./membership.ts";
 import { placeWords } from "./place-text.ts";
 import { importPartners, parsePartnerCsv } from "./repository.ts";
 import { whatsappLink } from "./rows.ts";
@@ -73,17 +73,21 @@ export function createPartnersFeature(deps: AppDeps): Feature {
   };
 }
 
+const rowId = z.coerce.number().int().positive().max(2_147_483_647);
 const choiceSchema = z.union([
-  z.object({ action: z.literal("pick"), id: z.coerce.number().int().positive() }),
-  z.object({ action: z.literal("approve"), id: z.coerce.number().int().positive() }),
-  z.object({ action: z.literal("reject"), id: z.coerce.number().int().positive() }),
+  z.object({ action: z.literal("pick"), id: rowId }),
+  // pt:rq:approve:<request id> / pt:rq:reject:<request id> (membership.ts requestChoice)
+  z.object({ action: z.literal("rq"), decision: z.enum(["approve", "reject"]), id: rowId }),
+  // Buttons sent before requests had rows of their own carried a membership id: never act on them.
+  z.object({ action: z.enum(["approve", "reject"]) }),
   z.object({ action: z.literal("find") }),
   z.object({ action: z.literal("mine") }),
 ]);
 
 async function onPartnerChoice(deps: AppDeps, ctx: Ctx, rest: string, next: () => Promise<void>): Promise<void> {
-  const [action, id] = rest.split(":");
-  const choice = choiceSchema.safeParse({ action, id });
+  const parts = rest.split(":");
+  const [action] = parts;
+  const choice = choiceSchema.safeParse(action === "rq" ? { action, decision: parts[1], id: parts[2] } : { action, id: parts[1] });
   if (!choice.success) return next();
   const c = choice.data;
   switch (c.action) {
@@ -93,9 +97,11 @@ async function onPartnerChoice(deps: AppDeps, ctx: Ctx, rest: string, next: () =
       return showMine(ctx);
     case "pick":
       return pick(ctx, c.id);
+    case "rq":
+      return decideRequest(deps, ctx, c.decision, c.id);
     case "approve":
     case "reject":
-      return decideMember(deps, ctx, c.action, c.id);
+      return ctx.reply(ctx.t(ctx.user.role === "admin" ? "partners:member.gone" : "partners:member.notAdmin"));
   }
 }
 
@@ -264,21 +270,20 @@ async function requestPartnerAccount(deps: AppDeps, ctx: Ctx, code: string): Pro
   if (!code) return ctx.reply(ctx.t("partners:member.usage"));
   const partner = await findPartnerByCode(deps.db, code);
   if (!partner) return ctx.reply(ctx.t("partners:member.unknownCode", { code: code.slice(0, 40) }));
-  const { result, memberId } = await requestMembership(deps.db, ctx.user.id, partner.id, deps.now());
-  const key = { requested: "requested", "already-pending": "alreadyPending", "already-member": "alreadyMember", "member-elsewhere": "elsewhere" }[result];
-  await ctx.reply(ctx.t(`partners:member.${key}`, { partner: partner.name }));
-  if (result === "requested") {
-    await notifyAdminsOfRequest(deps, memberId, { id: ctx.user.id, name: ctx.user.displayName }, partner).catch((error: unknown) => deps.log.warn({ err: error }, "partners: admin notice failed"));
+  const { result, requestId } = await requestMembership(deps.db, ctx.user.id, partner.id, deps.now());
+  const key = { requested: "requested", "already-pending": "alreadyPending", "already-member": "alreadyMember", "member-elsewhere": "elsewhere", "too-many": "tooMany" }[result];
+  await ctx.reply(ctx.t(`partners:member.${key}`, { partner: partner.name, count: MAX_PENDING_REQUESTS }));
+  if (result === "requested" && requestId !== null) {
+    await notifyAdminsOfRequest(deps, requestId, { id: ctx.user.id, name: ctx.user.displayName }, partner).catch((error: unknown) => deps.log.warn({ err: error }, "partners: admin notice failed"));
   }
 }
 
-async function decideMember(deps: AppDeps, ctx: Ctx, action: "approve" | "reject", memberId: number): Promise<void> {
+/** An admin's Approve / Reject of one request: grants exactly the partner the request names. */
+async function decideRequest(deps: AppDeps, ctx: Ctx, action: "approve" | "reject", requestId: number): Promise<void> {
   if (ctx.user.role !== "admin") return ctx.reply(ctx.t("partners:member.notAdmin"));
-  const member = await deps.db.partnerMember.findUnique({ where: { id: memberId }, include: { user: true, partner: true } });
-  if (!member || member.status !== "pending") return ctx.reply(ctx.t("partners:member.gone"));
-  const user = member.user.displayName ?? `#${member.userId}`;
-  const done = action === "approve" ? await approveMember(deps.db, memberId, ctx.user.id, deps.now()) : await rejectMember(deps.db, memberId);
+  const done = action === "approve" ? await approveRequest(deps.db, requestId, ctx.user.id, deps.now()) : await rejectRequest(deps.db, requestId, ctx.user.id, deps.now());
   if (!done) return ctx.reply(ctx.t("partners:member.gone"));
+  const user = done.userName ?? `#${done.userId}`;
   await ctx.reply(ctx.t(action === "approve" ? "partners:member.approved" : "partners:member.rejected", { user, partner: done.partnerName }));
   const key = action === "approve" ? "partners:member.youApproved" : "partners:member.youRejected";
   await sendToUser(deps, done.userId, (lang) => ({ text: deps.i18n.t(lang)(key, { partner: done.partnerName }) })).catch(() => 0);

@@ -1,10 +1,12 @@
 /**
  * Partner directory storage: CSV import (validate all, then upsert by name in one
  * transaction) and export. Import never touches samples' flags, active or approved of
- * existing partners, and never deletes.
+ * existing partners, and never deletes. A file is read twice as a stream (check every
+ * row, then write), so its size is not held in memory.
  */
+import { csvCell, fromCsvCell } from "../../core/csv.ts";
 import type { Db } from "../../db/client.ts";
-import { CsvSyntaxError, formatCsvLine, parseCsv } from "./csv.ts";
+import { CsvEncodingError, CsvSyntaxError, parseCsv, parseCsvStream, readCsvFile, type CsvRecord } from "./csv.ts";
 import { invalidateDirectory } from "./directory.ts";
 import { createCodeGenerator, PARTNER_COLUMNS, partnerRowSchema, type PartnerRowInput } from "./rows.ts";
 
@@ -15,8 +17,11 @@ export interface RowError {
   message: string;
 }
 
+/** A validated row and its spreadsheet row number. */
+export type PartnerRow = PartnerRowInput & { row: number };
+
 /** The result of validating a CSV file. */
-export type ParsedCsv = { ok: true; rows: Array<PartnerRowInput & { row: number }> } | { ok: false; errors: RowError[] };
+export type ParsedCsv = { ok: true; rows: PartnerRow[] } | { ok: false; errors: RowError[] };
 
 /** What an import did. */
 export interface ImportSummary {
@@ -25,6 +30,58 @@ export interface ImportSummary {
   updated: number;
   unchanged: number;
 }
+
+/** Problems listed at most per file: a file in the wrong format would otherwise list millions. */
+export const MAX_LISTED_ERRORS = 200;
+
+/**
+ * Checks records one at a time: the first is the header (every column once, no unknown
+ * one), then each row (field count, zod, names unique in the file).
+ */
+function createRowChecker() {
+  let names: string[] | undefined;
+  let index = 0;
+  const seen = new Map<string, number>();
+  return (record: CsvRecord): { row?: PartnerRow; errors: RowError[] } => {
+    if (!names) {
+      names = record.fields.map((f) => f.trim().toLowerCase());
+      const problem = headerProblem(names);
+      return { errors: problem ? [{ row: 1, field: "header", message: problem }] : [] };
+    }
+    const row = (index += 1) + 1;
+    if (record.fields.length !== names.length) return { errors: [{ row, field: "row", message: `has ${record.fields.length} fields, the header has ${names.length}` }] };
+    // Undo the apostrophe `partners export` puts before formula-like cells.
+    const raw = Object.fromEntries(names.map((n, i) => [n, fromCsvCell(record.fields[i] ?? "")]));
+    const parsed = partnerRowSchema.safeParse(raw);
+    if (!parsed.success) {
+      const errors: RowError[] = [];
+      for (const issue of parsed.error.issues) {
+        const field = String(issue.path[0] ?? "row");
+        if (!errors.some((e) => e.field === field)) errors.push({ row, field, message: issue.message }); // first problem per field
+      }
+      return { errors };
+    }
+    const key = parsed.data.name.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) return { errors: [{ row, field: "name", message: `duplicate of row ${first}` }] };
+    seen.set(key, row);
+    return { row: { ...parsed.data, row }, errors: [] };
+  };
+}
+
+function headerProblem(names: string[]): string | null {
+  const missing = PARTNER_COLUMNS.filter((c) => !names.includes(c));
+  const unknown = [...new Set(names.filter((n) => !(PARTNER_COLUMNS as readonly string[]).includes(n)))];
+  const twice = [...new Set(names.filter((n, i) => names.indexOf(n) !== i && !unknown.includes(n)))];
+  const parts = [
+    twice.length ? `duplicate column(s) ${twice.join(", ")}` : "",
+    missing.length ? `missing column(s) ${missing.join(", ")}` : "",
+    unknown.length ? `unknown column(s) ${unknown.join(", ")}` : "",
+  ].filter(Boolean);
+  return parts.length ? `${parts.join("; ")}; expected ${PARTNER_COLUMNS.join(",")} (each once)` : null;
+}
+
+const EMPTY: RowError = { row: 1, field: "header", message: `the file is empty; expected the header ${PARTNER_COLUMNS.join(",")}` };
 
 /** Validates a whole partner CSV; every bad row and field is reported, nothing stops early. */
 export function parsePartnerCsv(text: string): ParsedCsv {
@@ -35,49 +92,66 @@ export function parsePartnerCsv(text: string): ParsedCsv {
     if (error instanceof CsvSyntaxError) return { ok: false, errors: [{ row: 0, field: "file", message: error.message }] };
     throw error;
   }
-  const [header, ...data] = records;
-  if (!header) return { ok: false, errors: [{ row: 1, field: "header", message: `the file is empty; expected the header ${PARTNER_COLUMNS.join(",")}` }] };
-  const names = header.fields.map((f) => f.trim().toLowerCase());
-  const missing = PARTNER_COLUMNS.filter((c) => !names.includes(c));
-  const unknown = names.filter((n) => !(PARTNER_COLUMNS as readonly string[]).includes(n));
-  if (missing.length || unknown.length) {
-    const parts = [missing.length ? `missing column(s) ${missing.join(", ")}` : "", unknown.length ? `unknown column(s) ${unknown.join(", ")}` : ""].filter(Boolean);
-    return { ok: false, errors: [{ row: 1, field: "header", message: `${parts.join("; ")}; expected ${PARTNER_COLUMNS.join(",")}` }] };
-  }
+  if (records.length === 0) return { ok: false, errors: [EMPTY] };
+  const check = createRowChecker();
   const errors: RowError[] = [];
-  const rows: Array<PartnerRowInput & { row: number }> = [];
-  const seen = new Map<string, number>();
-  data.forEach((record, index) => {
-    const row = index + 2;
-    if (record.fields.length !== names.length) {
-      errors.push({ row, field: "row", message: `has ${record.fields.length} fields, the header has ${names.length}` });
-      return;
-    }
-    const raw = Object.fromEntries(names.map((n, i) => [n, record.fields[i] ?? ""]));
-    const parsed = partnerRowSchema.safeParse(raw);
-    if (!parsed.success) {
-      const fields = new Set<string>();
-      for (const issue of parsed.error.issues) {
-        const field = String(issue.path[0] ?? "row");
-        if (!fields.has(field)) errors.push({ row, field, message: issue.message }); // first problem per field
-        fields.add(field);
-      }
-      return;
-    }
-    const key = parsed.data.name.toLowerCase();
-    const first = seen.get(key);
-    if (first !== undefined) errors.push({ row, field: "name", message: `duplicate of row ${first}` });
-    else seen.set(key, row);
-    rows.push({ ...parsed.data, row });
-  });
+  const rows: PartnerRow[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const result = check(records[i]!);
+    errors.push(...result.errors);
+    if (result.row) rows.push(result.row);
+    if (i === 0 && errors.length) break; // a bad header: rows cannot be read
+  }
   return errors.length ? { ok: false, errors } : { ok: true, rows };
+}
+
+/** What checking a file found: the number of good rows, or the problems (at most {@link MAX_LISTED_ERRORS}). */
+export type FileCheck = { ok: true; rows: number } | { ok: false; errors: RowError[]; badRows: number };
+
+/** Checks a partner CSV file row by row as a stream (pass one of an import). */
+export async function checkPartnerFile(path: string): Promise<FileCheck> {
+  const check = createRowChecker();
+  const errors: RowError[] = [];
+  const bad = new Set<number>();
+  let rows = 0;
+  let first = true;
+  try {
+    for await (const record of parseCsvStream(readCsvFile(path))) {
+      const result = check(record);
+      for (const e of result.errors) {
+        bad.add(e.row);
+        if (errors.length < MAX_LISTED_ERRORS) errors.push(e);
+      }
+      if (first && result.errors.length) return { ok: false, errors, badRows: 1 };
+      first = false;
+      if (result.row) rows++;
+    }
+  } catch (error) {
+    if (error instanceof CsvSyntaxError || error instanceof CsvEncodingError) return { ok: false, errors: [...errors, { row: 0, field: "file", message: error.message }], badRows: bad.size };
+    throw error;
+  }
+  if (first) return { ok: false, errors: [EMPTY], badRows: 1 };
+  return bad.size ? { ok: false, errors, badRows: bad.size } : { ok: true, rows };
+}
+
+/** Raised in pass two when a row that passed pass one no longer does (the file changed in between). */
+export class FileChangedError extends Error {}
+
+/** The validated rows of a file already checked by {@link checkPartnerFile}, as a stream (pass two). */
+export async function* partnerFileRows(path: string): AsyncGenerator<PartnerRow> {
+  const check = createRowChecker();
+  for await (const record of parseCsvStream(readCsvFile(path))) {
+    const { row, errors } = check(record);
+    if (errors.length) throw new FileChangedError(`the file changed while it was being imported (row ${errors[0]!.row}); nothing was imported`);
+    if (row) yield row;
+  }
 }
 
 const FIELDS = ["city", "address", "latitude", "longitude", "phone", "whatsapp", "telegram", "categories", "languages"] as const;
 type Field = (typeof FIELDS)[number];
 type Stored = { id: number; name: string } & Pick<PartnerRowInput, Field>;
 /** Rows per statement; each statement carries its rows as ONE JSON parameter. */
-const WRITE_CHUNK = 5000;
+const WRITE_CHUNK = 2000;
 
 /** Which SQL dialect raw statements use. */
 export type Provider = "sqlite" | "postgresql";
@@ -85,46 +159,60 @@ export type Provider = "sqlite" | "postgresql";
 /**
  * Upserts validated rows by name in ONE transaction: new names are inserted, changed rows
  * updated, identical rows left alone (so a second import of the same file writes nothing).
- * Imported partners are active and approved (an admin imports them). Reads and writes pass
- * the rows as one JSON parameter per statement (json_each / json_to_recordset): Prisma's
- * createMany, per-row update, or thousands of bound parameters cost many times more
- * (docs/decisions/0202-partner-import-batching.md).
+ * Imported partners are active and approved (an admin imports them). Rows may come as a
+ * stream; they are handled in chunks that carry their rows as one JSON parameter per
+ * statement (json_each / json_to_recordset): Prisma's createMany, per-row update, or
+ * thousands of bound parameters cost many times more (docs/decisions/0202).
  */
-export async function importPartners(db: Db, provider: Provider, rows: PartnerRowInput[], options: { isSample?: boolean } = {}): Promise<ImportSummary> {
+export async function importPartners(db: Db, provider: Provider, rows: Iterable<PartnerRowInput> | AsyncIterable<PartnerRowInput>, options: { isSample?: boolean } = {}): Promise<ImportSummary> {
   const now = new Date();
   const sql = provider === "sqlite" ? SQLITE : POSTGRES;
   const summary = await db.$transaction(
     async (tx) => {
-      const existing = new Map<string, Stored>();
-      for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
-        const names = JSON.stringify(rows.slice(i, i + WRITE_CHUNK).map((r) => r.name));
-        for (const p of await tx.$queryRawUnsafe<Stored[]>(sql.existing, names)) existing.set(p.name, p);
-      }
+      // SQLite: take the write lock before reading. A transaction that reads first and
+      // writes later fails at once ("database is locked") if another process (a running
+      // bot) wrote in between; one that writes first waits for the lock (busy_timeout).
+      if (provider === "sqlite") await tx.$executeRawUnsafe(`UPDATE "Partner" SET "id" = "id" WHERE FALSE`);
       const codes = await tx.$queryRawUnsafe<Array<{ code: string }>>(`SELECT "code" FROM "Partner"`);
       const newCode = createCodeGenerator(new Set(codes.map((c) => c.code)));
-      const creates: Array<Record<string, unknown>> = [];
-      const updates: Array<Record<string, unknown>> = [];
-      let unchanged = 0;
-      for (const r of rows) {
-        const current = existing.get(r.name);
-        const values = Object.fromEntries(FIELDS.map((f) => [f, r[f]]));
-        if (!current) creates.push({ name: r.name, code: newCode(r.name), ...values });
-        else if (FIELDS.some((f) => !same(current[f], r[f]))) updates.push({ id: current.id, ...values });
-        else unchanged++;
+      const total: ImportSummary = { rows: 0, created: 0, updated: 0, unchanged: 0 };
+      for await (const chunk of chunksOf(rows, WRITE_CHUNK)) {
+        const existing = new Map<string, Stored>();
+        for (const p of await tx.$queryRawUnsafe<Stored[]>(sql.existing, JSON.stringify(chunk.map((r) => r.name)))) existing.set(p.name, p);
+        const creates: Array<Record<string, unknown>> = [];
+        const updates: Array<Record<string, unknown>> = [];
+        for (const r of chunk) {
+          const current = existing.get(r.name);
+          const values = Object.fromEntries(FIELDS.map((f) => [f, r[f]]));
+          if (!current) creates.push({ name: r.name, code: newCode(r.name), ...values });
+          else if (FIELDS.some((f) => !same(current[f], r[f]))) updates.push({ id: current.id, ...values });
+          else total.unchanged++;
+        }
+        const sample = options.isSample ? "TRUE" : "FALSE";
+        if (creates.length) await tx.$executeRawUnsafe(sql.insert(sample), now, now, JSON.stringify(creates));
+        if (updates.length) await tx.$executeRawUnsafe(sql.update, now, JSON.stringify(updates));
+        total.rows += chunk.length;
+        total.created += creates.length;
+        total.updated += updates.length;
       }
-      const sample = options.isSample ? "TRUE" : "FALSE";
-      for (let i = 0; i < creates.length; i += WRITE_CHUNK) {
-        await tx.$executeRawUnsafe(sql.insert(sample), now, now, JSON.stringify(creates.slice(i, i + WRITE_CHUNK)));
-      }
-      for (let i = 0; i < updates.length; i += WRITE_CHUNK) {
-        await tx.$executeRawUnsafe(sql.update, now, JSON.stringify(updates.slice(i, i + WRITE_CHUNK)));
-      }
-      return { rows: rows.length, created: creates.length, updated: updates.length, unchanged };
+      return total;
     },
-    { timeout: 120_000, maxWait: 20_000 },
+    { timeout: 300_000, maxWait: 20_000 },
   );
   if (summary.created || summary.updated) invalidateDirectory(db);
   return summary;
+}
+
+async function* chunksOf<T>(items: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let chunk: T[] = [];
+  for await (const item of items) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield chunk;
 }
 
 /** Stored vs new value; raw SQL may return numbers as strings or bigints on some drivers. */
@@ -156,7 +244,11 @@ const POSTGRES = {
      FROM json_to_recordset($2::json) AS v(${recordType(["id", ...FIELDS])}) WHERE "Partner"."id" = v."id"`,
 };
 
-/** Writes every partner as CSV (header first, in the order they were added) to `write`. */
+/**
+ * Writes every partner as CSV (header first, in the order they were added) to `write`.
+ * Cells are spreadsheet-safe ({@link csvCell}): `=HYPERLINK(…)`, `+cmd`, `@sum` get a
+ * leading apostrophe that import removes again.
+ */
 export async function exportPartners(db: Db, write: (chunk: string) => void): Promise<number> {
   write(`${PARTNER_COLUMNS.join(",")}\n`);
   let count = 0;
@@ -165,7 +257,7 @@ export async function exportPartners(db: Db, write: (chunk: string) => void): Pr
   for (;;) {
     const page = await db.partner.findMany({ orderBy: { id: "asc" }, take: 2000, ...(cursor ? { skip: 1, cursor: { id: cursor } } : {}) });
     if (page.length === 0) break;
-    write(page.map((p) => `${formatCsvLine(PARTNER_COLUMNS.map((c) => p[c]))}\n`).join(""));
+    write(page.map((p) => `${PARTNER_COLUMNS.map((c) => csvCell(p[c])).join(",")}\n`).join(""));
     count += page.length;
     cursor = page[page.length - 1]!.id;
   }

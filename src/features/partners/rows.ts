@@ -8,6 +8,11 @@ import { z } from "zod";
 /** The CSV columns, in export order. */
 export const PARTNER_COLUMNS = ["name", "city", "address", "latitude", "longitude", "phone", "whatsapp", "telegram", "categories", "languages"] as const;
 
+// Control characters go (PostgreSQL refuses NUL in text; BEL, ESC, C1 make an entry
+// unreadable in chat and spreadsheets); tabs and line breaks become spaces.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const BREAKS = /[\t\r\n]/g;
+
 /** A field check's failure (the message names what is expected). */
 class Problem {
   constructor(readonly message: string) {}
@@ -20,7 +25,7 @@ class Problem {
  */
 const field = <T>(check: (value: string) => T | Problem) =>
   z.string().transform((raw, ctx) => {
-    const result = check(raw.trim());
+    const result = check(raw.replace(CONTROL, "").replace(BREAKS, " ").trim());
     if (result instanceof Problem) {
       ctx.issues.push({ code: "custom", message: result.message, input: raw });
       return z.NEVER;

@@ -65,9 +65,11 @@ export function createProgressFeature(deps: AppDeps, options: ProgressOptions = 
       onWords(UNDO_WORDS, (ctx) => seller.undo(ctx)),
       staffCommand,
       onChoice("pg:show", (ctx) => show(ctx)),
-      onChoice("pg:more", (ctx) => seller.showMore(ctx)),
-      onChoice("pg:tick:", (ctx, rest) => seller.onTick(ctx, rest)),
-      onChoice("pg:undo:", (ctx, rest) => seller.onUndo(ctx, rest)),
+      // The checklist's buttons are a seller's own (staff are shown their summary instead), so
+      // staff pressing a forged one get their view and nothing is recorded.
+      onChoice("pg:more", (ctx) => (isStaff(ctx) ? show(ctx) : seller.showMore(ctx))),
+      onChoice("pg:tick:", (ctx, rest) => (isStaff(ctx) ? show(ctx) : seller.onTick(ctx, rest))),
+      onChoice("pg:undo:", (ctx, rest) => (isStaff(ctx) ? show(ctx) : seller.onUndo(ctx, rest))),
       // A confirmation answered after its flow expired or was cancelled.
       onChoice("pg:confirm:", (ctx) => ctx.reply(ctx.t("common:staleChoice"))),
       onChoice("pg:stuck:", (ctx, rest) => partner.stuck(ctx, rest)),
