@@ -92,3 +92,40 @@ export function topicLabel(topic: FaqTopic, lang: Lang): string {
   const label = topic.title?.[lang] ?? topic.examples[lang][0] ?? topic.examples.en[0] ?? topic.id;
   return label.length > 60 ? `${label.slice(0, 57).trimEnd()}…` : label;
 }
+
+/** The shape of the out-of-scope questions file (content/faq-negatives/out-of-scope.json). */
+export const negativesSchema = z
+  .object({
+    about: z.string().optional(),
+    en: z.array(nonEmpty).default([]),
+    ur: z.array(nonEmpty).default([]),
+    "ur-Latn": z.array(nonEmpty).default([]),
+  })
+  .strict();
+
+/** Out-of-scope example questions per form. */
+export type FaqNegatives = Record<Lang, string[]>;
+
+/** The out-of-scope questions file inside the negatives folder. */
+export const NEGATIVES_FILE = "out-of-scope.json";
+
+/**
+ * Loads `<dir>/out-of-scope.json`: questions the FAQ must not answer, which the matcher
+ * indexes as a topic that is never answered. A missing file is an empty list.
+ */
+export function loadNegatives(dir: string): FaqNegatives {
+  const file = join(dir, NEGATIVES_FILE);
+  if (!existsSync(file)) return { en: [], ur: [], "ur-Latn": [] };
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new FaqContentError(file, "(file)", `not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = negativesSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new FaqContentError(file, issue.path.join(".") || "(root)", issue.message);
+  }
+  return { en: parsed.data.en, ur: parsed.data.ur, "ur-Latn": parsed.data["ur-Latn"] };
+}
