@@ -62,8 +62,9 @@ function shuffle<T>(list: T[], next: () => number): T[] {
 export function planFolds(topics: readonly FaqTopic[], negatives: FaqNegatives, lexicon: readonly Concept[], k = 5, seed = 1): HeldOut[] {
   const next = random(seed);
   const analyze = createAnalyzer(createConceptFinder(lexicon));
-  // Sound keys without their script: an Urdu example and its Roman twin meet on them.
-  const termSet = (text: string) => new Set(analyze(text, Infinity).flatMap((t) => [t.term, ...(t.concept ? [t.concept] : []), ...(t.sound ? [`~${t.sound.key}`] : [])]));
+  // Each word by what does not depend on its script (its concept, else its sound key
+  // without the script, else itself): an Urdu example and its Roman twin meet there.
+  const termSet = (text: string) => new Set(analyze(text, Infinity).map((t) => t.concept ?? (t.sound ? `~${t.sound.key}` : t.term)));
   const out: HeldOut[] = [];
   // Out-of-scope questions are dealt like one more topic (they are translated too).
   for (const [topic, examples] of [...topics.map((t) => [t.id, t.examples] as const), [null, negatives] as const]) {

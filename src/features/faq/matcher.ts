@@ -419,7 +419,10 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       return { topic: c.topic, score: cap };
     });
     const score = ranked[0]!.score;
-    const decision: FaqDecision = score >= thresholds.confident ? "confident" : score >= thresholds.unsure ? "unsure" : "none";
+    // A question every word of which several topics know ("account") is ambiguous, not out
+    // of scope: offer the candidates even when the confidence in any one of them is low.
+    const ambiguous = candidates.length > 1 && candidates[0]!.coverage >= AMBIGUOUS_COVERAGE && candidates[1]!.coverage >= AMBIGUOUS_COVERAGE;
+    const decision: FaqDecision = score >= thresholds.confident ? "confident" : score >= thresholds.unsure || ambiguous ? "unsure" : "none";
     return { topic: decision === "confident" ? ranked[0]!.topic : null, score, decision, ranked };
   }
 
@@ -427,6 +430,9 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Coverage from which two topics that both explain a question make it ambiguous. */
+const AMBIGUOUS_COVERAGE = 0.9;
 
 /**
  * Spelling recovery for plain words the index does not know, decided once per word (cached)
@@ -462,7 +468,9 @@ function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string)
     const cached = cache.get(word);
     if (cached !== undefined) return cached;
     let fixed: string | null = null;
-    if (word.length >= 4) {
+    // Urdu script leaves short vowels out, so its words are shorter: one edit in four letters
+    // is another word (چھٹی "holiday" / چھوٹی "small").
+    if (word.length >= (LATIN_TERM.test(word) ? 4 : 5)) {
       // People rarely get the first letter wrong; "weather" is not a typo of "leather".
       let bestDf = -1;
       for (const length of [word.length - 1, word.length, word.length + 1]) {

@@ -109,7 +109,7 @@ export function trainFaqCalibration(topics: readonly FaqTopic[], negatives: FaqN
       judged.push({ lang: r.item.lang, topic: r.item.topic, ranked: r.candidates.map((c) => c.topic), score: top ? applyCalibration(model, top.features) : 0 });
     }
   }
-  const confident = chooseConfident(judged, options.targetRejection ?? 0.92);
+  const confident = chooseConfident(judged, options.targetRejection ?? 0.9);
   const figures = figuresAt(judged, confident);
 
   const rows = results.map(trainingRow).filter((r): r is TrainingRow => r !== null);
@@ -124,7 +124,7 @@ export function trainFaqCalibration(topics: readonly FaqTopic[], negatives: FaqN
       lexiconConcepts: lexicon.length,
       folds,
       l2,
-      targetRejection: options.targetRejection ?? 0.92,
+      targetRejection: options.targetRejection ?? 0.9,
       crossValidated: summary(figures),
     },
   };
