@@ -1,5 +1,5 @@
 /**
- * `npm run eval:faq [-- --file eval/faq-dev.jsonl] [--errors] [--sweep] [--no-cv] [--retrain]`
+ * `npm run eval:faq [-- --file eval/faq-dev.jsonl] [--summary] [--errors] [--sweep] [--no-cv] [--retrain]`
  *
  * Scores the FAQ matcher on a labelled set (one JSON object a line: {"text","lang","topic"},
  * topic null for out-of-scope questions): top-1 (answered confidently and right) and top-3
@@ -7,7 +7,8 @@
  * topics. Next to it, the cross-validated figures: k-fold over the knowledge base's own
  * examples and out-of-scope questions (src/features/faq/train.ts), which no eval file
  * touches. `--sweep` prints both at a range of thresholds, `--errors` every miss of the file
- * (not for held-out sets: looking at their lines is tuning on them). Matcher knobs
+ * and the default worst-topics list what was answered instead (neither for held-out sets:
+ * looking at their lines is tuning on them; `--summary` prints the figures only). Matcher knobs
  * (`--rankAlpha 0.5` …) or `--retrain` use a calibration trained in this run instead of the
  * shipped one.
  */
@@ -108,7 +109,8 @@ for (const { item, match } of outcomes) {
   }
   perTopic.set(item.topic, stat);
 }
-const worst = [...perTopic.entries()].filter(([, s]) => s.ok < s.n).sort((a, b) => a[1].ok / a[1].n - b[1].ok / b[1].n).slice(0, 8);
+// Per-topic confusions name topics of the file: not for held-out sets (--summary).
+const worst = flag("--summary") ? [] : [...perTopic.entries()].filter(([, s]) => s.ok < s.n).sort((a, b) => a[1].ok / a[1].n - b[1].ok / b[1].n).slice(0, 8);
 if (worst.length) console.log("\n  worst topics (top-1 right/n → what was answered instead):");
 for (const [topic, s] of worst) console.log(`    ${topic} ${s.ok}/${s.n} → ${[...s.instead].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}×${v}`).join(", ")}`);
 

@@ -101,9 +101,8 @@ export interface FaqMatcher {
 }
 
 interface Posting {
-  topics: number[];
-  core: number[];
-  answer: number[];
+  /** Per topic that uses the term, three numbers: slot, count in questions, count in answers. */
+  entries: number[];
   /** Topics whose examples/keywords use it (answers mention many words in passing). */
   dfCore: number;
   df: number;
@@ -149,18 +148,17 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
   const surface = new Set<string>(); // word keys the index or the lexicon knows (for recovery)
   const count = (term: string, slot: number, field: 0 | 1) => {
     let p = postings.get(term);
-    if (!p) postings.set(term, (p = { topics: [], core: [], answer: [], dfCore: 0, df: 0 }));
-    const last = p.topics.length - 1;
-    if (last < 0 || p.topics[last] !== slot) {
-      p.topics.push(slot);
-      p.core.push(field === 0 ? 1 : 0);
-      p.answer.push(field === 1 ? 1 : 0);
+    if (!p) postings.set(term, (p = { entries: [], dfCore: 0, df: 0 }));
+    const e = p.entries;
+    const last = e.length - 3;
+    if (last < 0 || e[last] !== slot) {
+      e.push(slot, field === 0 ? 1 : 0, field === 1 ? 1 : 0);
       p.df += 1;
       if (field === 0) p.dfCore += 1;
     } else if (field === 0) {
-      if (p.core[last] === 0) p.dfCore += 1;
-      p.core[last] = p.core[last]! + 1;
-    } else p.answer[last] = p.answer[last]! + 1;
+      if (e[last + 1] === 0) p.dfCore += 1;
+      e[last + 1] = e[last + 1]! + 1;
+    } else e[last + 2] = e[last + 2]! + 1;
   };
   const addTerms = (slot: number, terms: Term[], field: 0 | 1) => {
     for (const t of terms) {
@@ -179,20 +177,20 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
   const exampleIndex = new Map<string, number[]>();
   const addExample = (slot: number, terms: Term[]) => {
     const id = exampleSlot.length;
-    const own = new Set<string>();
+    const own: string[] = [];
     const post = (term: string) => {
       const list = exampleIndex.get(term);
       if (!list) exampleIndex.set(term, [id]);
       else if (list[list.length - 1] !== id) list.push(id);
     };
     for (const t of terms) {
-      own.add(t.term);
+      if (!own.includes(t.term)) own.push(t.term);
       post(t.term);
       if (t.concept) post(t.concept);
       if (t.sound) post(t.sound.own);
     }
     exampleSlot.push(slot);
-    exampleTerms.push([...own]);
+    exampleTerms.push(own);
   };
   topics.forEach((topic, slot) => {
     for (const lang of LANGS) {
@@ -302,9 +300,10 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       for (const [p, altCredit, kind] of alts) {
         const credit = kind === EXACT ? 1 : altCredit * Math.min(1, weightOf(p) / weight);
         const idfB = bm25Idf(p);
-        for (let i = 0; i < p.topics.length; i++) {
-          const s = p.topics[i]!;
-          const core = p.core[i]!;
+        const e = p.entries;
+        for (let i = 0; i < e.length; i += 3) {
+          const s = e[i]!;
+          const core = e[i + 1]!;
           const c = core > 0 ? credit : credit * answerCredit;
           if (!tokMark[s]) {
             tokMark[s] = 1;
@@ -315,7 +314,7 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
             tokAnswer[s] = core > 0 ? 0 : 1;
             tokKind[s] = kind;
           }
-          const a = p.answer[i]!;
+          const a = e[i + 2]!;
           const score = credit * idfB * ((core * (K1 + 1)) / (core + coreNorm[s]!) + (answerWeight * (a * (K1 + 1))) / (a + answerNorm[s]!));
           if (score > tokBm[s]!) tokBm[s] = score;
         }
