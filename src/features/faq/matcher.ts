@@ -4,14 +4,13 @@
  * docs/decisions/0102-faq-generalising-matcher.md).
  *
  * Each topic is two bags of terms (terms.ts): its example questions and keywords in all three
- * forms, and its answers. A question word counts for a topic through its own term, through a
- * recovered spelling, or through its sound key (the Urdu-script and Roman spellings of a word
- * meet there). Topics are ranked by coverage (the IDF-weighted share of the question's words
- * they explain) plus a share of BM25. The confidence is a logistic regression over a dozen
- * features of that ranking (calibration.ts), trained on held-out folds of the knowledge base
- * and on out-of-scope questions of content/faq-negatives; without a calibration it is the
- * coverage itself.
- */
+ * forms, and its answers; every example is also kept on its own, and the out-of-scope questions
+ * are one more topic that is never answered. A question word counts for a topic through its own
+ * term, its lexicon concept, a recovered spelling or its sound key (the Urdu-script and Roman
+ * spellings of a word meet there). Topics are ranked by coverage (the IDF-weighted share of the
+ * question's words they explain) plus BM25. The confidence is a logistic regression over 17
+ * features of that ranking (calibration.ts), learned by k-fold over the knowledge base
+ * (train.ts); without a calibration it is the coverage itself. */
 import { LANGS } from "../../core/types.ts";
 import { applyCalibration, type Calibration } from "./calibration.ts";
 import type { FaqTopic } from "./content.ts";
