@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { FaqContentError } from "./content.ts";
+import { FaqContentError, parseContentFile } from "./content.ts";
 
 /** Names of the features a {@link Candidate} carries, in order (matcher.ts computes them). */
 export const FEATURES = [
@@ -70,18 +70,7 @@ export const CALIBRATION_FILE = join(dirname(fileURLToPath(import.meta.url)), "c
  */
 export function loadCalibration(file = CALIBRATION_FILE): Calibration | null {
   if (!existsSync(file)) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new FaqContentError(file, "(file)", `not valid JSON (${(error as Error).message})`);
-  }
-  const parsed = calibrationSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new FaqContentError(file, issue.path.join(".") || "(root)", issue.message);
-  }
-  const c = parsed.data;
+  const c = parseContentFile(file, readFileSync(file, "utf8"), calibrationSchema);
   if (c.features.join(",") !== FEATURES.join(",")) {
     throw new FaqContentError(file, "features", `trained on [${c.features.join(", ")}], the matcher computes [${FEATURES.join(", ")}]: run npm run faq:train`);
   }

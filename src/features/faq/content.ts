@@ -44,25 +44,32 @@ export class FaqContentError extends Error {
   }
 }
 
-/** Parses one topic file's text; `file` is used in errors only. */
-export function parseTopicFile(file: string, text: string): FaqTopic {
+/**
+ * Parses a content file's text against its schema; throws FaqContentError naming the file and
+ * the first field that is wrong. `file` is used in errors only.
+ */
+export function parseContentFile<T extends z.ZodType>(file: string, text: string, schema: T): z.output<T> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new FaqContentError(file, "(file)", `not valid JSON (${(error as Error).message})`);
   }
-  const parsed = faqTopicSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new FaqContentError(file, issue.path.join(".") || "(root)", issue.message);
   }
-  const expected = file.replace(/^.*[\\/]/, "").replace(/\.json$/, "");
-  if (parsed.data.id !== expected) throw new FaqContentError(file, "id", `"${parsed.data.id}" must match the file name "${expected}"`);
-  if (parsed.data.route !== null && parsed.data.route !== parsed.data.id) {
-    throw new FaqContentError(file, "route", `must be null or the topic's own id "${parsed.data.id}"`);
-  }
   return parsed.data;
+}
+
+/** Parses one topic file's text; `file` is used in errors only. */
+export function parseTopicFile(file: string, text: string): FaqTopic {
+  const topic = parseContentFile(file, text, faqTopicSchema);
+  const expected = file.replace(/^.*[\\/]/, "").replace(/\.json$/, "");
+  if (topic.id !== expected) throw new FaqContentError(file, "id", `"${topic.id}" must match the file name "${expected}"`);
+  if (topic.route !== null && topic.route !== topic.id) throw new FaqContentError(file, "route", `must be null or the topic's own id "${topic.id}"`);
+  return topic;
 }
 
 /**
@@ -116,16 +123,6 @@ export const NEGATIVES_FILE = "out-of-scope.json";
 export function loadNegatives(dir: string): FaqNegatives {
   const file = join(dir, NEGATIVES_FILE);
   if (!existsSync(file)) return { en: [], ur: [], "ur-Latn": [] };
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new FaqContentError(file, "(file)", `not valid JSON (${(error as Error).message})`);
-  }
-  const parsed = negativesSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new FaqContentError(file, issue.path.join(".") || "(root)", issue.message);
-  }
-  return { en: parsed.data.en, ur: parsed.data.ur, "ur-Latn": parsed.data["ur-Latn"] };
+  const data = parseContentFile(file, readFileSync(file, "utf8"), negativesSchema);
+  return { en: data.en, ur: data.ur, "ur-Latn": data["ur-Latn"] };
 }

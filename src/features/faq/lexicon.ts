@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { FaqContentError } from "./content.ts";
+import { FaqContentError, parseContentFile } from "./content.ts";
 import { allTokens } from "./normalize.ts";
 
 const conceptId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "expected a kebab-case id like tax-number").max(48);
@@ -43,18 +43,7 @@ export const MAX_PHRASE_WORDS = 4;
 
 /** Parses the lexicon file's text; `file` is used in errors only. */
 export function parseLexicon(file: string, text: string): Concept[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new FaqContentError(file, "(file)", `not valid JSON (${(error as Error).message})`);
-  }
-  const parsed = lexiconSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new FaqContentError(file, issue.path.join(".") || "(root)", issue.message);
-  }
-  const concepts = parsed.data.concepts;
+  const { concepts } = parseContentFile(file, text, lexiconSchema);
   const ids = new Map<string, number>();
   const owner = new Map<string, string>(); // normalised phrase → concept id
   concepts.forEach((concept, i) => {
