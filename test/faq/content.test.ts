@@ -2,11 +2,11 @@
  * The knowledge base in content/faq: every required topic has a file with all three answers
  * and at least 8 example questions, and the loader rejects bad files naming file and field.
  */
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { danglingRelated, FaqContentError, loadFaqTopics, parseTopicFile } from "../../src/features/faq/content.ts";
+import { danglingRelated, FaqContentError, loadFaqTopics, loadNegatives, parseTopicFile } from "../../src/features/faq/content.ts";
 import { REQUIRED_TOPIC_IDS, ROUTING_TOPIC_IDS } from "../../src/features/faq/topics.ts";
 import { LANGS } from "../../src/core/types.ts";
 
@@ -108,5 +108,34 @@ describe("loader", () => {
 
   it("parses one file's text on its own", () => {
     expect(parseTopicFile("x/sample-topic.json", JSON.stringify(valid)).id).toBe("sample-topic");
+  });
+});
+
+describe("content/faq-negatives", () => {
+  const negatives = loadNegatives(resolve("content/faq-negatives"));
+
+  it("has out-of-scope questions in all three forms", () => {
+    for (const lang of LANGS) expect(negatives[lang].length, lang).toBeGreaterThanOrEqual(50);
+  });
+
+  it("shares no line with the evaluation set or the knowledge base (it trains the confidence)", () => {
+    const norm = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+    const dev = new Set(readFileSync("eval/faq-dev.jsonl", "utf8").split("\n").filter(Boolean).map((l) => norm((JSON.parse(l) as { text: string }).text)));
+    const examples = new Set(loadFaqTopics(DIR).flatMap((t) => LANGS.flatMap((l) => t.examples[l])).map(norm));
+    for (const lang of LANGS) {
+      for (const q of negatives[lang]) {
+        expect(dev.has(norm(q)), q).toBe(false);
+        expect(examples.has(norm(q)), q).toBe(false);
+      }
+    }
+  });
+
+  it("names the file and field of a bad one; a missing folder is no questions", () => {
+    const dir = mkdtempSync(join(tmpdir(), "negatives-"));
+    expect(loadNegatives(dir)).toEqual({ en: [], ur: [], "ur-Latn": [] });
+    writeFileSync(join(dir, "out-of-scope.json"), JSON.stringify({ en: ["ok"], urdu: [] }));
+    expect(() => loadNegatives(dir)).toThrow(/out-of-scope\.json: \(root\): .*urdu/);
+    writeFileSync(join(dir, "out-of-scope.json"), JSON.stringify({ en: ["fine", ""] }));
+    expect(() => loadNegatives(dir)).toThrow(/out-of-scope\.json: en\.1: must not be empty/);
   });
 });

@@ -1,15 +1,16 @@
 /**
- * Matching on the real knowledge base with phrasings written for this test (not in
- * content/faq nor eval/faq-dev.jsonl), and bad input in bounded time.
+ * Matching on the real knowledge base (topics, lexicon, out-of-scope questions, shipped
+ * calibration) with phrasings written for this test (not in content/ nor eval/), and bad
+ * input. Speed is measured in bench/faq.bench.ts, not here.
  */
 import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFaqTopics } from "../../src/features/faq/content.ts";
-import { createFaqMatcher, type FaqMatcher } from "../../src/features/faq/matcher.ts";
+import { loadKnowledgeBase } from "../../src/features/faq/knowledge.ts";
+import type { FaqMatcher } from "../../src/features/faq/matcher.ts";
 
 let matcher: FaqMatcher;
 beforeAll(() => {
-  matcher = createFaqMatcher(loadFaqTopics(resolve("content/faq")));
+  matcher = loadKnowledgeBase(resolve("content/faq")).matcher;
 });
 
 const heldOut: Record<string, Array<[string, string]>> = {
@@ -52,9 +53,24 @@ describe("held-out phrasings", () => {
 });
 
 describe("not confident", () => {
-  it("rejects questions about something else", () => {
-    for (const text of ["how to cook daal", "who won the cricket match yesterday", "aaj mausam kaisa hai", "نماز کا وقت کیا ہے"]) {
-      expect(matcher.match(text).topic, text).toBeNull();
+  it("rejects questions about something else, in all three forms", () => {
+    const outOfScope = [
+      "how to cook daal", "who won the cricket match yesterday", "is it going to snow in Murree", "my laptop battery drains fast",
+      "نماز کا وقت کیا ہے", "کل چھٹی ہے کیا", "میرا پسندیدہ گانا لگا دو",
+      "aaj mausam kaisa hai", "mera bhai kal aa raha hai", "cricket ka score kya hua",
+    ];
+    for (const text of outOfScope) expect(matcher.match(text).topic, text).toBeNull();
+  });
+
+  it("gives a confidence that means what it says: high for a clear question, low for small talk", () => {
+    expect(matcher.match("how do I upload my products in bulk").score).toBeGreaterThan(0.8);
+    for (const text of ["theek hai", "bohat acha", "ok", "👍"]) expect(matcher.match(text).decision, text).toBe("none");
+  });
+
+  it("never shows a lower-ranked topic with more confidence than the one above it", () => {
+    for (const text of ["account", "رجسٹریشن کیسے کروں", "partner", "fees aur documents"]) {
+      const scores = matcher.match(text).ranked.map((r) => r.score);
+      expect(scores, text).toEqual([...scores].sort((a, b) => b - a));
     }
   });
 
@@ -64,8 +80,8 @@ describe("not confident", () => {
     expect(match.ranked.length).toBeGreaterThan(1);
   });
 
-  it("does not take an unknown word for a typo of a known one with another first letter", () => {
-    expect(matcher.match("what is the weather").topic).toBeNull();
+  it("does not take an unknown word for a typo or a sound-alike of a known one", () => {
+    expect(matcher.match("what is the weather like in Quetta").topic).toBeNull(); // not leather, not واٹر (water)
   });
 });
 
@@ -81,10 +97,8 @@ describe("bad input", () => {
     ["lone surrogates", "\uD800 fees \uDFFF"],
   ];
   for (const [name, text] of cases) {
-    it(`handles ${name} quickly`, () => {
-      const started = performance.now();
+    it(`handles ${name}`, () => {
       const match = matcher.match(text);
-      expect(performance.now() - started).toBeLessThan(1000); // bounded, not a benchmark
       expect(match.score).toBeGreaterThanOrEqual(0);
       expect(match.score).toBeLessThanOrEqual(1);
       expect(["confident", "unsure", "none"]).toContain(match.decision);

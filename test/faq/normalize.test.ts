@@ -92,3 +92,34 @@ describe("matchTokens", () => {
     expect(matchTokens("v\u0300\u0301e\u0302r\u0303ification")).toEqual(matchTokens("verification"));
   });
 });
+
+describe("typing variants that generalise", () => {
+  it("merges SMS spellings of Roman Urdu words", () => {
+    for (const [a, b] of [["krni", "karni"], ["bht", "bohat"], ["ziada", "zyada"], ["ktne", "kitne"], ["sb", "sab"], ["plz", "please"], ["kch", "kuch"], ["thk", "theek"]]) {
+      expect(romanKey(a!), `${a} ~ ${b}`).toBe(romanKey(b!));
+    }
+    same("plz documents btao kitne lagenge", "please documents batao kitne lagenge");
+  });
+
+  it("reads Urdu typed on an Arabic or Persian keyboard (no ٹ ڈ ڑ, Arabic ي ك ه)", () => {
+    expect(urduKey("تیکس")).toBe(urduKey("ٹیکس"));
+    expect(urduKey("داک")).toBe(urduKey("ڈاک"));
+    same("مال پهنچا", "مال پہنچا");
+    same("پرودکت اپ لود کیسے کروں", "پروڈکٹ اپ لوڈ کیسے کروں");
+    same("اشیاء", "اشیا");
+  });
+
+  it("ignores zero-width characters, soft hyphens and direction marks", () => {
+    same("regis\u200Btration", "registration");
+    same("verifi\u00ADcation", "verification");
+    same("\u200Fرجسٹریشن\u200E", "رجسٹریشن");
+    same("فیس\u2060", "فیس");
+  });
+
+  it("splits numbers glued to letters and joins acronyms spelt letter by letter", () => {
+    expect(matchTokens("200kg shipment")).toEqual(["200", "kg", "shipment"]);
+    expect(matchTokens("iso9001")).toEqual(["iso", "9001"]);
+    expect(matchTokens("ایف بی آر")).toEqual(matchTokens("fbr"));
+    expect(matchTokens("این ٹی این")).toEqual(matchTokens("NTN"));
+  });
+});

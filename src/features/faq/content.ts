@@ -44,25 +44,32 @@ export class FaqContentError extends Error {
   }
 }
 
-/** Parses one topic file's text; `file` is used in errors only. */
-export function parseTopicFile(file: string, text: string): FaqTopic {
+/**
+ * Parses a content file's text against its schema; throws FaqContentError naming the file and
+ * the first field that is wrong. `file` is used in errors only.
+ */
+export function parseContentFile<T extends z.ZodType>(file: string, text: string, schema: T): z.output<T> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new FaqContentError(file, "(file)", `not valid JSON (${(error as Error).message})`);
   }
-  const parsed = faqTopicSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new FaqContentError(file, issue.path.join(".") || "(root)", issue.message);
   }
-  const expected = file.replace(/^.*[\\/]/, "").replace(/\.json$/, "");
-  if (parsed.data.id !== expected) throw new FaqContentError(file, "id", `"${parsed.data.id}" must match the file name "${expected}"`);
-  if (parsed.data.route !== null && parsed.data.route !== parsed.data.id) {
-    throw new FaqContentError(file, "route", `must be null or the topic's own id "${parsed.data.id}"`);
-  }
   return parsed.data;
+}
+
+/** Parses one topic file's text; `file` is used in errors only. */
+export function parseTopicFile(file: string, text: string): FaqTopic {
+  const topic = parseContentFile(file, text, faqTopicSchema);
+  const expected = file.replace(/^.*[\\/]/, "").replace(/\.json$/, "");
+  if (topic.id !== expected) throw new FaqContentError(file, "id", `"${topic.id}" must match the file name "${expected}"`);
+  if (topic.route !== null && topic.route !== topic.id) throw new FaqContentError(file, "route", `must be null or the topic's own id "${topic.id}"`);
+  return topic;
 }
 
 /**
@@ -91,4 +98,31 @@ export function danglingRelated(dir: string): string[] {
 export function topicLabel(topic: FaqTopic, lang: Lang): string {
   const label = topic.title?.[lang] ?? topic.examples[lang][0] ?? topic.examples.en[0] ?? topic.id;
   return label.length > 60 ? `${label.slice(0, 57).trimEnd()}…` : label;
+}
+
+/** The shape of the out-of-scope questions file (content/faq-negatives/out-of-scope.json). */
+export const negativesSchema = z
+  .object({
+    about: z.string().optional(),
+    en: z.array(nonEmpty).default([]),
+    ur: z.array(nonEmpty).default([]),
+    "ur-Latn": z.array(nonEmpty).default([]),
+  })
+  .strict();
+
+/** Out-of-scope example questions per form. */
+export type FaqNegatives = Record<Lang, string[]>;
+
+/** The out-of-scope questions file inside the negatives folder. */
+export const NEGATIVES_FILE = "out-of-scope.json";
+
+/**
+ * Loads `<dir>/out-of-scope.json`: questions the FAQ must not answer, which the matcher
+ * indexes as a topic that is never answered. A missing file is an empty list.
+ */
+export function loadNegatives(dir: string): FaqNegatives {
+  const file = join(dir, NEGATIVES_FILE);
+  if (!existsSync(file)) return { en: [], ur: [], "ur-Latn": [] };
+  const data = parseContentFile(file, readFileSync(file, "utf8"), negativesSchema);
+  return { en: data.en, ur: data.ur, "ur-Latn": data["ur-Latn"] };
 }

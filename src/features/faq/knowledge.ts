@@ -7,7 +7,10 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Translate } from "../../i18n/index.ts";
 import type { Choice, Lang } from "../../core/types.ts";
-import { loadFaqTopics, topicLabel, type FaqTopic } from "./content.ts";
+import { LANGS } from "../../core/types.ts";
+import { loadCalibration } from "./calibration.ts";
+import { loadFaqTopics, loadNegatives, topicLabel, type FaqNegatives, type FaqTopic } from "./content.ts";
+import { loadLexicon, type Concept } from "./lexicon.ts";
 import { createFaqMatcher, type FaqMatch, type FaqMatcher } from "./matcher.ts";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -32,10 +35,31 @@ export function faqDir(contentDir: string): string {
   return existsSync(local) ? local : join(REPO_ROOT, contentDir, "faq");
 }
 
-/** Loads the topic files and builds the index. Throws FaqContentError for a bad file. */
+/** Everything the matcher is built from: topics, the concept lexicon, out-of-scope questions. */
+export interface FaqContent {
+  topics: FaqTopic[];
+  lexicon: Concept[];
+  negatives: FaqNegatives;
+}
+
+/**
+ * Loads the FAQ content for a topics folder (`<CONTENT_DIR>/faq`): the topic files, and from
+ * its sibling folders `lexicon/concepts.json` and `faq-negatives/out-of-scope.json` (either
+ * may be missing). Throws FaqContentError for a bad file.
+ */
+export function loadFaqContent(dir: string): FaqContent {
+  const parent = dirname(dir);
+  return { topics: loadFaqTopics(dir), lexicon: loadLexicon(join(parent, "lexicon")), negatives: loadNegatives(join(parent, "faq-negatives")) };
+}
+
+/**
+ * Loads the content and builds the index with the shipped calibration
+ * (src/features/faq/calibration.json). Throws FaqContentError for a bad file.
+ */
 export function loadKnowledgeBase(dir: string): KnowledgeBase {
-  const topics = loadFaqTopics(dir);
-  return { topics: new Map(topics.map((t) => [t.id, t])), matcher: createFaqMatcher(topics) };
+  const { topics, lexicon, negatives } = loadFaqContent(dir);
+  const matcher = createFaqMatcher(topics, { lexicon, negatives: LANGS.flatMap((l) => negatives[l]), calibration: loadCalibration() });
+  return { topics: new Map(topics.map((t) => [t.id, t])), matcher };
 }
 
 /** A reply as the bot would send it, plus the topic ids behind its choices. */

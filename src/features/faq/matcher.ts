@@ -1,18 +1,22 @@
 /**
- * Ranked retrieval over the knowledge base with MiniSearch (BM25), plus a confidence score
- * that says whether to answer, ask "did you mean", or admit that nothing fits.
+ * Ranked retrieval over the knowledge base plus a calibrated confidence that says whether to
+ * answer, ask "did you mean", or admit that nothing fits (docs/faq.md,
+ * docs/decisions/0102-faq-generalising-matcher.md).
  *
- * Every example question, keyword phrase and (lightly weighted) answer of a topic, in all
- * three forms, is one small document. A question's topic score is its best document's score
- * plus a share of the second best (a topic several examples agree on wins ties). The
- * confidence in [0, 1] combines how much of the question the top topic explains (IDF-weighted
- * coverage of the question's words) with how far it is ahead of the runner-up; thresholds on
- * it were chosen on eval/faq-dev.jsonl (docs/faq.md, docs/decisions/0101-faq-matching.md).
- */
-import MiniSearch from "minisearch";
+ * Each topic is two bags of terms (terms.ts): its example questions and keywords in all three
+ * forms, and its answers; every example is also kept on its own, and the out-of-scope questions
+ * are one more topic that is never answered. A question word counts for a topic through its own
+ * term, its lexicon concept, a recovered spelling or its sound key (the Urdu-script and Roman
+ * spellings of a word meet there). Topics are ranked by coverage (the IDF-weighted share of the
+ * question's words they explain) plus BM25. The confidence is a logistic regression over 17
+ * features of that ranking (calibration.ts), learned by k-fold over the knowledge base
+ * (train.ts); without a calibration it is the coverage itself. */
 import { LANGS } from "../../core/types.ts";
+import { applyCalibration, type Calibration } from "./calibration.ts";
 import type { FaqTopic } from "./content.ts";
-import { matchTokens, skeleton } from "./normalize.ts";
+import { conceptTerm, createConceptFinder, type Concept } from "./lexicon.ts";
+import { skeleton } from "./normalize.ts";
+import { createAnalyzer, MIN_SOUND_STRENGTH, type Term } from "./terms.ts";
 
 /** What the matcher concluded about one question. */
 export type FaqDecision = "confident" | "unsure" | "none";
@@ -21,7 +25,7 @@ export type FaqDecision = "confident" | "unsure" | "none";
 export interface FaqMatch {
   /** The answered topic when confident, else null. */
   topic: string | null;
-  /** Confidence in the best topic, 0..1 (3 decimals). */
+  /** Confidence in the best topic, 0..1 (3 decimals): the estimated chance it is right. */
   score: number;
   decision: FaqDecision;
   /** Topics best first with their confidence (at most 5). */
@@ -36,219 +40,454 @@ export interface FaqThresholds {
   unsure: number;
 }
 
-/** Chosen on the dev set; see docs/faq.md for the sweep. */
-export const DEFAULT_THRESHOLDS: FaqThresholds = { confident: 0.4, unsure: 0.22 };
+/** Thresholds for an uncalibrated matcher (raw coverage), as chosen before calibration. */
+export const RAW_THRESHOLDS: FaqThresholds = { confident: 0.4, unsure: 0.22 };
 
-/** Tuning knobs (defaults are the documented ones; eval may sweep them). */
-export interface MatcherOptions {
-  thresholds?: FaqThresholds;
-  /** Weight of a topic's answer text relative to its examples. */
+/** Tuning knobs of the ranking (defaults are the documented ones; eval may try others). */
+export interface RankingOptions {
+  /** Weight of a topic's answer text relative to its examples (BM25). */
   answerWeight?: number;
-  /** Share of the second-best document added to a topic's score. */
-  secondShare?: number;
   /** Weight of the (max-normalised) BM25 score next to coverage when ranking topics. */
   rankAlpha?: number;
-  /** How much of the confidence depends on the lead over the runner-up. */
-  leadWeight?: number;
   /** Weight of a word the knowledge base does not know, relative to the rarest known word. */
   unknownFactor?: number;
   /** Coverage credit for a question word found only in the topic's answer. */
   answerCredit?: number;
-  /** Matched word weight (sum of IDFs) below which confidence is scaled down. */
+  /** Matched word weight (sum of IDFs) below which the raw confidence is scaled down. */
   minEvidence?: number;
-  /** Index a topic's examples (and keywords) per language as one document instead of one each. */
-  groupExamples?: boolean;
+  /** Credit of a recovered spelling ("verfication" → verification). */
+  recoveredCredit?: number;
+  /** Credit of a word matched only by its sound key (Urdu script ↔ Roman). */
+  soundCredit?: number;
+  /** Credit of a word matched only through its lexicon concept (a synonym or translation). */
+  conceptCredit?: number;
+}
+
+/** Everything a matcher is built from besides the topics. */
+export interface MatcherOptions extends RankingOptions {
+  /** Concept groups (content/lexicon/concepts.json). */
+  lexicon?: readonly Concept[];
+  /**
+   * Out-of-scope example questions (content/faq-negatives): indexed as one more, never
+   * answered, topic whose coverage tells the calibration how much the question is about
+   * something else.
+   */
+  negatives?: readonly string[];
+  /** The confidence model; undefined or null: raw coverage with {@link RAW_THRESHOLDS}. */
+  calibration?: Calibration | null;
+  /** Overrides the calibration's (or the raw) thresholds. */
+  thresholds?: FaqThresholds;
+}
+
+/** A ranked topic with the features the confidence is computed from. */
+export interface Candidate {
+  topic: string;
+  /** IDF-weighted share of the question's words the topic explains, 0..1. */
+  coverage: number;
+  /** Confidence before calibration (coverage scaled by evidence and lead). */
+  raw: number;
+  /** The calibration's inputs (calibration.ts FEATURES, in order). */
+  features: number[];
 }
 
 /** A built matcher. */
 export interface FaqMatcher {
   match(text: string): FaqMatch;
+  /** The ranking behind {@link match}, with features (for calibration, eval and debugging). */
+  rank(text: string): Candidate[];
   readonly topicIds: string[];
   readonly thresholds: FaqThresholds;
 }
 
-interface Doc {
-  id: number;
-  topic: string;
-  text: string;
-  weight: number;
+interface Posting {
+  /** Per topic that uses the term, three numbers: slot, count in questions, count in answers. */
+  entries: number[];
+  /** Topics whose examples/keywords use it (answers mention many words in passing). */
+  dfCore: number;
+  df: number;
 }
 
 const LATIN_TERM = /^[a-z]+$/;
 
+/** How a question word reached a topic: its own term, its concept, or a fuzzy match. */
+type Kind = 0 | 1 | 2;
+const EXACT: Kind = 0;
+const CONCEPT: Kind = 1;
+const FUZZY: Kind = 2;
+const EMPTY: FaqMatch = { topic: null, score: 0, decision: "none", ranked: [] };
+const K1 = 1.2;
+const B = 0.75;
+
 /** Builds the index over the topics. */
 export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {}): FaqMatcher {
-  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   const answerWeight = options.answerWeight ?? 0.3;
-  const secondShare = options.secondShare ?? 0.3;
-  const rankAlpha = options.rankAlpha ?? 0.25;
-  const leadWeight = options.leadWeight ?? 0.1;
+  const rankAlpha = options.rankAlpha ?? 1;
   const unknownFactor = options.unknownFactor ?? 1.25;
   const answerCredit = options.answerCredit ?? 0.5;
   const minEvidence = options.minEvidence ?? 3.5;
-  const groupExamples = options.groupExamples ?? true;
+  const recoveredCredit = options.recoveredCredit ?? 0.8;
+  const soundCredit = options.soundCredit ?? 0.8;
+  const conceptCredit = options.conceptCredit ?? 0.9;
+  const calibration = options.calibration ?? null;
+  const thresholds = options.thresholds ?? calibration?.thresholds ?? RAW_THRESHOLDS;
 
-  const docs: Doc[] = [];
-  const termTopics = new Map<string, Set<string>>();
-  // Topics whose examples or keywords use a word (answers mention many words in passing).
-  const coreTopics = new Map<string, Set<string>>();
-  const add = (topic: string, text: string, weight: number) => {
-    const tokens = matchTokens(text, Infinity);
-    if (tokens.length === 0) return;
-    docs.push({ id: docs.length, topic, text: tokens.join(" "), weight });
-    for (const t of tokens) {
-      let set = termTopics.get(t);
-      if (!set) termTopics.set(t, (set = new Set()));
-      set.add(topic);
-      if (weight >= 1) {
-        let core = coreTopics.get(t);
-        if (!core) coreTopics.set(t, (core = new Set()));
-        core.add(topic);
-      }
-    }
+  const finder = createConceptFinder(options.lexicon ?? []);
+  const analyze = createAnalyzer(finder);
+
+  // Topic slots 0..n-1; slot n (when there are negatives) is "something else".
+  const n = topics.length;
+  const negatives = options.negatives ?? [];
+  const slots = negatives.length > 0 ? n + 1 : n;
+  const oosSlot = negatives.length > 0 ? n : -1;
+
+  // Postings are filled slot by slot, in order, so a term's current slot is its last entry.
+  const postings = new Map<string, Posting>();
+  const coreLen = new Float64Array(slots);
+  const answerLen = new Float64Array(slots);
+  const surface = new Set<string>(); // word keys the index or the lexicon knows (for recovery)
+  const count = (term: string, slot: number, field: 0 | 1) => {
+    let p = postings.get(term);
+    if (!p) postings.set(term, (p = { entries: [], dfCore: 0, df: 0 }));
+    const e = p.entries;
+    const last = e.length - 3;
+    if (last < 0 || e[last] !== slot) {
+      e.push(slot, field === 0 ? 1 : 0, field === 1 ? 1 : 0);
+      p.df += 1;
+      if (field === 0) p.dfCore += 1;
+    } else if (field === 0) {
+      if (e[last + 1] === 0) p.dfCore += 1;
+      e[last + 1] = e[last + 1]! + 1;
+    } else e[last + 2] = e[last + 2]! + 1;
   };
-  for (const topic of topics) {
-    if (groupExamples) {
-      // One document of questions and one of answers per topic, all three forms together:
-      // few documents keep a search cheap, and the forms use different words anyway.
-      add(topic.id, LANGS.flatMap((l) => [...topic.examples[l], ...topic.keywords[l]]).join(" \n "), 1);
-      add(topic.id, LANGS.map((l) => topic.answer[l]).join(" \n "), answerWeight);
-      continue;
+  const addTerms = (slot: number, terms: Term[], field: 0 | 1) => {
+    for (const t of terms) {
+      count(t.term, slot, field);
+      if (t.concept) count(t.concept, slot, field);
+      // Answers mention many words in passing: their sound keys would only add noise.
+      if (t.sound && field === 0) count(t.sound.own, slot, field);
+      if (!t.phrase) surface.add(t.term);
     }
+    const lengths = field === 0 ? coreLen : answerLen;
+    lengths[slot] = lengths[slot]! + terms.length;
+  };
+  // Every example question on its own too (nearest-example similarity).
+  const exampleSlot: number[] = [];
+  const exampleTerms: string[][] = [];
+  const exampleIndex = new Map<string, number[]>();
+  const addExample = (slot: number, terms: Term[]) => {
+    const id = exampleSlot.length;
+    const own: string[] = [];
+    const post = (term: string) => {
+      const list = exampleIndex.get(term);
+      if (!list) exampleIndex.set(term, [id]);
+      else if (list[list.length - 1] !== id) list.push(id);
+    };
+    for (const t of terms) {
+      if (!own.includes(t.term)) own.push(t.term);
+      post(t.term);
+      if (t.concept) post(t.concept);
+      if (t.sound) post(t.sound.own);
+    }
+    exampleSlot.push(slot);
+    exampleTerms.push(own);
+  };
+  topics.forEach((topic, slot) => {
     for (const lang of LANGS) {
-      for (const example of topic.examples[lang]) add(topic.id, example, 1);
-      for (const keyword of topic.keywords[lang]) add(topic.id, keyword, 1);
-      add(topic.id, topic.answer[lang], answerWeight);
+      for (const text of topic.examples[lang]) {
+        const terms = analyze(text, Infinity);
+        addTerms(slot, terms, 0);
+        addExample(slot, terms);
+      }
+      for (const text of topic.keywords[lang]) addTerms(slot, analyze(text, Infinity), 0);
     }
-  }
-
-  const index = new MiniSearch<Doc>({
-    fields: ["text"],
-    tokenize: (s) => s.split(" "),
-    processTerm: (t) => t,
-    searchOptions: { tokenize: (s) => s.split(" "), processTerm: (t) => t },
+    for (const lang of LANGS) addTerms(slot, analyze(topic.answer[lang], Infinity), 1);
   });
-  index.addAll(docs);
-
-  // Spelling recovery for words the index does not know, decided once per word here instead
-  // of MiniSearch's fuzzy search at query time (a radix-tree walk per word, the slow part):
-  // 1. same consonant skeleton (Roman Urdu vowels vary: "rajistar" / "register"),
-  // 2. one edit away (symmetric-delete lookup: typos, a letter missing or doubled).
-  const df = (term: string) => termTopics.get(term)?.size ?? 0;
-  const bySkeleton = new Map<string, string>();
-  const byDelete = new Map<string, string[]>();
-  const byStem = new Map<string, string>();
-  for (const term of termTopics.keys()) {
-    if (LATIN_TERM.test(term) && term.length >= 4) {
-      const key = skeleton(term);
-      const current = bySkeleton.get(key);
-      if (!current || df(current) < df(term)) bySkeleton.set(key, term);
-    }
-    if (term.length >= 4) {
-      for (const d of deletes(term)) {
-        const list = byDelete.get(d);
-        if (list) list.push(term);
-        else byDelete.set(d, [term]);
-      }
-    }
-    const stem = verbStem(term);
-    if (stem !== term) {
-      const current = byStem.get(stem);
-      if (!current || df(current) < df(term)) byStem.set(stem, term);
-    }
+  for (const text of negatives) {
+    const terms = analyze(text, Infinity);
+    addTerms(oosSlot, terms, 0);
+    addExample(oosSlot, terms);
   }
-  const corrections = new Map<string, string | null>();
-  const correct = (term: string): string | null => {
-    if (termTopics.has(term)) return term;
-    let fixed = corrections.get(term);
-    if (fixed !== undefined) return fixed;
-    fixed = null;
-    if (term.length >= 4) {
-      const candidates = [term, ...deletes(term)].flatMap((d) => [...(byDelete.get(d) ?? []), ...(termTopics.has(d) ? [d] : [])]);
-      // People rarely get the first letter wrong; "weather" is not a typo of "leather".
-      const near = candidates.filter((c) => c[0] === term[0] && editDistanceAtMostOne(term, c));
-      fixed = near.sort((a, b) => df(b) - df(a))[0] ?? null;
-      if (!fixed && LATIN_TERM.test(term)) fixed = bySkeleton.get(skeleton(term)) ?? null;
-      // 3. another form of the same verb: "bhejne"/"bhejna", "بھیجنے"/"بھیجنا".
-      if (!fixed) {
-        const stem = verbStem(term);
-        fixed = stem !== term ? (byStem.get(stem) ?? (termTopics.has(stem) ? stem : null)) : null;
-      }
-    }
-    if (corrections.size < 50_000) corrections.set(term, fixed);
-    return fixed;
-  };
+  for (const word of finder.words.keys()) surface.add(word);
 
-  const topicCount = Math.max(1, topics.length);
-  const idf = (n: number) => Math.log(1 + topicCount / n);
-  // How telling a known word is: by the topics whose questions use it, else whose answers do.
-  const weightOf = (term: string) => idf(coreTopics.get(term)?.size || df(term));
+  const avgCore = coreLen.reduce((a, b) => a + b, 0) / Math.max(1, slots);
+  const avgAnswer = answerLen.reduce((a, b) => a + b, 0) / Math.max(1, slots);
+  const coreNorm = Float64Array.from(coreLen, (l) => K1 * (1 - B + (B * l) / Math.max(1, avgCore)));
+  const answerNorm = Float64Array.from(answerLen, (l) => K1 * (1 - B + (B * l) / Math.max(1, avgAnswer)));
+
+  const conceptOf = (word: string) => {
+    const id = finder.words.get(word);
+    return id === undefined ? null : conceptTerm(id);
+  };
+  const correct = createSpellingRecovery(surface, (word) => postings.get(word)?.df ?? postings.get(conceptOf(word) ?? "")?.df ?? 0);
+
+  const idf = (df: number) => Math.log(1 + slots / Math.max(1, df));
+  // How telling a known term is: by the topics whose questions use it, else whose answers do.
+  const weightOf = (p: Posting) => idf(p.dfCore || p.df);
+  const bm25Idf = (p: Posting) => Math.log(1 + (slots - p.df + 0.5) / (p.df + 0.5));
   const unknownWeight = idf(1) * unknownFactor;
+  const exampleWeight = Float64Array.from(exampleTerms, (terms) => terms.reduce((sum, t) => sum + weightOf(postings.get(t)!), 0));
+  const examplePostings = new Map<Posting, number[]>();
+  for (const [term, ids] of exampleIndex) examplePostings.set(postings.get(term)!, ids);
+
+  // Scratch space reused by every match (one match runs at a time: JavaScript is single-threaded).
+  const covered = new Float64Array(slots);
+  const byConcept = new Float64Array(slots); // coverage through lexicon concepts
+  const fuzzy = new Float64Array(slots); // coverage through recovered spellings and sound keys
+  const answerOnly = new Float64Array(slots);
+  const bm = new Float64Array(slots);
+  const tokBest = new Float64Array(slots);
+  const tokBm = new Float64Array(slots);
+  const tokAnswer = new Uint8Array(slots);
+  const tokKind = new Uint8Array(slots);
+  const tokMark = new Uint8Array(slots);
+  const touched: number[] = [];
+  const tokTouched: number[] = [];
+  const overlap = new Float64Array(exampleSlot.length);
+  const exTok = new Float64Array(exampleSlot.length);
+  const exTouched: number[] = [];
+  const exTokTouched: number[] = [];
+  const bestExample = new Float64Array(slots);
+
+  function rank(text: string): Candidate[] {
+    const seen = new Set<string>();
+    const terms: Term[] = [];
+    for (const t of analyze(text)) {
+      if (seen.has(t.term) || terms.length >= 30) continue;
+      seen.add(t.term);
+      terms.push(t);
+    }
+    if (terms.length === 0) return [];
+    for (const s of touched) covered[s] = byConcept[s] = fuzzy[s] = answerOnly[s] = bm[s] = bestExample[s] = 0;
+    touched.length = 0;
+    for (const e of exTouched) overlap[e] = 0;
+    exTouched.length = 0;
+    let total = 0;
+    let unknown = 0;
+    for (const t of terms) {
+      // The term's alternatives: itself, its concept, a recovered spelling, its sound key.
+      // A word's weight is its own IDF when the knowledge base knows it; an alternative
+      // counts at most as much as it is telling itself (a concept or sound key many topics
+      // share says little about any of them).
+      let weight = 0;
+      const alts: Array<[Posting, number, Kind]> = [];
+      const own = postings.get(t.term);
+      const add = (p: Posting | undefined, credit: number, kind: Kind) => {
+        if (!p) return;
+        if (weight === 0) weight = weightOf(p);
+        alts.push([p, credit, kind]);
+      };
+      add(own, 1, EXACT);
+      let concept = t.concept;
+      if (!own && !t.phrase) {
+        const fixed = correct(t.term);
+        if (fixed) {
+          add(postings.get(fixed), recoveredCredit, FUZZY);
+          concept ??= conceptOf(fixed);
+        }
+      }
+      if (concept) add(postings.get(concept), conceptCredit, CONCEPT);
+      if (t.sound) {
+        // Across scripts from three consonants on, within a script from four.
+        add(postings.get(t.sound.other), soundCredit, FUZZY);
+        if (t.sound.strength >= MIN_SOUND_STRENGTH.sameScript) add(postings.get(t.sound.own), soundCredit, FUZZY);
+      }
+      if (weight === 0) {
+        weight = unknownWeight;
+        unknown += weight;
+      }
+      total += weight;
+      for (const [p, altCredit, kind] of alts) {
+        const credit = kind === EXACT ? 1 : altCredit * Math.min(1, weightOf(p) / weight);
+        const idfB = bm25Idf(p);
+        const e = p.entries;
+        for (let i = 0; i < e.length; i += 3) {
+          const s = e[i]!;
+          const core = e[i + 1]!;
+          const c = core > 0 ? credit : credit * answerCredit;
+          if (!tokMark[s]) {
+            tokMark[s] = 1;
+            tokTouched.push(s);
+          }
+          if (c > tokBest[s]!) {
+            tokBest[s] = c;
+            tokAnswer[s] = core > 0 ? 0 : 1;
+            tokKind[s] = kind;
+          }
+          const a = e[i + 2]!;
+          const score = credit * idfB * ((core * (K1 + 1)) / (core + coreNorm[s]!) + (answerWeight * (a * (K1 + 1))) / (a + answerNorm[s]!));
+          if (score > tokBm[s]!) tokBm[s] = score;
+        }
+      }
+      for (const [p, altCredit, kind] of alts) {
+        const ids = examplePostings.get(p);
+        if (!ids) continue;
+        const credit = kind === EXACT ? 1 : altCredit * Math.min(1, weightOf(p) / weight);
+        for (const e of ids) {
+          if (exTok[e] === 0) exTokTouched.push(e);
+          if (credit > exTok[e]!) exTok[e] = credit;
+        }
+      }
+      for (const e of exTokTouched) {
+        if (overlap[e] === 0) exTouched.push(e);
+        overlap[e] = overlap[e]! + weight * exTok[e]!;
+        exTok[e] = 0;
+      }
+      exTokTouched.length = 0;
+      for (const s of tokTouched) {
+        if (covered[s] === 0 && bm[s] === 0) touched.push(s);
+        const gain = weight * tokBest[s]!;
+        covered[s] = covered[s]! + gain;
+        bm[s] = bm[s]! + tokBm[s]!;
+        if (tokKind[s] === CONCEPT) byConcept[s] = byConcept[s]! + gain;
+        if (tokKind[s] === FUZZY) fuzzy[s] = fuzzy[s]! + gain;
+        if (tokAnswer[s]) answerOnly[s] = answerOnly[s]! + gain;
+        tokBest[s] = tokBm[s] = tokAnswer[s] = tokKind[s] = tokMark[s] = 0;
+      }
+      tokTouched.length = 0;
+    }
+    if (touched.length === 0) return [];
+
+    // Nearest example per topic: weighted Dice overlap of the question and one example.
+    for (const e of exTouched) {
+      const dice = (2 * overlap[e]!) / (total + exampleWeight[e]!);
+      const slot = exampleSlot[e]!;
+      if (dice > bestExample[slot]!) bestExample[slot] = dice;
+    }
+    let bmMax = 0;
+    for (const s of touched) if (s !== oosSlot && bm[s]! > bmMax) bmMax = bm[s]!;
+    const oosCoverage = oosSlot >= 0 ? Math.min(1, covered[oosSlot]! / total) : 0;
+    const list = touched
+      .filter((s) => s !== oosSlot)
+      .map((s) => {
+        const coverage = Math.min(1, covered[s]! / total);
+        const evidence = minEvidence > 0 ? Math.min(1, covered[s]! / minEvidence) : 1;
+        const key = coverage * evidence + rankAlpha * (bmMax > 0 ? bm[s]! / bmMax : 0);
+        return { s, coverage, scaled: coverage * evidence, key };
+      })
+      .sort((a, b) => b.key - a.key)
+      .slice(0, 5);
+    if (list.length === 0) return [];
+    return list.map((c, i) => {
+      // The best other topic: for the top one the runner-up, for the others the top.
+      let runner = 0;
+      let otherKey = 0;
+      let otherBm = 0;
+      let otherExample = 0;
+      for (const other of list) {
+        if (other === c) continue;
+        otherExample = Math.max(otherExample, bestExample[other.s]!);
+        runner = Math.max(runner, other.coverage);
+        otherKey = Math.max(otherKey, other.key);
+        otherBm = Math.max(otherBm, bm[other.s]!);
+      }
+      const lead = c.coverage > 0 ? Math.max(0, c.coverage - runner) / c.coverage : 0;
+      const raw = c.scaled * (0.9 + 0.1 * (i === 0 ? lead : 0));
+      const cov = covered[c.s]!;
+      const fuzzyShare = cov > 0 ? fuzzy[c.s]! / cov : 0;
+      const features = [
+        c.coverage,
+        c.scaled,
+        runner,
+        lead,
+        Math.log1p(cov),
+        unknown / total,
+        Math.log1p(terms.length),
+        bmMax > 0 ? (bm[c.s]! - otherBm) / bmMax : 0,
+        c.key - otherKey,
+        oosCoverage,
+        cov > 0 ? byConcept[c.s]! / cov : 0,
+        fuzzyShare,
+        cov > 0 ? answerOnly[c.s]! / cov : 0,
+        c.coverage * fuzzyShare,
+        bestExample[c.s]!,
+        bestExample[c.s]! - otherExample,
+        oosSlot >= 0 ? bestExample[oosSlot]! : 0,
+      ];
+      return { topic: topics[c.s]!.id, coverage: round(c.coverage), raw: round(raw), features };
+    });
+  }
 
   function match(text: string): FaqMatch {
-    const raw = [...new Set(matchTokens(text))].slice(0, 30);
-    if (raw.length === 0) return { topic: null, score: 0, decision: "none", ranked: [] };
-    // Each query word: its weight (rarer across topics = more telling; unknown = as telling
-    // as the rarest, since an unknown word often means the question is about something else)
-    // and the indexed word it stands for (itself, a recovered spelling, or none).
-    const known = new Map<string, number>(); // indexed term → share of credit (1 exact, 0.8 recovered)
-    let total = 0;
-    for (const t of raw) {
-      const fixed = correct(t);
-      total += fixed ? weightOf(fixed) : unknownWeight;
-      if (fixed && (known.get(fixed) ?? 0) < (fixed === t ? 1 : 0.8)) known.set(fixed, fixed === t ? 1 : 0.8);
-    }
-    if (known.size === 0) return { topic: null, score: 0, decision: "none", ranked: [] };
-    const terms = [...known.keys()];
-    const results = index.search(terms.join(" "), {
-      combineWith: "OR",
-      boostTerm: (term) => known.get(term) ?? 1,
-      boostDocument: (id) => docs[id as number]?.weight ?? 1,
+    const candidates = rank(text);
+    if (candidates.length === 0) return EMPTY;
+    // A lower-ranked topic never shows more confidence than the one above it.
+    let cap = 1;
+    const ranked = candidates.map((c) => {
+      cap = Math.min(cap, round(calibration ? applyCalibration(calibration, c.features) : c.raw));
+      return { topic: c.topic, score: cap };
     });
-
-    // Per topic: best and second-best document scores, and which query terms it explains.
-    const perTopic = new Map<string, { best: number; second: number; terms: Map<string, number> }>();
-    for (const r of results) {
-      const topic = docs[r.id as number]!.topic;
-      let entry = perTopic.get(topic);
-      if (!entry) perTopic.set(topic, (entry = { best: 0, second: 0, terms: new Map() }));
-      if (r.score > entry.best) [entry.best, entry.second] = [r.score, entry.best];
-      else if (r.score > entry.second) entry.second = r.score;
-      // Words only the answer shares count for less: answers are long and say many things.
-      const credit = docs[r.id as number]!.weight < 1 ? answerCredit : 1;
-      for (const q of r.queryTerms) entry.terms.set(q, Math.max(entry.terms.get(q) ?? 0, credit));
-    }
-    if (perTopic.size === 0) return { topic: null, score: 0, decision: "none", ranked: [] };
-
-    let rawMax = 0;
-    for (const e of perTopic.values()) rawMax = Math.max(rawMax, e.best + secondShare * e.second);
-    const scored = [...perTopic.entries()]
-      .map(([topic, e]) => {
-        let covered = 0;
-        for (const [t, credit] of e.terms) covered += weightOf(t) * (known.get(t) ?? 1) * credit;
-        // Evidence: a single common word ("account") explains a question fully but says little.
-        const coverage = Math.min(1, covered / total) * (minEvidence > 0 ? Math.min(1, covered / minEvidence) : 1);
-        const raw = e.best + secondShare * e.second;
-        return { topic, coverage, key: coverage + rankAlpha * (raw / rawMax) };
-      })
-      .sort((a, b) => b.key - a.key);
-
-    const top = scored[0]!;
-    // Lead in coverage over the best other topic: a question that several topics explain
-    // equally well ("partner?") is a "did you mean", not an answer.
-    const runnerUp = scored.slice(1).reduce((m, s) => Math.max(m, s.coverage), 0);
-    const lead = top.coverage > 0 ? Math.max(0, top.coverage - runnerUp) / top.coverage : 0;
-    const confidence = (s: (typeof scored)[number]) => round(s.coverage * (1 - leadWeight + leadWeight * (s === top ? lead : 0)));
-    const ranked = scored.slice(0, 5).map((s) => ({ topic: s.topic, score: confidence(s) }));
     const score = ranked[0]!.score;
-    const decision: FaqDecision = score >= thresholds.confident ? "confident" : score >= thresholds.unsure ? "unsure" : "none";
-    return { topic: decision === "confident" ? top.topic : null, score, decision, ranked };
+    // A question every word of which several topics know ("account") is ambiguous, not out
+    // of scope: offer the candidates even when the confidence in any one of them is low.
+    const ambiguous = candidates.length > 1 && candidates[0]!.coverage >= AMBIGUOUS_COVERAGE && candidates[1]!.coverage >= AMBIGUOUS_COVERAGE;
+    const decision: FaqDecision = score >= thresholds.confident ? "confident" : score >= thresholds.unsure || ambiguous ? "unsure" : "none";
+    return { topic: decision === "confident" ? ranked[0]!.topic : null, score, decision, ranked };
   }
 
-  return { match, topicIds: topics.map((t) => t.id), thresholds };
+  return { match, rank, topicIds: topics.map((t) => t.id), thresholds };
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Coverage from which two topics that both explain a question make it ambiguous. */
+const AMBIGUOUS_COVERAGE = 0.9;
+
+/**
+ * Spelling recovery for plain words the index does not know, decided once per word (cached)
+ * instead of a fuzzy search at query time: a known word with the same first letter one edit
+ * away (compared with the known words of that first letter and a similar length), else one
+ * with the same consonant skeleton (Roman Urdu
+ * vowels vary), else another form of the same verb. `surface` holds the word keys the index
+ * and the lexicon know.
+ */
+function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string) => number): (word: string) => string | null {
+  const bySkeleton = new Map<string, string>();
+  // Words by first letter and length, for the one-edit search (a few hundred per bucket).
+  const byStart = new Map<string, string[]>();
+  const byStem = new Map<string, string>();
+  const better = (a: string | undefined, b: string) => !a || df(a) < df(b);
+  for (const word of surface) {
+    if (word.length >= 3) {
+      const bucket = `${word[0]}${word.length}`;
+      const list = byStart.get(bucket);
+      if (list) list.push(word);
+      else byStart.set(bucket, [word]);
+    }
+    if (LATIN_TERM.test(word) && word.length >= 4) {
+      const key = skeleton(word);
+      if (better(bySkeleton.get(key), word)) bySkeleton.set(key, word);
+    }
+    const stem = verbStem(word);
+    if (stem !== word && better(byStem.get(stem), word)) byStem.set(stem, word);
+  }
+  const cache = new Map<string, string | null>();
+  return (word) => {
+    if (surface.has(word)) return word;
+    const cached = cache.get(word);
+    if (cached !== undefined) return cached;
+    let fixed: string | null = null;
+    // Urdu script leaves short vowels out, so its words are shorter: one edit in four letters
+    // is another word (چھٹی "holiday" / چھوٹی "small").
+    if (word.length >= (LATIN_TERM.test(word) ? 4 : 5)) {
+      // People rarely get the first letter wrong; "weather" is not a typo of "leather".
+      let bestDf = -1;
+      for (const length of [word.length - 1, word.length, word.length + 1]) {
+        for (const candidate of byStart.get(`${word[0]}${length}`) ?? []) {
+          if (!editDistanceAtMostOne(word, candidate)) continue;
+          const d = df(candidate);
+          if (d > bestDf) [fixed, bestDf] = [candidate, d];
+        }
+      }
+      if (!fixed && LATIN_TERM.test(word)) fixed = bySkeleton.get(skeleton(word)) ?? null;
+      if (!fixed) {
+        const stem = verbStem(word);
+        fixed = stem !== word ? (byStem.get(stem) ?? (surface.has(stem) ? stem : null)) : null;
+      }
+    }
+    if (cache.size < 50_000) cache.set(word, fixed);
+    return fixed;
+  };
+}
 
 // Urdu verb and adjective endings in Roman and in Urdu script (after normalisation:
 // ے → ی, ں → ن). Longest first.
@@ -260,13 +499,6 @@ function verbStem(word: string): string {
   const endings = LATIN_TERM.test(word) ? ROMAN_ENDINGS : URDU_ENDINGS;
   for (const e of endings) if (word.endsWith(e) && word.length - e.length >= 3) return word.slice(0, -e.length);
   return word;
-}
-
-/** The word with one letter removed, for each position. */
-function deletes(word: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < word.length; i++) out.push(word.slice(0, i) + word.slice(i + 1));
-  return out;
 }
 
 /** True when a and b differ by at most one insertion, deletion, substitution or swap. */

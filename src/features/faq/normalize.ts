@@ -6,6 +6,7 @@
  * key, not onto a "correct" spelling.
  */
 import { asciiDigits } from "../../core/text.ts";
+import { joinAcronyms } from "./transliterate.ts";
 
 // Arabic-keyboard letters that have a distinct Urdu form.
 const ARABIC_TO_URDU: Record<string, string> = {
@@ -23,8 +24,9 @@ const ARABIC_LETTERS = /[\u064A\u0649\u0643\u0629\u06C3\u06D5\u0671\u0647]/g;
 // After these letters an Arabic ه is the aspiration mark ھ (بھ پھ تھ …), elsewhere it is ہ.
 const ASPIRATING = new Set([..."بپتٹجچدڈرڑکگلمن"].concat(["\u0643"]));
 
-// Harakat, superscript alef, Quranic marks, tatweel, zero-width characters, BOM.
-const URDU_MARKS = /[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200B-\u200D\u2060\uFEFF]/g;
+// Harakat, superscript alef, Quranic marks, tatweel; invisible characters: zero-width space
+// and joiners, word joiner, BOM, soft hyphen, direction marks and embeddings.
+const URDU_MARKS = /[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200B-\u200F\u2060\uFEFF\u00AD\u061C\u202A-\u202E\u2066-\u2069]/g;
 // Urdu and Arabic punctuation: ۔ ، ؟ ؛ ٪ « » and friends.
 const URDU_PUNCTUATION = /[\u06D4\u060C\u061F\u061B\u066A-\u066D\u00AB\u00BB]/g;
 
@@ -49,6 +51,9 @@ export function foldScript(text: string): string {
  */
 export function urduKey(word: string): string {
   let w = word.replace(/\u06BE/g, "\u06C1").replace(/[\u06D2\u06D3]/g, "\u06CC").replace(/\u06BA/g, "\u0646");
+  // Arabic and Persian keyboards have no ٹ ڈ ڑ: people type ت د ر (or ط); a lone hamza ء
+  // is often left out ("اشیاء" / "اشیا").
+  w = w.replace(/[\u0679\u0637]/g, "\u062A").replace(/\u0688/g, "\u062F").replace(/\u0691/g, "\u0631").replace(/\u0621/g, "");
   if (w.length >= 5 && (w.endsWith("\u0648\u0646") || w.endsWith("\u0627\u062A"))) w = w.slice(0, -2);
   return w;
 }
@@ -72,6 +77,24 @@ const ROMAN_VARIANTS: Record<string, string[]> = {
   liye: ["liye", "liay", "lie", "lye", "liey", "liyay", "lia"],
   batao: ["batao", "btao", "bataen", "bataye", "batayen", "batain", "bataiye", "bata", "bta", "btayen", "btaen"],
   bhai: ["bhai", "bhae", "bhaii", "bhaijan", "bhaijaan", "bhaiya", "bro"],
+  // SMS spellings: vowels left out, as people type on a phone keypad.
+  karni: ["karni", "krni", "kerni"],
+  karta: ["karta", "krta", "kerta"],
+  karti: ["karti", "krti", "kerti"],
+  bohat: ["bohat", "bohot", "bahut", "bht", "boht", "bhot", "bohut", "bahot"],
+  zyada: ["zyada", "ziada", "ziyada", "zada", "ziyadah", "zayada", "jyada"],
+  kitna: ["kitna", "ktna", "kitnaa"],
+  kitni: ["kitni", "ktni"],
+  kitne: ["kitne", "ktne", "kitny", "kitnay"],
+  sab: ["sab", "sb", "sub"],
+  kuch: ["kuch", "kch", "kuchh", "kuj"],
+  theek: ["theek", "thik", "thek", "thk", "theak"],
+  apne: ["apne", "apny", "apnay"],
+  konsa: ["konsa", "kaunsa", "konsi", "kaunsi", "konse", "kaunse", "konsy"],
+  sakta: ["sakta", "skta", "sktaa"],
+  sakte: ["sakte", "skte", "sakty", "saktay"],
+  please: ["please", "plz", "pls", "plez", "plzz", "plss", "pleas"],
+  hoga: ["hoga", "hga", "hogaa"],
 };
 const VARIANT_OF = new Map<string, string>();
 for (const [canonical, variants] of Object.entries(ROMAN_VARIANTS)) for (const v of variants) VARIANT_OF.set(v, canonical);
@@ -80,29 +103,53 @@ for (const [canonical, variants] of Object.entries(ROMAN_VARIANTS)) for (const v
 export function stemEnglish(word: string): string {
   if (word.length <= 3) return word;
   if (word.endsWith("ies") && word.length > 4) return `${word.slice(0, -3)}y`;
-  if (/(ches|shes|sses|xes)$/.test(word)) return word.slice(0, -2);
-  if (word.endsWith("s") && !/(ss|us|is|ous)$/.test(word) && word.length > 3) return word.slice(0, -1);
+  if (word.endsWith("ches") || word.endsWith("shes") || word.endsWith("sses") || word.endsWith("xes")) return word.slice(0, -2);
+  if (word.endsWith("s") && !(word.endsWith("ss") || word.endsWith("us") || word.endsWith("is"))) return word.slice(0, -1);
   if (word.endsWith("ing") && word.length > 5) return word.slice(0, -3);
   if (word.endsWith("ed") && word.length > 4 && !word.endsWith("eed")) return word.slice(0, -2);
   return word;
 }
 
+const IS_VOWEL = (ch: string | undefined) => ch === "a" || ch === "e" || ch === "i" || ch === "o" || ch === "u";
+
 /**
  * A spelling key for one Latin word (English or Roman Urdu): doubled letters, long vowels
  * written twice (ee, oo, aa), ai/ay/ei/ey → e, w → v, q → k, ph → f, a final h after a
  * vowel, and final y after a consonant. "zaroori"/"zaruri", "tasdeeq"/"tasdiq",
- * "paisay"/"paise"/"pese" each meet on one key.
+ * "paisay"/"paise"/"pese" each meet on one key. One pass over the letters (it runs for every
+ * new word of the knowledge base and of questions).
  */
 export function romanKey(word: string): string {
   const variant = VARIANT_OF.get(word);
   if (variant) return variant;
-  let w = stemEnglish(word);
-  w = w.replace(/ph/g, "f").replace(/w/g, "v").replace(/q/g, "k").replace(/ck/g, "k");
-  w = w.replace(/ee/g, "i").replace(/oo/g, "u").replace(/(.)\1+/g, "$1");
-  w = w.replace(/a[iy](?=[^aeiou]|$)/g, "e").replace(/e[iy](?=[^aeiou]|$)/g, "e");
-  if (w.length > 2 && /[aeiou]h$/.test(w)) w = w.slice(0, -1);
-  if (w.length > 2 && /[^aeiou]y$/.test(w)) w = `${w.slice(0, -1)}e`;
-  return w;
+  const stem = stemEnglish(word);
+  // ph → f, w → v, q → k, ck → k; then ee → i, oo → u; then doubled letters collapse.
+  let w = "";
+  for (let i = 0; i < stem.length; i++) {
+    const ch = stem[i]!;
+    const next = stem[i + 1];
+    let out: string = ch;
+    if (ch === "p" && next === "h") [out, i] = ["f", i + 1];
+    else if (ch === "c" && next === "k") [out, i] = ["k", i + 1];
+    else if (ch === "w") out = "v";
+    else if (ch === "q") out = "k";
+    else if (ch === "e" && next === "e") [out, i] = ["i", i + 1];
+    else if (ch === "o" && next === "o") [out, i] = ["u", i + 1];
+    if (out !== w[w.length - 1]) w += out;
+  }
+  // ai/ay/ei/ey → e before a consonant or at the end.
+  let v = "";
+  for (let i = 0; i < w.length; i++) {
+    const ch = w[i]!;
+    const next = w[i + 1];
+    if ((ch === "a" || ch === "e") && (next === "i" || next === "y") && !IS_VOWEL(w[i + 2])) {
+      v += "e";
+      i += 1;
+    } else v += ch;
+  }
+  if (v.length > 2 && v.endsWith("h") && IS_VOWEL(v[v.length - 2])) v = v.slice(0, -1);
+  if (v.length > 2 && v.endsWith("y") && !IS_VOWEL(v[v.length - 2])) v = `${v.slice(0, -1)}e`;
+  return v;
 }
 
 /** The consonant skeleton of a Latin key, used to recover badly misspelt Roman Urdu words. */
@@ -135,7 +182,7 @@ const STOPWORDS = `a an the is are was were be been being am do does did done ha
   process procedure way method step steps tareeqa tarika tareeka tariqa maloomat rehnumai tafseel madad
   karana karane karwana karwane krwana krwane karwa karva karao karwao jana jane jaye jayen jaun chahiyen chahiyein
   sake saka doon dun loon lun parta padta parti padti parega padega pare pade
-  sirf kabhi hua hui hue
+  sirf kabhi hua hui hue theek bohat bilkul zaroor
   aaj aj kal parson today tomorrow yesterday now
   deta deti dete dena dene diya de leta leti lete lena lene liya le
   else ever whether which own karega karegi karenge kare kre karoon kro
@@ -146,9 +193,16 @@ const STOPWORDS = `a an the is are was were be been being am do does did done ha
   کرانا کرانے کروانا کروانے کرایا کروایا کروائیں کرائیں کرنی جانا جانے جائے جائیں جاؤں چاہییں چاہئیں چاہیئے
   سکے سکا دوں لوں پڑتا پڑتی پڑے پڑے گا ہونی ہونے ہونا طریقہ طریقے معلومات رہنمائی تفصیل مدد پراسیس تو بس صرف ابھی کبھی ہوا ہوئی ہوئے آج کل اب سمجھ سمجھا سمجھی سمجھنا سمجھتا سمجھتی معلوم دیتا دیتی دیتے دینا دینے دیا دی لیتا لیتی لیتے لینا لینے لیا کرے کروں دیں دیجیے دیجئے لیں ہی اب یہاں وہاں جیسے مطلب ایک ذرا کہ`;
 
-/** Splits folded text into raw words (letters and digits). */
+/**
+ * Splits folded text into raw words (letters and digits); a number glued to letters is its
+ * own word ("200kg" → "200", "kg"; "iso9001" → "iso", "9001"), and acronyms spelt letter by
+ * letter become one word ("ایف بی آر" → "fbr", transliterate.ts).
+ */
 function words(folded: string): string[] {
-  return folded.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const lower = folded.toLowerCase();
+  // Plain ASCII (most English and Roman Urdu) needs neither Unicode classes nor acronyms.
+  if (/^[\x00-\x7F]*$/.test(lower)) return lower.match(/[a-z]+|[0-9]+/g) ?? [];
+  return joinAcronyms(lower.match(/\p{N}+|\p{L}+/gu) ?? []);
 }
 
 const ARABIC_LETTER = /[\u0600-\u06FF]/;
@@ -195,7 +249,12 @@ export function matchTokens(text: string, maxChars = MAX_MATCH_CHARS): string[] 
   return out;
 }
 
+/** The key of every word of a text, function words included, in order (cut at `maxChars`). */
+export function keyedWords(text: string, maxChars = MAX_MATCH_CHARS): string[] {
+  return words(foldScript(text.slice(0, maxChars))).map(wordKey);
+}
+
 /** Every token of a text including function words (for language detection and tests). */
 export function allTokens(text: string): string[] {
-  return words(foldScript(text.slice(0, MAX_MATCH_CHARS))).map(wordKey);
+  return keyedWords(text);
 }
