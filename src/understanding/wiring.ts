@@ -11,14 +11,20 @@ import { loadStages } from "../features/progress/stages.ts";
 import { loadLexicons, understandingDir } from "./lexicon.ts";
 import { createUnderstander } from "./understander.ts";
 
-/** Builds the understander over the knowledge base `kb` and the content of `contentDir`. */
-export function createContentUnderstander(contentDir: string, kb: KnowledgeBase): Understander {
+/** An FAQ that knows nothing (its content could not be loaded): every question is `none`. */
+const NO_FAQ = { match: () => ({ topic: null, score: 0, decision: "none" as const, ranked: [] }) };
+
+/**
+ * Builds the understander over the knowledge base `kb` (null: without an FAQ) and the
+ * content of `contentDir`. Throws LexiconError for a bad lexicon file.
+ */
+export function createContentUnderstander(contentDir: string, kb: KnowledgeBase | null): Understander {
   const vocabulary: string[] = [];
-  for (const topic of kb.topics.values()) for (const list of Object.values(topic.examples)) vocabulary.push(...list);
+  for (const topic of kb?.topics.values() ?? []) for (const list of Object.values(topic.examples)) vocabulary.push(...list);
   return createUnderstander({
     lexicons: loadLexicons(understandingDir(contentDir)),
     places: loadGazetteer(),
-    faq: kb.matcher,
+    faq: kb?.matcher ?? NO_FAQ,
     stages: loadStages(stagesDir(contentDir)).list,
     vocabulary,
   });
