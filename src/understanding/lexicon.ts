@@ -19,6 +19,7 @@ const forms = z.object({ en: list, ur: list, "ur-Latn": list }).strict();
 const numberForms = z
   .object({ en: z.record(phrase, z.number().int().min(0)), ur: z.record(phrase, z.number().int().min(0)), "ur-Latn": z.record(phrase, z.number().int().min(0)) })
   .strict();
+const rsvpForms = z.object({ going: forms, maybe: forms, no: forms }).strict();
 const conceptName = z.string().regex(/^[a-z]+$/, "concept names are lower-case letters");
 const about = z.string().optional();
 
@@ -57,7 +58,9 @@ const schemas = {
       yes: forms,
       no: forms,
       skip: forms,
-      rsvp: z.object({ going: forms, maybe: forms, no: forms }).strict(),
+      rsvp: rsvpForms,
+      rsvpAlone: rsvpForms,
+      rsvpWithEvent: rsvpForms,
     })
     .strict(),
   languages: z

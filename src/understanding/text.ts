@@ -38,8 +38,9 @@ const EMOJI = /\p{Extended_Pictographic}/gu;
 const ARABIC = /[\u0600-\u06FF\u0750-\u077F]/;
 const ARABIC_LETTER = /[\u0600-\u06FF]/;
 // Short Latin words that mean one thing in English and another after Roman Urdu variant merging
-// (romanKey("me") is "mein"): they keep their own key so "call me" is not "call mein".
-const KEEP_AS_IS = new Set(["me", "main", "in", "is", "to", "or", "so", "do", "he", "ha", "hi", "na", "no", "mai", "kar", "ke"]);
+// (romanKey("me") is "mein", romanKey("app") is "ap" like "aap", "news" is "new"): they keep
+// their own key so "call me" is not "call mein".
+const KEEP_AS_IS = new Set(["me", "main", "in", "is", "to", "or", "so", "do", "he", "ha", "hi", "na", "no", "mai", "kar", "ke", "app", "new", "news"]);
 
 /** Reads a message (any input: never throws). */
 export function analyse(input: string): Analysed {
@@ -52,7 +53,8 @@ export function tokenize(text: string): Token[] {
   const folded = foldScript(text.replace(INVISIBLE, "")).toLowerCase().replace(/['’`ʼ]/g, "");
   // Mixed scripts in one word ("accountکیسے") are two words.
   const split = folded.replace(/([a-z0-9])(?=[\u0600-\u06FF])|([\u0600-\u06FF])(?=[a-z0-9])/g, "$1$2 ");
-  const words = split.match(/[\p{L}\p{N}]+/gu) ?? [];
+  // An English plural s stuck to an Urdu word ("ایونٹs") is not a word of its own.
+  const words = (split.match(/[\p{L}\p{N}]+/gu) ?? []).filter((w, i, all) => !(w === "s" && i > 0 && ARABIC_LETTER.test(all[i - 1]!)));
   const out: Token[] = [];
   for (const raw of words) {
     if (out.length >= MAX_TOKENS) break;

@@ -76,12 +76,15 @@ const TOPIC_SUPPORT: Record<string, string[]> = {
   "talk-to-human": ["person", "human", "talk", "contact", "partner"],
   unsubscribe: ["msg", "stopverb", "negimp", "sendimp"],
   "change-language": ["language"],
-  "summit-events": ["event"],
-  "event-rsvp": ["event"],
+  "summit-events": ["event", "when"],
+  "event-rsvp": ["eventregister"],
   "listing-progress": ["progress", "show"],
 };
 
 const DEFAULT_THRESHOLDS = { confident: 0.4, unsure: 0.22 };
+/** A routing topic the message does not support may still mean a neighbour it does support. */
+const TOPIC_FALLBACK: Record<string, string> = { "event-rsvp": "summit-events" };
+
 /** A message that reports something closed or broken gets an FAQ answer only when the FAQ is this sure. */
 const COMPLAINT_FAQ_BAR = 0.55;
 
@@ -125,10 +128,16 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const menuWords = new EntrySet().add("menu", allForms(st.menu));
   const optOutKeywords = new EntrySet().add("optout", allForms(oo.keywords));
   const optInKeywords = new EntrySet().add("optin", allForms(oo.optinKeywords));
-  const notOptOut = new EntrySet().add("not", oo.notOptOut);
+  const notOptOut = oo.notOptOut.map((c, i) => pattern(c, `opt-out.json: notOptOut[${i}]`));
   const answers = new EntrySet().add("yes", allForms(lx.answers.yes)).add("no", allForms(lx.answers.no)).add("skip", allForms(lx.answers.skip));
   const rsvpWords = new EntrySet();
-  for (const value of RSVP_ORDER) rsvpWords.add(value, allForms(lx.answers.rsvp[value]));
+  const rsvpAlone = new EntrySet();
+  const rsvpWithEvent = new EntrySet();
+  for (const value of RSVP_ORDER) {
+    rsvpWords.add(value, allForms(lx.answers.rsvp[value]));
+    rsvpAlone.add(value, allForms(lx.answers.rsvpAlone[value]));
+    rsvpWithEvent.add(value, allForms(lx.answers.rsvpWithEvent[value]));
+  }
   const complaints = new EntrySet().add("closure", allForms(lx.complaints.closure)).add("failure", allForms(lx.complaints.failure)).add("general", allForms(lx.complaints.general));
   const languageNames = new EntrySet();
   for (const lang of ["en", "ur", "ur-Latn"] as const) languageNames.add(lang, lx.languages.names[lang]);
@@ -189,7 +198,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const base: Understanding = { intent: "none", entities: {}, confidence: 0, lang, faq: null, complaint: false, reason: "" };
     const flowAnswer = answerOf(answers.cover(tokens, filler));
     if (flowAnswer) base.answer = flowAnswer;
-    const rsvp = rsvpOf(rsvpWords, tokens);
+    const rsvpWhole = rsvpAlone.cover(tokens, filler);
+    let rsvp = rsvpWhole && rsvpWhole.size === 1 ? ([...rsvpWhole][0] as RsvpValue) : rsvpOf(rsvpWords, tokens);
     if (rsvp) base.rsvp = rsvp;
     if (tokens.length === 1 && tokens[0]!.numeric && tokens[0]!.raw.length <= 6) base.number = Number(tokens[0]!.raw);
 
@@ -198,6 +208,14 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       u.entities = pick({ ...base.entities, ...extra.entities }, ["place", ...(ENTITY_KEYS[intent] ?? [])]);
       return u;
     };
+
+    // 0. Bot commands: "/start" is the menu, "/stop" STOP; with arguments they are the features' own.
+    const command = /^\/([a-z_]+)(?:@\w+)?(\s+\S[\s\S]*)?$/i.exec(a.text);
+    if (command) {
+      const intent = command[2] ? undefined : COMMANDS[command[1]!.toLowerCase()];
+      if (!intent) return out("none", `command /${command[1]!.toLowerCase()}`, 1);
+      return out(intent, "command", 1, intent === "optout" ? { optOut: "exact" } : {});
+    }
 
     // 1. Nothing to read: emoji, punctuation, digits.
     if (tokens.length === 0) {
@@ -218,6 +236,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (flowAnswer === "no" || flowAnswer === "skip") return out("none", `answer ${flowAnswer}`, 0.7);
 
     const at = conceptMap(concepts, tokens);
+    if (!rsvp && hasConcept(at, "event")) {
+      rsvp = rsvpOf(rsvpWithEvent, tokens);
+      if (rsvp) base.rsvp = rsvp;
+    }
     const glue = (i: number) => at[i]?.has("glue") ?? false;
     const matches = (p: Pattern) => matchPattern(p, tokens, at, glue) !== null;
     const language = languageOf(tokens, at);
@@ -233,24 +255,28 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       base.entities = { place: place.name };
     }
     const aboutOther = hasConcept(at, "otherobject") && !hasConcept(at, "msg");
-    const notStop = notOptOut.has(tokens);
+    const notStop = notOptOut.some(matches);
     const stopBlocked = closure || failure || notStop || aboutOther;
 
     const cue = bestCue(strong, at, matches);
+    const asking = a.questionMark || hasConcept(at, "question") || hasConcept(at, "who");
     base.complaint = closure || failure || general || cue?.intent === "complaint.partner";
     if (!stopBlocked && optOutPhrases.some(matches)) {
+      // "how do I stop these messages?" is about stopping, but asks: ask back before acting.
+      if (asking) return out("optout", "opt-out question", 0.8, { optOut: "maybe" });
       return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
     }
     if (cue && (cue.intent === "complaint.partner" || cue.intent === "events.mine")) return out(cue.intent, `cue "${cue.p.text}"`, 0.9);
     if (!closure && optInPhrases.some(matches) && !hasConcept(at, "neg")) return out("optin", "opt-in phrase", 0.9);
-    const asking = a.questionMark || hasConcept(at, "question") || hasConcept(at, "who");
-    if (rsvp && !asking && (hasConcept(at, "event") || tokens.length <= 5 || cue?.intent === "events.rsvp")) {
+    if (rsvp && !asking && (hasConcept(at, "event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at))) {
       return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
     }
     const report = closure || failure ? undefined : reportOf(tokens, at, a.questionMark);
     if (report) return out("progress.report", "progress report", 0.85, { entities: report });
     if (cue) {
-      const entities: Entities = cue.intent === "events.rsvp" && rsvp ? { rsvp } : {};
+      // Asking to be registered is a yes; asking how to register gives no answer yet.
+      const answer = rsvp ?? (asking ? undefined : "going");
+      const entities: Entities = cue.intent === "events.rsvp" && answer ? { rsvp: answer } : {};
       return out(cue.intent, `cue "${cue.p.text}"`, Math.min(0.95, 0.8 + 0.05 * cue.p.parts.length), { entities });
     }
     const solo = soloOf(tokens, at);
@@ -265,8 +291,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const faq = parts.faq.match(a.text);
     base.faq = faq;
     const weakCue = bestCue(weak, at, matches);
-    if ((closure || failure) && !(faq.decision === "confident" && faq.score >= COMPLAINT_FAQ_BAR && faq.topic && !ROUTING_TOPIC_INTENTS[faq.topic])) {
-      return out("none", "a complaint the FAQ does not answer", 0.7);
+    if (closure || failure) {
+      // Something of the seller's got closed or broke: no answer covers that (a hacked account does).
+      const security = hasConcept(at, "security") && faq.decision === "confident";
+      const answered = faq.decision === "confident" && faq.score >= COMPLAINT_FAQ_BAR && faq.topic && !ROUTING_TOPIC_INTENTS[faq.topic];
+      if (!security && (hasConcept(at, "otherobject") || !answered)) return out("none", "a complaint the FAQ does not answer", 0.7);
     }
     if (faq.decision === "confident" && faq.topic) {
       const routed = routeTopic(faq.topic, at, tokens, stopBlocked);
@@ -291,7 +320,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const intent = ROUTING_TOPIC_INTENTS[topic];
     if (!intent || (intent === "optout" && stopBlocked)) return undefined;
     const support = TOPIC_SUPPORT[topic] ?? [];
-    if (support.length > 0 && !support.some((c) => hasConcept(at, c))) return undefined;
+    const has = (c: string) => (c === "eventregister" ? hasConcept(at, "event") && (hasConcept(at, "register") || hasConcept(at, "answered")) : hasConcept(at, c));
+    if (support.length > 0 && !support.some(has)) {
+      const fallback = TOPIC_FALLBACK[topic];
+      return fallback ? routeTopic(fallback, at, tokens, stopBlocked) : undefined;
+    }
     if (intent === "optout") return { intent, extra: { optOut: "maybe" } };
     if (intent === "language") {
       const lang = languageName(tokens);
@@ -355,6 +388,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
         if (m) [value, len] = [Number(m.category), m.len];
       }
       if (value === undefined || !Number.isSafeInteger(value)) continue;
+      // "5 lakh", "2 hazar", "ek million": a multiplier right after the number.
+      const times = numberWords.matchesAt(tokens, i + len).sort((x, y) => y.len - x.len)[0];
+      if (times && Number(times.category) >= 100) [value, len] = [value * Number(times.category), len + times.len];
       const next = tokens[i + len]?.raw === "new" || tokens[i + len]?.raw === "naye" ? i + len + 1 : i + len;
       if (countable.matchesAt(tokens, next).length > 0 || (i > 0 && countable.matchesAt(tokens, i - 1).length > 0 && t.numeric)) return value;
     }
@@ -394,6 +430,22 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   return { understand };
 }
 
+/** Bot commands without arguments that are intents (the others are features' own: /linkcode, /broadcast …). */
+const COMMANDS: Record<string, Intent> = {
+  start: "menu",
+  help: "menu",
+  menu: "menu",
+  stop: "optout",
+  unsubscribe: "optout",
+  subscribe: "optin",
+  language: "language",
+  lang: "language",
+  events: "events.list",
+  progress: "progress.show",
+  partners: "partner.find",
+  nearest: "partner.find",
+};
+
 /** Sentences that surely name where the sender is, even when the town is unknown. */
 const SURELY_LOCATED = [
   /^(?:i am|i m|im|i live|we are|i stay) (?:in|at|from) (?<place>\S+(?: \S+)?)$/,
@@ -414,16 +466,31 @@ function answerOf(categories: Set<string> | null): FlowAnswer | undefined {
   return [...categories][0] as FlowAnswer;
 }
 
-/** The RSVP answer the message gives: the longest phrase; "nahi aa sakta" over "aa". */
+/** True when, besides an RSVP phrase, the message has at most three words that are not filler or glue. */
+function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap): boolean {
+  let other = 0;
+  for (let i = 0; i < tokens.length; ) {
+    const m = words.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+    if (m) {
+      i += m.len;
+      continue;
+    }
+    if (!at[i]?.has("glue")) other += 1;
+    i += 1;
+  }
+  return other <= 3;
+}
+
+/** The RSVP answer the message gives: no beats maybe beats going ("maybe I will come" is maybe). */
 function rsvpOf(words: EntrySet, tokens: Token[]): RsvpValue | undefined {
-  let best: { value: RsvpValue; len: number } | undefined;
+  let best: RsvpValue | undefined;
   for (let i = 0; i < tokens.length; i++) {
     for (const m of words.matchesAt(tokens, i)) {
       const value = m.category as RsvpValue;
-      if (!best || m.len > best.len || (m.len === best.len && RSVP_ORDER.indexOf(value) < RSVP_ORDER.indexOf(best.value))) best = { value, len: m.len };
+      if (!best || RSVP_ORDER.indexOf(value) < RSVP_ORDER.indexOf(best)) best = value;
     }
   }
-  return best?.value;
+  return best;
 }
 
 function smallTalkKind(categories: Set<string>): Intent {
