@@ -1,7 +1,9 @@
 /**
  * Compiled lexicon entries and phrase patterns, matched against a message's tokens.
  *
- * - An entry is a word or a contiguous phrase; a word ending in `*` is a prefix.
+ * - An entry is a word or a contiguous phrase; a word ending in `*` is a prefix; a word
+ *   starting with `=` matches only as written (`=registered`: not "register", which the
+ *   spelling key merges it with).
  * - A pattern (intent cue) is a sequence of parts: `@concept` (any entry of that word class)
  *   or literal words (contiguous). Up to {@link MAX_GAP} other words may stand between two
  *   parts ("partner ko badalna" matches `@partner @change`).
@@ -14,7 +16,7 @@ export const MAX_GAP = 3;
 /** Most words, glue included, between two parts. */
 const MAX_SPAN = 6;
 
-type Atom = { prefix: false; key: string } | { prefix: true; pkey: string };
+type Atom = { kind: "key"; key: string } | { kind: "prefix"; pkey: string } | { kind: "raw"; raw: string };
 
 /** Turns one entry ("band ho*") into atoms; empty when it has no letters or digits. */
 export function atomsOf(entry: string): Atom[] {
@@ -22,17 +24,21 @@ export function atomsOf(entry: string): Atom[] {
   const atoms: Atom[] = [];
   for (const word of words) {
     const isPrefix = word.endsWith("*") && word.length > 1;
-    const tokens = tokenize(isPrefix ? word.slice(0, -1) : word);
+    const isRaw = word.startsWith("=") && word.length > 1;
+    const tokens = tokenize(isPrefix ? word.slice(0, -1) : isRaw ? word.slice(1) : word);
     tokens.forEach((t, i) => {
-      if (isPrefix && i === tokens.length - 1) atoms.push({ prefix: true, pkey: prefixKey(t.raw) });
-      else atoms.push({ prefix: false, key: t.key });
+      if (isPrefix && i === tokens.length - 1) atoms.push({ kind: "prefix", pkey: prefixKey(t.raw) });
+      else if (isRaw) atoms.push({ kind: "raw", raw: t.raw });
+      else atoms.push({ kind: "key", key: t.key });
     });
   }
   return atoms;
 }
 
 function atomMatches(atom: Atom, token: Token): boolean {
-  return atom.prefix ? token.pkey.startsWith(atom.pkey) : token.key === atom.key;
+  if (atom.kind === "key") return token.key === atom.key;
+  if (atom.kind === "prefix") return token.pkey.startsWith(atom.pkey);
+  return token.raw === atom.raw;
 }
 
 /** Length of the contiguous match of `atoms` at position i, or -1. */
@@ -60,13 +66,13 @@ export class EntrySet {
       const first = atoms[0];
       if (!first) continue;
       const entry = { category, atoms };
-      if (first.prefix) this.byPrefix.push(entry);
+      if (first.kind !== "key") this.byPrefix.push(entry);
       else {
         const list = this.byKey.get(first.key);
         if (list) list.push(entry);
         else this.byKey.set(first.key, [entry]);
       }
-      for (const a of atoms) if (!a.prefix) this.vocabulary.add(a.key);
+      for (const a of atoms) if (a.kind === "key") this.vocabulary.add(a.key);
     }
     return this;
   }

@@ -166,7 +166,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     for (const k of set.vocabulary) lexVocabulary.add(k);
   }
   for (const p of [...strong, ...weak].map((s) => s.p).concat(optOutPhrases, optOutMaybe, optInPhrases)) {
-    for (const part of p.parts) if ("atoms" in part) for (const a of part.atoms) if (!a.prefix) lexVocabulary.add(a.key);
+    for (const part of p.parts) if ("atoms" in part) for (const a of part.atoms) if (a.kind === "key") lexVocabulary.add(a.key);
   }
   const known = new Set<string>(lexVocabulary);
   // Raw words are enough here (checked against a token's raw form and its key); tokenising
@@ -279,6 +279,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       const entities: Entities = cue.intent === "events.rsvp" && answer ? { rsvp: answer } : {};
       return out(cue.intent, `cue "${cue.p.text}"`, Math.min(0.95, 0.8 + 0.05 * cue.p.parts.length), { entities });
     }
+    // A town with a partner or office word ("sialkot me partner", "lahore ka agent"), or with an event word.
+    if (place && (hasConcept(at, "partner") || hasConcept(at, "office")) && !asking) return out("partner.find", "a town and a partner word", 0.85);
+    if (place && hasConcept(at, "event") && !hasConcept(at, "register")) return out("events.list", "a town and an event word", 0.85);
     const solo = soloOf(tokens, at);
     if (solo) return out(solo, "one word class alone", 0.85);
     const located = locatedOf(tokens, place, a.text);
