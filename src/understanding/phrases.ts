@@ -18,6 +18,14 @@ const MAX_SPAN = 6;
 
 type Atom = { kind: "key"; key: string } | { kind: "prefix"; pkey: string } | { kind: "raw"; raw: string };
 
+// Lexicon entries share most of their words ("band karo", "band kar do" …): tokenise each once.
+const WORD_TOKENS = new Map<string, Token[]>();
+function wordTokens(word: string): Token[] {
+  let tokens = WORD_TOKENS.get(word);
+  if (!tokens) WORD_TOKENS.set(word, (tokens = tokenize(word)));
+  return tokens;
+}
+
 /** Turns one entry ("band ho*") into atoms; empty when it has no letters or digits. */
 export function atomsOf(entry: string): Atom[] {
   const words = entry.trim().split(/\s+/);
@@ -25,7 +33,7 @@ export function atomsOf(entry: string): Atom[] {
   for (const word of words) {
     const isPrefix = word.endsWith("*") && word.length > 1;
     const isRaw = word.startsWith("=") && word.length > 1;
-    const tokens = tokenize(isPrefix ? word.slice(0, -1) : isRaw ? word.slice(1) : word);
+    const tokens = wordTokens(isPrefix ? word.slice(0, -1) : isRaw ? word.slice(1) : word);
     tokens.forEach((t, i) => {
       if (isPrefix && i === tokens.length - 1) atoms.push({ kind: "prefix", pkey: prefixKey(t.raw) });
       else if (isRaw) atoms.push({ kind: "raw", raw: t.raw });
@@ -53,10 +61,10 @@ interface Entry {
   atoms: Atom[];
 }
 
-/** Categorised entries with an index on their first word. */
+/** Categorised entries with an index on their first word (prefixes bucketed by their first two letters). */
 export class EntrySet {
   private readonly byKey = new Map<string, Entry[]>();
-  private readonly byPrefix: Entry[] = [];
+  private readonly byPrefix = new Map<string, Entry[]>();
   /** Keys of whole words the entries use (for spelling recovery). */
   readonly vocabulary = new Set<string>();
 
@@ -66,12 +74,11 @@ export class EntrySet {
       const first = atoms[0];
       if (!first) continue;
       const entry = { category, atoms };
-      if (first.kind !== "key") this.byPrefix.push(entry);
-      else {
-        const list = this.byKey.get(first.key);
-        if (list) list.push(entry);
-        else this.byKey.set(first.key, [entry]);
-      }
+      const index = first.kind === "key" ? this.byKey : this.byPrefix;
+      const bucket = first.kind === "key" ? first.key : first.kind === "prefix" ? first.pkey.slice(0, 2) : first.raw;
+      const list = index.get(bucket);
+      if (list) list.push(entry);
+      else index.set(bucket, [entry]);
       for (const a of atoms) if (a.kind === "key") this.vocabulary.add(a.key);
     }
     return this;
@@ -86,10 +93,22 @@ export class EntrySet {
       const len = matchAtoms(e.atoms, tokens, i);
       if (len > 0) out.push({ category: e.category, len });
     }
-    for (const e of this.byPrefix) {
-      const len = matchAtoms(e.atoms, tokens, i);
-      if (len > 0) out.push({ category: e.category, len });
+    // Raw atoms are bucketed by the whole raw word, prefixes by their first two letters (or one).
+    const two = t.pkey.slice(0, 2);
+    const one = t.pkey.slice(0, 1);
+    for (const bucket of t.raw === two ? [two, one] : [t.raw, two, one]) {
+      for (const e of this.byPrefix.get(bucket) ?? []) {
+        const len = matchAtoms(e.atoms, tokens, i);
+        if (len > 0) out.push({ category: e.category, len });
+      }
     }
+    return out;
+  }
+
+  /** Every category with an entry matching somewhere (one pass). */
+  categoriesIn(tokens: Token[]): Set<string> {
+    const out = new Set<string>();
+    for (let i = 0; i < tokens.length; i++) for (const m of this.matchesAt(tokens, i)) out.add(m.category);
     return out;
   }
 
@@ -130,6 +149,8 @@ export class EntrySet {
 export interface Pattern {
   text: string;
   parts: Array<{ concept: string } | { atoms: Atom[] }>;
+  /** The word classes it needs (a quick test before matching). */
+  concepts: string[];
 }
 
 /** Concepts present at each position: concept → longest match length. */
@@ -155,7 +176,7 @@ export function compilePattern(text: string, concepts: ReadonlySet<string>, wher
   }
   flush();
   if (parts.length === 0) throw new LexiconError(`${where}: empty pattern`);
-  return { text, parts };
+  return { text, parts, concepts: parts.flatMap((p) => ("concept" in p ? [p.concept] : [])) };
 }
 
 /** Which concepts start at each token. */
@@ -175,30 +196,32 @@ function partLen(part: Pattern["parts"][number], tokens: Token[], at: ConceptMap
 }
 
 /**
- * Where the pattern matches first (token span), or null. `glue` says which tokens are glue
- * words (they do not count towards the gap).
+ * Where the pattern matches first (token span), or null. `glue[i]` says which tokens are
+ * glue words (they do not count towards the gap).
  */
-export function matchPattern(p: Pattern, tokens: Token[], at: ConceptMap, glue?: (i: number) => boolean): { start: number; end: number } | null {
-  const rest = (j: number, pos: number): number => {
-    if (j === p.parts.length) return pos;
-    let skipped = 0;
-    for (let g = 0; g <= MAX_SPAN && pos + g < tokens.length; g++) {
-      const len = partLen(p.parts[j]!, tokens, at, pos + g);
-      if (len > 0) {
-        const end = rest(j + 1, pos + g + len);
-        if (end >= 0) return end;
-      }
-      if (!glue?.(pos + g) && ++skipped > MAX_GAP) break;
-    }
-    return -1;
-  };
+export function matchPattern(p: Pattern, tokens: Token[], at: ConceptMap, glue?: readonly boolean[]): { start: number; end: number } | null {
   for (let start = 0; start < tokens.length; start++) {
     const len = partLen(p.parts[0]!, tokens, at, start);
     if (len <= 0) continue;
-    const end = rest(1, start + len);
+    const end = matchRest(p, 1, start + len, tokens, at, glue);
     if (end >= 0) return { start, end };
   }
   return null;
+}
+
+/** End of the match of parts j… starting at or after pos, or -1. (A module function: no closure per call.) */
+function matchRest(p: Pattern, j: number, pos: number, tokens: Token[], at: ConceptMap, glue: readonly boolean[] | undefined): number {
+  if (j === p.parts.length) return pos;
+  let skipped = 0;
+  for (let g = 0; g <= MAX_SPAN && pos + g < tokens.length; g++) {
+    const len = partLen(p.parts[j]!, tokens, at, pos + g);
+    if (len > 0) {
+      const end = matchRest(p, j + 1, pos + g + len, tokens, at, glue);
+      if (end >= 0) return end;
+    }
+    if (!glue?.[pos + g] && ++skipped > MAX_GAP) break;
+  }
+  return -1;
 }
 
 /** True when a concept occurs anywhere. */

@@ -29,6 +29,8 @@ import { analyse, tokenize, type Token } from "./text.ts";
 /** Finds a town in text (the partners feature's gazetteer fits). */
 export interface PlaceFinder {
   find(text: string): { place: { name: string; urdu: string | null; latitude: number; longitude: number }; how: "exact" | "fuzzy"; words: string } | null;
+  /** The places' names: a message made only of known words and none of these names is not searched. */
+  readonly places?: ReadonlyArray<{ name: string; urdu: string | null }>;
 }
 
 /** The FAQ matcher, used as a black box (src/features/faq/matcher.ts fits). */
@@ -174,7 +176,14 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   for (const text of parts.vocabulary ?? []) for (const w of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w) known.add(w);
   const fixer = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k)), known);
 
-  function findPlace(text: string, tokens: Token[]): PlaceRef | undefined {
+  const placeNames = new Set<string>();
+  for (const p of parts.places.places ?? []) for (const t of tokenize(`${p.name} ${p.urdu ?? ""}`)) placeNames.add(t.key);
+  /** A town can only be named by a word the bot does not know otherwise, or by a town's own name. */
+  const mayNamePlace = (t: Token) => !t.numeric && !neverPlace.has(t.key) && (placeNames.has(t.key) || !(known.has(t.key) || known.has(t.raw)));
+
+  function findPlace(tokens: Token[]): PlaceRef | undefined {
+    // The gazetteer's fuzzy search is the costly part of understanding: skip it when no word could be a town.
+    if (placeNames.size > 0 && !tokens.some(mayNamePlace)) return undefined;
     let words = tokens.map((t) => t.raw);
     for (let attempt = 0; attempt < 3 && words.length > 0; attempt++) {
       const match = parts.places.find(words.join(" "));
@@ -203,11 +212,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (rsvp) base.rsvp = rsvp;
     if (tokens.length === 1 && tokens[0]!.numeric && tokens[0]!.raw.length <= 6) base.number = Number(tokens[0]!.raw);
 
-    const out = (intent: Intent, reason: string, confidence: number, extra: Partial<Understanding> = {}): Understanding => {
-      const u = { ...base, ...extra, intent, reason, confidence: Math.round(confidence * 1000) / 1000 };
-      u.entities = pick({ ...base.entities, ...extra.entities }, ["place", ...(ENTITY_KEYS[intent] ?? [])]);
-      return u;
-    };
+    const out = finish.bind(null, base);
 
     // 0. Bot commands: "/start" is the menu, "/stop" STOP; with arguments they are the features' own.
     const command = /^\/([a-z_]+)(?:@\w+)?(\s+\S[\s\S]*)?$/i.exec(a.text);
@@ -236,30 +241,32 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (flowAnswer === "no" || flowAnswer === "skip") return out("none", `answer ${flowAnswer}`, 0.7);
 
     const at = conceptMap(concepts, tokens);
-    if (!rsvp && hasConcept(at, "event")) {
+    const present = presentConcepts(at);
+    if (!rsvp && present.has("event")) {
       rsvp = rsvpOf(rsvpWithEvent, tokens);
       if (rsvp) base.rsvp = rsvp;
     }
-    const glue = (i: number) => at[i]?.has("glue") ?? false;
-    const matches = (p: Pattern) => matchPattern(p, tokens, at, glue) !== null;
-    const language = languageOf(tokens, at);
+    const glue = at.map((m) => m.has("glue"));
+    const matches = matcher(tokens, at, glue, present);
+    const language = languageOf(tokens, present);
     if (language) return out("language", language.reason, 0.9, { entities: language.lang ? { lang: language.lang } : {} });
 
     // 3. What the message says.
-    const closure = complaints.has(tokens, "closure");
-    const failure = complaints.has(tokens, "failure");
-    const general = complaints.has(tokens, "general");
-    const place = findPlace(a.text, tokens);
+    const complaint = complaints.categoriesIn(tokens);
+    const closure = complaint.has("closure");
+    const failure = complaint.has("failure");
+    const general = complaint.has("general");
+    const place = findPlace(tokens);
     if (place) {
       base.place = place;
       base.entities = { place: place.name };
     }
-    const aboutOther = hasConcept(at, "otherobject") && !hasConcept(at, "msg");
+    const aboutOther = present.has("otherobject") && !present.has("msg");
     const notStop = notOptOut.some(matches);
     const stopBlocked = closure || failure || notStop || aboutOther;
 
-    const cue = bestCue(strong, at, matches);
-    const asking = a.questionMark || hasConcept(at, "question") || hasConcept(at, "who");
+    const cue = bestCue(strong, present, matches);
+    const asking = a.questionMark || present.has("question") || present.has("who");
     base.complaint = closure || failure || general || cue?.intent === "complaint.partner";
     if (!stopBlocked && optOutPhrases.some(matches)) {
       // "how do I stop these messages?" is about stopping, but asks: ask back before acting.
@@ -267,11 +274,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
     }
     if (cue && (cue.intent === "complaint.partner" || cue.intent === "events.mine")) return out(cue.intent, `cue "${cue.p.text}"`, 0.9);
-    if (!closure && optInPhrases.some(matches) && !hasConcept(at, "neg")) return out("optin", "opt-in phrase", 0.9);
-    if (rsvp && !asking && (hasConcept(at, "event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at))) {
+    if (!closure && optInPhrases.some(matches) && !present.has("neg")) return out("optin", "opt-in phrase", 0.9);
+    if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at))) {
       return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
     }
-    const report = closure || failure ? undefined : reportOf(tokens, at, a.questionMark);
+    const report = closure || failure ? undefined : reportOf(tokens, present, a.questionMark);
     if (report) return out("progress.report", "progress report", 0.85, { entities: report });
     if (cue) {
       // Asking to be registered is a yes; asking how to register gives no answer yet.
@@ -280,8 +287,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       return out(cue.intent, `cue "${cue.p.text}"`, Math.min(0.95, 0.8 + 0.05 * cue.p.parts.length), { entities });
     }
     // A town with a partner or office word ("sialkot me partner", "lahore ka agent"), or with an event word.
-    if (place && (hasConcept(at, "partner") || hasConcept(at, "office")) && !asking) return out("partner.find", "a town and a partner word", 0.85);
-    if (place && hasConcept(at, "event") && !hasConcept(at, "register")) return out("events.list", "a town and an event word", 0.85);
+    if (place && (present.has("partner") || present.has("office")) && !asking) return out("partner.find", "a town and a partner word", 0.85);
+    if (place && present.has("event") && !present.has("register")) return out("events.list", "a town and an event word", 0.85);
     const solo = soloOf(tokens, at);
     if (solo) return out(solo, "one word class alone", 0.85);
     const located = locatedOf(tokens, place, a.text);
@@ -293,15 +300,15 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // 4. The FAQ for everything else.
     const faq = parts.faq.match(a.text);
     base.faq = faq;
-    const weakCue = bestCue(weak, at, matches);
+    const weakCue = bestCue(weak, present, matches);
     if (closure || failure) {
       // Something of the seller's got closed or broke: no answer covers that (a hacked account does).
-      const security = hasConcept(at, "security") && faq.decision === "confident";
+      const security = present.has("security") && faq.decision === "confident";
       const answered = faq.decision === "confident" && faq.score >= COMPLAINT_FAQ_BAR && faq.topic && !ROUTING_TOPIC_INTENTS[faq.topic];
-      if (!security && (hasConcept(at, "otherobject") || !answered)) return out("none", "a complaint the FAQ does not answer", 0.7);
+      if (!security && (present.has("otherobject") || !answered)) return out("none", "a complaint the FAQ does not answer", 0.7);
     }
     if (faq.decision === "confident" && faq.topic) {
-      const routed = routeTopic(faq.topic, at, tokens, stopBlocked);
+      const routed = routeTopic(faq.topic, present, tokens, stopBlocked);
       if (routed) return out(routed.intent, `FAQ routing topic ${faq.topic}`, faq.score, routed.extra);
       if (!ROUTING_TOPIC_INTENTS[faq.topic]) return out("faq", `FAQ topic ${faq.topic}`, faq.score);
       // A routing topic the message says nothing about: the best ordinary topic, if any.
@@ -311,7 +318,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (weakCue) return out(weakCue.intent, `weak cue "${weakCue.p.text}"`, 0.6);
     if (faq.decision === "unsure") {
       const top = faq.ranked[0];
-      const routed = top ? routeTopic(top.topic, at, tokens, stopBlocked) : undefined;
+      const routed = top ? routeTopic(top.topic, present, tokens, stopBlocked) : undefined;
       if (routed) return out(routed.intent, `FAQ routing topic ${top!.topic} (unsure)`, top!.score, routed.extra);
       return out("faq", "FAQ unsure", faq.score);
     }
@@ -319,14 +326,14 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   }
 
   /** The intent of a routing topic when the message supports it, with its entities. */
-  function routeTopic(topic: string, at: ConceptMap, tokens: Token[], stopBlocked: boolean): { intent: Intent; extra: Partial<Understanding> } | undefined {
+  function routeTopic(topic: string, present: Set<string>, tokens: Token[], stopBlocked: boolean): { intent: Intent; extra: Partial<Understanding> } | undefined {
     const intent = ROUTING_TOPIC_INTENTS[topic];
     if (!intent || (intent === "optout" && stopBlocked)) return undefined;
     const support = TOPIC_SUPPORT[topic] ?? [];
-    const has = (c: string) => (c === "eventregister" ? hasConcept(at, "event") && (hasConcept(at, "register") || hasConcept(at, "answered")) : hasConcept(at, c));
+    const has = (c: string) => (c === "eventregister" ? present.has("event") && (present.has("register") || present.has("answered")) : present.has(c));
     if (support.length > 0 && !support.some(has)) {
       const fallback = TOPIC_FALLBACK[topic];
-      return fallback ? routeTopic(fallback, at, tokens, stopBlocked) : undefined;
+      return fallback ? routeTopic(fallback, present, tokens, stopBlocked) : undefined;
     }
     if (intent === "optout") return { intent, extra: { optOut: "maybe" } };
     if (intent === "language") {
@@ -356,19 +363,19 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   }
 
   /** A language switch: a name alone, a language word (with a name or a change), or a name with reply/talk. */
-  function languageOf(tokens: Token[], at: ConceptMap): { lang?: "en" | "ur" | "ur-Latn"; reason: string } | undefined {
+  function languageOf(tokens: Token[], present: Set<string>): { lang?: "en" | "ur" | "ur-Latn"; reason: string } | undefined {
     const { lang, rest } = languageParts(tokens);
     const restCovered = rest.length === 0 || languageAround.cover(rest, filler) !== null || filler.cover(rest) !== null;
     if (lang && restCovered) return { lang, reason: "language name" };
-    const word = hasConcept(at, "language");
-    if (word && (lang || hasConcept(at, "change") || restCovered || rest.length <= 2)) return { ...(lang ? { lang } : {}), reason: "language word" };
-    if (lang && hasConcept(at, "reply") && rest.length <= 6 && !hasConcept(at, "otherobject")) return { lang, reason: "language name with reply" };
+    const word = present.has("language");
+    if (word && (lang || present.has("change") || restCovered || rest.length <= 2)) return { ...(lang ? { lang } : {}), reason: "language word" };
+    if (lang && present.has("reply") && rest.length <= 6 && !present.has("otherobject")) return { lang, reason: "language name with reply" };
     return undefined;
   }
 
   /** A progress report: a stage (or a product count) with a done verb; not a question, not negated. */
-  function reportOf(tokens: Token[], at: ConceptMap, questionMark: boolean): Entities | undefined {
-    if (questionMark || hasConcept(at, "question") || notYet.has(tokens)) return undefined;
+  function reportOf(tokens: Token[], present: Set<string>, questionMark: boolean): Entities | undefined {
+    if (questionMark || present.has("question") || notYet.has(tokens)) return undefined;
     const isDone = done.has(tokens);
     const count = countOf(tokens);
     const entities: Entities = {};
@@ -458,6 +465,13 @@ const SURELY_LOCATED = [
   /^میں (?<place>\S+(?: \S+)?) میں (?:رہتا|رہتی) ہوں$/,
 ];
 
+/** The understanding: the base facts, the decision, and the entities the intent carries. */
+function finish(base: Understanding, intent: Intent, reason: string, confidence: number, extra: Partial<Understanding> = {}): Understanding {
+  const u = { ...base, ...extra, intent, reason, confidence: Math.round(confidence * 1000) / 1000 };
+  u.entities = pick({ ...base.entities, ...extra.entities }, ["place", ...(ENTITY_KEYS[intent] ?? [])]);
+  return u;
+}
+
 function pick(entities: Entities, keys: Array<keyof Entities>): Entities {
   const out: Entities = {};
   for (const k of keys) if (entities[k] !== undefined) (out as Record<string, unknown>)[k] = entities[k];
@@ -515,16 +529,32 @@ function firstCategory(set: EntrySet, tokens: Token[]): string | undefined {
   return undefined;
 }
 
-/** The most specific cue (most parts), ties by {@link CUE_PRIORITY}. */
-function bestCue(cues: Cue[], at: ConceptMap, matches: (p: Pattern) => boolean): Cue | undefined {
-  let best: Cue | undefined;
-  const rank = (i: Intent) => {
-    const r = CUE_PRIORITY.indexOf(i);
-    return r < 0 ? CUE_PRIORITY.length : r;
+/** The word classes present anywhere in the message. */
+function presentConcepts(at: ConceptMap): Set<string> {
+  const out = new Set<string>();
+  for (const m of at) for (const k of m.keys()) out.add(k);
+  return out;
+}
+
+/** Tests patterns against one message; a pattern whose word classes are absent is skipped at once. */
+function matcher(tokens: Token[], at: ConceptMap, glue: boolean[], present: Set<string>): (p: Pattern) => boolean {
+  return function matches(p) {
+    for (const c of p.concepts) if (!present.has(c)) return false;
+    return matchPattern(p, tokens, at, glue) !== null;
   };
+}
+
+function cueRank(intent: Intent): number {
+  const r = CUE_PRIORITY.indexOf(intent);
+  return r < 0 ? CUE_PRIORITY.length : r;
+}
+
+/** The most specific cue (most parts), ties by {@link CUE_PRIORITY}. */
+function bestCue(cues: Cue[], present: Set<string>, matches: (p: Pattern) => boolean): Cue | undefined {
+  let best: Cue | undefined;
   for (const c of cues) {
-    if (best && (c.p.parts.length < best.p.parts.length || (c.p.parts.length === best.p.parts.length && rank(c.intent) >= rank(best.intent)))) continue;
-    if (c.unless.some((u) => hasConcept(at, u))) continue;
+    if (best && (c.p.parts.length < best.p.parts.length || (c.p.parts.length === best.p.parts.length && cueRank(c.intent) >= cueRank(best.intent)))) continue;
+    if (c.unless.some((u) => present.has(u))) continue;
     if (matches(c.p)) best = c;
   }
   return best;

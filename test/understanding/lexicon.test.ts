@@ -63,3 +63,10 @@ describe("lexicon files", () => {
     expect(u.understand("sialkot me partner")).toMatchObject({ intent: "partner.find", entities: { place: "Sialkot" } });
   });
 });
+
+describe("lexicon entries", () => {
+  it("refuses a blank entry, naming where it is", () => {
+    const bad = copyWith("small-talk.json", (j) => j.thanks["ur-Latn"].push("  "));
+    expect(() => loadLexicons(bad)).toThrow(/small-talk\.json: thanks\.ur-Latn\.\d+: blank entry/);
+  });
+});
