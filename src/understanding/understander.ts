@@ -76,7 +76,7 @@ const SOLO: Record<string, Intent> = { partner: "partner.find", event: "events.l
 const TOPIC_SUPPORT: Record<string, string[]> = {
   "find-partner": ["partner", "office", "find", "where"],
   "talk-to-human": ["person", "human", "talk", "contact", "partner"],
-  unsubscribe: ["msg", "stopverb", "negimp", "sendimp"],
+  unsubscribe: ["stopverb", "negimp", "neg"],
   "change-language": ["language"],
   "summit-events": ["event", "when"],
   "event-rsvp": ["eventregister"],
@@ -274,7 +274,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
     }
     if (cue && (cue.intent === "complaint.partner" || cue.intent === "events.mine")) return out(cue.intent, `cue "${cue.p.text}"`, 0.9);
-    if (!closure && optInPhrases.some(matches) && !present.has("neg")) return out("optin", "opt-in phrase", 0.9);
+    if (!closure && !present.has("neg") && !present.has("negimp") && !present.has("stopverb") && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
     if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at))) {
       return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
     }
