@@ -92,11 +92,12 @@ interface Outcome {
 }
 const outcomes: Outcome[] = items.map((item) => {
   const u = understander.understand(item.text);
-  return { item, u, intentOk: u.intent === item.intent, entitiesOk: sameEntities(u.entities, item.entities) };
+  // The content's examples carry no entity labels: only their intents are scored.
+  return { item, u, intentOk: u.intent === item.intent, entitiesOk: useExamples || sameEntities(u.entities, item.entities) };
 });
 
 const count = (list: Outcome[], f: (o: Outcome) => boolean) => list.filter(f).length;
-console.log(`${useExamples ? "content/understanding examples" : basename(file)}: ${outcomes.length} lines`);
+console.log(`${useExamples ? "content/understanding examples (intents only: no entity labels)" : basename(file)}: ${outcomes.length} lines`);
 console.log("");
 console.log("| form | n | intent | entities | both |");
 console.log("| --- | --- | --- | --- | --- |");
