@@ -9,9 +9,13 @@ import { createCore, type Core } from "./core/engine.ts";
 import { createMessenger } from "./core/messenger.ts";
 import { syncAdmins } from "./core/users.ts";
 import { openDatabase, type Database } from "./db/client.ts";
+import { createKnowledgeLoader } from "./features/faq/index.ts";
+import type { KnowledgeBase } from "./features/faq/knowledge.ts";
 import { createFeatures } from "./features/index.ts";
 import { createI18n } from "./i18n/index.ts";
 import { createLogger } from "./logger.ts";
+import { loadLexicons, understandingDir } from "./understanding/lexicon.ts";
+import { createContentUnderstander, lazyUnderstander } from "./understanding/wiring.ts";
 
 /** A wired application, not yet receiving messages. */
 export interface App {
@@ -50,8 +54,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const i18n = createI18n();
   const messenger = createMessenger({ hot: database.hot, i18n });
   const deps: AppDeps = { config, database, db: database.prisma, i18n, log, messenger, now: options.now ?? (() => new Date()) };
-  const features = createFeatures(deps);
-  const core = createCore(deps, features);
+  const knowledge = createKnowledgeLoader(config.contentDir);
+  const features = createFeatures(deps, { knowledge });
+  // A bad lexicon file stops the start with the file and field; the rest is built on the first message.
+  loadLexicons(understandingDir(config.contentDir));
+  const understander = lazyUnderstander(() => {
+    let kb: KnowledgeBase | null = null;
+    try {
+      kb = knowledge();
+    } catch (error) {
+      log.error({ err: error }, "FAQ content could not be loaded: understanding messages without it");
+    }
+    return createContentUnderstander(config.contentDir, kb);
+  });
+  const core = createCore(deps, features, { understander });
   if (options.syncAdmins ?? options.seedIfNew) {
     const { granted, revoked } = await syncAdmins(database.prisma, config.admins);
     if (granted || revoked) log.info({ granted, revoked }, "admin roles follow SELLER_BOT_ADMINS");

@@ -8,7 +8,8 @@ import type { Config } from "../config.ts";
 import type { Database, Db } from "../db/client.ts";
 import type { I18n, Translate } from "../i18n/index.ts";
 import type { Messenger } from "./messenger.ts";
-import type { ChannelCapabilities, InboundMessage, Lang, OutboundMessage } from "./types.ts";
+import type { ChannelCapabilities, Choice, InboundMessage, Lang, OutboundMessage } from "./types.ts";
+import type { Understanding } from "./understanding.ts";
 
 /** A user as the core knows them. */
 export interface UserRecord {
@@ -49,6 +50,13 @@ export interface Ctx {
   readonly message: InboundMessage;
   /** Sanitised text for text messages, "" otherwise. */
   readonly text: string;
+  /**
+   * What the text means (shared/intents.md), computed once on first use; null for anything
+   * that is not a non-empty text. Features act on it instead of guessing from `text`.
+   */
+  readonly understanding: Understanding | null;
+  /** The numbered choices last offered in this chat (empty where the channel has buttons). */
+  readonly choices: readonly Choice[];
   readonly user: UserRecord;
   /** Reply language for this message. */
   lang: Lang;

@@ -10,6 +10,7 @@ import { createKeyedQueue } from "./keyed-queue.ts";
 import { detectLanguage } from "./language.ts";
 import { asciiDigits, keyText, sanitizeText } from "./text.ts";
 import type { ChannelCapabilities, Choice, InboundMessage, Lang, OutboundMessage } from "./types.ts";
+import type { Understander, Understanding } from "./understanding.ts";
 import { loadOrCreateUser, type LoadedUser } from "./users.ts";
 import { compose } from "./router.ts";
 
@@ -23,13 +24,21 @@ export interface Core {
 
 const FALLBACK_CAPS: ChannelCapabilities = { buttons: false, location: false, files: false, groups: false, maxTextLength: 4096 };
 
+/** Options of the core. */
+export interface CoreOptions {
+  /** The understanding step (src/understanding); without one every text is understood as `none`. */
+  understander?: Understander;
+}
+
 /** Creates the core over the given features (order matters: earlier ones see messages first). */
-export function createCore(deps: AppDeps, features: Feature[]): Core {
+export function createCore(deps: AppDeps, features: Feature[], options: CoreOptions = {}): Core {
   const queue = createKeyedQueue();
+  const understander = options.understander ?? NOT_UNDERSTOOD;
   const chain = compose([
     guards,
     ...features.flatMap((f) => (f.beforeFlows ? [f.beforeFlows] : [])),
     flows(features),
+    numberOutOfRange,
     ...features.flatMap((f) => (f.middleware ? [f.middleware] : [])),
     notUnderstood,
   ]);
@@ -41,7 +50,7 @@ export function createCore(deps: AppDeps, features: Feature[]): Core {
     let ctx: Ctx | undefined;
     try {
       loaded = await loadOrCreateUser(deps.database, deps.config, message, deps.now());
-      ctx = createCtx(deps, message, loaded, topics);
+      ctx = createCtx(deps, message, loaded, topics, understander);
       await chooseLanguage(ctx, loaded);
       await chain(ctx, async () => undefined);
     } catch (error) {
@@ -62,14 +71,22 @@ async function firstDelivery(deps: AppDeps, message: InboundMessage): Promise<bo
   return first;
 }
 
-function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, topics: Map<string, (ctx: Ctx) => Promise<void>>): Ctx {
+function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, topics: Map<string, (ctx: Ctx) => Promise<void>>, understander: Understander): Ctx {
   const replies: OutboundMessage[] = [];
   const user = { ...loaded.user };
   const content = resolveNumberedChoice(message, loaded.state.choices);
   const msg = content === message.content ? message : { ...message, content };
+  const text = msg.content.kind === "text" ? sanitizeText(msg.content.text) : "";
+  let understanding: Understanding | null | undefined;
   const ctx: Ctx = {
     message: msg,
-    text: msg.content.kind === "text" ? sanitizeText(msg.content.text) : "",
+    text,
+    // Once per message, and only when a feature asks (group chatter and button presses never need it).
+    get understanding() {
+      if (understanding === undefined) understanding = text ? understander.understand(text) : null;
+      return understanding;
+    },
+    choices: loaded.state.choices,
     user,
     lang: user.language,
     t: deps.i18n.t(user.language),
@@ -100,6 +117,10 @@ function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, t
   };
   return ctx;
 }
+
+const NOT_UNDERSTOOD: Understander = {
+  understand: () => ({ intent: "none", entities: {}, confidence: 0, lang: "en", faq: null, complaint: false, reason: "no understander" }),
+};
 
 /** A reply "2" (or "۲") to a numbered list becomes the second choice. */
 function resolveNumberedChoice(message: InboundMessage, choices: Choice[]): InboundMessage["content"] {
@@ -174,6 +195,17 @@ function flows(features: Feature[]): Middleware {
     return handler(ctx, next);
   };
 }
+
+/**
+ * A number that is not on the numbered list last sent ("7" or "99" to a 6-item menu) gets
+ * "reply 1–N" and the list again. Runs after flows, so a flow that takes numbers (seats)
+ * sees them first; "0" is the main menu (the help feature answers it).
+ */
+const numberOutOfRange: Middleware = async (ctx, next) => {
+  const n = ctx.message.content.kind === "text" ? ctx.understanding?.number : undefined;
+  if (n === undefined || n === 0 || ctx.choices.length === 0 || n <= ctx.choices.length) return next();
+  await ctx.reply({ text: ctx.t("common:choices.outOfRange", { max: ctx.choices.length }), choices: ctx.choices.map(({ data, label }) => ({ data, label })) });
+};
 
 /** The end of the chain: nobody handled the message. */
 const notUnderstood: Middleware = async (ctx) => {

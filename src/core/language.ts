@@ -36,7 +36,9 @@ const ROMAN_URDU = new Set(
   paise paisa paisay rupay rupees kharcha faida kaam karobar tijarat dukaan maal bhejna bhejo bhejein
   bhai behan sahib sahab janab salam salaam assalam aoa walaikum alaikum
   tareeqa tarika tareeka zaroori zaruri zarurat zaroorat masla maslah madad kaunsa raqam qeemat kimat
-  kese kesay chahiye`.split(/\s+/),
+  kese kesay chahiye gaya gayi gaye gai gya gyi diya diye dia liya lia chuka chuki chuke raha rahi rahe rha rhi
+  mil mila mili mile pehla pehli pehle pahla aaunga aaungi aayenge jaunga jaungi karunga karungi karenge
+  shukria jazakallah khuda hafiz allah hafiz theek thik acha achha bohot bht mujhy mjhe kaun kon kahan kidhar`.split(/\s+/),
 );
 
 // Verb stems + endings that only Roman Urdu produces ("bhejna", "milegi", "banaun").

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { isOptedOut } from "../../src/features/broadcasts/api.ts";
-import { isOptInText, isOptOutText } from "../../src/features/broadcasts/phrases.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
+import { contentUnderstander } from "../support/understander.ts";
 import { makePartner, makeUser } from "./helpers.ts";
 
 let t: TestApp | undefined;
@@ -27,19 +27,22 @@ async function userIdOf(app: TestApp, externalId: string): Promise<number> {
   return identity.userId;
 }
 
-describe("opt-out phrases", () => {
+describe("opt-out phrases (understood by the understanding step)", () => {
+  const understand = (text: string) => contentUnderstander().understand(text);
+  const stopsAtOnce = (text: string) => understand(text).intent === "optout" && understand(text).optOut !== "maybe";
   const stops = [
     "STOP", "stop", "Unsubscribe", "/stop", "band karo", "Band karein", "بند کریں", "بند کرو", "mujhe messages mat bhejo",
     "messages na bhejein", "نہ بھیجیں", "مجھے پیغامات نہ بھیجیں", "please stop sending me messages", "messages band kar do",
   ];
-  it.each(stops)("recognises %j", (text) => expect(isOptOutText(text)).toBe(true));
+  it.each(stops)("recognises %j", (text) => expect(stopsAtOnce(text)).toBe(true));
 
   const notStops = ["how do I stop my listing from being hidden because of missing documents in my account", "documents mat bhejo abhi", "bus stop near the venue?", "registration", "start"];
-  it.each(notStops)("does not take %j for a stop", (text) => expect(isOptOutText(text)).toBe(false));
+  it.each(notStops)("does not take %j for a stop", (text) => expect(understand(text).intent).not.toBe("optout"));
 
   it("recognises START in three forms", () => {
-    for (const text of ["START", "start", "شروع", "shuru karo"]) expect(isOptInText(text)).toBe(true);
-    expect(isOptInText("/start p_abc")).toBe(false);
+    for (const text of ["START", "start", "شروع", "shuru karo"]) expect(understand(text).intent).toBe("optin");
+    expect(understand("/start p_abc").intent).not.toBe("optin");
+    expect(understand("/start").intent).toBe("menu");
   });
 });
 

@@ -25,7 +25,7 @@ function run(args: string[], stdin?: string, env: Record<string, string> = {}): 
   });
 }
 
-const KEYS = ["text", "lang", "topic", "score", "answer", "suggestions"];
+const KEYS = ["text", "lang", "intent", "entities", "topic", "score", "answer", "suggestions"];
 
 describe("seller-bot ask --json", () => {
   it("answers TEXT with one JSON object in the contract's shape, on a migrated database", async () => {
@@ -36,7 +36,7 @@ describe("seller-bot ask --json", () => {
     expect(lines).toHaveLength(1);
     const result = JSON.parse(lines[0]!);
     expect(Object.keys(result)).toEqual(KEYS);
-    expect(result).toMatchObject({ text: "account register karne ke liye kya documents chahiye?", lang: "ur-Latn", topic: "required-documents" });
+    expect(result).toMatchObject({ text: "account register karne ke liye kya documents chahiye?", lang: "ur-Latn", intent: "faq", entities: {}, topic: "required-documents" });
     expect(result.score).toBeGreaterThan(0);
     expect(result.score).toBeLessThanOrEqual(1);
     expect(result.answer).toMatch(/CNIC/);
@@ -51,12 +51,48 @@ describe("seller-bot ask --json", () => {
     const results = stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(results).toHaveLength(5);
     for (const r of results) expect(Object.keys(r)).toEqual(KEYS);
-    expect(results[0]).toMatchObject({ lang: "en", topic: "required-documents" });
-    expect(results[1]).toMatchObject({ lang: "ur", topic: "register-account" });
-    expect(results[2]).toMatchObject({ lang: "en", topic: null });
+    expect(results[0]).toMatchObject({ lang: "en", intent: "faq", topic: "required-documents" });
+    expect(results[1]).toMatchObject({ lang: "ur", intent: "faq", topic: "register-account" });
+    expect(results[2]).toMatchObject({ lang: "en", intent: "none", entities: {}, topic: null });
     expect(results[2].suggestions).toEqual(["find-partner", "talk-to-human"]);
-    expect(results[3]).toMatchObject({ text: "", topic: null, score: 0 });
-    expect(results[4]).toMatchObject({ topic: null });
+    expect(results[3]).toMatchObject({ text: "", intent: "none", topic: null, score: 0 });
+    expect(results[4]).toMatchObject({ intent: "ack", topic: null }); // an emoji smile acknowledges
+  });
+
+  it("prints intent and entities as shared/intents.md says, judged as a fresh user", async () => {
+    const input = [
+      "sialkot me partner",
+      "AoA bhai fees kitni hai",
+      "mera partner kaun hai",
+      "مجھے پارٹنر چاہیے",
+      "pehla order mil gaya",
+      "maine baara products list kar diye",
+      "shukriya",
+      "mera order band ho gaya",
+      "STOP",
+      "urdu mein likho",
+      "nahi aa sakta",
+    ].join("\n");
+    const { code, stdout } = await run(["--json"], `${input}\n`);
+    expect(code).toBe(0);
+    const results = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const got = results.map((r) => [r.intent, r.entities, r.topic]);
+    expect(got).toEqual([
+      ["partner.find", { place: "Sialkot" }, "find-partner"],
+      ["faq", {}, "membership-fees"],
+      ["partner.mine", {}, null],
+      ["partner.find", {}, "find-partner"],
+      ["progress.report", { stage: "first-order" }, "listing-progress"],
+      ["progress.report", { count: 12 }, "listing-progress"],
+      ["thanks", {}, null],
+      ["none", {}, null],
+      ["optout", {}, "unsubscribe"],
+      ["language", { lang: "ur" }, "change-language"],
+      ["events.rsvp", { rsvp: "no" }, "event-rsvp"],
+    ]);
+    expect(results[4].lang).toBe("ur-Latn");
+    expect(results[6].answer).not.toMatch(/could not find/);
+    expect(results[7].answer).not.toMatch(/START/); // a complaint never answers as an opt-out
   });
 
   it("prints the answer as text without --json", async () => {

@@ -68,12 +68,14 @@ describe("unsure and nothing", () => {
     expect(numbered.length).toBeLessThanOrEqual(3);
   });
 
-  it("says so in the user's language and offers the partner finder or a person", async () => {
+  it("says it did not understand, in the user's language, and offers the menu, the partner finder or a person", async () => {
     const [reply] = await t.send("biryani banane ki recipe batao yaar", { id: "nothing" });
-    expect(reply?.text).toContain(faq("ur-Latn").nothingFound);
+    const common = JSON.parse(readFileSync("locales/ur-Latn/common.json", "utf8")) as { notUnderstood: string; menu: { open: string } };
+    expect(reply?.text).toContain(common.notUnderstood);
+    expect(reply?.text).toContain(`1. ${common.menu.open}`);
     expect(reply?.text).toContain(faq("ur-Latn").findPartner);
     expect(reply?.text).toContain(faq("ur-Latn").talkToHuman);
-    const [next] = await t.send("2", { id: "nothing" }); // talk to a person: handed over or the KB answer
+    const [next] = await t.send("3", { id: "nothing" }); // talk to a person: handed over or the KB answer
     expect(next?.text.length).toBeGreaterThan(20);
     expect(next?.text).not.toContain(faq("ur-Latn").unknownTopic);
   });

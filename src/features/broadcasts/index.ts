@@ -1,6 +1,7 @@
 /**
- * The broadcasts feature in chat: opt-out (STOP wins over everything after settings),
- * START, the WhatsApp consent question, Telegram group linking, composing a broadcast
+ * The broadcasts feature in chat: opt-out (STOP wins over everything, also inside flows; a
+ * message that only might mean stop asks "Stop announcements? 1 Yes 2 No" first; a complaint
+ * never unsubscribes: the understanding step decides), START, the WhatsApp consent question, Telegram group linking, composing a broadcast
  * (preview → confirm → queued) and reports/controls. Delivery is the outbox worker job.
  */
 import { z } from "zod";
@@ -9,7 +10,7 @@ import { UserFacingError } from "../../core/errors.ts";
 import { compose, onChoice, onWords } from "../../core/router.ts";
 import { partnerIdOfMember } from "../partners/api.ts";
 import { groupAdded, groupRemoved, issueLinkCode, LINK_CODE_MINUTES, linkGroup } from "./groups.ts";
-import { consentAnswerOf, isOptInText, isOptOutText } from "./phrases.ts";
+import { consentAnswerOf } from "./phrases.ts";
 import { broadcastReport, reportText } from "./report.ts";
 import { controlBroadcast, createBroadcast, previewBroadcast, senderScope, type BroadcastAction } from "./service.ts";
 import { markAsked, optIn, optOut, subscribeIfNew, subscriptionStatus, SUB } from "./subscriptions.ts";
@@ -17,6 +18,8 @@ import { audienceSchema, type Audience, type BroadcastContent } from "./types.ts
 import { createOutboxWorker } from "./worker.ts";
 
 const FLOW = "broadcasts.compose";
+/** "Do you want to stop announcements? 1 Yes 2 No", after a message that only might mean stop. */
+const STOP_FLOW = "broadcasts.stop";
 const BROADCAST_WORDS = ["/broadcast", "broadcast", "/announce", "announce", "new broadcast", "اعلان بھیجیں", "elan bhejo", "broadcast bhejo"];
 
 const flowSchema = z.object({
@@ -33,10 +36,12 @@ export function createBroadcastsFeature(deps: AppDeps): Feature {
   return {
     name: "broadcasts",
     // STOP wins everywhere, also inside another feature's flow.
-    beforeFlows: optOutWords,
+    beforeFlows: optOutBeforeFlows,
     middleware: compose([
       platformEvents,
       groupCommands,
+      onChoice("bc:stop:", stopAnswer),
+      optOutWords,
       optInWords,
       onChoice("bc:consent:", consentAnswer),
       consentWords,
@@ -45,8 +50,9 @@ export function createBroadcastsFeature(deps: AppDeps): Feature {
       onChoice("bc:new", (ctx) => startCompose(ctx)),
       firstContact(subscribed),
     ]),
-    flows: { [FLOW]: composeFlow },
-    topics: { unsubscribe: stopNow },
+    flows: { [FLOW]: composeFlow, [STOP_FLOW]: stopFlow },
+    // Picked from "did you mean" or a related topic: not a request as clear as STOP, so ask.
+    topics: { unsubscribe: askStop },
     menu: [{ labelKey: "broadcasts:menu.new", data: "bc:new", roles: ["partner", "admin"] }],
     jobs: [createOutboxWorker(deps)],
   };
@@ -90,10 +96,59 @@ const groupCommands: Middleware = async (ctx, next) => {
   return ctx.reply(ctx.t("broadcasts:group.unlinked"));
 };
 
-/** STOP and the like, in a private chat: opt out at once. */
+/** The opt-out a private text asks for, if any. */
+function optOutOf(ctx: Ctx): "exact" | "phrase" | "maybe" | undefined {
+  if (ctx.message.chat.kind !== "private" || ctx.message.content.kind !== "text") return undefined;
+  const u = ctx.understanding;
+  return u?.intent === "optout" ? (u.optOut ?? "maybe") : undefined;
+}
+
+/**
+ * Before any flow: STOP and the other exact keywords act at once, also in the middle of a
+ * flow. Outside flows a clear phrase acts too and a loose one asks first; inside a flow
+ * those are left to the flow (a partner typing an announcement may write "stop").
+ */
+const optOutBeforeFlows: Middleware = async (ctx, next) => {
+  const strength = optOutOf(ctx);
+  if (strength === "exact") return stopNow(ctx);
+  if (!strength || ctx.state.flow !== null) return next();
+  return strength === "phrase" ? stopNow(ctx) : askStop(ctx);
+};
+
+/** A phrase a flow passed on (it did not take it as its own answer). */
 const optOutWords: Middleware = async (ctx, next) => {
-  if (ctx.message.chat.kind !== "private" || ctx.message.content.kind !== "text" || !isOptOutText(ctx.text)) return next();
-  return stopNow(ctx);
+  const strength = optOutOf(ctx);
+  if (!strength) return next();
+  return strength === "maybe" ? askStop(ctx) : stopNow(ctx);
+};
+
+async function askStop(ctx: Ctx): Promise<void> {
+  await ctx.state.set(STOP_FLOW, {}, 30);
+  await ctx.reply({
+    text: ctx.t("broadcasts:optOut.confirm"),
+    choices: [
+      { data: "bc:stop:yes", label: ctx.t("broadcasts:optOut.confirmYes") },
+      { data: "bc:stop:no", label: ctx.t("broadcasts:optOut.confirmNo") },
+    ],
+  });
+}
+
+/** The answer to "stop announcements?": a choice (also after the question expired), or yes/no in words. */
+async function stopAnswer(ctx: Ctx, rest: string): Promise<void> {
+  if (rest === "yes") return stopNow(ctx);
+  await ctx.state.clear();
+  if (rest === "no") return ctx.reply(ctx.t("broadcasts:optOut.kept"));
+  return ctx.reply(ctx.t("common:staleChoice"));
+}
+
+const stopFlow: Middleware = async (ctx, next) => {
+  const c = ctx.message.content;
+  if (c.kind === "choice") return next();
+  const answer = c.kind === "text" ? ctx.understanding?.answer : undefined;
+  if (answer === "yes") return stopNow(ctx);
+  await ctx.state.clear();
+  if (answer === "no") return ctx.reply(ctx.t("broadcasts:optOut.kept"));
+  return next();
 };
 
 async function stopNow(ctx: Ctx): Promise<void> {
@@ -104,7 +159,7 @@ async function stopNow(ctx: Ctx): Promise<void> {
 
 /** START: subscribe again (or for the first time, with consent). Already subscribed: on to help. */
 const optInWords: Middleware = async (ctx, next) => {
-  if (ctx.message.chat.kind !== "private" || ctx.message.content.kind !== "text" || !isOptInText(ctx.text)) return next();
+  if (ctx.message.chat.kind !== "private" || ctx.message.content.kind !== "text" || ctx.understanding?.intent !== "optin") return next();
   if ((await subscriptionStatus(ctx.deps.db, ctx.user.id)) === SUB.subscribed) return next();
   await optIn(ctx.deps.db, ctx.user.id, "start-command", ctx.deps.now());
   await ctx.reply(ctx.t("broadcasts:optOut.start"));
@@ -238,8 +293,6 @@ const composeFlow: Middleware = async (ctx, next) => {
   }
   const data = parsed.data;
   const c = ctx.message.content;
-  // STOP inside the flow still opts out (flows see messages before feature middleware).
-  if (c.kind === "text" && isOptOutText(ctx.text)) return stopNow(ctx);
   if (c.kind === "choice" && c.data === "bc:new") return startCompose(ctx);
   const askText = async (audience: Audience) => {
     await ctx.state.set(FLOW, { step: "text", audience } satisfies FlowData);

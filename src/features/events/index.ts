@@ -1,13 +1,16 @@
 /**
- * Events in chat: sellers list upcoming summits and answer Going / Maybe / Can't; partners
- * create events in a guided conversation, announce them, export attendees and cancel.
+ * Events in chat: sellers list upcoming summits (near a town they name) and answer Going /
+ * Maybe / Can't, by button, number or in words ("aaunga", "nahi aa sakta"); partners create
+ * events in a guided conversation, announce them, export attendees and cancel.
  * Choice data: `ev:<action>[:<eventId>[:<answer>]]`.
  */
 import { z } from "zod";
-import type { AppDeps, Ctx, Feature } from "../../core/context.ts";
+import type { AppDeps, Ctx, Feature, Middleware } from "../../core/context.ts";
 import { UserFacingError } from "../../core/errors.ts";
 import { compose, onChoice, onWords } from "../../core/router.ts";
 import type { Choice, OutboundMessage } from "../../core/types.ts";
+import type { PlaceRef, RsvpValue } from "../../core/understanding.ts";
+import { haversineKm } from "../partners/gazetteer.ts";
 import { announceEvent, previewAnnouncement } from "./announce.ts";
 import { rsvpCounts } from "./api.ts";
 import { CREATE_FLOW, createFlow, startCreateFlow } from "./create-flow.ts";
@@ -19,14 +22,13 @@ import { actingPartnerId, assertCanManage, assertMayManageEvents, cancelEvent, u
 import { seedSampleEvents } from "./seed.ts";
 import { formatEventTime, formatPktShort } from "./time.ts";
 
-// Whole messages (after keyText) that ask for the event list.
-const LIST_WORDS = [
-  "events", "event", "/events", "summits", "summit", "upcoming events",
-  "koi event hai", "koi summit hai", "events dikhao", "event dikhao", "summit kab hai", "ayvent",
-  "ایونٹس", "ایونٹ", "سمٹ", "کوئی ایونٹ ہے", "تقریبات",
-];
+// Partners' command to create an event (whole messages after keyText).
 const CREATE_WORDS = ["new event", "create event", "/newevent", "naya event", "event banao", "نیا ایونٹ", "ایونٹ بنائیں"];
-const MINE_WORDS = ["my events", "/myevents", "mere events", "میرے ایونٹس"];
+/** After one event is shown, a typed answer ("aaunga", "haan", "nahi aa sakta") is the RSVP. */
+const ANSWER_FLOW = "events.answer";
+const answerFlowSchema = z.object({ eventId: z.number().int().positive() });
+/** Events this close to a named town count as near it. */
+const NEAR_KM = 60;
 
 const idSchema = z.coerce.number().int().positive().max(2_147_483_647);
 const rsvpSchema = z.tuple([idSchema, z.enum(RSVP_ANSWERS)]);
@@ -35,7 +37,7 @@ const rsvpSchema = z.tuple([idSchema, z.enum(RSVP_ANSWERS)]);
 export function createEventsFeature(deps: AppDeps): Feature {
   return {
     name: "events",
-    flows: { [CREATE_FLOW]: createFlow },
+    flows: { [CREATE_FLOW]: createFlow, [ANSWER_FLOW]: answerFlow },
     middleware: compose([
       onChoice("ev:rsvp:", (ctx, rest) => rsvp(ctx, rest)),
       onChoice("ev:show:", (ctx, rest) => withId(ctx, rest, (id) => showEvent(ctx, id))),
@@ -55,9 +57,15 @@ export function createEventsFeature(deps: AppDeps): Feature {
         const link = /^e_(\d{1,9})$/i.exec(args);
         return link ? showEvent(ctx, Number(link[1])) : next();
       }),
-      onWords(LIST_WORDS, (ctx, args, next) => (args ? next() : listEvents(ctx))),
       onWords(CREATE_WORDS, (ctx, args, next) => (args ? next() : startCreateFlow(ctx))),
-      onWords(MINE_WORDS, (ctx, args, next) => (args ? next() : myEvents(ctx))),
+      onWords(["/myevents"], (ctx, args, next) => (args ? next() : mine(ctx))),
+      async (ctx, next) => {
+        const u = ctx.message.content.kind === "text" ? ctx.understanding : null;
+        if (u?.intent === "events.list") return listEvents(ctx, u.place);
+        if (u?.intent === "events.mine") return mine(ctx);
+        if (u?.intent === "events.rsvp") return typedRsvp(ctx, u.entities.rsvp);
+        return next();
+      },
     ]),
     topics: {
       "summit-events": (ctx) => listEvents(ctx),
@@ -109,10 +117,21 @@ async function visibleEvent(ctx: Ctx, id: number): Promise<EventRow | null> {
   return event;
 }
 
-/** Upcoming published events: one message each with RSVP buttons where there are buttons; else a numbered list to pick from. */
-async function listEvents(ctx: Ctx): Promise<void> {
-  const events = await upcomingEvents(ctx.deps, 5);
+/**
+ * Upcoming published events: one message each with RSVP buttons where there are buttons;
+ * else a numbered list to pick from. With a town, the events near it (or all, saying so).
+ */
+async function listEvents(ctx: Ctx, place?: PlaceRef): Promise<void> {
+  let events = await upcomingEvents(ctx.deps, place ? 50 : 5);
   if (events.length === 0) return ctx.reply(ctx.t("events:list.none"));
+  let header: string | undefined;
+  if (place) {
+    const label = ctx.lang === "ur" && place.urdu ? place.urdu : place.name;
+    const near = events.filter((e) => e.latitude !== null && e.longitude !== null && haversineKm(place.latitude, place.longitude, e.latitude, e.longitude) <= NEAR_KM);
+    header = ctx.t(near.length ? "events:list.near" : "events:list.noneNear", { place: label });
+    events = (near.length ? near : events).slice(0, 5);
+  }
+  if (header) await ctx.reply(header);
   if (events.length === 1) return showEvent(ctx, events[0]!.id);
   if (ctx.capabilities.buttons) {
     await ctx.reply(ctx.t("events:list.title", { count: events.length }));
@@ -135,7 +154,42 @@ async function showEvent(ctx: Ctx, id: number): Promise<void> {
   const mine = await ctx.deps.db.rsvp.findUnique({ where: { eventId_userId: { eventId: id, userId: ctx.user.id } } });
   const status = mine ? `\n\n${ctx.t("events:rsvp.current", { answer: ctx.t(`events:rsvp.status.${mine.status}`) })}` : "";
   const location = event.latitude !== null && event.longitude !== null ? { latitude: event.latitude, longitude: event.longitude, name: event.venueName, address: event.venueAddress } : undefined;
+  // In a private chat the next words may answer it ("aaunga", "haan"): remember which event.
+  if (ctx.message.chat.kind === "private") await ctx.state.set(ANSWER_FLOW, { eventId: id } satisfies z.infer<typeof answerFlowSchema>, 60);
   await ctx.reply({ text: `${card}${status}`, choices: rsvpChoices(id, ctx.t), location });
+}
+
+/** A typed answer right after an event was shown: going / maybe / no, or yes / no. */
+const answerFlow: Middleware = async (ctx, next) => {
+  if (ctx.message.content.kind !== "text") return next();
+  const parsed = answerFlowSchema.safeParse(ctx.state.data);
+  const u = ctx.understanding;
+  const answer: RsvpValue | undefined = u?.rsvp ?? (u?.answer === "yes" ? "going" : u?.answer === "no" ? "no" : undefined);
+  await ctx.state.clear();
+  if (!parsed.success || !answer || u?.intent === "optout") return next();
+  return rsvp(ctx, `${parsed.data.eventId}:${answer}`);
+};
+
+/**
+ * An RSVP in words outside the answer flow: for the event whose choices were last offered
+ * (numbered lists remember them), else the only upcoming event, else ask which one.
+ */
+async function typedRsvp(ctx: Ctx, answer: RsvpValue | undefined): Promise<void> {
+  const offered = ctx.choices.map((c) => /^ev:rsvp:(\d+):/.exec(c.data)?.[1]).find((id) => id !== undefined);
+  const events = offered ? [] : await upcomingEvents(ctx.deps, 6);
+  const eventId = offered ? Number(offered) : events.length === 1 ? events[0]!.id : undefined;
+  if (eventId !== undefined && answer) return rsvp(ctx, `${eventId}:${answer}`);
+  if (eventId !== undefined) return showEvent(ctx, eventId);
+  if (events.length === 0) return ctx.reply(ctx.t("events:list.none"));
+  await ctx.reply({
+    text: ctx.t("events:rsvp.which"),
+    choices: events.map((e) => ({ data: answer ? `ev:rsvp:${e.id}:${answer}` : `ev:show:${e.id}`, label: `${eventTitle(e, ctx.lang)} · ${formatPktShort(e.startsAt, ctx.lang)}` })),
+  });
+}
+
+/** "my events": a partner's own events; a seller's answers. */
+async function mine(ctx: Ctx): Promise<void> {
+  return ctx.user.role === "partner" || ctx.user.role === "admin" ? myEvents(ctx) : myRsvps(ctx);
 }
 
 async function rsvp(ctx: Ctx, rest: string): Promise<void> {
@@ -190,7 +244,10 @@ async function myRsvps(ctx: Ctx): Promise<void> {
     orderBy: { event: { startsAt: "asc" } },
     take: 10,
   });
-  if (rows.length === 0) return listEvents(ctx);
+  if (rows.length === 0) {
+    await ctx.reply(ctx.t("events:rsvp.noneAnswered"));
+    return listEvents(ctx);
+  }
   const lines = rows.map((r) => `• ${eventTitle(r.event, ctx.lang)}: ${ctx.t(`events:rsvp.status.${r.status}`)}\n  ${formatEventTime(r.event.startsAt, r.event.endsAt, ctx.lang)}`);
   await ctx.reply({
     text: `${ctx.t("events:rsvp.mine")}\n\n${lines.join("\n")}`,

@@ -1,27 +1,46 @@
 /**
- * The FAQ feature: answers onboarding questions from the knowledge base in the reply
- * language. It is last in the chain, so it receives every text no other feature took:
+ * The FAQ feature: answers the `faq` intent from the knowledge base in the reply language:
  * confident → the answer (routing topics go to their feature first), unsure → "did you
- * mean", nothing → say so and offer the partner finder or a person.
+ * mean". It is last in the chain and also answers what nothing else took (`none` and any
+ * intent no feature acted on): "not understood", with the menu, the partner finder and a
+ * person as choices.
  */
 import { z } from "zod";
 import type { AppDeps, Ctx, Feature } from "../../core/context.ts";
 import { compose, onChoice } from "../../core/router.ts";
-import { answerReply, faqDir, loadKnowledgeBase, replyFor, type KnowledgeBase } from "./knowledge.ts";
+import type { FaqView } from "../../core/understanding.ts";
+import type { Translate } from "../../i18n/index.ts";
+import { answerReply, faqDir, loadKnowledgeBase, replyFor, topicChoiceData, type FaqReply, type KnowledgeBase } from "./knowledge.ts";
 
 const topicIdSchema = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).max(48);
 
-/** Creates the faq feature. The knowledge base is loaded on first use, not at start-up. */
-export function createFaqFeature(deps: AppDeps): Feature {
+/** Loads the knowledge base of `contentDir` once, on first use (not at start-up). */
+export function createKnowledgeLoader(contentDir: string): () => KnowledgeBase {
   let kb: KnowledgeBase | undefined;
-  const knowledge = () => (kb ??= loadKnowledgeBase(faqDir(deps.config.contentDir)));
+  return () => (kb ??= loadKnowledgeBase(faqDir(contentDir)));
+}
 
+/** The reply to a message that is not understood: say so, and offer the menu, a partner, a person. */
+export function notUnderstoodReply(t: Translate): FaqReply {
+  return {
+    text: t("common:notUnderstood"),
+    choices: [
+      { data: "help:menu", label: t("common:menu.open") },
+      { data: topicChoiceData("find-partner"), label: t("faq:findPartner") },
+      { data: topicChoiceData("talk-to-human"), label: t("faq:talkToHuman") },
+    ],
+    suggestions: ["find-partner", "talk-to-human"],
+  };
+}
+
+/** Creates the faq feature; `knowledge` is shared with the understanding step (app.ts). */
+export function createFaqFeature(deps: AppDeps, knowledge: () => KnowledgeBase = createKnowledgeLoader(deps.config.contentDir)): Feature {
   /** Shows a topic: a routing topic goes to its feature when one takes it. */
   const showTopic = async (ctx: Ctx, id: string) => {
     const topic = knowledge().topics.get(id);
     if (topic?.route && (await ctx.handoff(topic.route))) return;
     if (!topic) {
-      // partner finder / person offered by "nothing found" work even without their KB file.
+      // partner finder / person offered by "not understood" work even without their KB file.
       if ((id === "find-partner" || id === "talk-to-human") && (await ctx.handoff(id))) return;
       return ctx.reply(ctx.t("faq:unknownTopic"));
     }
@@ -29,11 +48,9 @@ export function createFaqFeature(deps: AppDeps): Feature {
     await ctx.reply({ text: reply.text, choices: reply.choices });
   };
 
-  const answerText = async (ctx: Ctx) => {
+  const answer = async (ctx: Ctx, match: FaqView) => {
     const base = knowledge();
     if (base.topics.size === 0) return ctx.reply(ctx.t("faq:noContent"));
-    const match = base.matcher.match(ctx.text);
-    deps.log.debug({ userId: ctx.user.id, topic: match.topic, score: match.score, decision: match.decision }, "faq match");
     if (match.topic) return showTopic(ctx, match.topic);
     const reply = replyFor(base, match, ctx.lang, ctx.t);
     await ctx.reply({ text: reply.text, choices: reply.choices });
@@ -47,8 +64,12 @@ export function createFaqFeature(deps: AppDeps): Feature {
         return id.success ? showTopic(ctx, id.data) : ctx.reply(ctx.t("faq:unknownTopic"));
       }),
       async (ctx, next) => {
-        if (ctx.message.content.kind !== "text" || ctx.text === "") return next();
-        return answerText(ctx);
+        const u = ctx.understanding;
+        if (ctx.message.content.kind !== "text" || !u) return next();
+        deps.log.debug({ userId: ctx.user.id, intent: u.intent, topic: u.faq?.topic, score: u.faq?.score, reason: u.reason }, "understood");
+        if (u.intent === "faq" && u.faq) return answer(ctx, u.faq);
+        const reply = notUnderstoodReply(ctx.t);
+        await ctx.reply({ text: reply.text, choices: reply.choices });
       },
     ]),
   };

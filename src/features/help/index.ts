@@ -1,16 +1,11 @@
 /**
- * Greeting, help and the menu. The menu lists what every feature offers (`Feature.menu`),
- * so a new feature appears in it without touching this file.
+ * The menu and small talk. The menu lists what every feature offers (`Feature.menu`), so a
+ * new feature appears in it without touching this file. Greetings get the welcome and the
+ * menu; thanks, acknowledgements and goodbyes a short reply (no choices, so the numbers of
+ * the list sent before keep their meaning; "0" opens the menu).
  */
 import type { Ctx, Feature, MenuEntry } from "../../core/context.ts";
-import { compose, onChoice, onWords } from "../../core/router.ts";
-
-// Whole messages that mean "hello" or "help" in the three forms (after keyText).
-const WORDS = [
-  "help", "/help", "/start", "menu", "/menu", "start", "hi", "hello", "hey", "options",
-  "madad", "mdad", "menu dikhao", "salam", "salaam", "assalam o alaikum", "assalamualaikum", "aoa", "asalam o alaikum",
-  "مدد", "مینو", "سلام", "السلام علیکم", "ہیلو",
-];
+import { compose, onChoice } from "../../core/router.ts";
 
 /** Creates the help feature; `menuOf` returns the entries of every feature. */
 export function createHelpFeature(menuOf: () => MenuEntry[]): Feature {
@@ -25,9 +20,26 @@ export function createHelpFeature(menuOf: () => MenuEntry[]): Feature {
   return {
     name: "help",
     middleware: compose([
-      onWords(WORDS, (ctx, args, next) => (args ? next() : showMenu(ctx, true))),
       onChoice("help:menu", (ctx) => showMenu(ctx, false)),
       onChoice("help:ask", (ctx) => ctx.reply(ctx.t("common:help.ask"))),
+      async (ctx, next) => {
+        switch (ctx.message.content.kind === "text" ? ctx.understanding?.intent : undefined) {
+          case "menu":
+            // "0" is the main menu everywhere: just the menu; "help", "/start" also greet.
+            return showMenu(ctx, ctx.understanding?.number === undefined);
+          case "greeting":
+          case "optin": // START from someone already subscribed (broadcasts passed it on): the welcome
+            return showMenu(ctx, true);
+          case "thanks":
+            return ctx.reply(ctx.t("common:smallTalk.thanks"));
+          case "ack":
+            return ctx.reply(ctx.t("common:smallTalk.ack"));
+          case "bye":
+            return ctx.reply(ctx.t("common:smallTalk.bye"));
+          default:
+            return next();
+        }
+      },
     ]),
     menu: [{ labelKey: "common:menu.ask", data: "help:ask" }],
   };

@@ -1,19 +1,22 @@
 /**
- * The partners feature: find the nearest channel partners (location pin, a typed town in
- * English, Urdu or Roman Urdu, or "nearest partner"), pick one, Telegram deep links
- * `/start p_<code>`, partner accounts (`/partner CODE` + admin approval), and the routing
- * topics `find-partner` and `talk-to-human`. docs/partners.md describes it for users.
+ * The partners feature: find the nearest channel partners (location pin, a town named in
+ * English, Urdu or Roman Urdu, or "nearest partner": the `partner.find` intent), show the
+ * seller's own partner (`partner.mine`), offer another (`partner.change`), answer a
+ * complaint about one (`complaint.partner`) and a wish to talk to a person (`human`), pick
+ * one, Telegram deep links `/start p_<code>`, partner accounts (`/partner CODE` + admin
+ * approval), and the routing topics `find-partner` and `talk-to-human`. docs/partners.md
+ * describes it for users.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { AppDeps, Ctx, Feature, Middleware } from "../../core/context.ts";
 import { compose, onChoice } from "../../core/router.ts";
-import { keyText } from "../../core/text.ts";
 import type { OutboundMessage } from "../../core/types.ts";
+import type { PlaceRef } from "../../core/understanding.ts";
 import { assignedPartnerId, assignPartner, findPartnerByCode } from "./api.ts";
 import { categoryInText, getDirectory, nearestPartners, type DirectoryPartner, type NearbyPartner } from "./directory.ts";
-import { loadGazetteer, type PlaceMatch } from "./gazetteer.ts";
+import { loadGazetteer } from "./gazetteer.ts";
 import { approveRequest, MAX_PENDING_REQUESTS, notifyAdminsOfRequest, rejectRequest, requestMembership, sendToUser } from "./membership.ts";
 import { placeWords } from "./place-text.ts";
 import { importPartners, parsePartnerCsv } from "./repository.ts";
@@ -22,36 +25,9 @@ import { whatsappLink } from "./rows.ts";
 const FLOW_WHERE = "partners.where";
 const SAMPLES = fileURLToPath(new URL("../../../content/partners/sample-partners.csv", import.meta.url));
 
-/** Phrases asking for a partner (matched inside the message, after keyText). */
-const FIND_PHRASES = [
-  "nearest partner", "closest partner", "partner near me", "partners near me", "find partner", "find a partner", "find my partner",
-  "nearest channel partner", "nearby partner", "local partner", "qareebi partner", "qareeb partner", "qareeb tareen partner",
-  "kareebi partner", "qarebi partner", "nazdeeki partner", "nazdiki partner", "partner kahan", "partner kidhar", "partner chahiye",
-  "قریبی پارٹنر", "قریب ترین پارٹنر", "نزدیکی پارٹنر", "پارٹنر کہاں", "پارٹنر چاہیے", "/partners", "/nearest",
-].map(keyText);
-
-/** "mai daska se hun", "I am in gujranwala", "میں ڈسکہ سے ہوں", "sialkot mein rehta hun". */
-const LOCATED = [
-  /^(i am|i m|im|iam|i live|we are|i stay)( in| at| from| near)? /,
-  /^(main|mai|mein|me|hum)( .{2,40})? (se|sy|say|mein|mai|main|me) (hun|hoon|hon|hu|hain|hen|rehta|rehti|rahta|rahti)\b/,
-  /(mein|main|mai|me) (rehta|rehti|rahta|rahti|rehte|rehtay)/,
-  /^(from|in|at) /,
-  /^mera (shehar|sheher|shahar|city)/,
-  /^میں .{2,40} (سے|میں) (ہوں|رہتا|رہتی)/,
-  /میں (رہتا|رہتی|رہتے)/,
-  /^میرا شہر/,
-];
-
-/** Sentences that surely name where the sender is, even when the town is unknown to us. */
-const SURELY_LOCATED = [
-  /^(i am|i m|im|i live|we are|i stay) (in|at|from) \S+/,
-  /^(main|mai|mein|me|hum) .{2,40} (se|sy|say) (hun|hoon|hon|hu|hain)$/,
-  /^میں .{2,40} سے (ہوں|ہیں)$/,
-];
-
 /** Creates the partners feature. */
 export function createPartnersFeature(deps: AppDeps): Feature {
-  const findTopic = (ctx: Ctx) => startFind(ctx, ctx.text);
+  const findTopic = (ctx: Ctx) => startFind(ctx);
   return {
     name: "partners",
     middleware: compose([
@@ -92,7 +68,7 @@ async function onPartnerChoice(deps: AppDeps, ctx: Ctx, rest: string, next: () =
   const c = choice.data;
   switch (c.action) {
     case "find":
-      return startFind(ctx, "");
+      return startFind(ctx);
     case "mine":
       return showMine(ctx);
     case "pick":
@@ -123,29 +99,32 @@ function onText(deps: AppDeps): Middleware {
     if (deep) return deepLink(ctx, deep[1]!);
     const member = /^\/partner(?:@\w+)?(?:\s+(.*))?$/i.exec(text);
     if (member) return requestPartnerAccount(deps, ctx, (member[1] ?? "").trim());
-    const key = ` ${keyText(text)} `;
-    if (FIND_PHRASES.some((p) => key.includes(` ${p} `))) return startFind(ctx, text);
-    // A message that is just a town, or says where the sender is.
-    const words = placeWords(text);
-    if (words.length === 0 || words.length > 10) return next();
-    const match = loadGazetteer().find(text);
-    const k = keyText(text);
-    if (!match) {
-      if (!SURELY_LOCATED.some((re) => re.test(k))) return next();
-      return ctx.reply(ctx.t("partners:find.unknownPlace", { text: text.slice(0, 60), howto: ctx.t("partners:find.howto") }));
+    const u = ctx.understanding;
+    switch (u?.intent) {
+      case "partner.find":
+        if (u.unknownPlace && !u.place) return ctx.reply(ctx.t("partners:find.unknownPlace", { text: u.unknownPlace.slice(0, 60), howto: ctx.t("partners:find.howto") }));
+        return startFind(ctx, text, u.place);
+      case "partner.mine":
+        return showMine(ctx);
+      case "partner.change":
+        await ctx.reply(ctx.t("partners:change.intro"));
+        return startFind(ctx, text, u.place);
+      case "complaint.partner":
+        await ctx.reply(ctx.t("partners:complaint.text"));
+        return startFind(ctx, "", u.place);
+      case "human":
+        return talkToHuman(ctx);
+      default:
+        return next();
     }
-    const whole = match.words.split(" ").length >= words.length;
-    if (whole || LOCATED.some((re) => re.test(k))) return replyForPlace(ctx, match, null);
-    return next();
   };
 }
 
 /** Starts "find a partner": a place or category in the text, else the stored location, else ask. */
-async function startFind(ctx: Ctx, text: string): Promise<void> {
-  const match = text ? loadGazetteer().find(text) : null;
+async function startFind(ctx: Ctx, text = "", place?: PlaceRef): Promise<void> {
   const category = text ? await categoryInText(ctx.deps.db, placeWords(text)) : null;
   if (category) await saveProfile(ctx, { categories: category });
-  if (match) return replyForPlace(ctx, match, category);
+  if (place) return replyForPlace(ctx, place, category);
   const profile = await ctx.deps.db.sellerProfile.findUnique({ where: { userId: ctx.user.id } });
   if (profile?.latitude != null && profile.longitude != null) {
     return replyNearest(ctx, { latitude: profile.latitude, longitude: profile.longitude, label: profile.city, category });
@@ -155,21 +134,20 @@ async function startFind(ctx: Ctx, text: string): Promise<void> {
 }
 
 const whereSchema = z.object({ category: z.string().nullable().catch(null), retried: z.boolean().catch(false) }).catch({ category: null, retried: false });
-/** Words that are never an answer to "which town?": they go to their own feature. */
-const NOT_A_PLACE = new Set(["menu", "help", "hi", "hello", "salam", "madad", "language", "zaban", "stop", "start", "مدد", "مینو", "زبان", "سلام"].map(keyText));
 
 /** The answer to "which town are you in?". */
 const whereFlow: Middleware = async (ctx, next) => {
   const c = ctx.message.content;
   if (c.kind !== "text") return next(); // pins and choices are handled by the middleware
   const { category, retried } = whereSchema.parse(ctx.state.data);
-  const match = loadGazetteer().find(ctx.text);
-  if (match) {
+  const u = ctx.understanding;
+  if (u?.place) {
     await ctx.state.clear();
-    return replyForPlace(ctx, match, category);
+    return replyForPlace(ctx, u.place, category);
   }
-  // A command, a long message or a second miss is probably not a town: let the others have it.
-  if (ctx.text.startsWith("/") || NOT_A_PLACE.has(keyText(ctx.text)) || placeWords(ctx.text).length > 4 || retried) {
+  // Something else (a question, the menu, thanks), a command or a second miss: let the others have it.
+  const unknownTown = u !== null && (u.intent === "none" || u.intent === "partner.find") && placeWords(ctx.text).length <= 4;
+  if (ctx.text.startsWith("/") || !unknownTown || retried) {
     await ctx.state.clear();
     return next();
   }
@@ -177,8 +155,7 @@ const whereFlow: Middleware = async (ctx, next) => {
   await ctx.reply(ctx.t("partners:find.unknownPlace", { text: ctx.text.slice(0, 60), howto: ctx.t("partners:find.howto") }));
 };
 
-async function replyForPlace(ctx: Ctx, match: PlaceMatch, category: string | null): Promise<void> {
-  const { place } = match;
+async function replyForPlace(ctx: Ctx, place: PlaceRef, category: string | null): Promise<void> {
   await saveProfile(ctx, { city: place.name, latitude: place.latitude, longitude: place.longitude });
   const label = ctx.lang === "ur" && place.urdu ? place.urdu : place.name;
   await replyNearest(ctx, { latitude: place.latitude, longitude: place.longitude, label, category });
@@ -259,7 +236,7 @@ async function talkToHuman(ctx: Ctx): Promise<void> {
     return replyNearest(ctx, { latitude: profile.latitude, longitude: profile.longitude, label: profile.city, category: null });
   }
   await ctx.reply(ctx.t("partners:human.nearest"));
-  return startFind(ctx, ctx.text);
+  return startFind(ctx, "", ctx.understanding?.place);
 }
 
 async function saveProfile(ctx: Ctx, data: { city?: string | null; latitude?: number; longitude?: number; categories?: string }): Promise<void> {

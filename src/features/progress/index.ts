@@ -5,19 +5,13 @@
  */
 import type { AppDeps, Ctx, Feature, Middleware } from "../../core/context.ts";
 import { compose, onChoice, onWords } from "../../core/router.ts";
-import { keyText } from "../../core/text.ts";
 import { createNudgeJob } from "./nudges.ts";
 import { createPartnerSide } from "./partner.ts";
 import { CONFIRM_FLOW, createSellerSide } from "./seller.ts";
 import { loadStages, type Stages } from "./stages.ts";
 
-/** Words that open the checklist (sellers) or the summary (partners, admins). */
-export const PROGRESS_WORDS = [
-  "progress", "/progress", "my progress", "meri progress", "mera progress", "progress dikhao", "checklist", "my checklist",
-  "پیش رفت", "میری پیش رفت", "پراگریس", "میری پراگریس",
-];
+/** Staff words for the summary of their sellers. */
 const PARTNER_WORDS = ["my sellers", "sellers", "/sellers", "mere sellers", "summary", "میرے سیلرز"];
-const WORD_KEYS = new Set(PROGRESS_WORDS.map(keyText));
 const UNDO_WORDS = ["undo", "/undo", "wapas", "wapis", "galti", "galti ho gayi", "واپس", "غلطی"];
 
 /** Options for tests: nudge interval. */
@@ -49,10 +43,19 @@ export function createProgressFeature(deps: AppDeps, options: ProgressOptions = 
   const privateOnly: Middleware = async (ctx, next) => {
     if (ctx.message.chat.kind === "private") return next();
     const c = ctx.message.content;
+    const intent = c.kind === "text" ? ctx.understanding?.intent : undefined;
     const ours =
       (c.kind === "choice" && c.data.startsWith("pg:")) ||
-      (c.kind === "text" && (/^\/(progress|stuck|seller|sellers|history)(@\w+)?(\s|$)/i.test(ctx.text.trim()) || WORD_KEYS.has(keyText(ctx.text))));
+      (c.kind === "text" && (/^\/(progress|stuck|seller|sellers|history)(@\w+)?(\s|$)/i.test(ctx.text.trim()) || intent === "progress.show" || intent === "progress.report"));
     return ours ? ctx.reply(ctx.t("progress:privateOnly")) : next();
+  };
+
+  // "meri progress dikhao" (the checklist) and "pehla order mil gaya" (a report to confirm).
+  const byIntent: Middleware = async (ctx, next) => {
+    const intent = ctx.message.content.kind === "text" ? ctx.understanding?.intent : undefined;
+    if (intent === "progress.show") return show(ctx);
+    if (intent === "progress.report") return seller.report(ctx, next);
+    return next();
   };
 
   return {
@@ -60,7 +63,6 @@ export function createProgressFeature(deps: AppDeps, options: ProgressOptions = 
     flows: { [CONFIRM_FLOW]: seller.confirmFlow },
     middleware: compose([
       privateOnly,
-      onWords(PROGRESS_WORDS, (ctx) => show(ctx)),
       onWords(PARTNER_WORDS, (ctx, _args, next) => (isStaff(ctx) ? partner.summary(ctx) : next())),
       onWords(UNDO_WORDS, (ctx) => seller.undo(ctx)),
       staffCommand,
@@ -76,7 +78,7 @@ export function createProgressFeature(deps: AppDeps, options: ProgressOptions = 
       onChoice("pg:by:", (ctx, rest) => partner.grouped(ctx, rest === "city" ? "city" : "partner")),
       onChoice("pg:seller:", (ctx, rest) => partner.sellerChoice(ctx, rest)),
       onChoice("pg:mark:", (ctx, rest) => partner.mark(ctx, rest)),
-      seller.report,
+      byIntent,
     ]),
     topics: { "listing-progress": show },
     menu: [

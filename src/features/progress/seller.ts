@@ -5,7 +5,6 @@
 import { z } from "zod";
 import type { Ctx, Middleware } from "../../core/context.ts";
 import type { Choice } from "../../core/types.ts";
-import { keyText } from "../../core/text.ts";
 import { MAX_PRODUCTS, parseReport, stagesForCount } from "./report.ts";
 import type { Stages } from "./stages.ts";
 import { applyChange, nextStage, readProgress, type ChangeResult } from "./store.ts";
@@ -16,8 +15,6 @@ export const CONFIRM_FLOW = "progress.confirm";
 const confirmData = z.object({ stageIds: z.array(z.string().max(24)).min(1).max(20), count: z.number().int().positive().max(MAX_PRODUCTS).optional() });
 const stageIdArg = z.string().regex(/^[a-z0-9-]{1,24}$/);
 
-const YES = new Set(["yes", "y", "ok", "okay", "haan", "han", "ha", "ji", "jee", "ji haan", "theek", "ہاں", "جی", "جی ہاں", "ٹھیک"]);
-const NO = new Set(["no", "n", "nahi", "nahin", "nai", "na", "نہیں", "نہ"]);
 
 /** Seller-side handlers over the loaded stages. */
 export function createSellerSide(stages: Stages) {
@@ -81,26 +78,32 @@ export function createSellerSide(stages: Stages) {
     return id.success ? undo(ctx, id.data) : ctx.reply(ctx.t("progress:unknownStage"));
   };
 
-  /** A free-text report: ask before saving; bad counts answered, nothing stored. */
+  /**
+   * A report the understanding step found (`progress.report` with a stage or a product
+   * count): ask before saving; impossible counts (0, -5, a million) answered, nothing stored.
+   */
   const report: Middleware = async (ctx, next) => {
-    if (ctx.message.content.kind !== "text" || ctx.user.role !== "seller" || ctx.message.chat.kind !== "private") return next();
-    const parsed = parseReport(ctx.text, stages);
-    if (!parsed) return next();
-    if (parsed.kind === "bad-count") {
-      const key = { negative: "negative", zero: "zero", "too-many": "tooMany" }[parsed.reason];
+    const u = ctx.understanding;
+    if (ctx.message.content.kind !== "text" || ctx.user.role !== "seller" || ctx.message.chat.kind !== "private" || u?.intent !== "progress.report") return next();
+    const bad = parseReport(ctx.text, stages);
+    const count = u.entities.count;
+    const reason = bad?.kind === "bad-count" ? bad.reason : count === 0 ? "zero" : count !== undefined && count > MAX_PRODUCTS ? "too-many" : undefined;
+    if (reason) {
+      const key = { negative: "negative", zero: "zero", "too-many": "tooMany" }[reason];
       return ctx.reply(ctx.t(`progress:badCount.${key}`, { max: MAX_PRODUCTS }));
     }
-    const stageIds = parsed.count !== undefined ? stagesForCount(stages, parsed.count) : parsed.stageIds;
+    const stageIds = count !== undefined ? stagesForCount(stages, count) : u.entities.stage ? [u.entities.stage] : [];
     if (stageIds.length === 0) return next();
-    await ctx.state.set(CONFIRM_FLOW, { stageIds, count: parsed.count }, 30);
-    const text = parsed.count !== undefined ? ctx.t("progress:confirm.count", { count: parsed.count, stages: labels(ctx, stageIds) }) : ctx.t("progress:confirm.stages", { stages: labels(ctx, stageIds) });
+    await ctx.state.set(CONFIRM_FLOW, { stageIds, count }, 30);
+    const text = count !== undefined ? ctx.t("progress:confirm.count", { count, stages: labels(ctx, stageIds) }) : ctx.t("progress:confirm.stages", { stages: labels(ctx, stageIds) });
     return ctx.reply({ text, choices: [{ data: "pg:confirm:yes", label: ctx.t("progress:choice.yes") }, { data: "pg:confirm:no", label: ctx.t("progress:choice.no") }] });
   };
 
   /** The confirmation flow: yes saves, no drops; anything else leaves the flow and is handled normally. */
   const confirmFlow: Middleware = async (ctx, next) => {
     const c = ctx.message.content;
-    const answer = c.kind === "choice" ? ({ "pg:confirm:yes": "yes", "pg:confirm:no": "no" } as const)[c.data] : c.kind === "text" ? (YES.has(keyText(ctx.text)) ? "yes" : NO.has(keyText(ctx.text)) ? "no" : undefined) : undefined;
+    const typed = c.kind === "text" ? ctx.understanding?.answer : undefined;
+    const answer = c.kind === "choice" ? ({ "pg:confirm:yes": "yes", "pg:confirm:no": "no" } as const)[c.data] : typed === "yes" || typed === "no" ? typed : undefined;
     const data = confirmData.safeParse(ctx.state.data);
     await ctx.state.clear();
     if (!answer) return next();

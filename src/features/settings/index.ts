@@ -1,19 +1,11 @@
 /**
- * Settings a user can change from any channel: the reply language.
+ * Settings a user can change from any channel: the reply language (the `language` intent:
+ * "urdu", "english mein baat karo", "zaban badlo").
  * (Opting out of announcements lives with the broadcasts feature, which owns subscriptions.)
  */
 import type { Ctx, Feature } from "../../core/context.ts";
-import { compose, onChoice, onWords } from "../../core/router.ts";
+import { compose, onChoice } from "../../core/router.ts";
 import { LANGS, type Lang } from "../../core/types.ts";
-
-const MENU_WORDS = ["language", "/language", "lang", "/lang", "zaban", "zuban", "zubaan", "zabaan", "zaban badlo", "change language", "زبان", "زبان تبدیل کریں"];
-
-// Direct switches: saying the language's name picks it.
-const DIRECT: Array<[Lang, string[]]> = [
-  ["en", ["english", "in english", "english please", "angrezi", "انگریزی", "انگلش"]],
-  ["ur", ["urdu", "اردو", "urdu mein", "urdu script", "اردو میں"]],
-  ["ur-Latn", ["roman urdu", "roman", "roman urdu mein", "رومن اردو"]],
-];
 
 /** Creates the settings feature. */
 export function createSettingsFeature(): Feature {
@@ -29,13 +21,16 @@ export function createSettingsFeature(): Feature {
   return {
     name: "settings",
     middleware: compose([
-      onWords(MENU_WORDS, (ctx) => ask(ctx)),
       onChoice("lang:menu", (ctx) => ask(ctx)),
       onChoice("lang:set:", async (ctx, rest) => {
         const lang = LANGS.find((l) => l === rest);
         return lang ? set(ctx, lang) : ctx.reply(ctx.t("common:staleChoice"));
       }),
-      ...DIRECT.map(([lang, words]) => onWords(words, (ctx) => set(ctx, lang))),
+      async (ctx, next) => {
+        const u = ctx.message.content.kind === "text" ? ctx.understanding : null;
+        if (u?.intent !== "language") return next();
+        return u.entities.lang ? set(ctx, u.entities.lang) : ask(ctx);
+      },
     ]),
     topics: { "change-language": ask },
   };

@@ -1,0 +1,230 @@
+/**
+ * Compiled lexicon entries and phrase patterns, matched against a message's tokens.
+ *
+ * - An entry is a word or a contiguous phrase; a word ending in `*` is a prefix; a word
+ *   starting with `=` matches only as written (`=registered`: not "register", which the
+ *   spelling key merges it with).
+ * - A pattern (intent cue) is a sequence of parts: `@concept` (any entry of that word class)
+ *   or literal words (contiguous). Up to {@link MAX_GAP} other words may stand between two
+ *   parts ("partner ko badalna" matches `@partner @change`).
+ */
+import { LexiconError } from "./lexicon.ts";
+import { prefixKey, tokenize, type Token } from "./text.ts";
+
+/** Words allowed between two parts of a pattern (glue words such as ka, ne, the do not count). */
+export const MAX_GAP = 3;
+/** Most words, glue included, between two parts. */
+const MAX_SPAN = 6;
+
+type Atom = { kind: "key"; key: string } | { kind: "prefix"; pkey: string } | { kind: "raw"; raw: string };
+
+// Lexicon entries share most of their words ("band karo", "band kar do" …): tokenise each once.
+const WORD_TOKENS = new Map<string, Token[]>();
+function wordTokens(word: string): Token[] {
+  let tokens = WORD_TOKENS.get(word);
+  if (!tokens) WORD_TOKENS.set(word, (tokens = tokenize(word)));
+  return tokens;
+}
+
+/** Turns one entry ("band ho*") into atoms; empty when it has no letters or digits. */
+export function atomsOf(entry: string): Atom[] {
+  const words = entry.trim().split(/\s+/);
+  const atoms: Atom[] = [];
+  for (const word of words) {
+    const isPrefix = word.endsWith("*") && word.length > 1;
+    const isRaw = word.startsWith("=") && word.length > 1;
+    const tokens = wordTokens(isPrefix ? word.slice(0, -1) : isRaw ? word.slice(1) : word);
+    tokens.forEach((t, i) => {
+      if (isPrefix && i === tokens.length - 1) atoms.push({ kind: "prefix", pkey: prefixKey(t.raw) });
+      else if (isRaw) atoms.push({ kind: "raw", raw: t.raw });
+      else atoms.push({ kind: "key", key: t.key });
+    });
+  }
+  return atoms;
+}
+
+function atomMatches(atom: Atom, token: Token): boolean {
+  if (atom.kind === "key") return token.key === atom.key;
+  if (atom.kind === "prefix") return token.pkey.startsWith(atom.pkey);
+  return token.raw === atom.raw;
+}
+
+/** Length of the contiguous match of `atoms` at position i, or -1. */
+function matchAtoms(atoms: Atom[], tokens: Token[], i: number): number {
+  if (i + atoms.length > tokens.length) return -1;
+  for (let j = 0; j < atoms.length; j++) if (!atomMatches(atoms[j]!, tokens[i + j]!)) return -1;
+  return atoms.length;
+}
+
+interface Entry {
+  category: string;
+  atoms: Atom[];
+}
+
+/** Categorised entries with an index on their first word (prefixes bucketed by their first two letters). */
+export class EntrySet {
+  private readonly byKey = new Map<string, Entry[]>();
+  private readonly byPrefix = new Map<string, Entry[]>();
+  /** Keys of whole words the entries use (for spelling recovery). */
+  readonly vocabulary = new Set<string>();
+
+  add(category: string, entries: Iterable<string>): this {
+    for (const text of entries) {
+      const atoms = atomsOf(text);
+      const first = atoms[0];
+      if (!first) continue;
+      const entry = { category, atoms };
+      const index = first.kind === "key" ? this.byKey : this.byPrefix;
+      const bucket = first.kind === "key" ? first.key : first.kind === "prefix" ? first.pkey.slice(0, 2) : first.raw;
+      const list = index.get(bucket);
+      if (list) list.push(entry);
+      else index.set(bucket, [entry]);
+      for (const a of atoms) if (a.kind === "key") this.vocabulary.add(a.key);
+    }
+    return this;
+  }
+
+  /** Every entry matching at position i, with its length. */
+  matchesAt(tokens: Token[], i: number): Array<{ category: string; len: number }> {
+    const out: Array<{ category: string; len: number }> = [];
+    const t = tokens[i];
+    if (!t) return out;
+    for (const e of this.byKey.get(t.key) ?? []) {
+      const len = matchAtoms(e.atoms, tokens, i);
+      if (len > 0) out.push({ category: e.category, len });
+    }
+    // Raw atoms are bucketed by the whole raw word, prefixes by their first two letters (or one).
+    const two = t.pkey.slice(0, 2);
+    const one = t.pkey.slice(0, 1);
+    for (const bucket of t.raw === two ? [two, one] : [t.raw, two, one]) {
+      for (const e of this.byPrefix.get(bucket) ?? []) {
+        const len = matchAtoms(e.atoms, tokens, i);
+        if (len > 0) out.push({ category: e.category, len });
+      }
+    }
+    return out;
+  }
+
+  /** Every category with an entry matching somewhere (one pass). */
+  categoriesIn(tokens: Token[]): Set<string> {
+    const out = new Set<string>();
+    for (let i = 0; i < tokens.length; i++) for (const m of this.matchesAt(tokens, i)) out.add(m.category);
+    return out;
+  }
+
+  /** True when some entry of `category` matches anywhere. */
+  has(tokens: Token[], category?: string): boolean {
+    for (let i = 0; i < tokens.length; i++) if (this.matchesAt(tokens, i).some((m) => !category || m.category === category)) return true;
+    return false;
+  }
+
+  /**
+   * Covers the whole message with entries (each token in exactly one entry). Returns the
+   * categories used, or null when some token is not covered. `free` tokens (filler) may
+   * stand alone; at least one non-free entry is required.
+   */
+  cover(tokens: Token[], free?: EntrySet): Set<string> | null {
+    const n = tokens.length;
+    if (n === 0) return null;
+    // best[i]: categories used to cover tokens[0..i), or undefined when unreachable.
+    const best: Array<Set<string> | undefined> = new Array(n + 1);
+    best[0] = new Set();
+    for (let i = 0; i < n; i++) {
+      const here = best[i];
+      if (!here) continue;
+      const steps = [...this.matchesAt(tokens, i), ...(free ? free.matchesAt(tokens, i).map((m) => ({ len: m.len, category: "" })) : [])];
+      for (const { category, len } of steps) {
+        const next = new Set(here);
+        if (category) next.add(category);
+        const current = best[i + len];
+        if (!current || next.size > current.size) best[i + len] = next;
+      }
+    }
+    const end = best[n];
+    return end && end.size > 0 ? end : null;
+  }
+}
+
+/** A compiled pattern. */
+export interface Pattern {
+  text: string;
+  parts: Array<{ concept: string } | { atoms: Atom[] }>;
+  /** The word classes it needs (a quick test before matching). */
+  concepts: string[];
+}
+
+/** Concepts present at each position: concept → longest match length. */
+export type ConceptMap = Array<Map<string, number>>;
+
+/** Compiles a pattern; `where` names the file and field for errors. */
+export function compilePattern(text: string, concepts: ReadonlySet<string>, where: string): Pattern {
+  const parts: Pattern["parts"] = [];
+  let literal: string[] = [];
+  const flush = () => {
+    if (literal.length === 0) return;
+    const atoms = atomsOf(literal.join(" "));
+    if (atoms.length) parts.push({ atoms });
+    literal = [];
+  };
+  for (const word of text.trim().split(/\s+/)) {
+    if (word.startsWith("@")) {
+      flush();
+      const name = word.slice(1);
+      if (!concepts.has(name)) throw new LexiconError(`${where}: unknown word class @${name} (see content/understanding/concepts.json)`);
+      parts.push({ concept: name });
+    } else literal.push(word);
+  }
+  flush();
+  if (parts.length === 0) throw new LexiconError(`${where}: empty pattern`);
+  return { text, parts, concepts: parts.flatMap((p) => ("concept" in p ? [p.concept] : [])) };
+}
+
+/** Which concepts start at each token. */
+export function conceptMap(concepts: EntrySet, tokens: Token[]): ConceptMap {
+  const out: ConceptMap = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const here = new Map<string, number>();
+    for (const m of concepts.matchesAt(tokens, i)) if ((here.get(m.category) ?? 0) < m.len) here.set(m.category, m.len);
+    out.push(here);
+  }
+  return out;
+}
+
+function partLen(part: Pattern["parts"][number], tokens: Token[], at: ConceptMap, i: number): number {
+  if ("concept" in part) return at[i]?.get(part.concept) ?? -1;
+  return matchAtoms(part.atoms, tokens, i);
+}
+
+/**
+ * Where the pattern matches first (token span), or null. `glue[i]` says which tokens are
+ * glue words (they do not count towards the gap).
+ */
+export function matchPattern(p: Pattern, tokens: Token[], at: ConceptMap, glue?: readonly boolean[]): { start: number; end: number } | null {
+  for (let start = 0; start < tokens.length; start++) {
+    const len = partLen(p.parts[0]!, tokens, at, start);
+    if (len <= 0) continue;
+    const end = matchRest(p, 1, start + len, tokens, at, glue);
+    if (end >= 0) return { start, end };
+  }
+  return null;
+}
+
+/** End of the match of parts j… starting at or after pos, or -1. (A module function: no closure per call.) */
+function matchRest(p: Pattern, j: number, pos: number, tokens: Token[], at: ConceptMap, glue: readonly boolean[] | undefined): number {
+  if (j === p.parts.length) return pos;
+  let skipped = 0;
+  for (let g = 0; g <= MAX_SPAN && pos + g < tokens.length; g++) {
+    const len = partLen(p.parts[j]!, tokens, at, pos + g);
+    if (len > 0) {
+      const end = matchRest(p, j + 1, pos + g + len, tokens, at, glue);
+      if (end >= 0) return end;
+    }
+    if (!glue?.[pos + g] && ++skipped > MAX_GAP) break;
+  }
+  return -1;
+}
+
+/** True when a concept occurs anywhere. */
+export function hasConcept(at: ConceptMap, concept: string): boolean {
+  return at.some((m) => m.has(concept));
+}

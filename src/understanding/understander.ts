@@ -1,0 +1,597 @@
+/**
+ * The understanding step: one text message → `{intent, entities, confidence, …}`
+ * (shared/intents.md). Its parts are injected (the gazetteer, the FAQ matcher, the progress
+ * stages, the lexicons) so it is tested on its own and imports no platform or database code.
+ *
+ * How it decides (docs/understanding.md): whole-message rules first (nothing readable, a
+ * number, STOP/START keywords, small talk, menu words, a language), then what the message
+ * says (opt-out sentences unless they are complaints, intent cues made of word classes, RSVP
+ * answers, progress reports, a town or "I am in …"), then the FAQ matcher for everything
+ * else (a routing topic becomes its intent), and `none` when nothing fits.
+ */
+import { detectLanguage } from "../core/language.ts";
+import {
+  ROUTING_TOPIC_INTENTS,
+  type Entities,
+  type FaqView,
+  type FlowAnswer,
+  type Intent,
+  type PlaceRef,
+  type RsvpValue,
+  type Understander,
+  type Understanding,
+} from "../core/understanding.ts";
+import { keyText } from "../core/text.ts";
+import { allForms, LexiconError, type Lexicons } from "./lexicon.ts";
+import { compilePattern, conceptMap, EntrySet, hasConcept, matchPattern, type ConceptMap, type Pattern } from "./phrases.ts";
+import { analyse, tokenize, type Token } from "./text.ts";
+
+/** Finds a town in text (the partners feature's gazetteer fits). */
+export interface PlaceFinder {
+  find(text: string): { place: { name: string; urdu: string | null; latitude: number; longitude: number }; how: "exact" | "fuzzy"; words: string } | null;
+  /** The places' names: a message made only of known words and none of these names is not searched. */
+  readonly places?: ReadonlyArray<{ name: string; urdu: string | null }>;
+}
+
+/** The FAQ matcher, used as a black box (src/features/faq/matcher.ts fits). */
+export interface FaqMatcherLike {
+  match(text: string): FaqView;
+  readonly thresholds?: { confident: number; unsure: number };
+}
+
+/** A progress stage (content/progress/stages.json fits). */
+export interface StageLike {
+  id: string;
+  phrases: string[];
+}
+
+/** What the understander is built from. */
+export interface UnderstanderParts {
+  lexicons: Lexicons;
+  places: PlaceFinder;
+  faq: FaqMatcherLike;
+  stages: readonly StageLike[];
+  /** Words the bot knows from its other content (FAQ examples): never read as a misspelt town. */
+  vocabulary?: Iterable<string>;
+}
+
+/**
+ * Which entities each intent carries besides `place` (shared/intents.md); others are dropped.
+ * A town goes on any intent whose message names one ("lahore ka mausam kaisa hai" is `none`
+ * with a place); counts and stages only on reports, RSVP answers only on `events.rsvp`.
+ */
+const ENTITY_KEYS: Partial<Record<Intent, Array<keyof Entities>>> = {
+  "progress.report": ["stage", "count"],
+  "events.rsvp": ["rsvp"],
+  language: ["lang"],
+};
+
+/** When two cues are equally specific, the earlier intent wins. */
+const CUE_PRIORITY: Intent[] = ["complaint.partner", "partner.change", "human", "events.mine", "events.rsvp", "partner.mine", "progress.show", "menu", "partner.find", "events.list"];
+
+/** A message that is one word class and nothing else. */
+const SOLO: Record<string, Intent> = { partner: "partner.find", event: "events.list", progress: "progress.show", language: "language", human: "human" };
+
+/** Routing topics the FAQ may answer only when the message says something about them. */
+const TOPIC_SUPPORT: Record<string, string[]> = {
+  "find-partner": ["partner", "office", "find", "where"],
+  "talk-to-human": ["person", "human", "talk", "contact", "partner"],
+  unsubscribe: ["stopverb", "negimp", "neg"],
+  "change-language": ["language"],
+  "summit-events": ["event", "when"],
+  "event-rsvp": ["eventregister"],
+  "listing-progress": ["progress", "show"],
+};
+
+const DEFAULT_THRESHOLDS = { confident: 0.4, unsure: 0.22 };
+/** A routing topic the message does not support may still mean a neighbour it does support. */
+const TOPIC_FALLBACK: Record<string, string> = { "event-rsvp": "summit-events" };
+
+/** A message that reports something closed or broken gets an FAQ answer only when the FAQ is this sure. */
+const COMPLAINT_FAQ_BAR = 0.55;
+
+interface Cue {
+  intent: Intent;
+  p: Pattern;
+  /** Word classes that stop this cue ("nazdeek wala partner kon sa hai" is not about one's own partner). */
+  unless: string[];
+}
+const RSVP_ORDER: RsvpValue[] = ["no", "maybe", "going"];
+
+/** Builds an understander; throws LexiconError for a pattern that names an unknown word class. */
+export function createUnderstander(parts: UnderstanderParts): Understander {
+  const lx = parts.lexicons;
+  const thresholds = parts.faq.thresholds ?? DEFAULT_THRESHOLDS;
+
+  // Word classes and patterns.
+  const concepts = new EntrySet();
+  for (const [name, f] of Object.entries(lx.concepts.concepts)) concepts.add(name, allForms(f));
+  const names = new Set(Object.keys(lx.concepts.concepts));
+  const pattern = (text: string, where: string) => compilePattern(text, names, `content/understanding/${where}`);
+  const strong: Cue[] = [];
+  const weak: Cue[] = [];
+  for (const [intent, spec] of Object.entries(lx.intents.intents) as Array<[Intent, { cues: string[]; weak: string[]; unless?: string[] }]>) {
+    const unless = spec.unless ?? [];
+    unless.forEach((u, i) => {
+      if (!names.has(u)) throw new LexiconError(`content/understanding/intents.json: intents.${intent}.unless[${i}]: unknown word class ${u}`);
+    });
+    spec.cues.forEach((c, i) => strong.push({ intent, unless, p: pattern(c, `intents.json: intents.${intent}.cues[${i}]`) }));
+    spec.weak.forEach((c, i) => weak.push({ intent, unless, p: pattern(c, `intents.json: intents.${intent}.weak[${i}]`) }));
+  }
+  const oo = lx["opt-out"];
+  const optOutPhrases = oo.phrases.map((c, i) => pattern(c, `opt-out.json: phrases[${i}]`));
+  const optOutMaybe = oo.maybe.map((c, i) => pattern(c, `opt-out.json: maybe[${i}]`));
+  const optInPhrases = oo.optinPhrases.map((c, i) => pattern(c, `opt-out.json: optinPhrases[${i}]`));
+
+  // Whole-message lists.
+  const st = lx["small-talk"];
+  const filler = new EntrySet().add("filler", allForms(st.filler));
+  const smallTalk = new EntrySet().add("greeting", allForms(st.greeting)).add("thanks", allForms(st.thanks)).add("ack", allForms(st.ack)).add("bye", allForms(st.bye));
+  const menuWords = new EntrySet().add("menu", allForms(st.menu));
+  const optOutKeywords = new EntrySet().add("optout", allForms(oo.keywords));
+  const optInKeywords = new EntrySet().add("optin", allForms(oo.optinKeywords));
+  const notOptOut = oo.notOptOut.map((c, i) => pattern(c, `opt-out.json: notOptOut[${i}]`));
+  const answers = new EntrySet().add("yes", allForms(lx.answers.yes)).add("no", allForms(lx.answers.no)).add("skip", allForms(lx.answers.skip));
+  const rsvpWords = new EntrySet();
+  const rsvpAlone = new EntrySet();
+  const rsvpWithEvent = new EntrySet();
+  for (const value of RSVP_ORDER) {
+    rsvpWords.add(value, allForms(lx.answers.rsvp[value]));
+    rsvpAlone.add(value, allForms(lx.answers.rsvpAlone[value]));
+    rsvpWithEvent.add(value, allForms(lx.answers.rsvpWithEvent[value]));
+  }
+  const complaints = new EntrySet().add("closure", allForms(lx.complaints.closure)).add("failure", allForms(lx.complaints.failure)).add("general", allForms(lx.complaints.general));
+  const languageNames = new EntrySet();
+  for (const lang of ["en", "ur", "ur-Latn"] as const) languageNames.add(lang, lx.languages.names[lang]);
+  const languageAround = new EntrySet().add("around", allForms(lx.languages.around));
+  const neverPlace = new Set(allForms(lx.places.never).flatMap((w) => tokenize(w).map((t) => t.key)));
+  const placeAround = new EntrySet().add("around", allForms(lx.places.around));
+  const numberWords = new EntrySet();
+  for (const f of ["en", "ur", "ur-Latn"] as const) for (const [w, n] of Object.entries(lx.numbers.words[f])) numberWords.add(String(n), [w]);
+  const countable = new EntrySet().add("countable", allForms(lx.numbers.countable));
+  const pr = lx.progress;
+  const done = new EntrySet().add("done", allForms(pr.done));
+  const notYet = new EntrySet().add("notYet", allForms(pr.notYet));
+  const listing = new EntrySet().add("listing", allForms(pr.listing));
+  const stageIds = new Set(parts.stages.map((s) => s.id));
+  const stagePhrases = new EntrySet();
+  for (const s of parts.stages) stagePhrases.add(s.id, s.phrases);
+  const stageWords = new EntrySet();
+  for (const [id, f] of Object.entries(pr.stages)) {
+    if (!stageIds.has(id)) throw new LexiconError(`content/understanding/progress.json: stages.${id}: not a stage id of content/progress/stages.json`);
+    stageWords.add(id, allForms(f));
+  }
+
+  // Spelling recovery onto the lexicons' own words (Latin words of 5+ letters, one edit away).
+  const lexVocabulary = new Set<string>();
+  for (const set of [concepts, smallTalk, menuWords, optOutKeywords, optInKeywords, answers, rsvpWords, complaints, languageNames, done, stageWords, countable]) {
+    for (const k of set.vocabulary) lexVocabulary.add(k);
+  }
+  for (const p of [...strong, ...weak].map((s) => s.p).concat(optOutPhrases, optOutMaybe, optInPhrases)) {
+    for (const part of p.parts) if ("atoms" in part) for (const a of part.atoms) if (a.kind === "key") lexVocabulary.add(a.key);
+  }
+  const known = new Set<string>(lexVocabulary);
+  // Raw words are enough here (checked against a token's raw form and its key); tokenising
+  // every FAQ example would double the build time.
+  for (const text of parts.vocabulary ?? []) for (const w of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w) known.add(w);
+  const fixer = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k)), known);
+
+  const placeNames = new Set<string>();
+  for (const p of parts.places.places ?? []) for (const t of tokenize(`${p.name} ${p.urdu ?? ""}`)) placeNames.add(t.key);
+  /** A town can only be named by a word the bot does not know otherwise, or by a town's own name. */
+  const mayNamePlace = (t: Token) => !t.numeric && !neverPlace.has(t.key) && (placeNames.has(t.key) || !(known.has(t.key) || known.has(t.raw)));
+
+  function findPlace(tokens: Token[]): PlaceRef | undefined {
+    // The gazetteer's fuzzy search is the costly part of understanding: skip it when no word could be a town.
+    if (placeNames.size > 0 && !tokens.some(mayNamePlace)) return undefined;
+    let words = tokens.map((t) => t.raw);
+    for (let attempt = 0; attempt < 3 && words.length > 0; attempt++) {
+      const match = parts.places.find(words.join(" "));
+      if (!match) return undefined;
+      const matched = tokenize(match.words);
+      const bad = matched.filter((t) => neverPlace.has(t.key) || (match.how === "fuzzy" && (known.has(t.key) || known.has(t.raw) || t.raw.length < 4)));
+      if (bad.length === 0) {
+        const { name, urdu, latitude, longitude } = match.place;
+        return { name, urdu, latitude, longitude, words: match.words };
+      }
+      const drop = new Set(bad.map((t) => t.raw));
+      words = words.filter((w) => !drop.has(tokenize(w)[0]?.raw ?? w));
+    }
+    return undefined;
+  }
+
+  function understand(input: string): Understanding {
+    const a = analyse(input);
+    const lang = detectLanguage(a.text).lang;
+    const tokens = a.tokens.map(fixer);
+    const base: Understanding = { intent: "none", entities: {}, confidence: 0, lang, faq: null, complaint: false, reason: "" };
+    const flowAnswer = answerOf(answers.cover(tokens, filler));
+    if (flowAnswer) base.answer = flowAnswer;
+    const rsvpWhole = rsvpAlone.cover(tokens, filler);
+    let rsvp = rsvpWhole && rsvpWhole.size === 1 ? ([...rsvpWhole][0] as RsvpValue) : rsvpOf(rsvpWords, tokens);
+    if (rsvp) base.rsvp = rsvp;
+    if (tokens.length === 1 && tokens[0]!.numeric && tokens[0]!.raw.length <= 6) base.number = Number(tokens[0]!.raw);
+
+    const out = finish.bind(null, base);
+
+    // 0. Bot commands: "/start" is the menu, "/stop" STOP; with arguments they are the features' own.
+    const command = /^\/([a-z_]+)(?:@\w+)?(\s+\S[\s\S]*)?$/i.exec(a.text);
+    if (command) {
+      const intent = command[2] ? undefined : COMMANDS[command[1]!.toLowerCase()];
+      if (!intent) return out("none", `command /${command[1]!.toLowerCase()}`, 1);
+      return out(intent, "command", 1, intent === "optout" ? { optOut: "exact" } : {});
+    }
+
+    // 1. Nothing to read: emoji, punctuation, digits.
+    if (tokens.length === 0) {
+      if (a.emoji.length > 0) return out(emojiKind(st.emoji, a.emoji), "emoji only", 0.8);
+      return out("none", "no words", 1);
+    }
+    if (tokens.every((t) => t.numeric)) {
+      if (base.number === 0) return out("menu", "0 is the main menu", 1);
+      return out("none", "only digits", 0.9);
+    }
+
+    // 2. Whole-message keywords and small talk.
+    if (optOutKeywords.cover(tokens, filler)) return out("optout", "opt-out keyword", 1, { optOut: "exact" });
+    if (optInKeywords.cover(tokens, filler)) return out("optin", "opt-in keyword", 1);
+    const talk = smallTalk.cover(tokens, filler);
+    if (talk) return out(smallTalkKind(talk), "small talk", 0.95);
+    if (menuWords.cover(tokens, filler)) return out("menu", "menu words", 0.95);
+    if (flowAnswer === "no" || flowAnswer === "skip") return out("none", `answer ${flowAnswer}`, 0.7);
+
+    const at = conceptMap(concepts, tokens);
+    const present = presentConcepts(at);
+    if (!rsvp && present.has("event")) {
+      rsvp = rsvpOf(rsvpWithEvent, tokens);
+      if (rsvp) base.rsvp = rsvp;
+    }
+    const glue = at.map((m) => m.has("glue"));
+    const matches = matcher(tokens, at, glue, present);
+    const language = languageOf(tokens, present);
+    if (language) return out("language", language.reason, 0.9, { entities: language.lang ? { lang: language.lang } : {} });
+
+    // 3. What the message says.
+    const complaint = complaints.categoriesIn(tokens);
+    const closure = complaint.has("closure");
+    const failure = complaint.has("failure");
+    const general = complaint.has("general");
+    const place = findPlace(tokens);
+    if (place) {
+      base.place = place;
+      base.entities = { place: place.name };
+    }
+    const aboutOther = present.has("otherobject") && !present.has("msg");
+    const notStop = notOptOut.some(matches);
+    const stopBlocked = closure || failure || notStop || aboutOther;
+
+    const cue = bestCue(strong, present, matches);
+    const asking = a.questionMark || present.has("question") || present.has("who");
+    base.complaint = closure || failure || general || cue?.intent === "complaint.partner";
+    if (!stopBlocked && optOutPhrases.some(matches)) {
+      // "how do I stop these messages?" is about stopping, but asks: ask back before acting.
+      if (asking) return out("optout", "opt-out question", 0.8, { optOut: "maybe" });
+      return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
+    }
+    if (cue && (cue.intent === "complaint.partner" || cue.intent === "events.mine")) return out(cue.intent, `cue "${cue.p.text}"`, 0.9);
+    if (!closure && !present.has("neg") && !present.has("negimp") && !present.has("stopverb") && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
+    if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at))) {
+      return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
+    }
+    const report = closure || failure ? undefined : reportOf(tokens, present, a.questionMark);
+    if (report) return out("progress.report", "progress report", 0.85, { entities: report });
+    if (cue) {
+      // Asking to be registered is a yes; asking how to register gives no answer yet.
+      const answer = rsvp ?? (asking ? undefined : "going");
+      const entities: Entities = cue.intent === "events.rsvp" && answer ? { rsvp: answer } : {};
+      return out(cue.intent, `cue "${cue.p.text}"`, Math.min(0.95, 0.8 + 0.05 * cue.p.parts.length), { entities });
+    }
+    // A town with a partner or office word ("sialkot me partner", "lahore ka agent"), or with an event word.
+    if (place && (present.has("partner") || present.has("office")) && !asking) return out("partner.find", "a town and a partner word", 0.85);
+    if (place && present.has("event") && !present.has("register")) return out("events.list", "a town and an event word", 0.85);
+    const solo = soloOf(tokens, at);
+    if (solo) return out(solo, "one word class alone", 0.85);
+    const located = locatedOf(tokens, place, a.text);
+    if (located) return out("partner.find", located.reason, 0.85, located.unknown ? { unknownPlace: located.unknown } : {});
+    if (!stopBlocked && !general && optOutMaybe.some(matches)) {
+      return out("optout", "might mean stop", 0.6, { optOut: "maybe" });
+    }
+
+    // 4. The FAQ for everything else.
+    const faq = parts.faq.match(a.text);
+    base.faq = faq;
+    const weakCue = bestCue(weak, present, matches);
+    if (closure || failure) {
+      // Something of the seller's got closed or broke: no answer covers that (a hacked account does).
+      const security = present.has("security") && faq.decision === "confident";
+      const answered = faq.decision === "confident" && faq.score >= COMPLAINT_FAQ_BAR && faq.topic && !ROUTING_TOPIC_INTENTS[faq.topic];
+      if (!security && (present.has("otherobject") || !answered)) return out("none", "a complaint the FAQ does not answer", 0.7);
+    }
+    if (faq.decision === "confident" && faq.topic) {
+      const routed = routeTopic(faq.topic, present, tokens, stopBlocked);
+      if (routed) return out(routed.intent, `FAQ routing topic ${faq.topic}`, faq.score, routed.extra);
+      if (!ROUTING_TOPIC_INTENTS[faq.topic]) return out("faq", `FAQ topic ${faq.topic}`, faq.score);
+      // A routing topic the message says nothing about: the best ordinary topic, if any.
+      const alt = faq.ranked.find((r) => !ROUTING_TOPIC_INTENTS[r.topic] && r.score >= thresholds.unsure);
+      if (alt) return out("faq", `FAQ topic ${alt.topic} (routing topic ${faq.topic} unsupported)`, alt.score, { faq: { ...faq, topic: alt.topic, score: alt.score } });
+    }
+    if (weakCue) return out(weakCue.intent, `weak cue "${weakCue.p.text}"`, 0.6);
+    if (faq.decision === "unsure") {
+      const top = faq.ranked[0];
+      const routed = top ? routeTopic(top.topic, present, tokens, stopBlocked) : undefined;
+      if (routed) return out(routed.intent, `FAQ routing topic ${top!.topic} (unsure)`, top!.score, routed.extra);
+      return out("faq", "FAQ unsure", faq.score);
+    }
+    return out("none", "nothing fits", 1 - faq.score);
+  }
+
+  /** The intent of a routing topic when the message supports it, with its entities. */
+  function routeTopic(topic: string, present: Set<string>, tokens: Token[], stopBlocked: boolean): { intent: Intent; extra: Partial<Understanding> } | undefined {
+    const intent = ROUTING_TOPIC_INTENTS[topic];
+    if (!intent || (intent === "optout" && stopBlocked)) return undefined;
+    const support = TOPIC_SUPPORT[topic] ?? [];
+    const has = (c: string) => (c === "eventregister" ? present.has("event") && (present.has("register") || present.has("answered")) : present.has(c));
+    if (support.length > 0 && !support.some(has)) {
+      const fallback = TOPIC_FALLBACK[topic];
+      return fallback ? routeTopic(fallback, present, tokens, stopBlocked) : undefined;
+    }
+    if (intent === "optout") return { intent, extra: { optOut: "maybe" } };
+    if (intent === "language") {
+      const lang = languageName(tokens);
+      return { intent, extra: lang ? { entities: { lang } } : {} };
+    }
+    return { intent, extra: {} };
+  }
+
+  /** The language a message names (the longest name: "roman urdu" over "urdu"), and the other tokens. */
+  function languageParts(tokens: Token[]): { lang?: "en" | "ur" | "ur-Latn"; rest: Token[] } {
+    let lang: "en" | "ur" | "ur-Latn" | undefined;
+    let longest = 0;
+    const rest: Token[] = [];
+    for (let i = 0; i < tokens.length; ) {
+      const m = languageNames.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+      if (m) {
+        if (m.len > longest) [lang, longest] = [m.category as "en" | "ur" | "ur-Latn", m.len];
+        i += m.len;
+      } else rest.push(tokens[i++]!);
+    }
+    return lang ? { lang, rest } : { rest };
+  }
+
+  function languageName(tokens: Token[]): "en" | "ur" | "ur-Latn" | undefined {
+    return languageParts(tokens).lang;
+  }
+
+  /** A language switch: a name alone, a language word (with a name or a change), or a name with reply/talk. */
+  function languageOf(tokens: Token[], present: Set<string>): { lang?: "en" | "ur" | "ur-Latn"; reason: string } | undefined {
+    const { lang, rest } = languageParts(tokens);
+    const restCovered = rest.length === 0 || languageAround.cover(rest, filler) !== null || filler.cover(rest) !== null;
+    if (lang && restCovered) return { lang, reason: "language name" };
+    const word = present.has("language");
+    if (word && (lang || present.has("change") || restCovered || rest.length <= 2)) return { ...(lang ? { lang } : {}), reason: "language word" };
+    if (lang && present.has("reply") && rest.length <= 6 && !present.has("otherobject")) return { lang, reason: "language name with reply" };
+    return undefined;
+  }
+
+  /** A progress report: a stage (or a product count) with a done verb; not a question, not negated. */
+  function reportOf(tokens: Token[], present: Set<string>, questionMark: boolean): Entities | undefined {
+    if (questionMark || present.has("question") || notYet.has(tokens)) return undefined;
+    const isDone = done.has(tokens);
+    const count = countOf(tokens);
+    const entities: Entities = {};
+    if (count !== undefined && (isDone || listing.has(tokens))) entities.count = count;
+    if (!isDone && entities.count === undefined) return undefined;
+    const stage = firstCategory(stagePhrases, tokens) ?? (entities.count === undefined ? firstCategory(stageWords, tokens) : undefined);
+    if (stage) entities.stage = stage;
+    return entities.stage || entities.count !== undefined ? entities : undefined;
+  }
+
+  /** A count: digits or a number word next to a countable noun ("12 products", "baara products"). */
+  function countOf(tokens: Token[]): number | undefined {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      let value: number | undefined;
+      let len = 1;
+      if (t.numeric) value = Number(t.raw);
+      else {
+        const m = numberWords.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+        if (m) [value, len] = [Number(m.category), m.len];
+      }
+      if (value === undefined || !Number.isSafeInteger(value)) continue;
+      // "5 lakh", "2 hazar", "ek million": a multiplier right after the number.
+      const times = numberWords.matchesAt(tokens, i + len).sort((x, y) => y.len - x.len)[0];
+      if (times && Number(times.category) >= 100) [value, len] = [value * Number(times.category), len + times.len];
+      const next = tokens[i + len]?.raw === "new" || tokens[i + len]?.raw === "naye" ? i + len + 1 : i + len;
+      if (countable.matchesAt(tokens, next).length > 0 || (i > 0 && countable.matchesAt(tokens, i - 1).length > 0 && t.numeric)) return value;
+    }
+    return undefined;
+  }
+
+  /** The message is one word class (plus filler): "partner", "events", "progress". */
+  function soloOf(tokens: Token[], at: ConceptMap): Intent | undefined {
+    for (const [concept, intent] of Object.entries(SOLO)) {
+      for (let i = 0; i < tokens.length; i++) {
+        const len = at[i]!.get(concept);
+        if (!len) continue;
+        const rest = [...tokens.slice(0, i), ...tokens.slice(i + len)];
+        if (rest.length === 0 || filler.cover(rest) !== null) return intent;
+      }
+    }
+    return undefined;
+  }
+
+  /** A town alone or a sentence that only says where the sender is; also "I am in <unknown town>". */
+  function locatedOf(tokens: Token[], place: PlaceRef | undefined, text: string): { reason: string; unknown?: string } | undefined {
+    if (place) {
+      const placeKeys = new Set(tokenize(place.words).map((t) => t.key));
+      const rest = tokens.filter((t) => !placeKeys.has(t.key));
+      if (rest.length === 0 || placeAround.cover(rest, filler) !== null || filler.cover(rest) !== null) return { reason: "a town or where the sender is" };
+      return undefined;
+    }
+    const k = keyText(text);
+    for (const re of SURELY_LOCATED) {
+      const m = re.exec(k);
+      const name = m?.groups?.place?.trim();
+      if (name && !tokenize(name).some((t) => known.has(t.key) || known.has(t.raw) || neverPlace.has(t.key))) return { reason: "where the sender is (unknown town)", unknown: name };
+    }
+    return undefined;
+  }
+
+  return { understand };
+}
+
+/** Bot commands without arguments that are intents (the others are features' own: /linkcode, /broadcast …). */
+const COMMANDS: Record<string, Intent> = {
+  start: "menu",
+  help: "menu",
+  menu: "menu",
+  stop: "optout",
+  unsubscribe: "optout",
+  subscribe: "optin",
+  language: "language",
+  lang: "language",
+  events: "events.list",
+  progress: "progress.show",
+  partners: "partner.find",
+  nearest: "partner.find",
+};
+
+/** Sentences that surely name where the sender is, even when the town is unknown. */
+const SURELY_LOCATED = [
+  /^(?:i am|i m|im|i live|we are|i stay) (?:in|at|from) (?<place>\S+(?: \S+)?)$/,
+  /^(?:main|mai|mein|me|hum) (?<place>\S+(?: \S+)?) (?:se|sy|say) (?:hun|hoon|hon|hu|hain)$/,
+  /^(?:main|mai|mein|me|hum) (?<place>\S+(?: \S+)?) (?:mein|main|mai|me) (?:rehta|rehti|rahta|rahti|rehte) (?:hun|hoon|hon|hu|hain)$/,
+  /^میں (?<place>\S+(?: \S+)?) سے (?:ہوں|ہیں)$/,
+  /^میں (?<place>\S+(?: \S+)?) میں (?:رہتا|رہتی) ہوں$/,
+];
+
+/** The understanding: the base facts, the decision, and the entities the intent carries. */
+function finish(base: Understanding, intent: Intent, reason: string, confidence: number, extra: Partial<Understanding> = {}): Understanding {
+  const u = { ...base, ...extra, intent, reason, confidence: Math.round(confidence * 1000) / 1000 };
+  u.entities = pick({ ...base.entities, ...extra.entities }, ["place", ...(ENTITY_KEYS[intent] ?? [])]);
+  return u;
+}
+
+function pick(entities: Entities, keys: Array<keyof Entities>): Entities {
+  const out: Entities = {};
+  for (const k of keys) if (entities[k] !== undefined) (out as Record<string, unknown>)[k] = entities[k];
+  return out;
+}
+
+function answerOf(categories: Set<string> | null): FlowAnswer | undefined {
+  if (!categories || categories.size !== 1) return undefined;
+  return [...categories][0] as FlowAnswer;
+}
+
+/** True when, besides an RSVP phrase, the message has at most three words that are not filler or glue. */
+function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap): boolean {
+  let other = 0;
+  for (let i = 0; i < tokens.length; ) {
+    const m = words.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+    if (m) {
+      i += m.len;
+      continue;
+    }
+    if (!at[i]?.has("glue")) other += 1;
+    i += 1;
+  }
+  return other <= 3;
+}
+
+/** The RSVP answer the message gives: no beats maybe beats going ("maybe I will come" is maybe). */
+function rsvpOf(words: EntrySet, tokens: Token[]): RsvpValue | undefined {
+  let best: RsvpValue | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    for (const m of words.matchesAt(tokens, i)) {
+      const value = m.category as RsvpValue;
+      if (!best || RSVP_ORDER.indexOf(value) < RSVP_ORDER.indexOf(best)) best = value;
+    }
+  }
+  return best;
+}
+
+function smallTalkKind(categories: Set<string>): Intent {
+  for (const kind of ["bye", "thanks", "greeting", "ack"] as const) if (categories.has(kind)) return kind;
+  return "ack";
+}
+
+/** Emoji only: thanks / greeting / bye / ack by the lists; any other emoji (😂) is not understood. */
+function emojiKind(lists: Lexicons["small-talk"]["emoji"], emoji: string[]): Intent {
+  for (const kind of ["thanks", "greeting", "bye", "ack"] as const) if (emoji.some((e) => lists[kind].includes(e))) return kind;
+  return "none";
+}
+
+function firstCategory(set: EntrySet, tokens: Token[]): string | undefined {
+  for (let i = 0; i < tokens.length; i++) {
+    const m = set.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+    if (m) return m.category;
+  }
+  return undefined;
+}
+
+/** The word classes present anywhere in the message. */
+function presentConcepts(at: ConceptMap): Set<string> {
+  const out = new Set<string>();
+  for (const m of at) for (const k of m.keys()) out.add(k);
+  return out;
+}
+
+/** Tests patterns against one message; a pattern whose word classes are absent is skipped at once. */
+function matcher(tokens: Token[], at: ConceptMap, glue: boolean[], present: Set<string>): (p: Pattern) => boolean {
+  return function matches(p) {
+    for (const c of p.concepts) if (!present.has(c)) return false;
+    return matchPattern(p, tokens, at, glue) !== null;
+  };
+}
+
+function cueRank(intent: Intent): number {
+  const r = CUE_PRIORITY.indexOf(intent);
+  return r < 0 ? CUE_PRIORITY.length : r;
+}
+
+/** The most specific cue (most parts), ties by {@link CUE_PRIORITY}. */
+function bestCue(cues: Cue[], present: Set<string>, matches: (p: Pattern) => boolean): Cue | undefined {
+  let best: Cue | undefined;
+  for (const c of cues) {
+    if (best && (c.p.parts.length < best.p.parts.length || (c.p.parts.length === best.p.parts.length && cueRank(c.intent) >= cueRank(best.intent)))) continue;
+    if (c.unless.some((u) => present.has(u))) continue;
+    if (matches(c.p)) best = c;
+  }
+  return best;
+}
+
+/** Maps a Latin word the lexicons do not know onto one of their words one edit away (same first letter). */
+function createSpellingFixer(vocabulary: string[], known: ReadonlySet<string>): (t: Token) => Token {
+  const byDelete = new Map<string, string[]>();
+  const put = (k: string, w: string) => {
+    const list = byDelete.get(k);
+    if (list) list.push(w);
+    else byDelete.set(k, [w]);
+  };
+  for (const w of vocabulary) {
+    put(w, w);
+    for (let i = 0; i < w.length; i++) put(w.slice(0, i) + w.slice(i + 1), w);
+  }
+  const cache = new Map<string, string | null>();
+  return (t) => {
+    if (t.numeric || known.has(t.key) || known.has(t.raw) || !/^[a-z]{5,}$/.test(t.key)) return t;
+    let fixed = cache.get(t.key);
+    if (fixed === undefined) {
+      const k = t.key;
+      const candidates = new Set<string>([...(byDelete.get(k) ?? [])]);
+      for (let i = 0; i < k.length; i++) for (const w of byDelete.get(k.slice(0, i) + k.slice(i + 1)) ?? []) candidates.add(w);
+      fixed = [...candidates].find((w) => w[0] === k[0] && withinOneEdit(k, w)) ?? null;
+      if (cache.size < 20_000) cache.set(k, fixed);
+    }
+    return fixed ? { ...t, key: fixed } : t;
+  };
+}
+
+function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}

@@ -1,0 +1,292 @@
+/**
+ * The understanding step on its own: every intent and entity in the three forms, opt-out
+ * strength, the conversation traps of issue 11, and bad input. Built from the committed
+ * content with the real gazetteer and FAQ matcher (test/support/understander.ts). The texts
+ * here are our own, not lines of the evaluation sets.
+ */
+import { describe, expect, it } from "vitest";
+import type { Entities, Intent } from "../../src/core/understanding.ts";
+import { loadLexicons, understandingDir } from "../../src/understanding/lexicon.ts";
+import { contentUnderstander } from "../support/understander.ts";
+
+const understand = (text: string) => contentUnderstander().understand(text);
+
+type Case = [text: string, intent: Intent, entities?: Entities];
+
+const INTENT_CASES: Record<string, Case[]> = {
+  "partner.find": [
+    ["is there a channel partner close to Wazirabad", "partner.find", { place: "Wazirabad" }],
+    ["قریب ترین ایجنٹ کہاں ملے گا", "partner.find"],
+    ["mujhe koi partner chahiye bhai", "partner.find"],
+    ["main daska mein rehta hun", "partner.find", { place: "Daska" }],
+    ["partners", "partner.find"],
+  ],
+  "partner.mine": [
+    ["who is my channel partner?", "partner.mine"],
+    ["میرا پارٹنر کون سا ہے", "partner.mine"],
+    ["mere partner ka number bhej do", "partner.mine"],
+  ],
+  "partner.change": [
+    ["please give me another partner", "partner.change"],
+    ["مجھے پارٹنر تبدیل کروانا ہے", "partner.change"],
+    ["partner badal do mera", "partner.change"],
+  ],
+  human: [
+    ["can I talk to a human please", "human"],
+    ["کسی انسان سے بات کروا دیں", "human"],
+    ["koi banda hai jis se baat ho sake", "human"],
+  ],
+  "complaint.partner": [
+    ["my partner does not reply to my messages", "complaint.partner"],
+    ["پارٹنر فون ہی نہیں اٹھاتا", "complaint.partner"],
+    ["partner ne abhi tak koi jawab nahi diya", "complaint.partner"],
+  ],
+  "progress.show": [
+    ["show me my checklist", "progress.show"],
+    ["میری پیش رفت دکھا دیں", "progress.show"],
+    ["mera kaam kahan tak pohncha hai", "progress.show"],
+  ],
+  "progress.report": [
+    ["I have listed 7 products", "progress.report", { count: 7 }],
+    ["میرا پہلا آرڈر مل گیا", "progress.report", { stage: "first-order" }],
+    ["store tayyar ho gaya hai", "progress.report", { stage: "storefront" }],
+  ],
+  "events.list": [
+    ["any seller events coming up", "events.list"],
+    ["لاہور میں کوئی سمٹ ہے؟", "events.list", { place: "Lahore" }],
+    ["agla event kab hai", "events.list"],
+  ],
+  "events.rsvp": [
+    ["I will be there", "events.rsvp", { rsvp: "going" }],
+    ["میں نہیں آ سکوں گا", "events.rsvp", { rsvp: "no" }],
+    ["shayad aa jaunga", "events.rsvp", { rsvp: "maybe" }],
+  ],
+  "events.mine": [
+    ["which events am I registered for", "events.mine"],
+    ["میرے ایونٹس دکھائیں", "events.mine"],
+    ["mere events kaun se hain", "events.mine"],
+  ],
+  optout: [
+    ["please stop sending me these announcements", "optout"],
+    ["مجھے میسج نہ بھیجا کریں", "optout"],
+    ["ab mujhe messages na bhejna", "optout"],
+  ],
+  optin: [
+    ["please send me the announcements again", "optin"],
+    ["دوبارہ شروع کریں", "optin"],
+    ["messages phir se bhejna shuru karo", "optin"],
+  ],
+  language: [
+    ["please answer in English", "language", { lang: "en" }],
+    ["اردو میں بات کریں", "language", { lang: "ur" }],
+    ["roman urdu mein likha karo", "language", { lang: "ur-Latn" }],
+    ["zaban tabdeel karni hai", "language"],
+  ],
+  menu: [
+    ["show me the menu", "menu"],
+    ["مدد چاہیے", "menu"],
+    ["aap kya kya kar sakte hain", "menu"],
+    ["0", "menu"],
+  ],
+  greeting: [
+    ["hello there", "greeting"],
+    ["السلام علیکم جناب", "greeting"],
+    ["assalam o alaikum bhai jaan", "greeting"],
+  ],
+  thanks: [
+    ["thank you very much sir", "thanks"],
+    ["آپ کا بہت شکریہ", "thanks"],
+    ["bohat shukriya ji", "thanks"],
+  ],
+  ack: [
+    ["okay got it", "ack"],
+    ["جی ٹھیک ہے", "ack"],
+    ["acha ji", "ack"],
+    ["👍", "ack"],
+  ],
+  bye: [
+    ["ok bye, take care", "bye"],
+    ["اللہ حافظ بھائی", "bye"],
+    ["khuda hafiz", "bye"],
+  ],
+  faq: [
+    ["AoA bhai fees kitni hai", "faq"],
+    ["what documents do I need for a seller account", "faq"],
+    ["تصدیق میں کتنے دن لگتے ہیں", "faq"],
+  ],
+  none: [
+    ["who won the cricket match yesterday", "none"],
+    ["?", "none"],
+    ["😂", "none"],
+    ["12345", "none"],
+  ],
+};
+
+describe("every intent, in the three forms", () => {
+  for (const [intent, cases] of Object.entries(INTENT_CASES)) {
+    describe(intent, () => {
+      it.each(cases)("%j", (text, expected, entities) => {
+        const u = understand(text);
+        expect(u.intent).toBe(expected);
+        if (entities) expect(u.entities).toEqual(entities);
+        expect(u.confidence).toBeGreaterThan(0);
+      });
+    });
+  }
+
+  it("understands the content's own examples as their intents (all but faq and none, which the FAQ decides)", () => {
+    const lx = loadLexicons(understandingDir("content"));
+    const misses: string[] = [];
+    for (const [intent, spec] of Object.entries(lx.intents.intents)) {
+      if (intent === "faq" || intent === "none") continue;
+      for (const text of [...spec.examples.en, ...spec.examples.ur, ...spec.examples["ur-Latn"]]) {
+        const got = understand(text).intent;
+        if (got !== intent) misses.push(`${text}: ${got} (want ${intent})`);
+      }
+    }
+    expect(misses).toEqual([]);
+  });
+});
+
+describe("entities", () => {
+  it("place: the gazetteer's English name whatever the script or spelling", () => {
+    expect(understand("sailkot mein partner").entities).toEqual({ place: "Sialkot" });
+    expect(understand("سیالکوٹ میں پارٹنر").entities).toEqual({ place: "Sialkot" });
+    expect(understand("سيالكوٹ ميں پارٹنر").entities).toEqual({ place: "Sialkot" }); // Arabic-keyboard letters
+    expect(understand("gujranwalla mein koi agent").entities).toEqual({ place: "Gujranwala" });
+    expect(understand("i am in Sialkot, how do i make a seller account").entities).toEqual({ place: "Sialkot" });
+  });
+
+  it("place: pronouns, function words and everyday words are never towns", () => {
+    for (const text of ["مجھے پارٹنر چاہیے", "مجھے", "voice note", "bohat acha", "mujhe partner chahiye", "hum partner dhoond rahe hain", "mai kal shaadi pe ja raha hun"]) {
+      expect(understand(text).entities.place, text).toBeUndefined();
+      expect(understand(text).place, text).toBeUndefined();
+    }
+  });
+
+  it("count: digits, Urdu digits and number words in three forms (only on reports)", () => {
+    expect(understand("12 products list kar diye").entities).toEqual({ count: 12 });
+    expect(understand("میں نے ۱۲ پروڈکٹس لسٹ کر دیں").entities).toEqual({ count: 12 });
+    expect(understand("maine baara products upload kar diye").entities).toEqual({ count: 12 });
+    expect(understand("I have listed twelve products").entities).toEqual({ count: 12 });
+    expect(understand("میں نے بیس پروڈکٹس لسٹ کر دیں").entities).toEqual({ count: 20 });
+    // A number in a question is not a count; an ordinal is not a count.
+    expect(understand("ISO 13485 certificate kaise milta hai").entities).toEqual({});
+    expect(understand("pehla order mil gaya").entities).toEqual({ stage: "first-order" });
+  });
+
+  it("stage: named as done; a product count carries no stage", () => {
+    expect(understand("pehla product list kar diya").entities).toEqual({ stage: "first-product" });
+    expect(understand("verification ho gayi").entities).toEqual({ stage: "verified" });
+    expect(understand("I got my first inquiry").entities).toEqual({ stage: "first-inquiry" });
+    expect(understand("how do i list my first product").intent).toBe("faq");
+  });
+
+  it("rsvp and lang", () => {
+    expect(understand("going").entities).toEqual({ rsvp: "going" });
+    expect(understand("maybe I will come").entities).toEqual({ rsvp: "maybe" });
+    expect(understand("nahi aa sakta").entities).toEqual({ rsvp: "no" });
+    expect(understand("urdu mein likho").entities).toEqual({ lang: "ur" });
+    expect(understand("roman urdu mein likho").entities).toEqual({ lang: "ur-Latn" });
+    expect(understand("english").entities).toEqual({ lang: "en" });
+  });
+});
+
+describe("opt-out precision", () => {
+  it.each(["STOP", "stop", "Unsubscribe", "بند کریں", "سٹاپ", "band karo bhai"])("the keyword %j acts at once", (text) => {
+    expect(understand(text)).toMatchObject({ intent: "optout", optOut: "exact" });
+  });
+
+  it.each(["mujhe messages mat bhejo", "I do not want your messages any more", "مجھے پیغامات نہ بھیجیں", "remove me from your list"])("the clear phrase %j acts at once", (text) => {
+    expect(understand(text)).toMatchObject({ intent: "optout", optOut: "phrase" });
+  });
+
+  it.each(["too many messages", "how do I stop these notifications?", "itne messages kyun aa rahe hain"])("%j only might mean stop: ask first", (text) => {
+    expect(understand(text)).toMatchObject({ intent: "optout", optOut: "maybe" });
+  });
+
+  it.each([
+    "میرا اکاؤنٹ بند ہو گیا",
+    "mera order band ho gaya",
+    "my account got closed",
+    "mera account block ho gaya",
+    "app bar bar band ho jati hai",
+    "i dont want to stop my messages",
+    "bus stop near the venue?",
+    "documents mat bhejo abhi",
+  ])("a complaint or another 'stop' never unsubscribes: %j", (text) => {
+    const u = understand(text);
+    expect(u.intent).not.toBe("optout");
+  });
+
+  it("marks complaints", () => {
+    expect(understand("mera order band ho gaya")).toMatchObject({ intent: "none", complaint: true });
+    expect(understand("how do I list a product").complaint).toBe(false);
+  });
+});
+
+describe("the traps of issue 11", () => {
+  const traps: Case[] = [
+    ["مجھے پارٹنر چاہیے", "partner.find", {}],
+    ["voice note", "none", {}],
+    ["میرا اکاؤنٹ بند ہو گیا", "none", {}],
+    ["mera order band ho gaya", "none", {}],
+    ["mera partner kaun hai", "partner.mine", {}],
+    ["who is my partner", "partner.mine", {}],
+    ["partner", "partner.find", {}],
+    ["partner badalna hai", "partner.change", {}],
+    ["رجسٹریشن کیسے کروں", "faq", {}],
+    ["theek hai", "ack", {}],
+    ["bohat acha", "ack", {}],
+    ["shukriya", "thanks", {}],
+    ["Allah Hafiz", "bye", {}],
+    ["ok", "ack", {}],
+    ["pehla order mil gaya", "progress.report", { stage: "first-order" }],
+  ];
+  it.each(traps)("%j → %s", (text, intent, entities) => {
+    const u = understand(text);
+    expect(u.intent).toBe(intent);
+    expect(u.entities).toEqual(entities);
+  });
+
+  it("answers 'رجسٹریشن کیسے کروں' from the registration topic, and reads 'pehla order mil gaya' as Roman Urdu", () => {
+    expect(understand("رجسٹریشن کیسے کروں").faq?.topic).toBe("register-account");
+    expect(understand("pehla order mil gaya").lang).toBe("ur-Latn");
+  });
+
+  it("gives flow answers in words: yes / no / skip and RSVPs", () => {
+    expect(understand("haan").answer).toBe("yes");
+    expect(understand("ji").answer).toBe("yes");
+    expect(understand("nahi").answer).toBe("no");
+    expect(understand("skip").answer).toBe("skip");
+    expect(understand("aaunga").rsvp).toBe("going");
+    expect(understand("inshallah").rsvp).toBe("going");
+    expect(understand("inshallah").intent).toBe("ack");
+    expect(understand("nahi aa sakta").rsvp).toBe("no");
+    expect(understand("7").number).toBe(7);
+  });
+});
+
+describe("bad input gets an intent, never an error", () => {
+  const cases: Array<[string, string]> = [
+    ["100 KB of text", "fees kitni hai ".repeat(7000)],
+    ["emoji only", "😀🎉👍"],
+    ["digits only", "1234567"],
+    ["a lone question mark", "?"],
+    ["mixed scripts in one word", "accountکیسے بناؤں"],
+    ["Arabic-keyboard letters", "ميرا پارٹنر كون هے"],
+    ["zero-width characters inside words", "par\u200Btner\u200B kaha\u200Dn hai"],
+    ["control characters and bidi overrides", "\u202Estop\u202C\u0000\u0007"],
+    ["only punctuation", "!!!...,,,"],
+    ["lone surrogate", "\uD800 hello"],
+  ];
+  it.each(cases)("%s", (_name, text) => {
+    const u = understand(text);
+    expect(typeof u.intent).toBe("string");
+    expect(u.entities).toBeTypeOf("object");
+  });
+
+  it("reads the start of a long text only", () => {
+    expect(understand(`fees kitni hai ${"x".repeat(100_000)}`).intent).toBe("faq");
+  });
+});
