@@ -157,8 +157,10 @@ const checked = new Map(FILES.map((f) => [f, checkFile(f, readFileSync(join(EVAL
 const linesOf = (file: string) => checked.get(file)?.lines ?? [];
 
 describe("eval/*.jsonl", () => {
-  it("has the four sets", () => {
-    expect(FILES).toEqual(expect.arrayContaining(["faq-dev.jsonl", "faq-holdout.jsonl", "intents-dev.jsonl", "intents-holdout.jsonl"]));
+  it("has the six sets (so none drops out of the checks below unnoticed)", () => {
+    expect(FILES).toEqual(
+      expect.arrayContaining(["faq-dev.jsonl", "faq-dev2.jsonl", "faq-holdout.jsonl", "intents-dev.jsonl", "intents-dev2.jsonl", "intents-holdout.jsonl"]),
+    );
   });
 
   for (const file of FILES) {
@@ -207,7 +209,20 @@ describe("coverage promised by eval/README.md", () => {
     for (const lang of LANGS) expect(outOfScope.filter((l) => l.lang === lang).length, `out of scope, ${lang}`).toBeGreaterThanOrEqual(10);
   });
 
-  for (const [file, min, total] of [["intents-dev.jsonl", 4, 320], ["intents-holdout.jsonl", 3, 220]] as const) {
+  it("faq-dev2: ≥ 300 lines, ≥ 90 questions per form, every topic ≥ 3 times in every form, ≥ 40 out of scope (≥ 10 per form)", () => {
+    const lines = linesOf("faq-dev2.jsonl");
+    expect(lines.length).toBeGreaterThanOrEqual(300);
+    const perLang = count(lines.filter((l) => l.topic !== null), (l) => l.lang);
+    for (const lang of LANGS) expect(perLang.get(lang) ?? 0, lang).toBeGreaterThanOrEqual(90);
+    const perTopic = count(lines.filter((l) => l.topic), (l) => `${l.topic} ${l.lang}`);
+    const thin = REQUIRED_TOPIC_IDS.flatMap((t) => LANGS.filter((lang) => (perTopic.get(`${t} ${lang}`) ?? 0) < 3).map((lang) => `${t} ${lang}`));
+    expect(thin).toEqual([]);
+    const outOfScope = lines.filter((l) => l.topic === null);
+    expect(outOfScope.length).toBeGreaterThanOrEqual(40);
+    for (const lang of LANGS) expect(outOfScope.filter((l) => l.lang === lang).length, `out of scope, ${lang}`).toBeGreaterThanOrEqual(10);
+  });
+
+  for (const [file, min, total] of [["intents-dev.jsonl", 4, 320], ["intents-dev2.jsonl", 4, 400], ["intents-holdout.jsonl", 3, 220]] as const) {
     it(`${file}: ≥ ${total} lines, every intent ≥ ${min} times in every form`, () => {
       const lines = linesOf(file);
       expect(lines.length).toBeGreaterThanOrEqual(total);
@@ -245,6 +260,21 @@ describe("coverage promised by eval/README.md", () => {
       return ok ? [] : [`${t}: ${line ? `${line.intent} ${JSON.stringify(line.entities)} ${line.topic ?? ""}` : "missing"}`];
     });
     expect(wrong).toEqual([]);
+  });
+  it("intents-dev2 leans on what is hard: opt-outs and their look-alikes, menu/help, none, combined small talk", () => {
+    const lines = linesOf("intents-dev2.jsonl");
+    const of = (intent: string) => lines.filter((l) => l.intent === intent);
+    const optouts = of("optout");
+    expect(optouts.length).toBeGreaterThanOrEqual(30);
+    for (const lang of ["ur", "ur-Latn"]) expect(optouts.filter((l) => l.lang === lang).length, `optout ${lang}`).toBeGreaterThanOrEqual(10);
+    // "band", "stop", "block", "ruk" in a complaint or a question is not an opt-out (بندہ, a person, is not بند).
+    const lookAlikes = lines.filter((l) => l.intent !== "optout" && /\b(band|stop\w*|block\w*|ruk|closed)\b|بند(?![ہه])|رک گیا|معطل/iu.test(l.text));
+    expect(lookAlikes.length).toBeGreaterThanOrEqual(15);
+    expect(of("menu").length).toBeGreaterThanOrEqual(30);
+    expect(of("none").length).toBeGreaterThanOrEqual(60);
+    // Small talk run together takes the closing part: "ok thanks bye" is bye, "ok shukriya" thanks.
+    const byText = new Map(lines.map((l) => [l.text, l.intent]));
+    expect([byText.get("ok thanks bye"), byText.get("ok shukriya"), byText.get("اوکے شکریہ")]).toEqual(["bye", "thanks", "thanks"]);
   });
 });
 
