@@ -1,0 +1,48 @@
+/**
+ * SQLite's lock waits, off the event loop. better-sqlite3 is synchronous: with a long
+ * busy_timeout a write blocked by another process (an import, a second `start`) waits inside
+ * the call and freezes everything, `/health` included. So the connection waits only a few
+ * milliseconds itself, and a busy statement is tried again after an asynchronous pause, with
+ * backoff, until the statement budget runs out (docs/decisions/0009-timeouts-and-shutdown.md).
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { SqlDriverAdapter, SqlQueryable, Transaction } from "@prisma/driver-adapter-utils";
+import { isSqliteBusy } from "./errors.ts";
+
+/** SQLite's own busy_timeout: short enough never to be noticed by other work (ms). */
+export const SQLITE_BUSY_TIMEOUT_MS = 10;
+
+/** Runs `run`, trying again while SQLite says busy, for at most `budgetMs`; then rethrows. */
+export async function retryWhileBusy<T>(run: () => T | Promise<T>, budgetMs: number): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isSqliteBusy(error)) throw error;
+      const wait = Math.min(100, 2 ** attempt) * (0.5 + Math.random());
+      if (Date.now() + wait > deadline) throw error;
+      await sleep(wait);
+    }
+  }
+}
+
+/**
+ * Makes Prisma's SQLite adapter retry busy statements asynchronously, in and out of
+ * transactions. A statement that got SQLITE_BUSY did nothing, so running it again is safe
+ * (SQLite's documentation says the same of a busy COMMIT).
+ */
+export function retryBusyStatements<T extends SqlDriverAdapter>(adapter: T, budgetMs: number): T {
+  wrapQueryable(adapter, budgetMs);
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => wrapQueryable(await retryWhileBusy(() => startTransaction(isolationLevel), budgetMs), budgetMs) as Transaction;
+  return adapter;
+}
+
+function wrapQueryable<Q extends SqlQueryable>(queryable: Q, budgetMs: number): Q {
+  const queryRaw = queryable.queryRaw.bind(queryable);
+  const executeRaw = queryable.executeRaw.bind(queryable);
+  queryable.queryRaw = (query) => retryWhileBusy(() => queryRaw(query), budgetMs);
+  queryable.executeRaw = (query) => retryWhileBusy(() => executeRaw(query), budgetMs);
+  return queryable;
+}
