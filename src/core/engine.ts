@@ -113,8 +113,11 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
     return promise;
   }
 
-  /** One attempt, bounded by the deadline so the user's next message is never held longer. */
-  async function attempt(work: Work): Promise<void> {
+  /**
+   * One attempt, bounded by the deadline so the user's next message is never held longer.
+   * Resolves with the marking of the row, which callers await outside the user's queue.
+   */
+  async function attempt(work: Work): Promise<{ marked: Promise<void> }> {
     const running = (async (): Promise<Outcome> => {
       if (work.id !== undefined && work.leaseUntil - deps.now().getTime() < deadlineMs) {
         // Not enough lease left for a whole attempt: extend it, or another process may take the row.
@@ -129,7 +132,7 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
       return "retry" as const;
     });
     const outcome = await withDeadline(running, deadlineMs);
-    if (outcome !== TIMED_OUT) return settle(work, outcome);
+    if (outcome !== TIMED_OUT) return { marked: settle(work, outcome) };
     deps.log.warn(
       { channel: work.message.channel, messageId: work.message.messageId, deadlineMs },
       "message passed its deadline: the user's next message goes ahead; this one is retried from the inbox unless it finishes",
@@ -137,13 +140,21 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
     // It may still finish; if not, the replay takes it once its lease has run out.
     const release = setTimeout(() => work.id !== undefined && held.delete(work.id), leaseMs);
     release.unref();
-    track(running.then((late) => late === "handled" && (clearTimeout(release), settle(work, late))));
+    track(
+      running.then(async (late) => {
+        if (late !== "handled") return;
+        clearTimeout(release);
+        await settle(work, late);
+      }),
+    );
+    return { marked: Promise.resolve() };
   }
 
-  function settle(work: Work, outcome: Outcome): void {
-    if (outcome === "handled") track(markHandled(work).finally(() => work.id !== undefined && held.delete(work.id)));
-    else if (outcome === "retry") scheduleRetry(work);
+  function settle(work: Work, outcome: Outcome): Promise<void> {
+    if (outcome === "handled") return track(markHandled(work).finally(() => work.id !== undefined && held.delete(work.id)));
+    if (outcome === "retry") scheduleRetry(work);
     else if (work.id !== undefined) held.delete(work.id);
+    return Promise.resolve();
   }
 
   /** Marks the row handled right away, retrying a failure for a while (else the message is repeated). */
@@ -184,7 +195,12 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
   function enqueue(work: Work): Promise<void> {
     if (work.id !== undefined) held.add(work.id);
     active += 1;
-    return track(queue.run(keyOf(work.message), () => attempt(work)).finally(() => (active -= 1)));
+    return track(
+      queue
+        .run(keyOf(work.message), () => attempt(work))
+        .then((r) => r.marked)
+        .finally(() => (active -= 1)),
+    );
   }
 
   /** Writes the message to the inbox, claimed by this process (one statement). */
@@ -221,16 +237,18 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
     }
   }
 
+  /** Queues a message behind the user's earlier ones; resolves once it is handled and marked. */
   function take(message: InboundMessage, stored: Promise<Work | undefined>): Promise<void> {
     active += 1;
     return track(
       queue
         .run(keyOf(message), async () => {
           const work = await stored.catch(() => undefined);
-          if (!work) return;
+          if (!work) return undefined;
           if (work.id !== undefined) held.add(work.id);
-          await attempt(work);
+          return attempt(work);
         })
+        .then((r) => r?.marked)
         .finally(() => (active -= 1)),
     );
   }

@@ -57,9 +57,9 @@ export interface DatabaseTimeouts {
   /** PostgreSQL: opening a connection, or waiting for a free one in the pool. */
   connectMs: number;
   /**
-   * PostgreSQL: `statement_timeout` (the server cancels), plus 2 s for the client's own
-   * `query_timeout` (a server that does not answer at all). SQLite: how long a statement
-   * waits, asynchronously, for another process's write lock.
+   * PostgreSQL: `statement_timeout` (the server cancels), plus a margin (half, at most
+   * 2 s) for the client's own `query_timeout` (a server that does not answer at all).
+   * SQLite: how long a statement waits, asynchronously, for another process's write lock.
    */
   statementMs: number;
 }
@@ -151,7 +151,7 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
   let migration: MigrationReport = { applied: [], wasEmpty: false };
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   // Migrations may take long; checking for pending ones may not.
-  const admin = new pg.Client({ connectionString, connectionTimeoutMillis: timeouts.connectMs, query_timeout: options.migrate ? undefined : timeouts.statementMs + 2000 });
+  const admin = new pg.Client({ connectionString, connectionTimeoutMillis: timeouts.connectMs, query_timeout: options.migrate ? undefined : clientTimeout(timeouts.statementMs) });
   await admin.connect();
   try {
     if (options.migrate) migration = await migratePostgres(admin, schema);
@@ -189,6 +189,11 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
   };
 }
 
+/** The client's own limit: the server's statement_timeout plus a margin, so a live server cancels first. */
+function clientTimeout(statementMs: number): number {
+  return statementMs + Math.min(2000, Math.ceil(statementMs / 2));
+}
+
 /** Pool settings that bound every wait (docs/decisions/0009-timeouts-and-shutdown.md). */
 function poolTimeouts(t: DatabaseTimeouts): pg.PoolConfig {
   return {
@@ -197,7 +202,7 @@ function poolTimeouts(t: DatabaseTimeouts): pg.PoolConfig {
     // The server cancels a statement after this …
     statement_timeout: t.statementMs,
     // … and the client gives up a little later if the server never answers at all.
-    query_timeout: t.statementMs + 2000,
+    query_timeout: clientTimeout(t.statementMs),
     // A transaction left open by a stuck handler must not hold its locks for ever.
     idle_in_transaction_session_timeout: t.statementMs * 2,
     // Notice a connection whose peer vanished (no FIN, no RST) instead of waiting on it.

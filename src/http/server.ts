@@ -52,6 +52,24 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   return Buffer.concat(chunks);
 }
 
+/** What the server reads and throws away of a body nobody read (a refused request), at most. */
+const DISCARD_LIMIT = 8 * MAX_BODY_BYTES;
+
+/**
+ * A request answered without reading its body (401, 413 …): read the rest and throw it away,
+ * so the client can finish sending and read the answer, and the socket becomes idle; past
+ * a few MB the socket is simply closed.
+ */
+function discardUnread(req: IncomingMessage): void {
+  if (req.complete || req.destroyed) return;
+  let size = 0;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > DISCARD_LIMIT) req.destroy();
+  });
+  req.resume();
+}
+
 /** Creates the server; `health` reports readiness (the database answering, the channels running). */
 export function createHttpServer(health: () => Promise<Health>): HttpServer {
   const routes: Route[] = [];
@@ -63,14 +81,14 @@ export function createHttpServer(health: () => Promise<Health>): HttpServer {
         res.writeHead(body.ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
         return;
       }
-      for (const route of routes) if (await route(req, res)) return;
+      for (const route of routes) if (await route(req, res)) return discardUnread(req);
       res.writeHead(404).end();
+      discardUnread(req);
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 500;
       if (!res.headersSent) res.writeHead(status, { connection: "close" });
       res.end();
-      // Let the client finish sending so it can read the answer; the body is thrown away.
-      req.resume();
+      discardUnread(req);
     }
   });
   return {
@@ -86,8 +104,13 @@ export function createHttpServer(health: () => Promise<Health>): HttpServer {
       }),
     close: () =>
       new Promise((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive sockets would hold close() open; requests in flight may finish.
+        // Keep-alive sockets would hold close() open until they time out: close each as
+        // soon as it is idle; requests in flight may finish.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };
