@@ -13,7 +13,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
 import { createPostgresHotPath, createSqliteHotPath, type HotPath } from "./hot-path.ts";
 import { migratePostgres, migrateSqlite, pendingPostgres, type MigrationReport } from "./migrate.ts";
-import { retryBusyStatements, SQLITE_BUSY_TIMEOUT_MS } from "./sqlite-busy.ts";
+import { createTurns, retryBusyStatements, SQLITE_BUSY_TIMEOUT_MS, takeTurnsWithTransactions } from "./sqlite-busy.ts";
 
 /**
  * The Prisma client type every repository uses. Both generated clients have the same model
@@ -114,9 +114,11 @@ async function openSqlite(options: OpenOptions): Promise<Database> {
   // busy statement is retried asynchronously instead, for up to statementMs (sqlite-busy.ts).
   // Keep Prisma's own connection for the hot path (its adapter exposes it as `client`).
   let connection: Sqlite.Database | undefined;
+  // Interactive transactions and the inbox's writes take turns on the shared connection.
+  const turns = createTurns();
   class KeepConnection extends PrismaBetterSQLite3 {
     override async connect() {
-      const connected = retryBusyStatements(await super.connect(), statementMs);
+      const connected = takeTurnsWithTransactions(retryBusyStatements(await super.connect(), statementMs), turns);
       connection = (connected as unknown as { client: Sqlite.Database }).client;
       return connected;
     }
@@ -130,7 +132,7 @@ async function openSqlite(options: OpenOptions): Promise<Database> {
   const hot = createSqliteHotPath(() => {
     if (!connection) throw new Error("the SQLite connection is not open");
     return connection;
-  }, statementMs);
+  }, { budgetMs: statementMs, turns });
   return {
     prisma,
     provider: "sqlite",

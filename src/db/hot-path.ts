@@ -6,11 +6,10 @@
  * the CPU on this path even for raw SQL (docs/decisions/0004-core-hot-path-sql.md).
  * Everything else goes through Prisma.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import type BetterSqlite3 from "better-sqlite3";
-import type pg from "pg";
-import { DatabaseTimeoutError } from "./errors.ts";
-import { retryWhileBusy } from "./sqlite-busy.ts";
+import pg from "pg";
+import { DatabaseTimeoutError, isSqliteBusy } from "./errors.ts";
+import { createTurns, retryWhileBusy, type Turns } from "./sqlite-busy.ts";
 
 /** The core's per-message row: identity, user and conversation state. */
 export interface UserRow {
@@ -121,6 +120,7 @@ const CLAIM_INBOUND = {
   sqlite: claimSql((n) => `(SELECT value FROM json_each($${n}))`, "").replace(/\$\d/g, "?"),
   postgres: claimSql((n) => `(SELECT unnest($${n}::text[]))`, " FOR UPDATE SKIP LOCKED"),
 };
+const pgTypes = pg.types;
 const UPSERT_CHOICES = `
   INSERT INTO "ConversationState" ("userId", "choices", "updatedAt") VALUES ($1, $2, $3)
   ON CONFLICT ("userId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
@@ -128,9 +128,14 @@ const UPDATE_LANGUAGE = `UPDATE "User" SET "language" = $1, "languageExplicit" =
 
 /**
  * SQLite: prepared statements on Prisma's own better-sqlite3 connection (`client()`), so
- * there is one writer and no lock waits between two connections of one process.
+ * there is one writer and no lock waits between two connections of one process. The
+ * inbox's writes are committed in groups: every write asked for in one turn of the event
+ * loop goes into one transaction, because the commit costs far more than the statements
+ * (a message then costs one shared commit instead of two of its own).
  */
-export function createSqliteHotPath(client: () => BetterSqlite3.Database, budgetMs = 10_000): HotPath {
+export function createSqliteHotPath(client: () => BetterSqlite3.Database, options: { budgetMs?: number; turns?: Turns } = {}): HotPath {
+  const budgetMs = options.budgetMs ?? 10_000;
+  const turns = options.turns ?? createTurns();
   let statements: ReturnType<typeof prepare> | undefined;
   const q = (sql: string) => sql.replace(/\$\d/g, "?");
   const prepare = (db: BetterSqlite3.Database) => ({
@@ -143,37 +148,26 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, budget
     select: db.prepare(q(SELECT_USER)),
     upsert: db.prepare(q(UPSERT_CHOICES)),
     language: db.prepare(q(UPDATE_LANGUAGE)),
+    group: db.transaction((ops: Array<() => unknown>) => ops.map((op) => op())),
   });
   const get = () => (statements ??= prepare(client()));
   // Busy statements are retried off the event loop (sqlite-busy.ts).
   const run = <T>(fn: (s: ReturnType<typeof prepare>) => T) => retryWhileBusy(() => fn(get()), budgetMs);
-  /**
-   * Inbox writes wait until no interactive transaction is open on the shared connection:
-   * run inside one, they would be rolled back with it, and a message acknowledged to the
-   * platform would be gone.
-   */
-  const inboxWrite = async <T>(fn: (s: ReturnType<typeof prepare>) => T): Promise<T> => {
-    const deadline = Date.now() + budgetMs;
-    while (client().inTransaction) {
-      if (Date.now() > deadline) throw new DatabaseTimeoutError(`a transaction stayed open on the SQLite connection for ${budgetMs} ms`);
-      await sleep(1);
-    }
-    return run(fn);
-  };
+  const inbox = createGroupCommit(get, turns, budgetMs);
   return {
     async storeInbound(e) {
-      const row = await inboxWrite((s) => s.store.get(e.channel, e.messageId, sqliteDate(e.at), e.payload, e.owner, sqliteDate(e.leaseUntil)) as Record<string, unknown> | undefined);
+      const row = await inbox((s) => s.store.get(e.channel, e.messageId, sqliteDate(e.at), e.payload, e.owner, sqliteDate(e.leaseUntil)) as Record<string, unknown> | undefined);
       return row ? toClaim(row) : undefined;
     },
     async markHandled(ids, at) {
-      if (ids.length) await inboxWrite((s) => s.mark.run(sqliteDate(at), JSON.stringify(ids)));
+      if (ids.length) await inbox((s) => s.mark.run(sqliteDate(at), JSON.stringify(ids)));
     },
     async renewInbound(id, owner, leaseUntil) {
-      const row = await inboxWrite((s) => s.renew.get(sqliteDate(leaseUntil), id, owner) as Record<string, unknown> | undefined);
+      const row = await inbox((s) => s.renew.get(sqliteDate(leaseUntil), id, owner) as Record<string, unknown> | undefined);
       return row ? Number(row.attempts) : undefined;
     },
     async claimInbound(c) {
-      const rows = await inboxWrite(
+      const rows = await inbox(
         (s) => s.claim.all(c.owner, sqliteDate(c.leaseUntil), JSON.stringify(c.channels), sqliteDate(c.now), JSON.stringify(c.deadOwners), c.limit) as Array<Record<string, unknown>>,
       );
       return rows.map(toClaim).sort((a, b) => a.id - b.id);
@@ -197,42 +191,149 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, budget
   };
 }
 
-/** PostgreSQL: the pool Prisma's adapter uses (its search_path points at the schema). */
+type SqliteStatements = { group: BetterSqlite3.Transaction<(ops: Array<() => unknown>) => unknown[]> };
+
+/**
+ * Group commit for the inbox on SQLite. A group waits for its turn with interactive
+ * transactions (they share the connection: inside one, an inbox write would be rolled back
+ * with it), then runs in one transaction, retried while the database is busy. If one write
+ * fails, each is run on its own so the others still succeed.
+ */
+function createGroupCommit<S extends SqliteStatements>(get: () => S, turns: Turns, budgetMs: number) {
+  type Op = { run: (s: S) => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+  let pending: Op[] = [];
+  async function flush(): Promise<void> {
+    const ops = pending;
+    pending = [];
+    let release: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const turn = turns.acquire().then((r) => (release = r));
+    try {
+      await Promise.race([
+        turn,
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new DatabaseTimeoutError(`a transaction held the SQLite connection for ${budgetMs} ms`)), budgetMs))),
+      ]);
+      clearTimeout(timer);
+      try {
+        const results = await retryWhileBusy(() => get().group(ops.map((op) => () => op.run(get()))), budgetMs);
+        ops.forEach((op, i) => op.resolve(results[i]));
+      } catch (error) {
+        if (ops.length === 1 || isSqliteBusy(error)) throw error;
+        for (const op of ops) await retryWhileBusy(() => op.run(get()), budgetMs).then(op.resolve, op.reject);
+      }
+    } catch (error) {
+      for (const op of ops) op.reject(error);
+    } finally {
+      clearTimeout(timer);
+      // A turn that came too late is given back as soon as it comes.
+      if (release) release();
+      else void turn.then((r) => r());
+    }
+  }
+  return <T>(run: (s: S) => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      pending.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      if (pending.length === 1) setImmediate(() => void flush());
+    });
+}
+
+/**
+ * PostgreSQL: the pool Prisma's adapter uses (its search_path points at the schema). Inbox
+ * stores and marks asked for in one turn of the event loop go out as one statement each.
+ * Dates are sent as UTC text, as Prisma writes them (the columns have no time zone).
+ */
 export function createPostgresHotPath(pool: pg.Pool): HotPath {
+  const utc = (d: Date) => d.toISOString();
+  const store = batched(async (entries: InboxEntry[]) => {
+    // One message twice in a batch (a redelivery at the same moment): the first takes it.
+    const key = (e: InboxEntry) => `${e.channel}\u0000${e.messageId}`;
+    const byKey = new Map<string, InboxEntry>();
+    for (const e of entries) if (!byKey.has(key(e))) byKey.set(key(e), e);
+    const unique = [...byKey.values()];
+    const { rows } = await pool.query(STORE_INBOUND_MANY, [
+      unique.map((e) => e.channel),
+      unique.map((e) => e.messageId),
+      unique.map((e) => utc(e.at)),
+      unique.map((e) => e.payload),
+      unique.map((e) => e.owner),
+      unique.map((e) => utc(e.leaseUntil)),
+    ]);
+    const claims = new Map((rows as Array<Record<string, unknown>>).map((r) => [`${String(r.channel)}\u0000${String(r.externalMessageId)}`, toClaim(r)]));
+    const taken = new Set<string>();
+    return entries.map((e) => {
+      const k = key(e);
+      if (taken.has(k)) return undefined;
+      taken.add(k);
+      return claims.get(k);
+    });
+  });
+  const mark = batched(async (items: Array<{ ids: number[]; at: Date }>) => {
+    await pool.query(MARK_HANDLED.postgres, [utc(items[0]!.at), items.flatMap((i) => i.ids)]);
+    return items.map(() => undefined);
+  });
   return {
-    async storeInbound(e) {
-      const { rows } = await pool.query(STORE_INBOUND, [e.channel, e.messageId, e.at, e.payload, e.owner, e.leaseUntil]);
-      return rows[0] ? toClaim(rows[0] as Record<string, unknown>) : undefined;
-    },
+    storeInbound: (e) => store(e),
     async markHandled(ids, at) {
-      if (ids.length) await pool.query(MARK_HANDLED.postgres, [at, ids]);
+      if (ids.length) await mark({ ids, at });
     },
     async renewInbound(id, owner, leaseUntil) {
-      const { rows } = await pool.query(RENEW_INBOUND, [leaseUntil, id, owner]);
+      const { rows } = await pool.query(RENEW_INBOUND, [utc(leaseUntil), id, owner]);
       return rows[0] ? Number((rows[0] as { attempts: unknown }).attempts) : undefined;
     },
     async claimInbound(c) {
-      const { rows } = await pool.query(CLAIM_INBOUND.postgres, [c.owner, c.leaseUntil, c.channels, c.now, c.deadOwners, c.limit]);
+      const { rows } = await pool.query(CLAIM_INBOUND.postgres, [c.owner, utc(c.leaseUntil), c.channels, utc(c.now), c.deadOwners, c.limit]);
       return (rows as Array<Record<string, unknown>>).map(toClaim).sort((a, b) => a.id - b.id);
     },
     async inboxOwners(now) {
-      const { rows } = await pool.query(INBOX_OWNERS, [now]);
+      const { rows } = await pool.query(INBOX_OWNERS, [utc(now)]);
       return (rows as Array<{ claimedBy: string }>).map((r) => r.claimedBy);
     },
     async ping() {
       await pool.query("SELECT 1");
     },
     async findUser(channel, externalId) {
-      const { rows } = await pool.query(SELECT_USER, [channel, externalId]);
+      const { rows } = await pool.query({ text: SELECT_USER, values: [channel, externalId], types: UTC_TIMESTAMPS });
       return rows[0] ? toUserRow(rows[0] as Record<string, unknown>) : undefined;
     },
     async rememberChoices(userId, choicesJson, at) {
-      await pool.query(UPSERT_CHOICES, [userId, choicesJson, at]);
+      await pool.query(UPSERT_CHOICES, [userId, choicesJson, utc(at)]);
     },
     async setLanguage(userId, language, explicit, at) {
-      await pool.query(UPDATE_LANGUAGE, [language, explicit, at, userId]);
+      await pool.query(UPDATE_LANGUAGE, [language, explicit, utc(at), userId]);
     },
   };
+}
+
+// The same upsert as STORE_INBOUND for many rows at once (arrays, one per column).
+const STORE_INBOUND_MANY = `
+  INSERT INTO "InboundMessage" ("channel", "externalMessageId", "receivedAt", "payload", "claimedBy", "leaseUntil", "attempts")
+  SELECT c, m, r::timestamp, p, o, l::timestamp, 1 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(c, m, r, p, o, l)
+  ON CONFLICT ("channel", "externalMessageId") DO UPDATE
+    SET "claimedBy" = excluded."claimedBy", "leaseUntil" = excluded."leaseUntil", "attempts" = "InboundMessage"."attempts" + 1
+    WHERE "InboundMessage"."handledAt" IS NULL AND ("InboundMessage"."leaseUntil" IS NULL OR "InboundMessage"."leaseUntil" < excluded."receivedAt")
+  RETURNING "id", "attempts", "payload", "channel", "externalMessageId"`;
+
+/** `timestamp` columns hold UTC (Prisma writes them so): read them as UTC, whatever the machine's zone. */
+const UTC_TIMESTAMPS = {
+  getTypeParser: ((oid: number, format?: string) => (oid === 1114 ? (v: string) => new Date(`${v.replace(" ", "T")}Z`) : pgTypes.getTypeParser(oid, format as "text"))) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+/** Calls made in one turn of the event loop, run together; each caller gets its own result. */
+function batched<I, O>(run: (items: I[]) => Promise<O[]>): (item: I) => Promise<O> {
+  let pending: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
+  const flush = () => {
+    const ops = pending;
+    pending = [];
+    run(ops.map((o) => o.item)).then(
+      (out) => ops.forEach((o, i) => o.resolve(out[i]!)),
+      (error: unknown) => ops.forEach((o) => o.reject(error)),
+    );
+  };
+  return (item) =>
+    new Promise<O>((resolve, reject) => {
+      pending.push({ item, resolve, reject });
+      if (pending.length === 1) setImmediate(flush);
+    });
 }
 
 /** The text form Prisma's SQLite adapter writes for DateTime (iso8601 with +00:00). */

@@ -39,6 +39,53 @@ export function retryBusyStatements<T extends SqlDriverAdapter>(adapter: T, budg
   return adapter;
 }
 
+/** A first-come, first-served lock: `acquire` resolves with the function that releases it. */
+export interface Turns {
+  acquire(): Promise<() => void>;
+}
+
+/** Creates {@link Turns}. */
+export function createTurns(): Turns {
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    acquire() {
+      let release: () => void = () => undefined;
+      const mine = new Promise<void>((r) => (release = r));
+      const ready = tail.then(() => release);
+      tail = tail.then(() => mine);
+      return ready;
+    },
+  };
+}
+
+/**
+ * Prisma's SQLite adapter runs an interactive transaction on its one connection, and runs
+ * any other query on that connection meanwhile, inside it. Under load one transaction
+ * follows another with no gap, so a statement that must not land inside one (the inbox:
+ * a message acknowledged to the platform must not be rolled back with someone's
+ * transaction) would wait for ever. Transactions and such statements therefore take turns
+ * (first come, first served): a transaction holds its turn from BEGIN to COMMIT/ROLLBACK.
+ */
+export function takeTurnsWithTransactions<T extends SqlDriverAdapter>(adapter: T, turns: Turns): T {
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const release = await turns.acquire();
+    let tx: Transaction;
+    try {
+      tx = await startTransaction(isolationLevel);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const commit = tx.commit.bind(tx);
+    const rollback = tx.rollback.bind(tx);
+    tx.commit = () => commit().finally(release);
+    tx.rollback = () => rollback().finally(release);
+    return tx;
+  };
+  return adapter;
+}
+
 function wrapQueryable<Q extends SqlQueryable>(queryable: Q, budgetMs: number): Q {
   const queryRaw = queryable.queryRaw.bind(queryable);
   const executeRaw = queryable.executeRaw.bind(queryable);
