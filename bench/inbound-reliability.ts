@@ -70,7 +70,7 @@ export async function runInboundCrash(options: { users: number; kills: number; d
     for (let k = 1; k <= options.kills; k++) {
       const pollsBefore = polls();
       await until(() => polls() > pollsBefore || k === 1, 20, 60_000);
-      const afterMs = Math.round(300 + random() * 900);
+      const afterMs = Math.round(300 + random() * 2700);
       await new Promise((r) => setTimeout(r, afterMs));
       const answeredBefore = answered();
       worker.kill("SIGKILL");

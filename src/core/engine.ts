@@ -47,6 +47,8 @@ export interface Core {
 export const MAX_ATTEMPTS = 5;
 /** Inbox rows one replay may take while earlier ones are still being handled. */
 const REPLAY_IN_FLIGHT = 200;
+/** Messages handled at once (others wait their turn): see keyed-queue.ts. */
+const HANDLING_AT_ONCE = 64;
 const CHANNELS: ChannelId[] = ["telegram", "whatsapp", "console"];
 const FALLBACK_CAPS: ChannelCapabilities = { buttons: false, location: false, files: false, groups: false, maxTextLength: 4096 };
 const TIMED_OUT = Symbol("timed out");
@@ -67,7 +69,7 @@ export interface CoreOptions {
 
 /** Creates the core over the given features (order matters: earlier ones see messages first). */
 export function createCore(deps: AppDeps, features: Feature[], options: CoreOptions = {}): Core {
-  const queue = createKeyedQueue();
+  const queue = createKeyedQueue({ concurrency: HANDLING_AT_ONCE });
   const chain = compose([
     guards,
     ...features.flatMap((f) => (f.beforeFlows ? [f.beforeFlows] : [])),

@@ -207,7 +207,7 @@ function createGroupCommit<S extends SqliteStatements>(get: () => S, turns: Turn
     pending = [];
     let release: (() => void) | undefined;
     let timer: NodeJS.Timeout | undefined;
-    const turn = turns.acquire().then((r) => (release = r));
+    const turn = turns.acquire(true).then((r) => (release = r));
     try {
       await Promise.race([
         turn,

@@ -39,21 +39,40 @@ export function retryBusyStatements<T extends SqlDriverAdapter>(adapter: T, budg
   return adapter;
 }
 
-/** A first-come, first-served lock: `acquire` resolves with the function that releases it. */
+/**
+ * A lock taken in turns: first come, first served, except that an urgent taker (the inbox's
+ * writes, a single quick transaction) goes before the transactions still waiting.
+ * `acquire` resolves with the function that releases it.
+ */
 export interface Turns {
-  acquire(): Promise<() => void>;
+  acquire(urgent?: boolean): Promise<() => void>;
 }
 
 /** Creates {@link Turns}. */
 export function createTurns(): Turns {
-  let tail: Promise<void> = Promise.resolve();
+  const waiting: Array<() => void> = [];
+  const urgentWaiting: Array<() => void> = [];
+  let held = false;
+  const next = () => {
+    const go = urgentWaiting.shift() ?? waiting.shift();
+    if (go) go();
+    else held = false;
+  };
   return {
-    acquire() {
-      let release: () => void = () => undefined;
-      const mine = new Promise<void>((r) => (release = r));
-      const ready = tail.then(() => release);
-      tail = tail.then(() => mine);
-      return ready;
+    acquire(urgent = false) {
+      return new Promise((resolve) => {
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
+          next();
+        };
+        const go = () => resolve(release);
+        if (!held) {
+          held = true;
+          go();
+        } else (urgent ? urgentWaiting : waiting).push(go);
+      });
     },
   };
 }
@@ -63,8 +82,9 @@ export function createTurns(): Turns {
  * any other query on that connection meanwhile, inside it. Under load one transaction
  * follows another with no gap, so a statement that must not land inside one (the inbox:
  * a message acknowledged to the platform must not be rolled back with someone's
- * transaction) would wait for ever. Transactions and such statements therefore take turns
- * (first come, first served): a transaction holds its turn from BEGIN to COMMIT/ROLLBACK.
+ * transaction) would wait for ever. Transactions and such statements therefore take turns:
+ * a transaction holds its turn from BEGIN to COMMIT/ROLLBACK, and the inbox's writes go
+ * before the transactions still waiting (they are one quick transaction).
  */
 export function takeTurnsWithTransactions<T extends SqlDriverAdapter>(adapter: T, turns: Turns): T {
   const startTransaction = adapter.startTransaction.bind(adapter);
