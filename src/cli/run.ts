@@ -51,6 +51,8 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
 
 /** How long `/health` waits for the database before it answers 503. */
 const HEALTH_DATABASE_MS = 1000;
+/** Of SHUTDOWN_TIMEOUT_MS, what the exit after a stuck shutdown may take (bin/seller-bot.js forces it). */
+const EXIT_MARGIN_MS = 700;
 
 /**
  * Runs until the first signal, then stops within SHUTDOWN_TIMEOUT_MS: intake first, then
@@ -94,9 +96,11 @@ async function serve(app: App, io: CliIO, signals: StopSignals): Promise<number>
     await http.close();
     await app.close();
   };
+  // The process must be gone within SHUTDOWN_TIMEOUT_MS: leave room for the exit itself.
+  const graceMs = Math.max(100, config.shutdownTimeoutMs - EXIT_MARGIN_MS);
   const finished = await Promise.race([
     shutdown().then(() => true, (err: unknown) => (log.error({ err }, "error while stopping"), true)),
-    sleep(config.shutdownTimeoutMs, undefined, { ref: false }).then(() => false),
+    sleep(graceMs, undefined, { ref: false }).then(() => false),
     signals.second.then(() => false),
   ]);
   if (!finished) {
