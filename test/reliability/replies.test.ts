@@ -15,32 +15,46 @@ import type { Adapter } from "../../src/core/types.ts";
 import { createHttpServer, type HttpServer } from "../../src/http/server.ts";
 import { createI18n } from "../../src/i18n/index.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
-import { createFakeBotApi, failures, type FakeBotApi } from "../support/fake-bot-api.ts";
+import { createFakeBotApi, failures, type FakeBotApi, type FakeBotApiOptions } from "../support/fake-bot-api.ts";
 import { until } from "../telegram/harness.ts";
 
-let fake: FakeBotApi;
-let database: TestDatabase;
-let app: App;
-let http: HttpServer;
-let adapter: Adapter;
+interface TelegramApp {
+  fake: FakeBotApi;
+  app: App;
+  close(): Promise<void>;
+}
 
-beforeAll(async () => {
-  fake = await createFakeBotApi();
-  database = await createTestDatabase();
+/** The whole app on a test database, polling a fake Bot API (with `fakeOptions`' faults). */
+async function startTelegramApp(fakeOptions: FakeBotApiOptions = {}): Promise<TelegramApp> {
+  const fake = await createFakeBotApi(fakeOptions);
+  const database: TestDatabase = await createTestDatabase();
   const config = loadConfig({ DATABASE_URL: database.url.startsWith("file:") ? database.url : "postgres://test", LOG_LEVEL: "silent", TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.url, JOBS_ENABLED: "false" });
-  app = await createApp(config, { database, log: pino({ level: "silent" }) });
-  http = createHttpServer(async () => ({ ok: true }));
-  adapter = await createTelegramChannel(app.deps, http);
+  const app = await createApp(config, { database, log: pino({ level: "silent" }) });
+  const http: HttpServer = createHttpServer(async () => ({ ok: true }));
+  const adapter: Adapter = await createTelegramChannel(app.deps, http);
   app.deps.messenger.register(adapter);
   await adapter.start(app.core.accept);
+  return {
+    fake,
+    app,
+    async close() {
+      await adapter.stop();
+      await app.core.stop();
+      await app.close();
+      await database.cleanup();
+      await fake.close();
+    },
+  };
+}
+
+let fake: FakeBotApi;
+let app: App;
+let running: TelegramApp | undefined;
+beforeAll(async () => {
+  running = await startTelegramApp();
+  ({ fake, app } = running);
 });
-afterAll(async () => {
-  await adapter?.stop();
-  await app?.core.stop();
-  await app?.close();
-  await database?.cleanup();
-  await fake?.close();
-});
+afterAll(() => running?.close());
 
 const apology = () => app.deps.i18n.t("en")("common:error.apology");
 
@@ -76,6 +90,25 @@ describe("replies under platform faults (Telegram)", () => {
     await until(() => fake.textsTo(user.id).length > 0, 10_000);
     expect(fake.textsTo(user.id)).toEqual([apology()]);
     expect(fake.calls.filter((c) => c.method === "sendMessage" && c.chatId === String(user.id))).toHaveLength(2);
+  });
+});
+
+describe("replies under random faults", () => {
+  it("5 % 429 and 5 % 500 on sendMessage: each of 100 users gets the real answer, nobody the apology", async () => {
+    const faulty = await startTelegramApp({ latencyMs: { min: 5, max: 20 }, random: { p429: 0.05, retryAfter: 1, p500: 0.05, seed: 3 } });
+    try {
+      const users = Array.from({ length: 100 }, (_, i) => 52_000 + i);
+      for (const id of users) faulty.fake.pushText("/start", { from: { id, first_name: `R${id}` } });
+      await until(() => users.every((id) => faulty.fake.textsTo(id).length > 0), 20_000);
+      const t = faulty.app.deps.i18n.t("en");
+      expect(faulty.fake.calls.filter((c) => c.errorCode === 429 || c.errorCode === 500).length).toBeGreaterThan(3);
+      for (const id of users) {
+        expect(faulty.fake.textsTo(id)).toHaveLength(1);
+        expect(faulty.fake.textsTo(id)[0]).toContain(t("common:menu.title"));
+      }
+    } finally {
+      await faulty.close();
+    }
   });
 });
 

@@ -270,7 +270,8 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       for (const row of rows) {
         const done = deliver(row, batch)
           .catch(async (err: unknown) => {
-            log.error({ err, rowId: row.id }, "outbox delivery failed");
+            // A database that does not answer is expected to come back: a warning, not an error.
+            log[isTransientDatabaseError(err) ? "warn" : "error"]({ err, rowId: row.id }, "outbox delivery failed");
             // Hand the row back (it is not known to be sent) so it is not stuck in "sending".
             await db.outboxMessage
               .updateMany({ where: { id: row.id, claimedBy: id, status: OUTBOX_STATUS.sending }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null } })
@@ -304,7 +305,7 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       try {
         claimed = await round();
       } catch (err) {
-        log.error({ err }, "outbox claim failed");
+        log[isTransientDatabaseError(err) ? "warn" : "error"]({ err }, "outbox claim failed");
       }
       if (!running) break;
       // Rows were there: come back as soon as a send finishes (nap is woken); otherwise poll.
