@@ -15,7 +15,7 @@ const postgres = loadTestSettings().TEST_POSTGRES_URL;
 
 describe("seller-bot start under SIGKILL", () => {
   it("answers every user of a burst across three kills; repeats at most the messages in flight", async () => {
-    const r = await runInboundCrash({ users: 60, kills: 3, seed: 2, database: testProvider === "postgres" ? postgres : "sqlite" });
+    const r = await runInboundCrash({ users: 100, kills: 3, seed: 2, spreadMs: 0, database: testProvider === "postgres" ? postgres : "sqlite" });
     expect(r.kills).toHaveLength(3);
     expect(r.lost).toBe(0);
     expect(r.apologies).toBe(0);
