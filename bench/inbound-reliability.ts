@@ -9,6 +9,7 @@
  *   npx tsx bench/inbound-reliability.ts [--users 300] [--kills 3] [--seed 1] [--database sqlite|postgres://…]
  */
 import { parseArgs } from "node:util";
+import { mulberry32 } from "../test/support/fake-bot-api.ts";
 import { createHarness, exited, until } from "./broadcast-harness.ts";
 
 /** What a run measured. */
@@ -42,6 +43,7 @@ export async function runInboundCrash(options: {
 }): Promise<InboundCrashResult> {
   const spreadMs = options.spreadMs ?? 1500;
   const log = options.log ?? (() => undefined);
+  // Seeded: the same kill moments run to run.
   const random = mulberry32(options.seed ?? 1);
   const h = await createHarness({
     recipients: 0,
@@ -130,18 +132,6 @@ export async function runInboundCrash(options: {
   } finally {
     await h.close();
   }
-}
-
-/** A small seeded PRNG: the same kill moments run to run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

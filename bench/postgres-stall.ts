@@ -10,9 +10,8 @@
  *
  *   npx tsx bench/postgres-stall.ts [--stall 15] [--recipients 200] [--users 20] [--database postgresql://…]
  */
-import { createServer } from "node:net";
 import { parseArgs } from "node:util";
-import { createTcpProxy } from "../test/support/tcp-proxy.ts";
+import { createTcpProxy, freePort } from "../test/support/tcp-proxy.ts";
 import { createHarness, deliveriesByChat, exited, until } from "./broadcast-harness.ts";
 
 /** What a run measured. */
@@ -121,14 +120,6 @@ export async function runPostgresStall(options: { database: string; stallMs: num
     await h.close();
     await proxy.close();
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -3,12 +3,12 @@
  * supervisor can act on (78 configuration, 69 unavailable) and leaves nothing listening;
  * `/health` never shows internal error text and listens on loopback unless told otherwise.
  */
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpServer } from "../../src/http/server.ts";
 import { runCliInProcess } from "../support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { createFakeBotApi, type FakeBotApi } from "../support/fake-bot-api.ts";
+import { freePort } from "../support/tcp-proxy.ts";
 
 let database: TestDatabase;
 let fake: FakeBotApi;
@@ -20,15 +20,6 @@ afterAll(async () => {
   await fake.close();
   await database.cleanup();
 });
-
-/** A port nothing listens on (taken and released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /** True when something accepts connections on the port. */
 async function listening(port: number): Promise<boolean> {

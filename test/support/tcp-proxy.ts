@@ -70,3 +70,13 @@ export async function createTcpProxy(target: { host: string; port: number }): Pr
     },
   };
 }
+
+/** A local port nothing listens on (taken and given back), for a server a test starts later. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -313,7 +313,7 @@ async function identify(bot: Bot, apiRoot: string, timeoutMs: number): Promise<B
   }
 }
 
-/** The runner retries getUpdates quietly; say why in the log when it fails. */
+/** The polling loop retries getUpdates quietly; say why in the log when it fails. */
 function logGetUpdatesFailures(bot: Bot, log: Logger): void {
   bot.api.config.use(async (prev, method, payload, signal) => {
     if (method !== "getUpdates") return prev(method, payload, signal);
