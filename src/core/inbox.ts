@@ -4,6 +4,7 @@
  * the job that replays rows a crash or a stall left unhandled.
  */
 import { randomBytes } from "node:crypto";
+import { readlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -13,22 +14,34 @@ import type { InboundMessage } from "./types.ts";
 // Same for every core of this process, different for the next process with the same pid
 // (a restarted container is pid 1 again).
 const PROCESS_START = String(Math.round(performance.timeOrigin));
+// Containers on one host may share a hostname but never a pid namespace: a pid is only
+// looked up among the processes we can see.
+const PID_NAMESPACE = (() => {
+  try {
+    return /\d+/.exec(readlinkSync("/proc/self/ns/pid"))?.[0] ?? "0";
+  } catch {
+    return "0";
+  }
+})();
 
-/** This process's name on its claims: `host:pid:processStart:random`. */
-export function createOwnerId(): string {
-  return `${hostname().replaceAll(":", "_")}:${process.pid}:${PROCESS_START}:${randomBytes(3).toString("hex")}`;
+/**
+ * This process's name on its claims: `host:pidNamespace:pid:processStart:random`. Tests
+ * pass another pid to stand for a process that has gone.
+ */
+export function createOwnerId(as: { pid?: number } = {}): string {
+  return [hostname().replaceAll(":", "_"), PID_NAMESPACE, as.pid ?? process.pid, PROCESS_START, randomBytes(3).toString("hex")].join(":");
 }
 
 /**
- * Claim holders that are processes of this machine which no longer run: their rows are
- * taken at once instead of after the lease, so a restarted bot answers straight away.
- * Holders on other machines (or a pid that is in use again) wait for their lease.
+ * Claim holders that are processes of this machine (and pid namespace) which no longer
+ * run: their rows are taken at once instead of after the lease, so a restarted bot answers
+ * straight away. Holders elsewhere, or a pid that is in use again, wait for their lease.
  */
 export function deadOwners(owners: string[], self: string): string[] {
-  const [host, pid, start] = self.split(":");
+  const [host, ns, pid, start] = self.split(":");
   return owners.filter((owner) => {
-    const [h, p, s] = owner.split(":");
-    if (h !== host || !p || !s || owner === self) return false;
+    const [h, n, p, s] = owner.split(":");
+    if (h !== host || n !== ns || !p || !s || owner === self) return false;
     if (p === pid) return s !== start; // an earlier process that had our pid
     return !isRunning(Number(p));
   });

@@ -4,10 +4,10 @@
  * replaying at once handle each row once, and one stuck message cannot hold a user's queue.
  * A "process" here is a core with its own claim owner; "later" is a clock past the lease.
  */
-import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppDeps, Feature } from "../../src/core/context.ts";
 import { createCore } from "../../src/core/engine.ts";
+import { createOwnerId, deadOwners } from "../../src/core/inbox.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
 
 const LEASE_MS = 4000;
@@ -64,7 +64,7 @@ describe("inbox: at-least-once", () => {
     const second = t.inbound("menu", { id: "replayed-2" });
     void createCore(t.app.deps, [dies]).accept(first);
     // A process of this machine that no longer runs (pid 999999): its claims need no lease wait.
-    void createCore(t.app.deps, [dies], { owner: `${hostname()}:999999:1:dead` }).accept(second);
+    void createCore(t.app.deps, [dies], { owner: createOwnerId({ pid: 999999 }) }).accept(second);
     await stored(first.messageId);
     await stored(second.messageId);
     const now = createCore(t.app.deps, t.app.features);
@@ -124,5 +124,19 @@ describe("inbox: deadline", () => {
     await replayer.replay();
     await replayer.idle();
     expect(repliesTo("queue-user")).toEqual(["ok:next", "ok:stuck"]);
+  });
+});
+
+describe("inbox: which claim holders are dead", () => {
+  it("only processes of this machine and pid namespace that no longer run", () => {
+    const self = createOwnerId();
+    const [host, ns, pid, start] = self.split(":");
+    const gone = createOwnerId({ pid: 999999 });
+    const parent = createOwnerId({ pid: process.ppid }); // running
+    const sibling = createOwnerId(); // another core of this very process
+    const earlier = [host, ns, pid, "1", "abc"].join(":"); // a previous process that had our pid
+    const otherHost = ["elsewhere", ns, 999999, start, "abc"].join(":");
+    const otherContainer = [host, "123", 999999, start, "abc"].join(":");
+    expect(deadOwners([gone, parent, sibling, earlier, otherHost, otherContainer, self], self).sort()).toEqual([earlier, gone].sort());
   });
 });

@@ -4,7 +4,6 @@
  * the core at once and the core stores it before anything else. A process that dies while
  * handling it leaves the row, and the next process holding the number answers it.
  */
-import { hostname } from "node:os";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app.ts";
@@ -12,6 +11,7 @@ import { createWhatsAppChannel, type WhatsAppAdapter } from "../../src/channels/
 import { loadConfig } from "../../src/config.ts";
 import type { Feature } from "../../src/core/context.ts";
 import { createCore } from "../../src/core/engine.ts";
+import { createOwnerId } from "../../src/core/inbox.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { fakeSockets, FIXTURE_NOW, storeLinkedSession, until, upsert } from "../whatsapp/support.ts";
 
@@ -37,7 +37,7 @@ describe("WhatsApp messages in the inbox", () => {
     app.deps.messenger.register(adapter);
     // The first process: its handling never finishes (it is about to be killed).
     const dies: Feature = { name: "dies", middleware: () => new Promise<void>(() => undefined) };
-    const dying = createCore(app.deps, [dies], { owner: `${hostname()}:999999:1:dead` });
+    const dying = createCore(app.deps, [dies], { owner: createOwnerId({ pid: 999999 }) });
     await adapter.start(dying.handle);
     const message = upsert("text");
     sockets.latest.emit("messages.upsert", message);
