@@ -6,12 +6,31 @@
  * finishes, and SIGTERM in a stall still ends the process in time.
  */
 import { describe, expect, it } from "vitest";
+import { createHarness, exited } from "../../bench/broadcast-harness.ts";
 import { runInboundCrash } from "../../bench/inbound-reliability.ts";
 import { runPostgresStall } from "../../bench/postgres-stall.ts";
 import { loadTestSettings } from "../../src/config.ts";
 import { testProvider } from "../support/database.ts";
 
 const postgres = loadTestSettings().TEST_POSTGRES_URL;
+
+describe("seller-bot start that cannot start", () => {
+  it("exits 78 by itself when Telegram rejects the token (nothing keeps it running)", async () => {
+    const h = await createHarness({ recipients: 0, database: testProvider === "postgres" ? postgres : "sqlite", fake: {}, env: { LOG_LEVEL: "fatal" } });
+    try {
+      h.fake.failNext({ method: "getMe", failure: { error_code: 401, description: "Unauthorized" } });
+      const started = Date.now();
+      const worker = h.startWorker();
+      const stuck = setTimeout(() => worker.kill("SIGKILL"), 30_000);
+      await exited(worker);
+      clearTimeout(stuck);
+      expect(worker.exitCode).toBe(78);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+});
 
 describe("seller-bot start under SIGKILL", () => {
   it("answers every user of a burst across three kills; repeats at most the messages in flight", async () => {

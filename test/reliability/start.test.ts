@@ -79,6 +79,24 @@ describe("/health", () => {
     }
   });
 
+  it("refuses a declared body over 1 MB on any route with 413, before the route runs", async () => {
+    const http = createHttpServer(async () => ({ ok: true }));
+    let reached = false;
+    http.route((_req, res) => {
+      reached = true;
+      res.writeHead(200).end();
+      return true;
+    });
+    const port = await http.listen(0);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/webhooks/any`, { method: "POST", body: Buffer.alloc(1024 * 1024 + 1, 120) }).catch(() => undefined);
+      expect(res?.status).toBe(413);
+      expect(reached).toBe(false);
+    } finally {
+      await http.close();
+    }
+  });
+
   it("answers 503 without the error's text when the check throws", async () => {
     const http = createHttpServer(async () => {
       throw new Error("connect ECONNREFUSED 10.0.0.5:5432 password=hunter2");

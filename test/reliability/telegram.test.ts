@@ -83,11 +83,13 @@ describe("telegram webhook acknowledges only what was stored", () => {
     expect(r.received.map(text)).toEqual(["small"]);
   });
 
-  it("checks the secret before reading the body", async () => {
+  it("refuses a wrong secret with 401, and a large body unread whatever its secret", async () => {
     rig = await createRig({ mode: "webhook", secret: "s3cret" });
     const r = rig;
     await r.adapter.start(async (m) => void r.received.push(m));
-    expect(await post(r.fake.webhook!.url, "x".repeat(2 * 1024 * 1024), "wrong")).toBe(401);
+    expect(await post(r.fake.webhook!.url, JSON.stringify(r.fake.makeUpdate(update(4, "forged"))), "wrong")).toBe(401);
+    expect(await post(r.fake.webhook!.url, "x".repeat(2 * 1024 * 1024), "wrong")).toBe(413);
+    expect(r.received).toHaveLength(0);
   });
 });
 
