@@ -1,5 +1,5 @@
 /**
- * `npm run bench:core`: the full inbound → reply path (dedupe, user, language, routing,
+ * `npm run bench:core`: the full inbound → reply path (inbox, user, language, routing,
  * features, reply) for 10,000 messages from 1,000 users on the local channel, on SQLite and
  * on PostgreSQL. Prints throughput (closed loop, 64 in flight: its latency is mostly
  * queueing) with the CPU time per message, latency at an offered load of 500 msg/s (open
