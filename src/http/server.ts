@@ -81,6 +81,9 @@ export function createHttpServer(health: () => Promise<Health>): HttpServer {
         res.writeHead(body.ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
         return;
       }
+      // Every route (webhooks to come included) gets at most 1 MB; chunked bodies are
+      // counted by readBody as they arrive.
+      if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) throw new HttpError(413, "request body too large");
       for (const route of routes) if (await route(req, res)) return discardUnread(req);
       res.writeHead(404).end();
       discardUnread(req);
