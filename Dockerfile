@@ -26,6 +26,7 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production \
     DATABASE_URL=file:/app/data/seller-bot.db \
+    HTTP_HOST=0.0.0.0 \
     HTTP_PORT=8080
 COPY --from=build --chown=node:node /app /app
 RUN mkdir -p /app/data && chown node:node /app/data

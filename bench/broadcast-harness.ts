@@ -31,7 +31,10 @@ export interface Harness {
   app: App;
   chatIds: string[];
   broadcastId?: number;
-  startWorker(): ChildProcess;
+  /** The database URL the worker gets (a temp file, or the URL with `?schema=` of a temp schema). */
+  url: string;
+  /** Starts `seller-bot start`; `env` adds to or overrides the harness's environment. */
+  startWorker(env?: Record<string, string>): ChildProcess;
   /** Queues the broadcast to everyone (as an admin at the CLI). */
   announce(): Promise<number>;
   /** Outbox rows by status. */
@@ -54,7 +57,8 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     fake,
     app,
     chatIds,
-    startWorker() {
+    url,
+    startWorker(extra = {}) {
       const child = spawn(process.execPath, [join(PROJECT, "bin/seller-bot.js"), "start"], {
         cwd: PROJECT,
         env: {
@@ -67,6 +71,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
           HTTP_PORT: "0",
           LOG_LEVEL: "error",
           ...options.env,
+          ...extra,
         },
         stdio: ["ignore", "ignore", "inherit"],
       });

@@ -50,7 +50,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const log = options.log ?? createLogger(config);
   const database =
     options.database ??
-    (await openDatabase({ url: config.database.url, migrate: options.migrate ?? config.database.provider === "sqlite" }));
+    (await openDatabase({ url: config.database.url, timeouts: config.database.timeouts, migrate: options.migrate ?? config.database.provider === "sqlite" }));
   const i18n = createI18n();
   const messenger = createMessenger({ hot: database.hot, i18n });
   const deps: AppDeps = { config, database, db: database.prisma, i18n, log, messenger, now: options.now ?? (() => new Date()) };

@@ -21,12 +21,26 @@ const envSchema = z
     /** Folder with partner-editable content (FAQ, stages, samples). */
     CONTENT_DIR: z.string().min(1).default("content"),
     HTTP_PORT: int(8080, 0).refine((n) => n <= 65535, "expected a port number 0-65535"),
+    /** Address the HTTP server listens on: loopback unless a proxy or Docker needs more. */
+    HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+    /** SIGTERM/SIGINT: how long `start` may take to stop before it exits anyway. */
+    SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
+    /** One message's handling may take this long before the user's next message goes ahead. */
+    MESSAGE_DEADLINE_MS: int(30_000, 100),
+    /** An inbox row claimed longer than this belonged to a process that died: handled again. */
+    INBOX_LEASE_MS: int(60_000, 200),
+    /** PostgreSQL: opening a connection or waiting for a free one. */
+    DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100),
+    /** One statement (PostgreSQL statement_timeout; SQLite: waiting for another writer's lock). */
+    DATABASE_STATEMENT_TIMEOUT_MS: int(10_000, 100),
     /** Who is an admin from the first message: comma-separated `channel:externalId`. */
     SELLER_BOT_ADMINS: z.string().default(""),
 
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, "expected a token like 123456:ABC-def").optional(),
     TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
     TELEGRAM_MODE: z.enum(["polling", "webhook"]).default("polling"),
+    /** How long `start` keeps trying to reach the Bot API (getMe) before it gives up. */
+    TELEGRAM_START_TIMEOUT_MS: int(30_000, 100),
     TELEGRAM_WEBHOOK_URL: z.url().optional(),
     TELEGRAM_WEBHOOK_SECRET: z
       .string()
@@ -56,6 +70,9 @@ const envSchema = z
       if (!env.TELEGRAM_WEBHOOK_URL) ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_URL"], message: "required when TELEGRAM_MODE=webhook" });
       if (!env.TELEGRAM_WEBHOOK_SECRET) ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_SECRET"], message: "required when TELEGRAM_MODE=webhook" });
     }
+    if (env.INBOX_LEASE_MS <= env.MESSAGE_DEADLINE_MS) {
+      ctx.addIssue({ code: "custom", path: ["INBOX_LEASE_MS"], message: "must be longer than MESSAGE_DEADLINE_MS (a live handler must never lose its message)" });
+    }
     if (env.WHATSAPP_MAX_GAP_MS < env.WHATSAPP_MIN_GAP_MS) {
       ctx.addIssue({ code: "custom", path: ["WHATSAPP_MAX_GAP_MS"], message: "must be ≥ WHATSAPP_MIN_GAP_MS" });
     }
@@ -67,9 +84,13 @@ type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env["NODE_ENV"];
   logLevel: Env["LOG_LEVEL"];
-  database: { url: string; provider: "sqlite" | "postgresql" };
+  database: { url: string; provider: "sqlite" | "postgresql"; timeouts: { connectMs: number; statementMs: number } };
   contentDir: string;
   httpPort: number;
+  httpHost: string;
+  shutdownTimeoutMs: number;
+  /** The inbox: per-message deadline and claim lease (docs/decisions/0008-inbound-inbox.md). */
+  inbox: { deadlineMs: number; leaseMs: number };
   admins: Array<{ channel: string; externalId: string }>;
   telegram?: {
     token: string;
@@ -78,6 +99,7 @@ export interface Config {
     webhookUrl?: string;
     webhookSecret?: string;
     ratePerSecond: number;
+    startTimeoutMs: number;
   };
   telegramRatePerSecond: number;
   whatsapp: { enabled: boolean; groups: boolean; dailyCap: number; minGapMs: number; maxGapMs: number };
@@ -106,9 +128,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
-    database: { url: e.DATABASE_URL, provider: e.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql" },
+    database: {
+      url: e.DATABASE_URL,
+      provider: e.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
+      timeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
+    },
     contentDir: e.CONTENT_DIR,
     httpPort: e.HTTP_PORT,
+    httpHost: e.HTTP_HOST,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    inbox: { deadlineMs: e.MESSAGE_DEADLINE_MS, leaseMs: e.INBOX_LEASE_MS },
     admins: parseAdmins(e.SELLER_BOT_ADMINS),
     telegram: e.TELEGRAM_BOT_TOKEN
       ? {
@@ -118,6 +147,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           webhookUrl: e.TELEGRAM_WEBHOOK_URL,
           webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
           ratePerSecond: e.TELEGRAM_RATE_PER_SECOND,
+          startTimeoutMs: e.TELEGRAM_START_TIMEOUT_MS,
         }
       : undefined,
     telegramRatePerSecond: e.TELEGRAM_RATE_PER_SECOND,

@@ -1,38 +1,79 @@
 /**
- * The core: dedupe → identify the user → pick the language → route to a feature → reply.
- * Guarantees: a message delivered twice (even at once) is handled once; one user's
- * messages are handled in order, different users' concurrently; a throwing handler gets
- * the user a short apology in their language and never stops the process.
+ * The core: inbox → identify the user → pick the language → route to a feature → reply →
+ * mark handled. Guarantees (docs/decisions/0008-inbound-inbox.md): a message is stored in
+ * the inbox before the platform is told it arrived, and handled from there; a message
+ * delivered twice (even at once) is handled once, but a redelivery of one that was never
+ * handled is handled; one user's messages are handled in order, different users'
+ * concurrently, and one stuck message cannot hold a user's queue past its deadline; a
+ * database that fails leaves the message for a retry, any other failure gets the user a
+ * short apology in their language. Nothing here ever stops the process.
  */
 import type { AppDeps, ConversationState, Ctx, Feature, Middleware } from "./context.ts";
-import { UserFacingError } from "./errors.ts";
+import { isChannelError, UserFacingError } from "./errors.ts";
+import { createOwnerId, deadOwners, parseStoredMessage, serializeMessage } from "./inbox.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
 import { detectLanguage } from "./language.ts";
 import { asciiDigits, keyText, sanitizeText } from "./text.ts";
-import type { ChannelCapabilities, Choice, InboundMessage, Lang, OutboundMessage } from "./types.ts";
+import type { ChannelCapabilities, ChannelId, Choice, InboundMessage, Lang, OutboundMessage } from "./types.ts";
 import type { Understander, Understanding } from "./understanding.ts";
 import { loadOrCreateUser, type LoadedUser } from "./users.ts";
 import { compose } from "./router.ts";
+import { isTransientDatabaseError } from "../db/errors.ts";
+import type { InboxClaim } from "../db/hot-path.ts";
 
 /** The running core. */
 export interface Core {
-  /** Handles one inbound message; resolves when its replies are sent. Never rejects. */
+  /**
+   * Stores the message in the inbox and handles it; resolves when it is handled or left in
+   * the inbox for a retry. If the database cannot store it even after waiting up to the
+   * message deadline, it is handled from memory (a failure then gets the apology). Never
+   * rejects. For channels that cannot deliver a message again (WhatsApp, the terminal).
+   */
   handle(message: InboundMessage): Promise<void>;
-  /** Resolves when every message accepted so far has been handled. */
+  /**
+   * Stores the message in the inbox and resolves as soon as it is stored; handling goes on
+   * in the background. Rejects when it could not be stored: the adapter must then not
+   * acknowledge it, so the platform delivers it again (Telegram's offset, a webhook's 5xx).
+   */
+  accept(message: InboundMessage): Promise<void>;
+  /** Claims and handles inbox rows left unhandled (a crash, a stall) on the running channels; returns how many. */
+  replay(): Promise<number>;
+  /** Resolves when every message taken so far has been handled or left in the inbox for a retry. */
   idle(): Promise<void>;
+  /** Stops scheduling retries (those messages stay in the inbox) and waits for work in flight. */
+  stop(): Promise<void>;
 }
 
+/** How often a message may fail on a database or platform fault before the user gets the apology. */
+export const MAX_ATTEMPTS = 5;
+/** Inbox rows one replay may take while earlier ones are still being handled. */
+const REPLAY_IN_FLIGHT = 200;
+/** Messages handled at once (others wait their turn): see keyed-queue.ts. */
+const HANDLING_AT_ONCE = 64;
+const CHANNELS: ChannelId[] = ["telegram", "whatsapp", "console"];
 const FALLBACK_CAPS: ChannelCapabilities = { buttons: false, location: false, files: false, groups: false, maxTextLength: 4096 };
+const TIMED_OUT = Symbol("timed out");
+
+/** A message this process is handling: its inbox row (none when it could not be stored) and lease. */
+interface Work {
+  message: InboundMessage;
+  id?: number;
+  attempts: number;
+  leaseUntil: number;
+}
+type Outcome = "handled" | "retry" | "gone";
 
 /** Options of the core. */
 export interface CoreOptions {
   /** The understanding step (src/understanding); without one every text is understood as `none`. */
   understander?: Understander;
+  /** The inbox claim owner (tests: two cores = two processes). */
+  owner?: string;
 }
 
 /** Creates the core over the given features (order matters: earlier ones see messages first). */
 export function createCore(deps: AppDeps, features: Feature[], options: CoreOptions = {}): Core {
-  const queue = createKeyedQueue();
+  const queue = createKeyedQueue({ concurrency: HANDLING_AT_ONCE });
   const understander = options.understander ?? NOT_UNDERSTOOD;
   const chain = compose([
     guards,
@@ -43,9 +84,19 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
     notUnderstood,
   ]);
   const topics = new Map(features.flatMap((f) => Object.entries(f.topics ?? {})));
+  const hot = deps.database.hot;
+  const { deadlineMs, leaseMs } = deps.config.inbox;
+  const owner = options.owner ?? createOwnerId();
+  const background = new Set<Promise<unknown>>();
+  const retries = new Set<NodeJS.Timeout>();
+  // Inbox rows this process is working on (queued, running, waiting for a retry): a replay
+  // that claims one of them again (its lease ran out meanwhile) leaves it alone.
+  const held = new Set<number>();
+  let active = 0;
+  let stopped = false;
 
-  async function process(message: InboundMessage): Promise<void> {
-    if (!(await firstDelivery(deps, message))) return;
+  /** Runs the middleware chain once. A database or platform fault may be retried; anything else is apologised for. */
+  async function process(message: InboundMessage, canRetry: boolean): Promise<"handled" | "retry"> {
     let loaded: LoadedUser | undefined;
     let ctx: Ctx | undefined;
     try {
@@ -53,23 +104,224 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
       ctx = createCtx(deps, message, loaded, topics, understander);
       await chooseLanguage(ctx, loaded);
       await chain(ctx, async () => undefined);
+      return "handled";
     } catch (error) {
+      if (canRetry && isTransient(error)) {
+        deps.log.warn({ err: error, channel: message.channel, messageId: message.messageId }, "message failed on a database or platform fault; retrying from the inbox");
+        return "retry";
+      }
       await apologise(deps, message, loaded, ctx, error);
+      return "handled";
     }
   }
 
+  function track<T>(promise: Promise<T>): Promise<T> {
+    background.add(promise);
+    void promise.finally(() => background.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+
+  /**
+   * One attempt, bounded by the deadline so the user's next message is never held longer.
+   * Resolves with the marking of the row, which callers await outside the user's queue.
+   */
+  async function attempt(work: Work): Promise<{ marked: Promise<void> }> {
+    const running = (async (): Promise<Outcome> => {
+      if (work.id !== undefined && work.leaseUntil - deps.now().getTime() < deadlineMs) {
+        // Not enough lease left for a whole attempt: extend it, or another process may take the row.
+        const attempts = await hot.renewInbound(work.id, owner, new Date(deps.now().getTime() + leaseMs));
+        if (attempts === undefined) return "gone";
+        work.attempts = attempts;
+        work.leaseUntil = deps.now().getTime() + leaseMs;
+      }
+      return process(work.message, work.id !== undefined && work.attempts < MAX_ATTEMPTS);
+    })().catch((error: unknown) => {
+      deps.log.warn({ err: error, messageId: work.message.messageId }, "could not renew an inbox claim; retrying");
+      return "retry" as const;
+    });
+    const outcome = await withDeadline(running, deadlineMs);
+    if (outcome !== TIMED_OUT) return { marked: settle(work, outcome) };
+    deps.log.warn(
+      { channel: work.message.channel, messageId: work.message.messageId, deadlineMs },
+      "message passed its deadline: the user's next message goes ahead; this one is retried from the inbox unless it finishes",
+    );
+    // It may still finish; if not, the replay takes it once its lease has run out.
+    const release = setTimeout(() => work.id !== undefined && held.delete(work.id), leaseMs);
+    release.unref();
+    track(
+      running.then(async (late) => {
+        if (late !== "handled") return;
+        clearTimeout(release);
+        await settle(work, late);
+      }),
+    );
+    return { marked: Promise.resolve() };
+  }
+
+  function settle(work: Work, outcome: Outcome): Promise<void> {
+    if (outcome === "handled") return track(markHandled(work).finally(() => work.id !== undefined && held.delete(work.id)));
+    if (outcome === "retry") scheduleRetry(work);
+    else if (work.id !== undefined) held.delete(work.id);
+    return Promise.resolve();
+  }
+
+  /** Marks the row handled right away, retrying a failure for a while (else the message is repeated). */
+  async function markHandled(work: Work): Promise<void> {
+    if (work.id === undefined) return;
+    for (let wait = 250; ; wait *= 2) {
+      try {
+        return await hot.markHandled([work.id], deps.now());
+      } catch (error) {
+        if (stopped || wait > leaseMs / 4 || !isTransientDatabaseError(error)) {
+          deps.log.warn({ err: error, messageId: work.message.messageId }, "could not mark a message handled; it may be answered again");
+          return;
+        }
+        await sleep(wait);
+      }
+    }
+  }
+
+  /**
+   * Tries again after a backoff (0.5 s, 1 s, 2 s … 15 s). The attempt renews the claim when
+   * its lease is short, so a row another process has taken meanwhile is left to it.
+   */
+  function scheduleRetry(work: Work): void {
+    const wait = Math.min(15_000, 500 * 2 ** (work.attempts - 1)) * (0.75 + Math.random() / 2);
+    work.attempts += 1;
+    if (stopped) {
+      if (work.id !== undefined) held.delete(work.id);
+      return;
+    }
+    const timer = setTimeout(() => {
+      retries.delete(timer);
+      if (!stopped) void enqueue(work);
+    }, wait);
+    timer.unref();
+    retries.add(timer);
+  }
+
+  function enqueue(work: Work): Promise<void> {
+    if (work.id !== undefined) held.add(work.id);
+    active += 1;
+    return track(
+      queue
+        .run(keyOf(work.message), () => attempt(work))
+        .then((r) => r.marked)
+        .finally(() => (active -= 1)),
+    );
+  }
+
+  /** Writes the message to the inbox, claimed by this process (one statement). */
+  async function store(message: InboundMessage): Promise<Work | undefined> {
+    const now = deps.now().getTime();
+    const claim = await hot.storeInbound({
+      channel: message.channel,
+      messageId: message.messageId.slice(0, 200),
+      payload: serializeMessage(message),
+      at: new Date(now),
+      owner,
+      leaseUntil: new Date(now + leaseMs),
+    });
+    if (!claim) {
+      deps.log.debug({ channel: message.channel, messageId: message.messageId }, "duplicate inbound message skipped");
+      return undefined;
+    }
+    return { message, id: claim.id, attempts: claim.attempts, leaseUntil: now + leaseMs };
+  }
+
+  /** `store`, waiting out a database fault up to the deadline; then the message is handled from memory. */
+  async function storePatiently(message: InboundMessage): Promise<Work | undefined> {
+    const giveUpAt = Date.now() + deadlineMs;
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+      try {
+        return await store(message);
+      } catch (error) {
+        if (!isTransientDatabaseError(error) || Date.now() + wait > giveUpAt) {
+          deps.log.error({ err: error, channel: message.channel, messageId: message.messageId }, "could not store an inbound message; handling it without the inbox");
+          return { message, attempts: MAX_ATTEMPTS, leaseUntil: Number.MAX_SAFE_INTEGER };
+        }
+        await sleep(wait);
+      }
+    }
+  }
+
+  /** Queues a message behind the user's earlier ones; resolves once it is handled and marked. */
+  function take(message: InboundMessage, stored: Promise<Work | undefined>): Promise<void> {
+    active += 1;
+    return track(
+      queue
+        .run(keyOf(message), async () => {
+          const work = await stored.catch(() => undefined);
+          if (!work) return undefined;
+          if (work.id !== undefined) held.add(work.id);
+          return attempt(work);
+        })
+        .then((r) => r?.marked)
+        .finally(() => (active -= 1)),
+    );
+  }
+
   return {
-    handle: (message) => queue.run(`${message.channel}:${message.sender.id}`, () => process(message)),
-    idle: () => queue.idle(),
+    handle: (message) => take(message, storePatiently(message)),
+    async accept(message) {
+      const stored = store(message);
+      void take(message, stored);
+      await stored;
+    },
+    async replay() {
+      const room = REPLAY_IN_FLIGHT - active;
+      const channels = CHANNELS.filter((c) => deps.messenger.capabilities(c));
+      if (stopped || room <= 0 || channels.length === 0) return 0;
+      const now = deps.now();
+      const dead = deadOwners(await hot.inboxOwners(now), owner);
+      const claims = await hot.claimInbound({ channels, owner, now, leaseUntil: new Date(now.getTime() + leaseMs), limit: room, deadOwners: dead });
+      for (const claim of claims) replayOne(claim, now.getTime() + leaseMs);
+      return claims.length;
+    },
+    async idle() {
+      while (background.size > 0) await Promise.allSettled([...background]);
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of retries) clearTimeout(timer);
+      retries.clear();
+      while (background.size > 0) await Promise.allSettled([...background]);
+    },
   };
+
+  function replayOne(claim: InboxClaim, leaseUntil: number): void {
+    if (held.has(claim.id)) return;
+    const message = parseStoredMessage(claim.payload);
+    if (!message) {
+      deps.log.error({ inboxId: claim.id }, "unreadable inbox row; it is dropped");
+      void track(markHandled({ message: { messageId: String(claim.id) } as InboundMessage, id: claim.id, attempts: claim.attempts, leaseUntil }));
+      return;
+    }
+    void enqueue({ message, id: claim.id, attempts: claim.attempts, leaseUntil });
+  }
 }
 
-/** Records the message id; false when it was seen before (redelivery, replay). */
-async function firstDelivery(deps: AppDeps, message: InboundMessage): Promise<boolean> {
-  const first = await deps.database.hot.recordInbound(message.channel, message.messageId.slice(0, 200), deps.now());
-  if (!first) deps.log.debug({ channel: message.channel, messageId: message.messageId }, "duplicate inbound message skipped");
-  return first;
+function keyOf(message: InboundMessage): string {
+  return `${message.channel}:${message.sender.id}`;
 }
+
+/** A fault that may pass: the database did not answer or was locked, or the platform kept failing. */
+function isTransient(error: unknown): boolean {
+  return isTransientDatabaseError(error) || (isChannelError(error) && error.retryable);
+}
+
+/** The promise's value, or TIMED_OUT after `ms` (the promise keeps running). */
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, topics: Map<string, (ctx: Ctx) => Promise<void>>, understander: Understander): Ctx {
   const replies: OutboundMessage[] = [];
@@ -98,7 +350,7 @@ function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, t
       const out = typeof reply === "string" ? { text: reply } : reply;
       replies.push(out);
       const isPrivate = message.chat.kind === "private";
-      await deps.messenger.send({ channel: message.channel, chatId: message.chat.id, userId: isPrivate ? user.id : undefined, lang: ctx.lang }, out);
+      await deps.messenger.reply({ channel: message.channel, chatId: message.chat.id, userId: isPrivate ? user.id : undefined, lang: ctx.lang, isGroup: !isPrivate }, out);
     },
     async setLanguage(lang, explicit) {
       ctx.lang = lang;
@@ -228,7 +480,7 @@ async function apologise(deps: AppDeps, message: InboundMessage, loaded: LoadedU
   }
   const text = userFacing ? t(error.key, error.params) : t("common:error.apology");
   try {
-    await deps.messenger.send({ channel: message.channel, chatId: message.chat.id, lang }, { text });
+    await deps.messenger.reply({ channel: message.channel, chatId: message.chat.id, lang, isGroup: message.chat.kind === "group" }, { text });
   } catch (sendError) {
     deps.log.warn({ err: sendError, channel: message.channel }, "could not send the apology");
   }

@@ -53,3 +53,19 @@ export class UserFacingError extends Error {
     this.name = "UserFacingError";
   }
 }
+
+/**
+ * A channel could not start: `configuration` (a rejected token, a refused webhook URL:
+ * fix the settings) or `unreachable` (the platform did not answer: try again later).
+ * `seller-bot start` exits with 78 or 69 so a supervisor can tell them apart.
+ */
+export class ChannelStartError extends Error {
+  constructor(
+    readonly reason: "configuration" | "unreachable",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "ChannelStartError";
+  }
+}

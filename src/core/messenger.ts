@@ -2,9 +2,12 @@
  * Sends an {@link OutboundMessage} on any running channel, adapted to what the channel can
  * do: long text split at paragraph boundaries, choices as buttons or as a numbered list
  * (remembered per user so a reply "2" means the second choice; the database `hot` path stores them).
+ * Replies to someone who wrote are paced per chat and retried on rate limits and network
+ * faults; announcements go through the outbox worker, which paces and retries them itself.
  */
 import type { HotPath } from "../db/hot-path.ts";
 import type { I18n } from "../i18n/index.ts";
+import { isChannelError } from "./errors.ts";
 import type { Adapter, ChannelCapabilities, ChannelId, Choice, Lang, OutboundMessage, SentMessage } from "./types.ts";
 
 /** Where a message goes. */
@@ -14,7 +17,41 @@ export interface Target {
   /** The recipient's user id, for private chats: numbered choices are stored for them. */
   userId?: number;
   lang: Lang;
+  /** A group chat (paced more slowly: Telegram allows 20 messages a minute in one). */
+  isGroup?: boolean;
 }
+
+/** Time for the reply pacing and retries; tests pass a virtual one. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms))) };
+
+/** How replies on one channel are paced per chat and retried. */
+export interface ReplyPolicy {
+  /** Parts a chat may get at once before the pace applies (one answer is often 2–3 parts). */
+  burst: number;
+  /** Then one part per this long in a private chat … */
+  privateGapMs: number;
+  /** … and in a group. */
+  groupGapMs: number;
+  /** Tries per part on a rate limit (waiting retry_after) or a network fault / 5xx (backoff). */
+  attempts: number;
+  /** First backoff after a network fault; doubles each time. */
+  backoffMs: number;
+}
+
+/**
+ * Telegram: about one message a second per chat with short bursts, 20 a minute in a group
+ * (docs/decisions/0404-pacing.md). WhatsApp gets the same per-chat pace: a burst of answers
+ * to a burst of questions is what spam looks like. The terminal is not paced.
+ */
+export const REPLY_POLICIES: Partial<Record<ChannelId, ReplyPolicy>> = {
+  telegram: { burst: 5, privateGapMs: 1000, groupGapMs: 3000, attempts: 5, backoffMs: 500 },
+  whatsapp: { burst: 5, privateGapMs: 1000, groupGapMs: 3000, attempts: 5, backoffMs: 500 },
+};
 
 /** Sends messages on the registered channels. */
 export interface Messenger {
@@ -24,41 +61,106 @@ export interface Messenger {
   capabilities(channel: ChannelId): ChannelCapabilities | undefined;
   /** Sends one message (possibly as several parts); throws ChannelError from the adapter. */
   send(target: Target, message: OutboundMessage): Promise<SentMessage[]>;
+  /**
+   * Sends a reply to someone who wrote: each part waits for the chat's pace and is retried
+   * on rate limits and network faults (a bounded number of times; then the ChannelError).
+   */
+  reply(target: Target, message: OutboundMessage): Promise<SentMessage[]>;
 }
 
 /** Creates a {@link Messenger} over the database (for stored choices) and translations. */
-export function createMessenger(deps: { hot: HotPath; i18n: I18n }): Messenger {
+export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock; policies?: Partial<Record<ChannelId, ReplyPolicy>> }): Messenger {
   const adapters = new Map<ChannelId, Adapter>();
+  const clock = deps.clock ?? systemClock;
+  const policies = deps.policies ?? REPLY_POLICIES;
+  const pace = createChatPace(clock);
+  const deliver = async (target: Target, message: OutboundMessage, paced: boolean): Promise<SentMessage[]> => {
+    const adapter = adapters.get(target.channel);
+    if (!adapter) throw new Error(`channel ${target.channel} is not running`);
+    const caps = adapter.capabilities;
+    let text = message.text;
+    if (message.choices?.length && !caps.buttons) {
+      text = `${text}\n\n${numberedList(message.choices)}\n\n${deps.i18n.t(target.lang)("common:choices.replyWithNumber")}`;
+    }
+    if (message.choices?.length && target.userId !== undefined) {
+      await rememberChoices(deps.hot, target.userId, caps.buttons ? [] : message.choices);
+    }
+    const parts = splitText(text, caps.maxTextLength);
+    const policy = paced ? policies[target.channel] : undefined;
+    const sent: SentMessage[] = [];
+    for (const [i, part] of parts.entries()) {
+      const last = i === parts.length - 1;
+      const native: OutboundMessage = {
+        text: part,
+        choices: last && caps.buttons ? message.choices : undefined,
+        location: last && caps.location ? message.location : undefined,
+        file: last && caps.files ? message.file : undefined,
+      };
+      if (!policy) {
+        sent.push(await adapter.send(target.chatId, native));
+        continue;
+      }
+      await pace(`${target.channel}:${target.chatId}`, policy.burst, target.isGroup ? policy.groupGapMs : policy.privateGapMs);
+      sent.push(await retrying(policy, clock, () => adapter.send(target.chatId, native)));
+    }
+    return sent;
+  };
   return {
     register: (adapter) => void adapters.set(adapter.channel, adapter),
     unregister: (channel) => void adapters.delete(channel),
     capabilities: (channel) => adapters.get(channel)?.capabilities,
-    async send(target, message) {
-      const adapter = adapters.get(target.channel);
-      if (!adapter) throw new Error(`channel ${target.channel} is not running`);
-      const caps = adapter.capabilities;
-      let text = message.text;
-      if (message.choices?.length && !caps.buttons) {
-        text = `${text}\n\n${numberedList(message.choices)}\n\n${deps.i18n.t(target.lang)("common:choices.replyWithNumber")}`;
+    send: (target, message) => deliver(target, message, false),
+    reply: (target, message) => deliver(target, message, true),
+  };
+}
+
+/** Runs `send`, trying again on rate limits (after retry_after) and network faults (backoff). */
+async function retrying<T>(policy: ReplyPolicy, clock: Clock, send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!isChannelError(error) || !error.retryable || attempt >= policy.attempts) throw error;
+      const wait = error.kind === "rate-limited" ? (error.retryAfterMs ?? 1000) : policy.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
+      await clock.sleep(wait);
+    }
+  }
+}
+
+/**
+ * Per-chat pace as a token bucket: `burst` parts at once, then one per `gapMs`. Parts for
+ * one chat take their turn in order; idle chats are forgotten.
+ */
+function createChatPace(clock: Clock): (key: string, burst: number, gapMs: number) => Promise<void> {
+  const chats = new Map<string, { credit: number; at: number; turn: Promise<void>; waiting: number }>();
+  let takes = 0;
+  const forgetIdle = () => {
+    const now = clock.now();
+    for (const [key, c] of chats) if (c.waiting === 0 && now - c.at > 60_000) chats.delete(key);
+  };
+  return async (key, burst, gapMs) => {
+    if (++takes % 1000 === 0) forgetIdle();
+    let chat = chats.get(key);
+    if (!chat) chats.set(key, (chat = { credit: burst, at: clock.now(), turn: Promise.resolve(), waiting: 0 }));
+    const c = chat;
+    c.waiting += 1;
+    const mine = c.turn.then(async () => {
+      const now = clock.now();
+      c.credit = Math.min(burst, c.credit + (now - c.at) / gapMs);
+      c.at = now;
+      if (c.credit < 1) {
+        await clock.sleep((1 - c.credit) * gapMs);
+        c.credit = 1;
+        c.at = clock.now();
       }
-      if (message.choices?.length && target.userId !== undefined) {
-        await rememberChoices(deps.hot, target.userId, caps.buttons ? [] : message.choices);
-      }
-      const parts = splitText(text, caps.maxTextLength);
-      const sent: SentMessage[] = [];
-      for (const [i, part] of parts.entries()) {
-        const last = i === parts.length - 1;
-        sent.push(
-          await adapter.send(target.chatId, {
-            text: part,
-            choices: last && caps.buttons ? message.choices : undefined,
-            location: last && caps.location ? message.location : undefined,
-            file: last && caps.files ? message.file : undefined,
-          }),
-        );
-      }
-      return sent;
-    },
+      c.credit -= 1;
+    });
+    c.turn = mine;
+    try {
+      await mine;
+    } finally {
+      c.waiting -= 1;
+    }
   };
 }
 

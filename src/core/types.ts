@@ -87,7 +87,11 @@ export interface SentMessage {
   messageId: string;
 }
 
-/** The core's entry point that an adapter hands each inbound message to. */
+/**
+ * The core's entry point that an adapter hands each inbound message to. It resolves once
+ * the message is safe (stored in the inbox, or handled); an adapter whose platform
+ * redelivers acknowledges a message only after that, and not at all when it rejects.
+ */
 export type InboundHandler = (message: InboundMessage) => Promise<void>;
 
 /**
@@ -97,6 +101,12 @@ export type InboundHandler = (message: InboundMessage) => Promise<void>;
 export interface Adapter {
   readonly channel: ChannelId;
   readonly capabilities: ChannelCapabilities;
+  /**
+   * True when the platform delivers a message again until the adapter acknowledges it
+   * (Telegram: the getUpdates offset, a webhook's 2xx). Such an adapter gets a handler that
+   * resolves as soon as the message is stored; others get one that resolves once handled.
+   */
+  readonly redelivers?: boolean;
   /** Starts receiving; every inbound message goes to `handler`. */
   start(handler: InboundHandler): Promise<void>;
   /** Stops receiving and waits for in-flight handler calls to finish. */

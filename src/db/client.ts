@@ -13,6 +13,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
 import { createPostgresHotPath, createSqliteHotPath, type HotPath } from "./hot-path.ts";
 import { migratePostgres, migrateSqlite, pendingPostgres, type MigrationReport } from "./migrate.ts";
+import { createTurns, retryBusyStatements, SQLITE_BUSY_TIMEOUT_MS, takeTurnsWithTransactions } from "./sqlite-busy.ts";
 
 /**
  * The Prisma client type every repository uses. Both generated clients have the same model
@@ -30,6 +31,8 @@ export interface Database {
   migration: MigrationReport;
   /** The per-message statements of the core, on the driver directly. */
   hot: HotPath;
+  /** True when the database answers a trivial query within `timeoutMs` (for `/health`). */
+  ping(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,27 @@ export interface OpenOptions {
   schema?: string;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /** Bounds on waiting for the database; defaults in {@link DEFAULT_TIMEOUTS}. */
+  timeouts?: Partial<DatabaseTimeouts>;
 }
+
+/**
+ * How long anything may wait for the database, so a silent server or a held lock fails a
+ * statement instead of hanging the process (docs/decisions/0009-timeouts-and-shutdown.md).
+ */
+export interface DatabaseTimeouts {
+  /** PostgreSQL: opening a connection, or waiting for a free one in the pool. */
+  connectMs: number;
+  /**
+   * PostgreSQL: `statement_timeout` (the server cancels), plus a margin (half, at most
+   * 2 s) for the client's own `query_timeout` (a server that does not answer at all).
+   * SQLite: how long a statement waits, asynchronously, for another process's write lock.
+   */
+  statementMs: number;
+}
+
+/** Defaults: a connection within 5 s, a statement within 10 s. */
+export const DEFAULT_TIMEOUTS: DatabaseTimeouts = { connectMs: 5_000, statementMs: 10_000 };
 
 /** Raised when PostgreSQL has migrations pending and `migrate` was not asked for. */
 export class PendingMigrationsError extends Error {
@@ -95,17 +118,21 @@ async function openSqlite(options: OpenOptions): Promise<Database> {
       raw.close();
     }
   }
-  // timeout = SQLite busy_timeout: wait for another writer instead of failing at once.
+  const { statementMs } = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  // timeout = SQLite's busy_timeout, kept tiny: it waits inside the (synchronous) call. A
+  // busy statement is retried asynchronously instead, for up to statementMs (sqlite-busy.ts).
   // Keep Prisma's own connection for the hot path (its adapter exposes it as `client`).
   let connection: Sqlite.Database | undefined;
+  // Interactive transactions and the inbox's writes take turns on the shared connection.
+  const turns = createTurns();
   class KeepConnection extends PrismaBetterSQLite3 {
     override async connect() {
-      const connected = await super.connect();
+      const connected = takeTurnsWithTransactions(retryBusyStatements(await super.connect(), statementMs), turns);
       connection = (connected as unknown as { client: Sqlite.Database }).client;
       return connected;
     }
   }
-  const adapter = new KeepConnection({ url: `file:${path}`, timeout: 10_000 });
+  const adapter = new KeepConnection({ url: `file:${path}`, timeout: SQLITE_BUSY_TIMEOUT_MS });
   const { PrismaClient } = await import("../generated/sqlite/client.ts");
   const prisma = new PrismaClient({ adapter });
   // WAL persists in the file; synchronous=NORMAL is safe under WAL and much faster.
@@ -114,8 +141,17 @@ async function openSqlite(options: OpenOptions): Promise<Database> {
   const hot = createSqliteHotPath(() => {
     if (!connection) throw new Error("the SQLite connection is not open");
     return connection;
-  });
-  return { prisma, provider: "sqlite", schema: "main", migration, hot, close: () => prisma.$disconnect() };
+  }, { budgetMs: statementMs, turns });
+  return {
+    prisma,
+    provider: "sqlite",
+    schema: "main",
+    migration,
+    hot,
+    // A read never waits for a writer under WAL; this checks the file is there and readable.
+    ping: async () => hot.ping().then(() => true, () => false),
+    close: () => prisma.$disconnect(),
+  };
 }
 
 async function openPostgres(options: OpenOptions): Promise<Database> {
@@ -124,7 +160,9 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
   url.searchParams.delete("schema");
   const connectionString = url.toString();
   let migration: MigrationReport = { applied: [], wasEmpty: false };
-  const admin = new pg.Client({ connectionString });
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  // Migrations may take long; checking for pending ones may not.
+  const admin = new pg.Client({ connectionString, connectionTimeoutMillis: timeouts.connectMs, query_timeout: options.migrate ? undefined : clientTimeout(timeouts.statementMs) });
   await admin.connect();
   try {
     if (options.migrate) migration = await migratePostgres(admin, schema);
@@ -140,7 +178,11 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
     max: options.poolSize ?? 10,
     // Raw SQL written by features is unqualified; the search path points it at our schema.
     options: `-c search_path="${schema}"`,
+    ...poolTimeouts(timeouts),
+    Client: GuardedClient,
   });
+  // An idle client whose server went away must not crash the process; the pool drops it.
+  pool.on("error", () => undefined);
   const adapter = new PrismaPg(pool, { schema });
   const { PrismaClient } = await import("../generated/postgres/client.ts");
   const prisma = new PrismaClient({ adapter }) as unknown as Db;
@@ -150,9 +192,77 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
     schema,
     migration,
     hot: createPostgresHotPath(pool),
+    ping: (timeoutMs) => pingPool(pool, timeoutMs),
     close: async () => {
       await prisma.$disconnect();
       await pool.end().catch(() => undefined);
     },
   };
+}
+
+/** The client's own limit: the server's statement_timeout plus a margin, so a live server cancels first. */
+function clientTimeout(statementMs: number): number {
+  return statementMs + Math.min(2000, Math.ceil(statementMs / 2));
+}
+
+/** Pool settings that bound every wait (docs/decisions/0009-timeouts-and-shutdown.md). */
+function poolTimeouts(t: DatabaseTimeouts): pg.PoolConfig {
+  return {
+    // Connecting, and waiting for a free client when all are busy.
+    connectionTimeoutMillis: t.connectMs,
+    // The server cancels a statement after this …
+    statement_timeout: t.statementMs,
+    // … and the client gives up a little later if the server never answers at all.
+    query_timeout: clientTimeout(t.statementMs),
+    // A transaction left open by a stuck handler must not hold its locks for ever.
+    idle_in_transaction_session_timeout: t.statementMs * 2,
+    // Notice a connection whose peer vanished (no FIN, no RST) instead of waiting on it.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
+
+/**
+ * A client that closes its socket when a query got no answer in time. node-postgres keeps
+ * such a client (its query still "active"), and Prisma returns transaction clients to the
+ * pool without an error, so the next user would wait on the same dead socket; closed, it
+ * is no longer queryable and the pool replaces it.
+ */
+class GuardedClient extends pg.Client {
+  constructor(config?: pg.ClientConfig) {
+    super(config);
+    const query = this.query.bind(this) as (...args: unknown[]) => unknown;
+    const drop = (error: unknown) => {
+      if (error instanceof Error && error.message === "Query read timeout") (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    };
+    this.query = ((...args: unknown[]) => {
+      const callback = args.at(-1);
+      if (typeof callback === "function") {
+        args[args.length - 1] = (error: unknown, result: unknown) => {
+          drop(error);
+          (callback as (e: unknown, r: unknown) => void)(error, result);
+        };
+        return query(...args);
+      }
+      const result = query(...args);
+      if (result instanceof Promise) result.catch(drop);
+      return result;
+    }) as typeof this.query;
+  }
+}
+
+/** `SELECT 1` within `timeoutMs`, whatever the pool is doing (all clients stuck included). */
+async function pingPool(pool: pg.Pool, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  // query_timeout per query is honoured by node-postgres but missing from its types.
+  const answer = pool.query({ text: "SELECT 1", query_timeout: timeoutMs } as pg.QueryConfig).then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

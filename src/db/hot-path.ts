@@ -1,11 +1,15 @@
 /**
- * The three statements every inbound message runs, on the driver directly (the same
- * connection or pool Prisma uses). A profile of bench/core.bench.ts showed Prisma's client
- * and query compiler taking about two thirds of the CPU on this path even for raw SQL
- * (docs/decisions/0004-core-hot-path-sql.md). Everything else goes through Prisma.
+ * The statements every inbound message runs, on the driver directly (the same connection
+ * or pool Prisma uses): the inbox (store, mark handled; docs/decisions/0008-inbound-inbox.md),
+ * the user lookup, the choices offered, the reply language. A profile of
+ * bench/core.bench.ts showed Prisma's client and query compiler taking about two thirds of
+ * the CPU on this path even for raw SQL (docs/decisions/0004-core-hot-path-sql.md).
+ * Everything else goes through Prisma.
  */
 import type BetterSqlite3 from "better-sqlite3";
-import type pg from "pg";
+import pg from "pg";
+import { DatabaseTimeoutError, isSqliteBusy } from "./errors.ts";
+import { createTurns, retryWhileBusy, type Turns } from "./sqlite-busy.ts";
 
 /** The core's per-message row: identity, user and conversation state. */
 export interface UserRow {
@@ -22,10 +26,54 @@ export interface UserRow {
   expiresAt: Date | null;
 }
 
+/** An inbox row this process now holds: handle it, then mark it handled. */
+export interface InboxClaim {
+  id: number;
+  /** Handling attempts including this one. */
+  attempts: number;
+  /** The stored message (JSON); null only for rows written before the inbox had payloads. */
+  payload: string | null;
+}
+
+/** A message to store in the inbox, claimed by `owner` until `leaseUntil`. */
+export interface InboxEntry {
+  channel: string;
+  messageId: string;
+  payload: string;
+  at: Date;
+  owner: string;
+  leaseUntil: Date;
+}
+
+/** What the replay claims: unhandled rows on these channels whose lease ran out or whose owner died. */
+export interface InboxClaimQuery {
+  channels: string[];
+  owner: string;
+  now: Date;
+  leaseUntil: Date;
+  limit: number;
+  /** Owners known to be dead (a process of this machine that is gone): taken at once. */
+  deadOwners: string[];
+}
+
 /** Hot-path statements, one implementation per provider. */
 export interface HotPath {
-  /** Records an inbound message id; false when it was recorded before. */
-  recordInbound(channel: string, messageId: string, at: Date): Promise<boolean>;
+  /**
+   * Stores a message and claims it (one statement). When the id is known: takes the row
+   * over if it is unhandled and its lease ran out (a redelivery after a crash), otherwise
+   * returns undefined (handled already, or being handled).
+   */
+  storeInbound(entry: InboxEntry): Promise<InboxClaim | undefined>;
+  /** Marks rows handled and drops their payload. */
+  markHandled(ids: number[], at: Date): Promise<void>;
+  /** Extends `owner`'s claim for another attempt; undefined when the row is no longer theirs. */
+  renewInbound(id: number, owner: string, leaseUntil: Date): Promise<number | undefined>;
+  /** Claims unhandled rows for a replay, oldest first (several processes never take the same row). */
+  claimInbound(query: InboxClaimQuery): Promise<InboxClaim[]>;
+  /** Owners holding an unexpired claim on an unhandled row. */
+  inboxOwners(now: Date): Promise<string[]>;
+  /** A trivial read (for `/health`). */
+  ping(): Promise<void>;
   /** Identity + user + state for (channel, external id). */
   findUser(channel: string, externalId: string): Promise<UserRow | undefined>;
   /** Stores the choices last offered to a user (JSON text). */
@@ -41,7 +89,38 @@ const SELECT_USER = `
   JOIN "User" u ON u."id" = i."userId"
   LEFT JOIN "ConversationState" s ON s."userId" = u."id"
   WHERE i."channel" = $1 AND i."externalId" = $2`;
-const INSERT_INBOUND = `INSERT INTO "InboundMessage" ("channel", "externalMessageId", "receivedAt") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`;
+// A new id is inserted and claimed; a known one is taken over only when unhandled and past
+// its lease (the process that claimed it died or stalled). RETURNING gives a row only then.
+const STORE_INBOUND = `
+  INSERT INTO "InboundMessage" ("channel", "externalMessageId", "receivedAt", "payload", "claimedBy", "leaseUntil", "attempts")
+  VALUES ($1, $2, $3, $4, $5, $6, 1)
+  ON CONFLICT ("channel", "externalMessageId") DO UPDATE
+    SET "claimedBy" = excluded."claimedBy", "leaseUntil" = excluded."leaseUntil", "attempts" = "InboundMessage"."attempts" + 1
+    WHERE "InboundMessage"."handledAt" IS NULL AND ("InboundMessage"."leaseUntil" IS NULL OR "InboundMessage"."leaseUntil" < excluded."receivedAt")
+  RETURNING "id", "attempts", "payload"`;
+const RENEW_INBOUND = `
+  UPDATE "InboundMessage" SET "leaseUntil" = $1, "attempts" = "attempts" + 1
+  WHERE "id" = $2 AND "claimedBy" = $3 AND "handledAt" IS NULL
+  RETURNING "attempts"`;
+const INBOX_OWNERS = `SELECT DISTINCT "claimedBy" FROM "InboundMessage" WHERE "handledAt" IS NULL AND "leaseUntil" >= $1 AND "claimedBy" IS NOT NULL`;
+// Lists go in as one parameter: JSON for SQLite (json_each), an array for PostgreSQL.
+const MARK_HANDLED = {
+  sqlite: `UPDATE "InboundMessage" SET "handledAt" = ?, "payload" = NULL, "claimedBy" = NULL, "leaseUntil" = NULL WHERE "id" IN (SELECT value FROM json_each(?))`,
+  postgres: `UPDATE "InboundMessage" SET "handledAt" = $1, "payload" = NULL, "claimedBy" = NULL, "leaseUntil" = NULL WHERE "id" = ANY($2::int[])`,
+};
+const claimSql = (list: (n: number) => string, lock: string) => `
+  UPDATE "InboundMessage" SET "claimedBy" = $1, "leaseUntil" = $2, "attempts" = "attempts" + 1
+  WHERE "id" IN (
+    SELECT "id" FROM "InboundMessage"
+    WHERE "handledAt" IS NULL AND "channel" IN ${list(3)}
+      AND ("leaseUntil" IS NULL OR "leaseUntil" < $4 OR "claimedBy" IN ${list(5)})
+    ORDER BY "id" LIMIT $6${lock})
+  RETURNING "id", "attempts", "payload"`;
+const CLAIM_INBOUND = {
+  sqlite: claimSql((n) => `(SELECT value FROM json_each($${n}))`, "").replace(/\$\d/g, "?"),
+  postgres: claimSql((n) => `(SELECT unnest($${n}::text[]))`, " FOR UPDATE SKIP LOCKED"),
+};
+const pgTypes = pg.types;
 const UPSERT_CHOICES = `
   INSERT INTO "ConversationState" ("userId", "choices", "updatedAt") VALUES ($1, $2, $3)
   ON CONFLICT ("userId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
@@ -49,56 +128,221 @@ const UPDATE_LANGUAGE = `UPDATE "User" SET "language" = $1, "languageExplicit" =
 
 /**
  * SQLite: prepared statements on Prisma's own better-sqlite3 connection (`client()`), so
- * there is one writer and no lock waits between two connections of one process.
+ * there is one writer and no lock waits between two connections of one process. The
+ * inbox's writes are committed in groups: every write asked for in one turn of the event
+ * loop goes into one transaction, because the commit costs far more than the statements
+ * (a message then costs one shared commit instead of two of its own).
  */
-export function createSqliteHotPath(client: () => BetterSqlite3.Database): HotPath {
+export function createSqliteHotPath(client: () => BetterSqlite3.Database, options: { budgetMs?: number; turns?: Turns } = {}): HotPath {
+  const budgetMs = options.budgetMs ?? 10_000;
+  const turns = options.turns ?? createTurns();
   let statements: ReturnType<typeof prepare> | undefined;
+  const q = (sql: string) => sql.replace(/\$\d/g, "?");
   const prepare = (db: BetterSqlite3.Database) => ({
-    insert: db.prepare(INSERT_INBOUND.replace(/\$\d/g, "?")),
-    select: db.prepare(SELECT_USER.replace(/\$\d/g, "?")),
-    upsert: db.prepare(UPSERT_CHOICES.replace(/\$\d/g, "?")),
-    language: db.prepare(UPDATE_LANGUAGE.replace(/\$\d/g, "?")),
+    store: db.prepare(q(STORE_INBOUND)),
+    mark: db.prepare(MARK_HANDLED.sqlite),
+    renew: db.prepare(q(RENEW_INBOUND)),
+    claim: db.prepare(CLAIM_INBOUND.sqlite),
+    owners: db.prepare(q(INBOX_OWNERS)).pluck(),
+    ping: db.prepare(`SELECT 1 FROM sqlite_master LIMIT 1`),
+    select: db.prepare(q(SELECT_USER)),
+    upsert: db.prepare(q(UPSERT_CHOICES)),
+    language: db.prepare(q(UPDATE_LANGUAGE)),
+    group: db.transaction((ops: Array<() => unknown>) => ops.map((op) => op())),
   });
   const get = () => (statements ??= prepare(client()));
+  // Busy statements are retried off the event loop (sqlite-busy.ts).
+  const run = <T>(fn: (s: ReturnType<typeof prepare>) => T) => retryWhileBusy(() => fn(get()), budgetMs);
+  const inbox = createGroupCommit(get, turns, budgetMs);
   return {
-    async recordInbound(channel, messageId, at) {
-      return get().insert.run(channel, messageId, sqliteDate(at)).changes > 0;
+    async storeInbound(e) {
+      const row = await inbox((s) => s.store.get(e.channel, e.messageId, sqliteDate(e.at), e.payload, e.owner, sqliteDate(e.leaseUntil)) as Record<string, unknown> | undefined);
+      return row ? toClaim(row) : undefined;
+    },
+    async markHandled(ids, at) {
+      if (ids.length) await inbox((s) => s.mark.run(sqliteDate(at), JSON.stringify(ids)));
+    },
+    async renewInbound(id, owner, leaseUntil) {
+      const row = await inbox((s) => s.renew.get(sqliteDate(leaseUntil), id, owner) as Record<string, unknown> | undefined);
+      return row ? Number(row.attempts) : undefined;
+    },
+    async claimInbound(c) {
+      const rows = await inbox(
+        (s) => s.claim.all(c.owner, sqliteDate(c.leaseUntil), JSON.stringify(c.channels), sqliteDate(c.now), JSON.stringify(c.deadOwners), c.limit) as Array<Record<string, unknown>>,
+      );
+      return rows.map(toClaim).sort((a, b) => a.id - b.id);
+    },
+    async inboxOwners(now) {
+      return (await run((s) => s.owners.all(sqliteDate(now)))) as string[];
+    },
+    async ping() {
+      await run((s) => s.ping.get());
     },
     async findUser(channel, externalId) {
-      const row = get().select.get(channel, externalId) as Record<string, unknown> | undefined;
+      const row = (await run((s) => s.select.get(channel, externalId))) as Record<string, unknown> | undefined;
       return row ? toUserRow(row) : undefined;
     },
     async rememberChoices(userId, choicesJson, at) {
-      get().upsert.run(userId, choicesJson, sqliteDate(at));
+      await run((s) => s.upsert.run(userId, choicesJson, sqliteDate(at)));
     },
     async setLanguage(userId, language, explicit, at) {
-      get().language.run(language, explicit ? 1 : 0, sqliteDate(at), userId);
+      await run((s) => s.language.run(language, explicit ? 1 : 0, sqliteDate(at), userId));
     },
   };
 }
 
-/** PostgreSQL: the pool Prisma's adapter uses (its search_path points at the schema). */
+type SqliteStatements = { group: BetterSqlite3.Transaction<(ops: Array<() => unknown>) => unknown[]> };
+
+/**
+ * Group commit for the inbox on SQLite. A group waits for its turn with interactive
+ * transactions (they share the connection: inside one, an inbox write would be rolled back
+ * with it), then runs in one transaction, retried while the database is busy. If one write
+ * fails, each is run on its own so the others still succeed.
+ */
+function createGroupCommit<S extends SqliteStatements>(get: () => S, turns: Turns, budgetMs: number) {
+  type Op = { run: (s: S) => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+  let pending: Op[] = [];
+  async function flush(): Promise<void> {
+    const ops = pending;
+    pending = [];
+    let release: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const turn = turns.acquire(true).then((r) => (release = r));
+    try {
+      await Promise.race([
+        turn,
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new DatabaseTimeoutError(`a transaction held the SQLite connection for ${budgetMs} ms`)), budgetMs))),
+      ]);
+      clearTimeout(timer);
+      try {
+        const results = await retryWhileBusy(() => get().group(ops.map((op) => () => op.run(get()))), budgetMs);
+        ops.forEach((op, i) => op.resolve(results[i]));
+      } catch (error) {
+        if (ops.length === 1 || isSqliteBusy(error)) throw error;
+        for (const op of ops) await retryWhileBusy(() => op.run(get()), budgetMs).then(op.resolve, op.reject);
+      }
+    } catch (error) {
+      for (const op of ops) op.reject(error);
+    } finally {
+      clearTimeout(timer);
+      // A turn that came too late is given back as soon as it comes.
+      if (release) release();
+      else void turn.then((r) => r());
+    }
+  }
+  return <T>(run: (s: S) => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      pending.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      if (pending.length === 1) setImmediate(() => void flush());
+    });
+}
+
+/**
+ * PostgreSQL: the pool Prisma's adapter uses (its search_path points at the schema). Inbox
+ * stores and marks asked for in one turn of the event loop go out as one statement each.
+ * Dates are sent as UTC text, as Prisma writes them (the columns have no time zone).
+ */
 export function createPostgresHotPath(pool: pg.Pool): HotPath {
+  const utc = (d: Date) => d.toISOString();
+  const store = batched(async (entries: InboxEntry[]) => {
+    // One message twice in a batch (a redelivery at the same moment): the first takes it.
+    const key = (e: InboxEntry) => `${e.channel}\u0000${e.messageId}`;
+    const byKey = new Map<string, InboxEntry>();
+    for (const e of entries) if (!byKey.has(key(e))) byKey.set(key(e), e);
+    const unique = [...byKey.values()];
+    const { rows } = await pool.query(STORE_INBOUND_MANY, [
+      unique.map((e) => e.channel),
+      unique.map((e) => e.messageId),
+      unique.map((e) => utc(e.at)),
+      unique.map((e) => e.payload),
+      unique.map((e) => e.owner),
+      unique.map((e) => utc(e.leaseUntil)),
+    ]);
+    const claims = new Map((rows as Array<Record<string, unknown>>).map((r) => [`${String(r.channel)}\u0000${String(r.externalMessageId)}`, toClaim(r)]));
+    const taken = new Set<string>();
+    return entries.map((e) => {
+      const k = key(e);
+      if (taken.has(k)) return undefined;
+      taken.add(k);
+      return claims.get(k);
+    });
+  });
+  const mark = batched(async (items: Array<{ ids: number[]; at: Date }>) => {
+    await pool.query(MARK_HANDLED.postgres, [utc(items[0]!.at), items.flatMap((i) => i.ids)]);
+    return items.map(() => undefined);
+  });
   return {
-    async recordInbound(channel, messageId, at) {
-      return ((await pool.query(INSERT_INBOUND, [channel, messageId, at])).rowCount ?? 0) > 0;
+    storeInbound: (e) => store(e),
+    async markHandled(ids, at) {
+      if (ids.length) await mark({ ids, at });
+    },
+    async renewInbound(id, owner, leaseUntil) {
+      const { rows } = await pool.query(RENEW_INBOUND, [utc(leaseUntil), id, owner]);
+      return rows[0] ? Number((rows[0] as { attempts: unknown }).attempts) : undefined;
+    },
+    async claimInbound(c) {
+      const { rows } = await pool.query(CLAIM_INBOUND.postgres, [c.owner, utc(c.leaseUntil), c.channels, utc(c.now), c.deadOwners, c.limit]);
+      return (rows as Array<Record<string, unknown>>).map(toClaim).sort((a, b) => a.id - b.id);
+    },
+    async inboxOwners(now) {
+      const { rows } = await pool.query(INBOX_OWNERS, [utc(now)]);
+      return (rows as Array<{ claimedBy: string }>).map((r) => r.claimedBy);
+    },
+    async ping() {
+      await pool.query("SELECT 1");
     },
     async findUser(channel, externalId) {
-      const { rows } = await pool.query(SELECT_USER, [channel, externalId]);
+      const { rows } = await pool.query({ text: SELECT_USER, values: [channel, externalId], types: UTC_TIMESTAMPS });
       return rows[0] ? toUserRow(rows[0] as Record<string, unknown>) : undefined;
     },
     async rememberChoices(userId, choicesJson, at) {
-      await pool.query(UPSERT_CHOICES, [userId, choicesJson, at]);
+      await pool.query(UPSERT_CHOICES, [userId, choicesJson, utc(at)]);
     },
     async setLanguage(userId, language, explicit, at) {
-      await pool.query(UPDATE_LANGUAGE, [language, explicit, at, userId]);
+      await pool.query(UPDATE_LANGUAGE, [language, explicit, utc(at), userId]);
     },
   };
+}
+
+// The same upsert as STORE_INBOUND for many rows at once (arrays, one per column).
+const STORE_INBOUND_MANY = `
+  INSERT INTO "InboundMessage" ("channel", "externalMessageId", "receivedAt", "payload", "claimedBy", "leaseUntil", "attempts")
+  SELECT c, m, r::timestamp, p, o, l::timestamp, 1 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(c, m, r, p, o, l)
+  ON CONFLICT ("channel", "externalMessageId") DO UPDATE
+    SET "claimedBy" = excluded."claimedBy", "leaseUntil" = excluded."leaseUntil", "attempts" = "InboundMessage"."attempts" + 1
+    WHERE "InboundMessage"."handledAt" IS NULL AND ("InboundMessage"."leaseUntil" IS NULL OR "InboundMessage"."leaseUntil" < excluded."receivedAt")
+  RETURNING "id", "attempts", "payload", "channel", "externalMessageId"`;
+
+/** `timestamp` columns hold UTC (Prisma writes them so): read them as UTC, whatever the machine's zone. */
+const UTC_TIMESTAMPS = {
+  getTypeParser: ((oid: number, format?: string) => (oid === 1114 ? (v: string) => new Date(`${v.replace(" ", "T")}Z`) : pgTypes.getTypeParser(oid, format as "text"))) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+/** Calls made in one turn of the event loop, run together; each caller gets its own result. */
+function batched<I, O>(run: (items: I[]) => Promise<O[]>): (item: I) => Promise<O> {
+  let pending: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
+  const flush = () => {
+    const ops = pending;
+    pending = [];
+    run(ops.map((o) => o.item)).then(
+      (out) => ops.forEach((o, i) => o.resolve(out[i]!)),
+      (error: unknown) => ops.forEach((o) => o.reject(error)),
+    );
+  };
+  return (item) =>
+    new Promise<O>((resolve, reject) => {
+      pending.push({ item, resolve, reject });
+      if (pending.length === 1) setImmediate(flush);
+    });
 }
 
 /** The text form Prisma's SQLite adapter writes for DateTime (iso8601 with +00:00). */
 function sqliteDate(at: Date): string {
   return at.toISOString().replace("Z", "+00:00");
+}
+
+function toClaim(r: Record<string, unknown>): InboxClaim {
+  return { id: Number(r.id), attempts: Number(r.attempts), payload: (r.payload as string | null) ?? null };
 }
 
 // Prisma's connection returns integers as BigInt (defaultSafeIntegers) and dates as text.

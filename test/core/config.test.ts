@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from "../../src/config.ts";
 describe("config", () => {
   it("defaults to the embedded database and no channels", () => {
     const c = loadConfig({});
-    expect(c.database).toEqual({ url: "file:./data/seller-bot.db", provider: "sqlite" });
+    expect(c.database).toMatchObject({ url: "file:./data/seller-bot.db", provider: "sqlite" });
     expect(c.telegram).toBeUndefined();
     expect(c.whatsapp.enabled).toBe(false);
     expect(c.httpPort).toBe(8080);

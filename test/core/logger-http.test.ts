@@ -58,7 +58,7 @@ describe("secrets in logs", () => {
   function withToken(level: "info" | "debug", token: string) {
     const lines: string[] = [];
     const stream = new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) });
-    const log = createLogger({ logLevel: level, telegram: { token, apiRoot: "https://api.telegram.org", mode: "polling", ratePerSecond: 25, webhookSecret: "hook-secret-1" } }, stream);
+    const log = createLogger({ logLevel: level, telegram: { token, apiRoot: "https://api.telegram.org", mode: "polling", ratePerSecond: 25, webhookSecret: "hook-secret-1", startTimeoutMs: 30_000 } }, stream);
     return { log, lines };
   }
 

@@ -7,6 +7,7 @@ import { createApp, type App } from "../../src/app.ts";
 import { createMemoryAdapter, type MemoryAdapter } from "../../src/channels/memory/index.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { ChannelCapabilities, ChannelId, InboundContent, InboundMessage, OutboundMessage } from "../../src/core/types.ts";
+import type { DatabaseTimeouts } from "../../src/db/client.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
 /** A running test app. */
@@ -24,8 +25,10 @@ export interface TestApp {
 let counter = 0;
 
 /** Starts the app. `env` overrides configuration; `channel` and `capabilities` shape the fake channel. */
-export async function createTestApp(options: { env?: Record<string, string>; channel?: ChannelId; capabilities?: Partial<ChannelCapabilities>; now?: () => Date } = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+export async function createTestApp(
+  options: { env?: Record<string, string>; channel?: ChannelId; capabilities?: Partial<ChannelCapabilities>; now?: () => Date; timeouts?: Partial<DatabaseTimeouts> } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase({ timeouts: options.timeouts });
   const config = loadConfig({ DATABASE_URL: database.url.startsWith("file:") ? database.url : "postgres://test", LOG_LEVEL: "silent", ...options.env });
   const app = await createApp(config, { database, log: pino({ level: "silent" }), now: options.now });
   const channel = options.channel ?? "console";

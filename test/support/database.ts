@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadTestSettings } from "../../src/config.ts";
-import { dropPostgresSchema, openDatabase, type Database } from "../../src/db/client.ts";
+import { dropPostgresSchema, openDatabase, type Database, type DatabaseTimeouts } from "../../src/db/client.ts";
 
 /** A test database and how to remove it. */
 export interface TestDatabase extends Database {
@@ -19,12 +19,13 @@ const settings = loadTestSettings();
 /** Which provider this run tests. */
 export const testProvider = settings.TEST_DATABASE;
 
-/** Opens a new, empty, migrated database. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** Opens a new, empty, migrated database (`timeouts`: shorter waits, for fault tests). */
+export async function createTestDatabase(options: { timeouts?: Partial<DatabaseTimeouts> } = {}): Promise<TestDatabase> {
+  const { timeouts } = options;
   const id = `${settings.TEST_RUN_ID}_${settings.VITEST_POOL_ID}_${randomBytes(3).toString("hex")}`;
   if (settings.TEST_DATABASE === "postgres") {
     const schema = `test_${id}`;
-    const database = await openDatabase({ url: settings.TEST_POSTGRES_URL, schema, migrate: true, poolSize: 5 });
+    const database = await openDatabase({ url: settings.TEST_POSTGRES_URL, schema, migrate: true, poolSize: 5, timeouts });
     const url = `${settings.TEST_POSTGRES_URL}?schema=${schema}`;
     return {
       ...database,
@@ -39,7 +40,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${id}.db`);
   const url = `file:${file}`;
-  const database = await openDatabase({ url, migrate: true });
+  const database = await openDatabase({ url, migrate: true, timeouts });
   return {
     ...database,
     url,

@@ -525,7 +525,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 const delay = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
 
 /** A small seeded PRNG so random failures repeat run to run. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -26,5 +26,6 @@ export async function createTelegramChannel(deps: AppDeps, http: HttpServer): Pr
     http,
     log: deps.log.child({ channel: "telegram" }),
     i18n: deps.i18n,
+    startTimeoutMs: tg.startTimeoutMs,
   });
 }

@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { AppDeps, Job } from "../../core/context.ts";
 import { isChannelError } from "../../core/errors.ts";
+import { isTransientDatabaseError } from "../../db/errors.ts";
 import type { ChannelId, Lang } from "../../core/types.ts";
 import { LANGS } from "../../core/types.ts";
 import { createPacer, systemClock, type Clock, type Pacer } from "./pacer.ts";
@@ -129,13 +130,18 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
   async function claim(channel: ChannelId, limit: number): Promise<Row[]> {
     const now = nowDate();
     const stale = new Date(now.getTime() - leaseMs);
+    // This worker's own expired claims count too, unless it is still working on them: a
+    // database stall can leave a claimed row whose send never started or whose outcome was
+    // never written, and nobody else would ever take it.
+    const busy = [...inFlight.keys()];
     if (deps.database.provider === "postgresql") {
       const ids = await db.$queryRaw<Array<{ id: number }>>`
         UPDATE "OutboxMessage" SET "status" = 'sending', "claimedAt" = ${now}, "claimedBy" = ${id}, "updatedAt" = ${now}
         WHERE "id" IN (
           SELECT o."id" FROM "OutboxMessage" o LEFT JOIN "Broadcast" b ON b."id" = o."broadcastId"
           WHERE o."channel" = ${channel}
-            AND ((o."status" = 'pending' AND o."notBefore" <= ${now}) OR (o."status" = 'sending' AND o."claimedAt" < ${stale} AND o."claimedBy" <> ${id}))
+            AND ((o."status" = 'pending' AND o."notBefore" <= ${now})
+              OR (o."status" = 'sending' AND o."claimedAt" < ${stale} AND (o."claimedBy" <> ${id} OR NOT (o."id" = ANY(${busy}::int[])))))
             AND (o."broadcastId" IS NULL OR b."status" = 'active')
           ORDER BY o."notBefore", o."id"
           LIMIT ${limit}
@@ -149,8 +155,8 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
         channel,
         OR: [
           { status: OUTBOX_STATUS.pending, notBefore: { lte: now } },
-          // Another worker's expired claim; this worker's own rows are still in its hands.
-          { status: OUTBOX_STATUS.sending, claimedAt: { lt: stale }, claimedBy: { not: id } },
+          // An expired claim: another worker's, or one of ours it is no longer working on.
+          { status: OUTBOX_STATUS.sending, claimedAt: { lt: stale }, OR: [{ claimedBy: { not: id } }, { id: { notIn: busy } }] },
         ],
         AND: [{ OR: [{ broadcastId: null }, { broadcast: { status: "active" } }] }],
       };
@@ -187,8 +193,20 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
     };
   }
 
+  /**
+   * Records a row's outcome. A database fault is retried for a while: after a send, losing
+   * the "sent" would send it again once the claim expires.
+   */
   async function finish(rowId: number, data: Record<string, unknown>): Promise<void> {
-    await db.outboxMessage.update({ where: { id: rowId }, data: { claimedAt: null, claimedBy: null, ...data } });
+    for (let wait = 250; ; wait *= 2) {
+      try {
+        await db.outboxMessage.update({ where: { id: rowId }, data: { claimedAt: null, claimedBy: null, ...data } });
+        return;
+      } catch (error) {
+        if (!running || wait > leaseMs / 4 || !isTransientDatabaseError(error)) throw error;
+        await clock.sleep(wait);
+      }
+    }
   }
 
   async function deliver(row: Row, batch: Awaited<ReturnType<typeof prepare>>): Promise<void> {
@@ -252,7 +270,8 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       for (const row of rows) {
         const done = deliver(row, batch)
           .catch(async (err: unknown) => {
-            log.error({ err, rowId: row.id }, "outbox delivery failed");
+            // A database that does not answer is expected to come back: a warning, not an error.
+            log[isTransientDatabaseError(err) ? "warn" : "error"]({ err, rowId: row.id }, "outbox delivery failed");
             // Hand the row back (it is not known to be sent) so it is not stuck in "sending".
             await db.outboxMessage
               .updateMany({ where: { id: row.id, claimedBy: id, status: OUTBOX_STATUS.sending }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null } })
@@ -286,7 +305,7 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       try {
         claimed = await round();
       } catch (err) {
-        log.error({ err }, "outbox claim failed");
+        log[isTransientDatabaseError(err) ? "warn" : "error"]({ err }, "outbox claim failed");
       }
       if (!running) break;
       // Rows were there: come back as soon as a send finishes (nap is woken); otherwise poll.
