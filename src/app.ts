@@ -5,6 +5,7 @@
 import type { Logger } from "pino";
 import type { Config } from "./config.ts";
 import type { AppDeps, Feature } from "./core/context.ts";
+import type { Understander } from "./core/understanding.ts";
 import { createCore, type Core } from "./core/engine.ts";
 import { createMessenger } from "./core/messenger.ts";
 import { syncAdmins } from "./core/users.ts";
@@ -22,6 +23,8 @@ export interface App {
   deps: AppDeps;
   core: Core;
   features: Feature[];
+  /** The understanding step the core uses (a second core in tests shares it). */
+  understander: Understander;
   /** True when this start created the embedded database and added the sample data. */
   seeded: boolean;
   close(): Promise<void>;
@@ -81,6 +84,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     deps,
     core,
     features,
+    understander,
     seeded,
     close: async () => {
       if (!options.database) await database.close();

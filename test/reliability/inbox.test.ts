@@ -48,7 +48,7 @@ describe("inbox: at-least-once", () => {
     const message = t.inbound("hello", { id: "redelivered" });
     void createCore(t.app.deps, [dies]).handle(message);
     await stored(message.messageId);
-    const restarted = createCore(later(t.app.deps, LEASE_MS + 1000), t.app.features);
+    const restarted = createCore(later(t.app.deps, LEASE_MS + 1000), t.app.features, { understander: t.app.understander });
     await restarted.handle(message);
     expect(repliesTo("redelivered").join("\n")).toMatch(/Assalam-o-Alaikum/);
     const row = await t.app.deps.db.inboundMessage.findFirstOrThrow({ where: { externalMessageId: message.messageId } });
@@ -67,12 +67,12 @@ describe("inbox: at-least-once", () => {
     void createCore(t.app.deps, [dies], { owner: createOwnerId({ pid: 999999 }) }).accept(second);
     await stored(first.messageId);
     await stored(second.messageId);
-    const now = createCore(t.app.deps, t.app.features);
+    const now = createCore(t.app.deps, t.app.features, { understander: t.app.understander });
     expect(await now.replay()).toBe(1);
     await now.idle();
     expect(repliesTo("replayed-2").join("\n")).toMatch(/Assalam-o-Alaikum/);
     expect(repliesTo("replayed-1")).toHaveLength(0);
-    const afterLease = createCore(later(t.app.deps, LEASE_MS + 1000), t.app.features);
+    const afterLease = createCore(later(t.app.deps, LEASE_MS + 1000), t.app.features, { understander: t.app.understander });
     expect(await afterLease.replay()).toBeGreaterThanOrEqual(1);
     await afterLease.idle();
     expect(repliesTo("replayed-1").join("\n")).toMatch(/Assalam-o-Alaikum/);
