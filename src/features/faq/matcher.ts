@@ -13,6 +13,7 @@
  * (train.ts); without a calibration it is the coverage itself. */
 import { LANGS } from "../../core/types.ts";
 import { applyCalibration, type Calibration } from "./calibration.ts";
+import { trainTopicClassifier, type ClassifierOptions } from "./classifier.ts";
 import type { FaqTopic } from "./content.ts";
 import { conceptTerm, createConceptFinder, type Concept } from "./lexicon.ts";
 import { skeleton } from "./normalize.ts";
@@ -61,6 +62,12 @@ export interface RankingOptions {
   soundCredit?: number;
   /** Credit of a word matched only through its lexicon concept (a synonym or translation). */
   conceptCredit?: number;
+  /** Credit of a word matched only through its stem (another form of the word, either script). */
+  stemCredit?: number;
+  /** Weight of the classifier's probability (classifier.ts) in the ranking key. */
+  classifierWeight?: number;
+  /** Settings of the classifier. */
+  classifier?: ClassifierOptions;
 }
 
 /** Everything a matcher is built from besides the topics. */
@@ -86,6 +93,8 @@ export interface Candidate {
   coverage: number;
   /** Confidence before calibration (coverage scaled by evidence and lead). */
   raw: number;
+  /** The ranking key (coverage scaled by evidence, plus BM25 relative to the best). */
+  key: number;
   /** The calibration's inputs (calibration.ts FEATURES, in order). */
   features: number[];
 }
@@ -128,6 +137,8 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
   const recoveredCredit = options.recoveredCredit ?? 0.8;
   const soundCredit = options.soundCredit ?? 0.8;
   const conceptCredit = options.conceptCredit ?? 0.9;
+  const stemCredit = options.stemCredit ?? 0.7;
+  const classifierWeight = options.classifierWeight ?? 0.5;
   const calibration = options.calibration ?? null;
   const thresholds = options.thresholds ?? calibration?.thresholds ?? RAW_THRESHOLDS;
 
@@ -165,6 +176,7 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       if (t.concept) count(t.concept, slot, field);
       // Answers mention many words in passing: their sound keys would only add noise.
       if (t.sound && field === 0) count(t.sound.own, slot, field);
+      if (t.stem && field === 0) count(t.stem, slot, field);
       if (!t.phrase) surface.add(t.term);
     }
     const lengths = field === 0 ? coreLen : answerLen;
@@ -187,18 +199,27 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       post(t.term);
       if (t.concept) post(t.concept);
       if (t.sound) post(t.sound.own);
+      if (t.stem) post(t.stem);
     }
     exampleSlot.push(slot);
     exampleTerms.push(own);
   };
+  // What the classifier learns from: every example question and keyword line, and the
+  // out-of-scope questions as one more class.
+  const labelled: Array<{ terms: Term[]; label: number }> = [];
   topics.forEach((topic, slot) => {
     for (const lang of LANGS) {
       for (const text of topic.examples[lang]) {
         const terms = analyze(text, Infinity);
         addTerms(slot, terms, 0);
         addExample(slot, terms);
+        labelled.push({ terms, label: slot });
       }
-      for (const text of topic.keywords[lang]) addTerms(slot, analyze(text, Infinity), 0);
+      for (const text of topic.keywords[lang]) {
+        const terms = analyze(text, Infinity);
+        addTerms(slot, terms, 0);
+        labelled.push({ terms, label: slot });
+      }
     }
     for (const lang of LANGS) addTerms(slot, analyze(topic.answer[lang], Infinity), 1);
   });
@@ -206,7 +227,10 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
     const terms = analyze(text, Infinity);
     addTerms(oosSlot, terms, 0);
     addExample(oosSlot, terms);
+    labelled.push({ terms, label: oosSlot });
   }
+  const classifier = n > 0 ? trainTopicClassifier(labelled, slots, options.classifier) : null;
+  const classProb = new Float64Array(slots);
   for (const word of finder.words.keys()) surface.add(word);
 
   const avgCore = coreLen.reduce((a, b) => a + b, 0) / Math.max(1, slots);
@@ -291,6 +315,7 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
         add(postings.get(t.sound.other), soundCredit, FUZZY);
         if (t.sound.strength >= MIN_SOUND_STRENGTH.sameScript) add(postings.get(t.sound.own), soundCredit, FUZZY);
       }
+      if (t.stem) add(postings.get(t.stem), stemCredit, FUZZY);
       if (weight === 0) {
         weight = unknownWeight;
         unknown += weight;
@@ -355,13 +380,14 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
     }
     let bmMax = 0;
     for (const s of touched) if (s !== oosSlot && bm[s]! > bmMax) bmMax = bm[s]!;
+    if (classifier) classifier.predict(terms, classProb);
     const oosCoverage = oosSlot >= 0 ? Math.min(1, covered[oosSlot]! / total) : 0;
     const list = touched
       .filter((s) => s !== oosSlot)
       .map((s) => {
         const coverage = Math.min(1, covered[s]! / total);
         const evidence = minEvidence > 0 ? Math.min(1, covered[s]! / minEvidence) : 1;
-        const key = coverage * evidence + rankAlpha * (bmMax > 0 ? bm[s]! / bmMax : 0);
+        const key = coverage * evidence + rankAlpha * (bmMax > 0 ? bm[s]! / bmMax : 0) + classifierWeight * classProb[s]!;
         return { s, coverage, scaled: coverage * evidence, key };
       })
       .sort((a, b) => b.key - a.key)
@@ -373,9 +399,11 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       let otherKey = 0;
       let otherBm = 0;
       let otherExample = 0;
+      let otherProb = 0;
       for (const other of list) {
         if (other === c) continue;
         otherExample = Math.max(otherExample, bestExample[other.s]!);
+        otherProb = Math.max(otherProb, classProb[other.s]!);
         runner = Math.max(runner, other.coverage);
         otherKey = Math.max(otherKey, other.key);
         otherBm = Math.max(otherBm, bm[other.s]!);
@@ -402,8 +430,11 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
         bestExample[c.s]!,
         bestExample[c.s]! - otherExample,
         oosSlot >= 0 ? bestExample[oosSlot]! : 0,
+        classProb[c.s]!,
+        classProb[c.s]! - otherProb,
+        oosSlot >= 0 ? classProb[oosSlot]! : 0,
       ];
-      return { topic: topics[c.s]!.id, coverage: round(c.coverage), raw: round(raw), features };
+      return { topic: topics[c.s]!.id, coverage: round(c.coverage), raw: round(raw), key: c.key, features };
     });
   }
 
@@ -417,10 +448,7 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       return { topic: c.topic, score: cap };
     });
     const score = ranked[0]!.score;
-    // A question every word of which several topics know ("account") is ambiguous, not out
-    // of scope: offer the candidates even when the confidence in any one of them is low.
-    const ambiguous = candidates.length > 1 && candidates[0]!.coverage >= AMBIGUOUS_COVERAGE && candidates[1]!.coverage >= AMBIGUOUS_COVERAGE;
-    const decision: FaqDecision = score >= thresholds.confident ? "confident" : score >= thresholds.unsure || ambiguous ? "unsure" : "none";
+    const decision = decide(score, isAmbiguous(candidates), thresholds);
     return { topic: decision === "confident" ? ranked[0]!.topic : null, score, decision, ranked };
   }
 
@@ -431,6 +459,29 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 
 /** Coverage from which two topics that both explain a question make it ambiguous. */
 const AMBIGUOUS_COVERAGE = 0.9;
+
+/**
+ * Confidence an ambiguous question needs before it is answered: more likely right than not.
+ */
+export const AMBIGUOUS_CONFIDENT = 0.5;
+
+/**
+ * True when the top two topics both explain (nearly) every word of the question ("account",
+ * "partner"): the question is ambiguous, not out of scope.
+ */
+export function isAmbiguous(candidates: readonly Pick<Candidate, "coverage">[]): boolean {
+  return candidates.length > 1 && candidates[0]!.coverage >= AMBIGUOUS_COVERAGE && candidates[1]!.coverage >= AMBIGUOUS_COVERAGE;
+}
+
+/**
+ * The decision for a confidence: answer at `confident` or above; an ambiguous question only
+ * when it is also more likely right than not ({@link AMBIGUOUS_CONFIDENT}), otherwise it is
+ * offered as "did you mean" whatever its confidence; "did you mean" from `unsure`; else none.
+ */
+export function decide(score: number, ambiguous: boolean, thresholds: FaqThresholds): FaqDecision {
+  if (score >= thresholds.confident && (!ambiguous || score >= AMBIGUOUS_CONFIDENT)) return "confident";
+  return score >= thresholds.unsure || ambiguous ? "unsure" : "none";
+}
 
 /**
  * Spelling recovery for plain words the index does not know, decided once per word (cached)

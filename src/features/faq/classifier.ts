@@ -1,0 +1,157 @@
+/**
+ * A small topic classifier learned from the knowledge base when the index is built: a
+ * multinomial logistic regression (softmax) over the terms of the example questions and
+ * keywords, with the out-of-scope questions as one more class. The coverage ranking weighs a
+ * word by how many topics use it (IDF); the classifier learns, per topic, which words tell
+ * it from its neighbours ("join" → register-account rather than what-is-marketplace) and
+ * which words mean "something else". Its probabilities are added to the ranking key and are
+ * features of the confidence (matcher.ts, calibration.ts).
+ *
+ * A word's features are its own term, its lexicon concept, its script-independent sound key
+ * and its stem (terms.ts), so an Urdu-script example teaches a Roman question and back, as in
+ * the index. Trained by AdaGrad, a fixed number of passes in a seeded order: the same content
+ * gives the same weights. No download, no dependency: a few hundred lines of features and
+ * fifteen passes over ~1,500 short questions.
+ */
+import { MIN_SOUND_STRENGTH, type Term } from "./terms.ts";
+
+/** Settings of the classifier (defaults are the documented ones). */
+export interface ClassifierOptions {
+  /** Passes over the training questions. */
+  epochs?: number;
+  /** AdaGrad step size. */
+  rate?: number;
+  /** L2 penalty per update (applied to the weights a question touches). */
+  l2?: number;
+  /** Feature value of a word's concept, sound key and stem (its own term counts 1). */
+  conceptValue?: number;
+  soundValue?: number;
+  stemValue?: number;
+}
+
+/** A trained classifier. */
+export interface TopicClassifier {
+  /** Number of classes (topics, plus the out-of-scope class when trained with one). */
+  readonly classes: number;
+  /** Class probabilities of a question's terms, written into `out` (length {@link classes}). */
+  predict(terms: readonly Term[], out: Float64Array): void;
+}
+
+/** A question as the classifier sees it: feature ids and values. */
+interface Sample {
+  ids: Int32Array;
+  values: Float64Array;
+  label: number;
+}
+
+/** The features of a question: each word's own term, concept, sound key and stem. */
+function featuresOf(terms: readonly Term[], o: Required<ClassifierOptions>, id: (feature: string) => number): { ids: number[]; values: number[] } {
+  const found = new Map<number, number>();
+  const put = (feature: string | null, value: number) => {
+    if (feature === null) return;
+    const i = id(feature);
+    if (i < 0) return;
+    if ((found.get(i) ?? 0) < value) found.set(i, value);
+  };
+  for (const t of terms) {
+    put(t.term, 1);
+    put(t.concept, o.conceptValue);
+    const sound = t.sound;
+    if (sound && sound.strength >= MIN_SOUND_STRENGTH.crossScript) put(`~${sound.key}`, o.soundValue);
+    put(t.stem, o.stemValue);
+  }
+  return { ids: [...found.keys()], values: [...found.values()] };
+}
+
+/** A small deterministic generator (mulberry32), so training gives the same weights every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Trains the classifier on labelled questions (their terms and a class 0..classes-1).
+ */
+export function trainTopicClassifier(
+  questions: ReadonlyArray<{ terms: readonly Term[]; label: number }>,
+  classes: number,
+  options: ClassifierOptions = {},
+): TopicClassifier {
+  const o: Required<ClassifierOptions> = {
+    epochs: options.epochs ?? 10,
+    rate: options.rate ?? 0.5,
+    l2: options.l2 ?? 0.01,
+    conceptValue: options.conceptValue ?? 0.9,
+    soundValue: options.soundValue ?? 0.8,
+    stemValue: options.stemValue ?? 0.7,
+  };
+  const vocabulary = new Map<string, number>();
+  const learn = (feature: string) => {
+    let i = vocabulary.get(feature);
+    if (i === undefined) vocabulary.set(feature, (i = vocabulary.size));
+    return i;
+  };
+  const samples: Sample[] = questions.map((q) => {
+    const f = featuresOf(q.terms, o, learn);
+    return { ids: Int32Array.from(f.ids), values: Float64Array.from(f.values), label: q.label };
+  });
+  const k = classes;
+  const weights = new Float64Array(vocabulary.size * k);
+  const squares = new Float64Array(vocabulary.size * k).fill(1e-8);
+  const bias = new Float64Array(k);
+  const p = new Float64Array(k);
+
+  const probabilities = (ids: ArrayLike<number>, values: ArrayLike<number>, out: Float64Array) => {
+    out.set(bias);
+    for (let j = 0; j < ids.length; j++) {
+      const base = ids[j]! * k;
+      const v = values[j]!;
+      for (let c = 0; c < k; c++) out[c] = out[c]! + weights[base + c]! * v;
+    }
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) if (out[c]! > max) max = out[c]!;
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += out[c] = Math.exp(out[c]! - max);
+    for (let c = 0; c < k; c++) out[c] = out[c]! / sum;
+  };
+
+  // One seeded order for all passes: examples of one topic must not come in a row.
+  const next = random(7);
+  const order = samples.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  for (let epoch = 0; epoch < o.epochs; epoch++) {
+    for (const s of order) {
+      const { ids, values, label } = samples[s]!;
+      probabilities(ids, values, p);
+      for (let j = 0; j < ids.length; j++) {
+        const base = ids[j]! * k;
+        const v = values[j]!;
+        for (let c = 0; c < k; c++) {
+          const w = base + c;
+          const g = (p[c]! - (c === label ? 1 : 0)) * v + o.l2 * weights[w]!;
+          squares[w] = squares[w]! + g * g;
+          weights[w] = weights[w]! - (o.rate * g) / Math.sqrt(squares[w]!);
+        }
+      }
+      for (let c = 0; c < k; c++) bias[c] = bias[c]! - 0.05 * (p[c]! - (c === label ? 1 : 0));
+    }
+  }
+
+  const known = (feature: string) => vocabulary.get(feature) ?? -1;
+  return {
+    classes: k,
+    predict(terms, out) {
+      const f = featuresOf(terms, o, known);
+      probabilities(f.ids, f.values, out);
+    },
+  };
+}
