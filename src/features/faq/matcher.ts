@@ -16,7 +16,7 @@ import { applyCalibration, type Calibration } from "./calibration.ts";
 import { trainTopicClassifier, type ClassifierOptions } from "./classifier.ts";
 import type { FaqTopic } from "./content.ts";
 import { conceptTerm, createConceptFinder, type Concept } from "./lexicon.ts";
-import { skeleton } from "./normalize.ts";
+import { isStopKey, skeleton } from "./normalize.ts";
 import { createAnalyzer, MIN_SOUND_STRENGTH, type Term } from "./terms.ts";
 
 /** What the matcher concluded about one question. */
@@ -303,8 +303,7 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       add(own, 1, EXACT);
       let concept = t.concept;
       if (!own && !t.phrase) {
-        const fixed = correct(t.term);
-        if (fixed) {
+        for (const fixed of correct(t.term)) {
           add(postings.get(fixed), recoveredCredit, FUZZY);
           concept ??= conceptOf(fixed);
         }
@@ -491,7 +490,7 @@ export function decide(score: number, ambiguous: boolean, thresholds: FaqThresho
  * vowels vary), else another form of the same verb. `surface` holds the word keys the index
  * and the lexicon know.
  */
-function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string) => number): (word: string) => string | null {
+function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string) => number): (word: string) => readonly string[] {
   const bySkeleton = new Map<string, string>();
   // Words by first letter and length, for the one-edit search (a few hundred per bucket).
   const byStart = new Map<string, string[]>();
@@ -511,9 +510,10 @@ function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string)
     const stem = verbStem(word);
     if (stem !== word && better(byStem.get(stem), word)) byStem.set(stem, word);
   }
-  const cache = new Map<string, string | null>();
+  const cache = new Map<string, readonly string[]>();
+  const NONE: readonly string[] = [];
   return (word) => {
-    if (surface.has(word)) return word;
+    if (surface.has(word)) return [word];
     const cached = cache.get(word);
     if (cached !== undefined) return cached;
     let fixed: string | null = null;
@@ -535,9 +535,27 @@ function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string)
         fixed = stem !== word ? (byStem.get(stem) ?? (surface.has(stem) ? stem : null)) : null;
       }
     }
-    if (cache.size < 50_000) cache.set(word, fixed);
-    return fixed;
+    const found = fixed ? [fixed] : LATIN_TERM.test(word) && word.length >= 7 ? splitJoined(word) : NONE;
+    if (cache.size < 50_000) cache.set(word, found);
+    return found;
   };
+
+  /**
+   * Two known words typed as one ("tradeassurance", "bhejdo"): the known parts, a function
+   * word ("do", "kar") left out. Both parts must be known (or one a function word).
+   */
+  function splitJoined(word: string): readonly string[] {
+    for (let i = 3; i <= word.length - 2; i++) {
+      const a = word.slice(0, i);
+      const b = word.slice(i);
+      const knownA = surface.has(a);
+      const knownB = b.length >= 3 && surface.has(b);
+      if (knownA && knownB) return [a, b];
+      if (knownA && a.length >= 4 && isStopKey(b)) return [a];
+      if (knownB && b.length >= 4 && i <= 4 && isStopKey(a)) return [b];
+    }
+    return NONE;
+  }
 }
 
 // Urdu verb and adjective endings in Roman and in Urdu script (after normalisation:
