@@ -11,13 +11,13 @@
  * question's words they explain) plus BM25. The confidence is a logistic regression over 17
  * features of that ranking (calibration.ts), learned by k-fold over the knowledge base
  * (train.ts); without a calibration it is the coverage itself. */
-import { LANGS } from "../../core/types.ts";
 import { applyCalibration, type Calibration } from "./calibration.ts";
-import { trainTopicClassifier, type ClassifierOptions } from "./classifier.ts";
+import { createTopicClassifier, type ClassifierOptions } from "./classifier.ts";
 import type { FaqTopic } from "./content.ts";
-import { conceptTerm, createConceptFinder, type Concept } from "./lexicon.ts";
+import { conceptTerm, createConceptFinder, type Concept, type ConceptFinder } from "./lexicon.ts";
 import { isStopKey, skeleton } from "./normalize.ts";
-import { createAnalyzer, MIN_SOUND_STRENGTH, type Term } from "./terms.ts";
+import { buildSearchIndex, idf, type SearchIndex } from "./search-index.ts";
+import { createAnalyzer, MIN_SOUND_STRENGTH, type Analyzer, type Term } from "./terms.ts";
 
 /** What the matcher concluded about one question. */
 export type FaqDecision = "confident" | "unsure" | "none";
@@ -84,6 +84,8 @@ export interface MatcherOptions extends RankingOptions {
   calibration?: Calibration | null;
   /** Overrides the calibration's (or the raw) thresholds. */
   thresholds?: FaqThresholds;
+  /** The index, already built from the same content and options (search-index.ts). */
+  index?: SearchIndex;
 }
 
 /** A ranked topic with the features the confidence is computed from. */
@@ -108,14 +110,6 @@ export interface FaqMatcher {
   readonly thresholds: FaqThresholds;
 }
 
-interface Posting {
-  /** Per topic that uses the term, three numbers: slot, count in questions, count in answers. */
-  entries: number[];
-  /** Topics whose examples/keywords use it (answers mention many words in passing). */
-  dfCore: number;
-  df: number;
-}
-
 const LATIN_TERM = /^[a-z]+$/;
 
 /** How a question word reached a topic: its own term, its concept, or a fuzzy match. */
@@ -127,8 +121,25 @@ const EMPTY: FaqMatch = { topic: null, score: 0, decision: "none", ranked: [] };
 const K1 = 1.2;
 const B = 0.75;
 
-/** Builds the index over the topics. */
-export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {}): FaqMatcher {
+/**
+ * Builds the index a matcher over these topics and options uses (index-cache.ts keeps it in a
+ * file between starts).
+ */
+export function buildMatcherIndex(topics: readonly FaqTopic[], options: MatcherOptions = {}): SearchIndex {
+  const finder = createConceptFinder(options.lexicon ?? []);
+  return buildIndexWith(topics, options, finder, createAnalyzer(finder));
+}
+
+function buildIndexWith(topics: readonly FaqTopic[], options: MatcherOptions, finder: ConceptFinder, analyze: Analyzer): SearchIndex {
+  return buildSearchIndex(topics, { analyze, negatives: options.negatives ?? [], lexiconWords: finder.words.keys(), classifier: options.classifier });
+}
+
+/**
+ * Builds the matcher over the topics. `options.index` is an index already built from the same
+ * topics, lexicon, out-of-scope questions and options (index-cache.ts reads one from a file);
+ * without it the index is built here.
+ */
+export function createFaqMatcher(topics: readonly FaqTopic[], options: MatcherOptions = {}): FaqMatcher {
   const answerWeight = options.answerWeight ?? 0.3;
   const rankAlpha = options.rankAlpha ?? 1;
   const unknownFactor = options.unknownFactor ?? 1.25;
@@ -144,114 +155,37 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
 
   const finder = createConceptFinder(options.lexicon ?? []);
   const analyze = createAnalyzer(finder);
+  const index = options.index ?? buildIndexWith(topics, options, finder, analyze);
+  if (index.topicIds.join(",") !== topics.map((t) => t.id).join(",")) throw new Error("FAQ index built for other topics");
+  const { slots, oosSlot, postings, postingStart, dfCore, df, exampleSlot, exampleWeight, exampleStart, exampleIds } = index;
 
-  // Topic slots 0..n-1; slot n (when there are negatives) is "something else".
-  const n = topics.length;
-  const negatives = options.negatives ?? [];
-  const slots = negatives.length > 0 ? n + 1 : n;
-  const oosSlot = negatives.length > 0 ? n : -1;
-
-  // Postings are filled slot by slot, in order, so a term's current slot is its last entry.
-  const postings = new Map<string, Posting>();
-  const coreLen = new Float64Array(slots);
-  const answerLen = new Float64Array(slots);
-  const surface = new Set<string>(); // word keys the index or the lexicon knows (for recovery)
-  const count = (term: string, slot: number, field: 0 | 1) => {
-    let p = postings.get(term);
-    if (!p) postings.set(term, (p = { entries: [], dfCore: 0, df: 0 }));
-    const e = p.entries;
-    const last = e.length - 3;
-    if (last < 0 || e[last] !== slot) {
-      e.push(slot, field === 0 ? 1 : 0, field === 1 ? 1 : 0);
-      p.df += 1;
-      if (field === 0) p.dfCore += 1;
-    } else if (field === 0) {
-      if (e[last + 1] === 0) p.dfCore += 1;
-      e[last + 1] = e[last + 1]! + 1;
-    } else e[last + 2] = e[last + 2]! + 1;
-  };
-  const addTerms = (slot: number, terms: Term[], field: 0 | 1) => {
-    for (const t of terms) {
-      count(t.term, slot, field);
-      if (t.concept) count(t.concept, slot, field);
-      // Answers mention many words in passing: their sound keys would only add noise.
-      if (t.sound && field === 0) count(t.sound.own, slot, field);
-      if (t.stem && field === 0) count(t.stem, slot, field);
-      if (!t.phrase) surface.add(t.term);
-    }
-    const lengths = field === 0 ? coreLen : answerLen;
-    lengths[slot] = lengths[slot]! + terms.length;
-  };
-  // Every example question on its own too (nearest-example similarity).
-  const exampleSlot: number[] = [];
-  const exampleTerms: string[][] = [];
-  const exampleIndex = new Map<string, number[]>();
-  const addExample = (slot: number, terms: Term[]) => {
-    const id = exampleSlot.length;
-    const own: string[] = [];
-    const post = (term: string) => {
-      const list = exampleIndex.get(term);
-      if (!list) exampleIndex.set(term, [id]);
-      else if (list[list.length - 1] !== id) list.push(id);
-    };
-    for (const t of terms) {
-      if (!own.includes(t.term)) own.push(t.term);
-      post(t.term);
-      if (t.concept) post(t.concept);
-      if (t.sound) post(t.sound.own);
-      if (t.stem) post(t.stem);
-    }
-    exampleSlot.push(slot);
-    exampleTerms.push(own);
-  };
-  // What the classifier learns from: every example question and keyword line, and the
-  // out-of-scope questions as one more class.
-  const labelled: Array<{ terms: Term[]; label: number }> = [];
-  topics.forEach((topic, slot) => {
-    for (const lang of LANGS) {
-      for (const text of topic.examples[lang]) {
-        const terms = analyze(text, Infinity);
-        addTerms(slot, terms, 0);
-        addExample(slot, terms);
-        labelled.push({ terms, label: slot });
-      }
-      for (const text of topic.keywords[lang]) {
-        const terms = analyze(text, Infinity);
-        addTerms(slot, terms, 0);
-        labelled.push({ terms, label: slot });
-      }
-    }
-    for (const lang of LANGS) addTerms(slot, analyze(topic.answer[lang], Infinity), 1);
-  });
-  for (const text of negatives) {
-    const terms = analyze(text, Infinity);
-    addTerms(oosSlot, terms, 0);
-    addExample(oosSlot, terms);
-    labelled.push({ terms, label: oosSlot });
-  }
-  const classifier = n > 0 ? trainTopicClassifier(labelled, slots, options.classifier) : null;
+  const termId = new Map<string, number>();
+  index.terms.forEach((t, i) => termId.set(t, i));
+  const idOf = (term: string | null) => (term === null ? undefined : termId.get(term));
+  const classifier = index.classifier ? createTopicClassifier(index.classifier) : null;
   const classProb = new Float64Array(slots);
-  for (const word of finder.words.keys()) surface.add(word);
 
-  const avgCore = coreLen.reduce((a, b) => a + b, 0) / Math.max(1, slots);
-  const avgAnswer = answerLen.reduce((a, b) => a + b, 0) / Math.max(1, slots);
-  const coreNorm = Float64Array.from(coreLen, (l) => K1 * (1 - B + (B * l) / Math.max(1, avgCore)));
-  const answerNorm = Float64Array.from(answerLen, (l) => K1 * (1 - B + (B * l) / Math.max(1, avgAnswer)));
+  const avgCore = index.coreLen.reduce((a, b) => a + b, 0) / Math.max(1, slots);
+  const avgAnswer = index.answerLen.reduce((a, b) => a + b, 0) / Math.max(1, slots);
+  const coreNorm = Float64Array.from(index.coreLen, (l) => K1 * (1 - B + (B * l) / Math.max(1, avgCore)));
+  const answerNorm = Float64Array.from(index.answerLen, (l) => K1 * (1 - B + (B * l) / Math.max(1, avgAnswer)));
 
   const conceptOf = (word: string) => {
     const id = finder.words.get(word);
     return id === undefined ? null : conceptTerm(id);
   };
-  const correct = createSpellingRecovery(surface, (word) => postings.get(word)?.df ?? postings.get(conceptOf(word) ?? "")?.df ?? 0);
+  // Spelling recovery is only needed for words the index does not know: built on first use.
+  let recovery: ((word: string) => readonly string[]) | undefined;
+  const correct = (word: string) =>
+    (recovery ??= createSpellingRecovery(new Set(index.surface), (w) => {
+      const id = idOf(w) ?? idOf(conceptOf(w));
+      return id === undefined ? 0 : df[id]!;
+    }))(word);
 
-  const idf = (df: number) => Math.log(1 + slots / Math.max(1, df));
   // How telling a known term is: by the topics whose questions use it, else whose answers do.
-  const weightOf = (p: Posting) => idf(p.dfCore || p.df);
-  const bm25Idf = (p: Posting) => Math.log(1 + (slots - p.df + 0.5) / (p.df + 0.5));
-  const unknownWeight = idf(1) * unknownFactor;
-  const exampleWeight = Float64Array.from(exampleTerms, (terms) => terms.reduce((sum, t) => sum + weightOf(postings.get(t)!), 0));
-  const examplePostings = new Map<Posting, number[]>();
-  for (const [term, ids] of exampleIndex) examplePostings.set(postings.get(term)!, ids);
+  const weightOf = (id: number) => idf(slots, dfCore[id] || df[id]!);
+  const bm25Idf = (id: number) => Math.log(1 + (slots - df[id]! + 0.5) / (df[id]! + 0.5));
+  const unknownWeight = idf(slots, 1) * unknownFactor;
 
   // Scratch space reused by every match (one match runs at a time: JavaScript is single-threaded).
   const covered = new Float64Array(slots);
@@ -293,28 +227,28 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       // counts at most as much as it is telling itself (a concept or sound key many topics
       // share says little about any of them).
       let weight = 0;
-      const alts: Array<[Posting, number, Kind]> = [];
-      const own = postings.get(t.term);
-      const add = (p: Posting | undefined, credit: number, kind: Kind) => {
-        if (!p) return;
-        if (weight === 0) weight = weightOf(p);
-        alts.push([p, credit, kind]);
+      const alts: Array<[number, number, Kind]> = [];
+      const own = idOf(t.term);
+      const add = (id: number | undefined, credit: number, kind: Kind) => {
+        if (id === undefined) return;
+        if (weight === 0) weight = weightOf(id);
+        alts.push([id, credit, kind]);
       };
       add(own, 1, EXACT);
       let concept = t.concept;
-      if (!own && !t.phrase) {
+      if (own === undefined && !t.phrase) {
         for (const fixed of correct(t.term)) {
-          add(postings.get(fixed), recoveredCredit, FUZZY);
+          add(idOf(fixed), recoveredCredit, FUZZY);
           concept ??= conceptOf(fixed);
         }
       }
-      if (concept) add(postings.get(concept), conceptCredit, CONCEPT);
+      if (concept) add(idOf(concept), conceptCredit, CONCEPT);
       if (t.sound) {
         // Across scripts from three consonants on, within a script from four.
-        add(postings.get(t.sound.other), soundCredit, FUZZY);
-        if (t.sound.strength >= MIN_SOUND_STRENGTH.sameScript) add(postings.get(t.sound.own), soundCredit, FUZZY);
+        add(idOf(t.sound.other), soundCredit, FUZZY);
+        if (t.sound.strength >= MIN_SOUND_STRENGTH.sameScript) add(idOf(t.sound.own), soundCredit, FUZZY);
       }
-      if (t.stem) add(postings.get(t.stem), stemCredit, FUZZY);
+      add(idOf(t.stem), stemCredit, FUZZY);
       if (weight === 0) {
         weight = unknownWeight;
         unknown += weight;
@@ -323,10 +257,9 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       for (const [p, altCredit, kind] of alts) {
         const credit = kind === EXACT ? 1 : altCredit * Math.min(1, weightOf(p) / weight);
         const idfB = bm25Idf(p);
-        const e = p.entries;
-        for (let i = 0; i < e.length; i += 3) {
-          const s = e[i]!;
-          const core = e[i + 1]!;
+        for (let i = postingStart[p]!, end = postingStart[p + 1]!; i < end; i += 3) {
+          const s = postings[i]!;
+          const core = postings[i + 1]!;
           const c = core > 0 ? credit : credit * answerCredit;
           if (!tokMark[s]) {
             tokMark[s] = 1;
@@ -337,16 +270,15 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
             tokAnswer[s] = core > 0 ? 0 : 1;
             tokKind[s] = kind;
           }
-          const a = e[i + 2]!;
+          const a = postings[i + 2]!;
           const score = credit * idfB * ((core * (K1 + 1)) / (core + coreNorm[s]!) + (answerWeight * (a * (K1 + 1))) / (a + answerNorm[s]!));
           if (score > tokBm[s]!) tokBm[s] = score;
         }
       }
       for (const [p, altCredit, kind] of alts) {
-        const ids = examplePostings.get(p);
-        if (!ids) continue;
         const credit = kind === EXACT ? 1 : altCredit * Math.min(1, weightOf(p) / weight);
-        for (const e of ids) {
+        for (let i = exampleStart[p]!, end = exampleStart[p + 1]!; i < end; i++) {
+          const e = exampleIds[i]!;
           if (exTok[e] === 0) exTokTouched.push(e);
           if (credit > exTok[e]!) exTok[e] = credit;
         }
@@ -433,7 +365,7 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
         classProb[c.s]! - otherProb,
         oosSlot >= 0 ? classProb[oosSlot]! : 0,
       ];
-      return { topic: topics[c.s]!.id, coverage: round(c.coverage), raw: round(raw), key: c.key, features };
+      return { topic: index.topicIds[c.s]!, coverage: round(c.coverage), raw: round(raw), key: c.key, features };
     });
   }
 
@@ -451,7 +383,7 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
     return { topic: decision === "confident" ? ranked[0]!.topic : null, score, decision, ranked };
   }
 
-  return { match, rank, topicIds: topics.map((t) => t.id), thresholds };
+  return { match, rank, topicIds: index.topicIds, thresholds };
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
