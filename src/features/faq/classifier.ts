@@ -32,8 +32,11 @@ export interface ClassifierOptions {
 /** A trained classifier as data (what the index cache stores). */
 export interface ClassifierState {
   classes: number;
-  /** Feature names; a feature's weights are `weights[id * classes .. id * classes + classes)`. */
+  /** Feature names. */
   features: string[];
+  /** Feature f has a weight for class `pairClass[q]` for q in `start[f] .. start[f+1]`: `weights[q]`. */
+  start: Int32Array;
+  pairClass: Int32Array;
   weights: Float32Array;
   bias: Float64Array;
   /** Feature values of a word's concept, sound key and stem. */
@@ -47,9 +50,6 @@ export interface TopicClassifier {
   /** Class probabilities of a question's terms, written into `out` (length {@link classes}). */
   predict(terms: readonly Term[], out: Float64Array): void;
 }
-
-/** A class whose error on a question is below this is not updated for it. */
-const SKIP = 1e-3;
 
 /** A question as the classifier sees it: feature ids and values. */
 interface Sample {
@@ -117,19 +117,24 @@ export function trainTopicClassifier(
     return { ids: Int32Array.from(f.ids), values: Float64Array.from(f.values), label: q.label };
   });
   const k = classes;
-  const weights = new Float64Array(vocabulary.size * k);
-  const squares = new Float64Array(vocabulary.size * k).fill(1e-8);
+  // A feature has weights only for the classes whose training questions use it (CSR layout):
+  // a word then costs as many multiplications as topics it occurs in, not one per topic.
+  const seen = Array.from({ length: vocabulary.size }, () => new Set<number>());
+  for (const { ids, label } of samples) for (const id of ids) seen[id]!.add(label);
+  const start = new Int32Array(vocabulary.size + 1);
+  for (let f = 0; f < vocabulary.size; f++) start[f + 1] = start[f]! + seen[f]!.size;
+  const pairClass = new Int32Array(start[vocabulary.size]!);
+  seen.forEach((set, f) => pairClass.set([...set].sort((a, b) => a - b), start[f]!));
+  const weights = new Float64Array(pairClass.length);
+  const squares = new Float64Array(pairClass.length).fill(1e-8);
   const bias = new Float64Array(k);
   const p = new Float64Array(k);
-  const active = new Int32Array(k);
-  const error = new Float64Array(k);
 
-  const probabilities = (ids: ArrayLike<number>, values: ArrayLike<number>, out: Float64Array) => {
+  const probabilities = (ids: Int32Array, values: Float64Array, out: Float64Array) => {
     out.set(bias);
     for (let j = 0; j < ids.length; j++) {
-      const base = ids[j]! * k;
       const v = values[j]!;
-      for (let c = 0; c < k; c++) out[c] = out[c]! + weights[base + c]! * v;
+      for (let q = start[ids[j]!]!, end = start[ids[j]! + 1]!; q < end; q++) out[pairClass[q]!] = out[pairClass[q]!]! + weights[q]! * v;
     }
     let max = -Infinity;
     for (let c = 0; c < k; c++) if (out[c]! > max) max = out[c]!;
@@ -149,36 +154,25 @@ export function trainTopicClassifier(
     for (const s of order) {
       const { ids, values, label } = samples[s]!;
       probabilities(ids, values, p);
-      // Classes the question says next to nothing about are skipped: after the first passes
-      // that is nearly all of them, and it makes training several times faster.
-      let m = 0;
-      for (let c = 0; c < k; c++) {
-        const e = p[c]! - (c === label ? 1 : 0);
-        if (e > SKIP || e < -SKIP) {
-          active[m] = c;
-          error[m++] = e;
-        }
-      }
+      p[label] = p[label]! - 1; // the error of each class
       for (let j = 0; j < ids.length; j++) {
-        const base = ids[j]! * k;
         const v = values[j]!;
-        for (let a = 0; a < m; a++) {
-          const w = base + active[a]!;
-          const g = error[a]! * v + o.l2 * weights[w]!;
-          squares[w] = squares[w]! + g * g;
-          weights[w] = weights[w]! - (o.rate * g) / Math.sqrt(squares[w]!);
+        for (let q = start[ids[j]!]!, end = start[ids[j]! + 1]!; q < end; q++) {
+          const g = p[pairClass[q]!]! * v + o.l2 * weights[q]!;
+          squares[q] = squares[q]! + g * g;
+          weights[q] = weights[q]! - (o.rate * g) / Math.sqrt(squares[q]!);
         }
       }
-      for (let a = 0; a < m; a++) bias[active[a]!] = bias[active[a]!]! - 0.05 * error[a]!;
+      for (let c = 0; c < k; c++) bias[c] = bias[c]! - 0.05 * p[c]!;
     }
   }
 
-  return { classes: k, features: [...vocabulary.keys()], weights: Float32Array.from(weights), bias, values };
+  return { classes: k, features: [...vocabulary.keys()], start, pairClass, weights: Float32Array.from(weights), bias, values };
 }
 
 /** The classifier of a trained state (predictions in single precision, as the cache stores them). */
 export function createTopicClassifier(state: ClassifierState): TopicClassifier {
-  const { classes: k, weights, bias, values } = state;
+  const { classes: k, start, pairClass, weights, bias, values } = state;
   const vocabulary = new Map<string, number>();
   state.features.forEach((f, i) => vocabulary.set(f, i));
   const known = (feature: string) => vocabulary.get(feature) ?? -1;
@@ -188,8 +182,7 @@ export function createTopicClassifier(state: ClassifierState): TopicClassifier {
       const { ids, values: v } = featuresOf(terms, values, known);
       out.set(bias);
       for (let j = 0; j < ids.length; j++) {
-        const base = ids[j]! * k;
-        for (let c = 0; c < k; c++) out[c] = out[c]! + weights[base + c]! * v[j]!;
+        for (let q = start[ids[j]!]!, end = start[ids[j]! + 1]!; q < end; q++) out[pairClass[q]!] = out[pairClass[q]!]! + weights[q]! * v[j]!;
       }
       let max = -Infinity;
       for (let c = 0; c < k; c++) if (out[c]! > max) max = out[c]!;
