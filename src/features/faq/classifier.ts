@@ -119,12 +119,22 @@ export function trainTopicClassifier(
   const k = classes;
   // A feature has weights only for the classes whose training questions use it (CSR layout):
   // a word then costs as many multiplications as topics it occurs in, not one per topic.
-  const seen = Array.from({ length: vocabulary.size }, () => new Set<number>());
-  for (const { ids, label } of samples) for (const id of ids) seen[id]!.add(label);
+  let pairs = 0;
+  for (const { ids } of samples) pairs += ids.length;
+  const codes = new Int32Array(pairs);
+  pairs = 0;
+  for (const { ids, label } of samples) for (const id of ids) codes[pairs++] = id * k + label;
+  codes.sort();
   const start = new Int32Array(vocabulary.size + 1);
-  for (let f = 0; f < vocabulary.size; f++) start[f + 1] = start[f]! + seen[f]!.size;
-  const pairClass = new Int32Array(start[vocabulary.size]!);
-  seen.forEach((set, f) => pairClass.set([...set].sort((a, b) => a - b), start[f]!));
+  const classOf: number[] = [];
+  for (let i = 0; i < codes.length; i++) {
+    if (i > 0 && codes[i] === codes[i - 1]) continue;
+    const f = Math.floor(codes[i]! / k);
+    start[f + 1] = start[f + 1]! + 1;
+    classOf.push(codes[i]! - f * k);
+  }
+  for (let f = 0; f < vocabulary.size; f++) start[f + 1] = start[f + 1]! + start[f]!;
+  const pairClass = Int32Array.from(classOf);
   const weights = new Float64Array(pairClass.length);
   const squares = new Float64Array(pairClass.length).fill(1e-8);
   const bias = new Float64Array(k);

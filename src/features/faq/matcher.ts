@@ -175,12 +175,14 @@ export function createFaqMatcher(topics: readonly FaqTopic[], options: MatcherOp
     return id === undefined ? null : conceptTerm(id);
   };
   // Spelling recovery is only needed for words the index does not know: built on first use.
-  let recovery: ((word: string) => readonly string[]) | undefined;
-  const correct = (word: string) =>
+  let recovery: SpellingRecovery | undefined;
+  const recover = () =>
     (recovery ??= createSpellingRecovery(new Set(index.surface), (w) => {
       const id = idOf(w) ?? idOf(conceptOf(w));
       return id === undefined ? 0 : df[id]!;
-    }))(word);
+    }));
+  const correct = (word: string) => recover().correct(word);
+  const joined = (word: string) => (LATIN_TERM.test(word) && word.length >= 7 && correct(word).length === 0 ? recover().split(word) : NO_PARTS);
 
   // How telling a known term is: by the topics whose questions use it, else whose answers do.
   const weightOf = (id: number) => idf(slots, dfCore[id] || df[id]!);
@@ -205,14 +207,21 @@ export function createFaqMatcher(topics: readonly FaqTopic[], options: MatcherOp
   const exTouched: number[] = [];
   const exTokTouched: number[] = [];
   const bestExample = new Float64Array(slots);
+  const recovered: Term[] = [];
 
   function rank(text: string): Candidate[] {
     const seen = new Set<string>();
     const terms: Term[] = [];
-    for (const t of analyze(text)) {
-      if (seen.has(t.term) || terms.length >= 30) continue;
+    const keep = (t: Term) => {
+      if (seen.has(t.term) || terms.length >= 30) return;
       seen.add(t.term);
       terms.push(t);
+    };
+    for (const t of analyze(text)) {
+      // Two known words typed as one ("productupload") are read as the two words.
+      const parts = !t.phrase && idOf(t.term) === undefined ? joined(t.term) : NO_PARTS;
+      if (parts.length > 0) for (const part of analyze(parts.join(" "))) keep(part);
+      else keep(t);
     }
     if (terms.length === 0) return [];
     for (const s of touched) covered[s] = byConcept[s] = fuzzy[s] = answerOnly[s] = bm[s] = bestExample[s] = 0;
@@ -221,6 +230,7 @@ export function createFaqMatcher(topics: readonly FaqTopic[], options: MatcherOp
     exTouched.length = 0;
     let total = 0;
     let unknown = 0;
+    recovered.length = 0;
     for (const t of terms) {
       // The term's alternatives: itself, its concept, a recovered spelling, its sound key.
       // A word's weight is its own IDF when the knowledge base knows it; an alternative
@@ -240,6 +250,8 @@ export function createFaqMatcher(topics: readonly FaqTopic[], options: MatcherOp
         for (const fixed of correct(t.term)) {
           add(idOf(fixed), recoveredCredit, FUZZY);
           concept ??= conceptOf(fixed);
+          // The classifier reads the word that was meant, too.
+          for (const meant of analyze(fixed)) recovered.push(meant);
         }
       }
       if (concept) add(idOf(concept), conceptCredit, CONCEPT);
@@ -311,7 +323,7 @@ export function createFaqMatcher(topics: readonly FaqTopic[], options: MatcherOp
     }
     let bmMax = 0;
     for (const s of touched) if (s !== oosSlot && bm[s]! > bmMax) bmMax = bm[s]!;
-    if (classifier) classifier.predict(terms, classProb);
+    if (classifier) classifier.predict(recovered.length > 0 ? [...terms, ...recovered] : terms, classProb);
     const oosCoverage = oosSlot >= 0 ? Math.min(1, covered[oosSlot]! / total) : 0;
     const list = touched
       .filter((s) => s !== oosSlot)
@@ -422,7 +434,17 @@ export function decide(score: number, ambiguous: boolean, thresholds: FaqThresho
  * vowels vary), else another form of the same verb. `surface` holds the word keys the index
  * and the lexicon know.
  */
-function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string) => number): (word: string) => readonly string[] {
+/** Spelling recovery of words the index does not know. */
+interface SpellingRecovery {
+  /** The known word meant by a misspelt one ([] when none). */
+  correct(word: string): readonly string[];
+  /** The known words of two words typed as one ([] when it is not that). */
+  split(word: string): readonly string[];
+}
+
+const NO_PARTS: readonly string[] = [];
+
+function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string) => number): SpellingRecovery {
   const bySkeleton = new Map<string, string>();
   // Words by first letter and length, for the one-edit search (a few hundred per bucket).
   const byStart = new Map<string, string[]>();
@@ -443,8 +465,7 @@ function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string)
     if (stem !== word && better(byStem.get(stem), word)) byStem.set(stem, word);
   }
   const cache = new Map<string, readonly string[]>();
-  const NONE: readonly string[] = [];
-  return (word) => {
+  const correct = (word: string): readonly string[] => {
     if (surface.has(word)) return [word];
     const cached = cache.get(word);
     if (cached !== undefined) return cached;
@@ -467,10 +488,20 @@ function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string)
         fixed = stem !== word ? (byStem.get(stem) ?? (surface.has(stem) ? stem : null)) : null;
       }
     }
-    const found = fixed ? [fixed] : LATIN_TERM.test(word) && word.length >= 7 ? splitJoined(word) : NONE;
+    const found = fixed ? [fixed] : NO_PARTS;
     if (cache.size < 50_000) cache.set(word, found);
     return found;
   };
+  const splits = new Map<string, readonly string[]>();
+  const split = (word: string): readonly string[] => {
+    let parts = splits.get(word);
+    if (parts === undefined) {
+      parts = splitJoined(word);
+      if (splits.size < 50_000) splits.set(word, parts);
+    }
+    return parts;
+  };
+  return { correct, split };
 
   /**
    * Two known words typed as one ("tradeassurance", "bhejdo"): the known parts, a function
@@ -481,12 +512,12 @@ function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string)
       const a = word.slice(0, i);
       const b = word.slice(i);
       const knownA = surface.has(a);
-      const knownB = b.length >= 3 && surface.has(b);
+      const knownB = surface.has(b);
       if (knownA && knownB) return [a, b];
       if (knownA && a.length >= 4 && isStopKey(b)) return [a];
       if (knownB && b.length >= 4 && i <= 4 && isStopKey(a)) return [b];
     }
-    return NONE;
+    return NO_PARTS;
   }
 }
 

@@ -31,6 +31,8 @@ const LATIN_WORD = /^[a-z]+$/;
  */
 export function stem(word: string): string {
   const [endings, min] = URDU_LETTER.test(word) ? [URDU_ENDINGS, 2] : LATIN_WORD.test(word) ? [ROMAN_ENDINGS, 3] : [[], 0];
+  // English "-ion" ("registration") is not the Urdu oblique plural "-on" ("mulkon").
+  if (word.endsWith("ion")) return word;
   for (const e of endings) if (word.endsWith(e) && word.length - e.length >= min) return word.slice(0, -e.length);
   return word;
 }

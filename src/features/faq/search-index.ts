@@ -70,11 +70,13 @@ export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndex
   const entries: number[][] = [];
   const dfCore: number[] = [];
   const df: number[] = [];
+  const exampleLists: number[][] = []; // per term: the examples that use it
   const idOf = (term: string) => {
     let id = ids.get(term);
     if (id === undefined) {
       ids.set(term, (id = entries.length));
       entries.push([]);
+      exampleLists.push([]);
       dfCore.push(0);
       df.push(0);
     }
@@ -114,13 +116,12 @@ export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndex
   // Every example question on its own too (nearest-example similarity).
   const exampleSlot: number[] = [];
   const exampleOwn: number[][] = [];
-  const exampleLists: number[][] = [];
   const addExample = (slot: number, terms: readonly Term[]) => {
     const example = exampleSlot.length;
     const own: number[] = [];
     const post = (term: string) => {
       const id = idOf(term);
-      const list = (exampleLists[id] ??= []);
+      const list = exampleLists[id]!;
       if (list[list.length - 1] !== example) list.push(example);
       return id;
     };
@@ -177,7 +178,7 @@ export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndex
     surface: [...surface],
     exampleSlot: Int32Array.from(exampleSlot),
     exampleWeight: Float64Array.from(exampleOwn, (own) => own.reduce((sum, id) => sum + weightOf(id), 0)),
-    ...flattenExamples(exampleLists, entries.length),
+    ...flattenExamples(exampleLists),
     classifier: n > 0 ? trainTopicClassifier(labelled, slots, input.classifier) : null,
   };
 }
@@ -195,7 +196,7 @@ function flatten(lists: readonly number[][]): { postingStart: Int32Array; postin
   return { postingStart, postings };
 }
 
-function flattenExamples(lists: readonly (number[] | undefined)[], terms: number): { exampleStart: Int32Array; exampleIds: Int32Array } {
-  const { postingStart, postings } = flatten(Array.from({ length: terms }, (_, i) => lists[i] ?? []));
+function flattenExamples(lists: readonly number[][]): { exampleStart: Int32Array; exampleIds: Int32Array } {
+  const { postingStart, postings } = flatten(lists);
   return { exampleStart: postingStart, exampleIds: postings };
 }
