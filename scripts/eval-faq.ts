@@ -142,12 +142,17 @@ if (trained && flag("--cv-errors")) {
 }
 
 if (flag("--sweep")) {
-  console.log("\nsweep: confident ≥ → file top-1 / out-of-scope rejected" + (trained ? " | cross-validated top-1 / rejected" : ""));
-  for (let c = 0.2; c <= 0.8001; c += 0.05) {
+  // The trade-off between answering and rejecting, on the file and (the honest curve) on the
+  // cross-validation; the shipped threshold is marked with *.
+  console.log("\nsweep: confident ≥ → file top-1 / out-of-scope rejected" + (trained ? " | cross-validated top-1 (en, ur, ur-Latn) / rejected" : ""));
+  const steps = [...new Set([...Array.from({ length: 16 }, (_, i) => Math.round((0.05 + 0.05 * i) * 100) / 100), thresholds.confident])].sort((a, b) => a - b);
+  for (const c of steps) {
     const f = figuresAt(judged, c);
     const cv = trained ? figuresAt(trained.judged, c) : undefined;
-    const forms = LANGS.map((l) => `${l} ${pct(f.forms[l].top1, f.forms[l].n)}`).join(" ");
-    const cvText = cv ? ` | ${pct(cv.forms.all.top1, cv.forms.all.n)} / ${pct(cv.outOfScope.rejected, cv.outOfScope.n)}` : "";
-    console.log(`  ${c.toFixed(2)}  ${pct(f.forms.all.top1, f.forms.all.n)} / ${pct(f.outOfScope.rejected, f.outOfScope.n)}  (${forms})${cvText}`);
+    const cvText = cv
+      ? ` | ${pct(cv.forms.all.top1, cv.forms.all.n)} (${LANGS.map((l) => pct(cv.forms[l].top1, cv.forms[l].n)).join(", ")}) / ${pct(cv.outOfScope.rejected, cv.outOfScope.n)}`
+      : "";
+    const mark = c === thresholds.confident ? "*" : " ";
+    console.log(`  ${c.toFixed(2)}${mark} ${pct(f.forms.all.top1, f.forms.all.n)} / ${pct(f.outOfScope.rejected, f.outOfScope.n)}${cvText}`);
   }
 }

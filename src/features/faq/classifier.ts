@@ -60,21 +60,27 @@ interface Sample {
 
 /** The features of a question: each word's own term, concept, sound key and stem. */
 function featuresOf(terms: readonly Term[], o: ClassifierState["values"], id: (feature: string) => number): { ids: number[]; values: number[] } {
-  const found = new Map<number, number>();
+  // A question has a few dozen features at most: arrays beat a Map here.
+  const ids: number[] = [];
+  const values: number[] = [];
   const put = (feature: string | null, value: number) => {
     if (feature === null) return;
     const i = id(feature);
     if (i < 0) return;
-    if ((found.get(i) ?? 0) < value) found.set(i, value);
+    const at = ids.indexOf(i);
+    if (at < 0) {
+      ids.push(i);
+      values.push(value);
+    } else if (values[at]! < value) values[at] = value;
   };
   for (const t of terms) {
     put(t.term, 1);
     put(t.concept, o.concept);
     const sound = t.sound;
-    if (sound && sound.strength >= MIN_SOUND_STRENGTH.crossScript) put(`~${sound.key}`, o.sound);
+    if (sound && sound.strength >= MIN_SOUND_STRENGTH.crossScript) put(sound.shared, o.sound);
     put(t.stem, o.stem);
   }
-  return { ids: [...found.keys()], values: [...found.values()] };
+  return { ids, values };
 }
 
 /** A small deterministic generator (mulberry32), so training gives the same weights every run. */

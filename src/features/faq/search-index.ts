@@ -65,47 +65,27 @@ export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndex
   const slots = negatives.length > 0 ? n + 1 : n;
   const oosSlot = negatives.length > 0 ? n : -1;
 
-  // Postings are filled slot by slot, in order, so a term's current slot is its last entry.
+  // Every occurrence is appended to flat buffers (term, slot, field) and (term, example);
+  // they are grouped by term at the end. No per-term arrays: the build allocates little.
   const ids = new Map<string, number>();
-  const entries: number[][] = [];
-  const dfCore: number[] = [];
-  const df: number[] = [];
-  const exampleLists: number[][] = []; // per term: the examples that use it
   const idOf = (term: string) => {
     let id = ids.get(term);
-    if (id === undefined) {
-      ids.set(term, (id = entries.length));
-      entries.push([]);
-      exampleLists.push([]);
-      dfCore.push(0);
-      df.push(0);
-    }
+    if (id === undefined) ids.set(term, (id = ids.size));
     return id;
   };
+  const occurrences = new Buffer3();
+  const examplePairs = new Buffer3();
   const coreLen = new Float64Array(slots);
   const answerLen = new Float64Array(slots);
   const surface = new Set<string>();
-  const count = (term: string, slot: number, field: 0 | 1) => {
-    const id = idOf(term);
-    const e = entries[id]!;
-    const last = e.length - 3;
-    if (last < 0 || e[last] !== slot) {
-      e.push(slot, field === 0 ? 1 : 0, field === 1 ? 1 : 0);
-      df[id] = df[id]! + 1;
-      if (field === 0) dfCore[id] = dfCore[id]! + 1;
-    } else if (field === 0) {
-      if (e[last + 1] === 0) dfCore[id] = dfCore[id]! + 1;
-      e[last + 1] = e[last + 1]! + 1;
-    } else e[last + 2] = e[last + 2]! + 1;
-  };
   const addTerms = (slot: number, terms: readonly Term[], field: 0 | 1) => {
     for (const t of terms) {
-      count(t.term, slot, field);
-      if (t.concept) count(t.concept, slot, field);
+      occurrences.push(idOf(t.term), slot, field);
+      if (t.concept) occurrences.push(idOf(t.concept), slot, field);
       // Answers mention many words in passing: their sound keys and stems would only add noise.
       if (field === 0) {
-        if (t.sound) count(t.sound.own, slot, field);
-        if (t.stem) count(t.stem, slot, field);
+        if (t.sound) occurrences.push(idOf(t.sound.own), slot, field);
+        if (t.stem) occurrences.push(idOf(t.stem), slot, field);
       }
       if (!t.phrase) surface.add(t.term);
     }
@@ -119,18 +99,13 @@ export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndex
   const addExample = (slot: number, terms: readonly Term[]) => {
     const example = exampleSlot.length;
     const own: number[] = [];
-    const post = (term: string) => {
-      const id = idOf(term);
-      const list = exampleLists[id]!;
-      if (list[list.length - 1] !== example) list.push(example);
-      return id;
-    };
     for (const t of terms) {
-      const id = post(t.term);
+      const id = idOf(t.term);
+      examplePairs.push(id, example, 0);
       if (!own.includes(id)) own.push(id);
-      if (t.concept) post(t.concept);
-      if (t.sound) post(t.sound.own);
-      if (t.stem) post(t.stem);
+      if (t.concept) examplePairs.push(idOf(t.concept), example, 0);
+      if (t.sound) examplePairs.push(idOf(t.sound.own), example, 0);
+      if (t.stem) examplePairs.push(idOf(t.stem), example, 0);
     }
     exampleSlot.push(slot);
     exampleOwn.push(own);
@@ -163,40 +138,102 @@ export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndex
   }
   for (const word of input.lexiconWords) surface.add(word);
 
+  const terms = ids.size;
+  const { postingStart, postings, dfCore, df } = groupPostings(occurrences, terms);
   const weightOf = (id: number) => idf(slots, dfCore[id] || df[id]!);
+  const { start: exampleStart, items: exampleIds } = groupExamples(examplePairs, terms);
   return {
     format: SEARCH_INDEX_FORMAT,
     topicIds: topics.map((t) => t.id),
     slots,
     oosSlot,
     terms: [...ids.keys()],
-    ...flatten(entries),
-    dfCore: Int32Array.from(dfCore),
-    df: Int32Array.from(df),
+    postingStart,
+    postings,
+    dfCore,
+    df,
     coreLen,
     answerLen,
     surface: [...surface],
     exampleSlot: Int32Array.from(exampleSlot),
     exampleWeight: Float64Array.from(exampleOwn, (own) => own.reduce((sum, id) => sum + weightOf(id), 0)),
-    ...flattenExamples(exampleLists),
+    exampleStart,
+    exampleIds,
     classifier: n > 0 ? trainTopicClassifier(labelled, slots, input.classifier) : null,
   };
 }
 
-function flatten(lists: readonly number[][]): { postingStart: Int32Array; postings: Int32Array } {
-  const postingStart = new Int32Array(lists.length + 1);
-  let total = 0;
-  lists.forEach((l, i) => {
-    postingStart[i] = total;
-    total += l.length;
-  });
-  postingStart[lists.length] = total;
-  const postings = new Int32Array(total);
-  lists.forEach((l, i) => postings.set(l, postingStart[i]!));
-  return { postingStart, postings };
+/** A growable buffer of integer triples. */
+class Buffer3 {
+  data = new Int32Array(3 * 4096);
+  length = 0; // triples
+  push(a: number, b: number, c: number): void {
+    if (3 * this.length + 3 > this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    const at = 3 * this.length++;
+    this.data[at] = a;
+    this.data[at + 1] = b;
+    this.data[at + 2] = c;
+  }
 }
 
-function flattenExamples(lists: readonly number[][]): { exampleStart: Int32Array; exampleIds: Int32Array } {
-  const { postingStart, postings } = flatten(lists);
-  return { exampleStart: postingStart, exampleIds: postings };
+/** The triples' positions grouped by their first number (a stable counting sort). */
+function byTerm(buffer: Buffer3, terms: number): { start: Int32Array; order: Int32Array } {
+  const start = new Int32Array(terms + 1);
+  const d = buffer.data;
+  for (let i = 0; i < buffer.length; i++) start[d[3 * i]! + 1]! += 1;
+  for (let t = 0; t < terms; t++) start[t + 1] = start[t + 1]! + start[t]!;
+  const next = start.slice(0, terms);
+  const order = new Int32Array(buffer.length);
+  for (let i = 0; i < buffer.length; i++) order[next[d[3 * i]!]!++] = i;
+  return { start, order };
+}
+
+/** Postings (slot, count in questions, count in answers) per term, and document frequencies. */
+function groupPostings(buffer: Buffer3, terms: number) {
+  const { start, order } = byTerm(buffer, terms);
+  const d = buffer.data;
+  const out: number[] = [];
+  const postingStart = new Int32Array(terms + 1);
+  const dfCore = new Int32Array(terms);
+  const df = new Int32Array(terms);
+  for (let t = 0; t < terms; t++) {
+    postingStart[t] = out.length;
+    // Occurrences come slot by slot (the content is read in slot order): one entry per slot.
+    for (let k = start[t]!; k < start[t + 1]!; k++) {
+      const i = order[k]!;
+      const slot = d[3 * i + 1]!;
+      const field = d[3 * i + 2]!;
+      const last = out.length - 3;
+      if (last < postingStart[t]! || out[last] !== slot) {
+        out.push(slot, 0, 0);
+        df[t] = df[t]! + 1;
+      }
+      const at = out.length - 3 + 1 + field;
+      if (field === 0 && out[at] === 0) dfCore[t] = dfCore[t]! + 1;
+      out[at] = out[at]! + 1;
+    }
+  }
+  postingStart[terms] = out.length;
+  return { postingStart, postings: Int32Array.from(out), dfCore, df };
+}
+
+/** The examples that use each term (each once). */
+function groupExamples(buffer: Buffer3, terms: number): { start: Int32Array; items: Int32Array } {
+  const { start, order } = byTerm(buffer, terms);
+  const d = buffer.data;
+  const items: number[] = [];
+  const out = new Int32Array(terms + 1);
+  for (let t = 0; t < terms; t++) {
+    out[t] = items.length;
+    for (let k = start[t]!; k < start[t + 1]!; k++) {
+      const example = d[3 * order[k]! + 1]!;
+      if (items.length === out[t] || items[items.length - 1] !== example) items.push(example);
+    }
+  }
+  out[terms] = items.length;
+  return { start: out, items: Int32Array.from(items) };
 }

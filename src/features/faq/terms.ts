@@ -36,6 +36,8 @@ export interface Sound {
   own: string;
   /** {@link soundTerm} in the other script (what a question looks up across scripts). */
   other: string;
+  /** The key without its script (`~key`): what the classifier compares (classifier.ts). */
+  shared: string;
 }
 
 /** Turns a text into its terms. `maxChars` cuts questions; the index passes Infinity. */
@@ -61,7 +63,7 @@ export function soundOf(key: string): Sound | null {
   const strength = keyStrength(sound);
   if (strength < MIN_SOUND_STRENGTH.crossScript) return null;
   const urdu = /[\u0600-\u06FF]/.test(key);
-  return { key: sound, urdu, strength, own: soundTerm(sound, urdu), other: soundTerm(sound, !urdu) };
+  return { key: sound, urdu, strength, own: soundTerm(sound, urdu), other: soundTerm(sound, !urdu), shared: `~${sound}` };
 }
 
 /** A one-word term; its sound key is worked out when first asked for (answers never are). */
