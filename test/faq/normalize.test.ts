@@ -69,6 +69,13 @@ describe("English", () => {
     expect(stemEnglish("status")).toBe("status");
     expect(stemEnglish("uploading")).toBe("upload");
   });
+
+  it("keeps nouns in -ing and words whose s is no plural apart from the word they look like", () => {
+    expect(romanKey("listing")).not.toBe(romanKey("list")); // a product listing is not a list
+    expect(romanKey("listings")).toBe(romanKey("listing"));
+    expect(romanKey("training")).not.toBe(romanKey("train")); // nor a train ticket
+    expect(romanKey("news")).not.toBe(romanKey("new"));
+  });
 });
 
 describe("matchTokens", () => {

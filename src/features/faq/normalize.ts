@@ -143,9 +143,20 @@ const VARIANT_OF = new Map<string, string>();
 // "kar_joined" and the like are joined forms of a light verb: they are the light verb itself.
 for (const [canonical, variants] of Object.entries(ROMAN_VARIANTS)) for (const v of variants) VARIANT_OF.set(v, canonical.replace(/_joined$/, ""));
 
+// Nouns in -ing that are not "doing the verb" ("a listing" is not "a list", "training" is not a
+// train): they keep their ending (plurals still go: "listings").
+const ING_NOUNS = new Set(["listing", "training", "building", "marketing", "wedding", "clothing", "morning", "evening", "ceiling", "during", "setting", "sibling"]);
+
+// Words whose final s is not a plural ending ("news" is not "new", "always" not "alway"). "goods"
+// stays "good" (they meet the product concept either way), "customs" stays "custom" (sellers
+// write "custom agent" for the customs agent).
+const NOT_PLURALS = new Set(["news", "means", "series", "species", "always", "perhaps", "premises", "thanks"]);
+
 /** Light English stemming: plurals and -ing/-ed, so "documents" and "document" meet. */
 export function stemEnglish(word: string): string {
   if (word.length <= 3) return word;
+  if (ING_NOUNS.has(word) || NOT_PLURALS.has(word)) return word;
+  if (word.endsWith("ings") && ING_NOUNS.has(word.slice(0, -1))) return word.slice(0, -1);
   if (word.endsWith("ies") && word.length > 4) return `${word.slice(0, -3)}y`;
   if (word.endsWith("ches") || word.endsWith("shes") || word.endsWith("sses") || word.endsWith("xes")) return word.slice(0, -2);
   if (word.endsWith("s") && !(word.endsWith("ss") || word.endsWith("us") || word.endsWith("is"))) return word.slice(0, -1);
