@@ -82,7 +82,7 @@ describe("the index cache", () => {
     const file = join(mkdtempSync(join(tmpdir(), "faq-cache-unwritable-")), "a-file");
     writeFileSync(file, "");
     const kb = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: join(file, "cache") });
-    expect(kb.indexOrigin).toBe("built-unwritable");
+    expect(kb.indexOrigin).toBe("built-uncached");
     expect(kb.matcher.match(questions[2]!).topic).toBe("membership-fees");
   });
 });

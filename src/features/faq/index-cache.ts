@@ -34,8 +34,11 @@ export interface IndexSource {
   classifier?: ClassifierOptions;
 }
 
-/** How the index was obtained: read from the cache, or built (and written, or not). */
-export type IndexOrigin = "cache" | "built" | "built-unwritable";
+/**
+ * How the index was obtained: read from the cache; built and written there; or built and not
+ * kept (the folder cannot be written, or the code's source cannot be read to key it).
+ */
+export type IndexOrigin = "cache" | "built" | "built-uncached";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 let codeHash: string | undefined;
@@ -71,7 +74,13 @@ export const indexFile = (dir: string, key: string) => join(dir, `index-${key}.b
  * built by `build` and written there (atomically: a temporary file renamed into place).
  */
 export function cachedIndex(source: IndexSource, build: () => SearchIndex, dir = DEFAULT_INDEX_CACHE_DIR): { index: SearchIndex; origin: IndexOrigin } {
-  const file = indexFile(dir, indexKey(source));
+  let file: string;
+  try {
+    file = indexFile(dir, indexKey(source));
+  } catch {
+    // The source files are not where this module is (a bundle): without them no key is safe.
+    return { index: build(), origin: "built-uncached" };
+  }
   const topicIds = source.topics.map((t) => t.id).join(",");
   try {
     const index = deserialize(readFileSync(file)) as SearchIndex;
@@ -88,7 +97,7 @@ export function cachedIndex(source: IndexSource, build: () => SearchIndex, dir =
     prune(dir);
     return { index, origin: "built" };
   } catch {
-    return { index, origin: "built-unwritable" };
+    return { index, origin: "built-uncached" };
   }
 }
 
