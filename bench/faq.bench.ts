@@ -72,7 +72,15 @@ const base = content.topics.flatMap((t) => LANGS.flatMap((l) => t.examples[l]));
 const typo = (s: string) => (s.length > 6 ? s.slice(0, 3) + s[4] + s[3] + s.slice(5) : s);
 const queries = base.flatMap((q) => [q, `salam bhai ${q.toLowerCase()}`, typo(q), q.replace(/ی/g, "ي").replace(/ک/g, "ك"), "what is the weather in lahore today"]);
 
-for (let i = 0; i < 2000; i++) matcher.match(queries[i % queries.length]!); // warm-up
+// First pass: every query once, as new questions meet the matcher (word caches cold, the
+// spelling recovery working out each new word); then the measured passes, as a running bot
+// meets words it has seen before.
+const firstPass: number[] = [];
+for (const q of queries) {
+  const t0 = performance.now();
+  matcher.match(q);
+  firstPass.push(performance.now() - t0);
+}
 
 const latencies: number[] = [];
 const cpuLatencies: number[] = [];
@@ -106,4 +114,6 @@ console.log(`warm build (same process, median of 7): ${f(median(builds))} ms wal
 console.log(`matches: ${n} in ${f(elapsed, 2)} s wall = ${Math.round(n / elapsed)}/s; ${Math.round(n / cpuSeconds)}/s per cpu-second (one thread)`);
 console.log(`latency wall: p50 ${f(pctOf(wallSorted, 50), 3)} ms, p99 ${f(pctOf(wallSorted, 99), 3)} ms, max ${f(wallSorted.at(-1)!, 3)} ms (FAQ share of the 2 ms understanding budget: aim ≤ 0.5 ms)`);
 console.log(`latency cpu:  p50 ${f(pctOf(cpuSorted, 50), 3)} ms, p99 ${f(pctOf(cpuSorted, 99), 3)} ms`);
+const firstSorted = sorted(firstPass);
+console.log(`first sight of each query (cold word caches, ${queries.length} queries): p50 ${f(pctOf(firstSorted, 50), 3)} ms, p99 ${f(pctOf(firstSorted, 99), 3)} ms wall`);
 console.log(`load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
