@@ -1,16 +1,19 @@
 /**
  * Ranked retrieval over the knowledge base plus a calibrated confidence that says whether to
  * answer, ask "did you mean", or admit that nothing fits (docs/faq.md,
- * docs/decisions/0102-faq-generalising-matcher.md).
+ * docs/decisions/0102-faq-generalising-matcher.md, 0103-faq-classifier-stems-index-cache.md).
  *
- * Each topic is two bags of terms (terms.ts): its example questions and keywords in all three
- * forms, and its answers; every example is also kept on its own, and the out-of-scope questions
- * are one more topic that is never answered. A question word counts for a topic through its own
- * term, its lexicon concept, a recovered spelling or its sound key (the Urdu-script and Roman
- * spellings of a word meet there). Topics are ranked by coverage (the IDF-weighted share of the
- * question's words they explain) plus BM25. The confidence is a logistic regression over 17
- * features of that ranking (calibration.ts), learned by k-fold over the knowledge base
- * (train.ts); without a calibration it is the coverage itself. */
+ * The index (search-index.ts) holds each topic's terms (terms.ts) from its example questions
+ * and keywords in all three forms and from its answers, every example on its own, the
+ * out-of-scope questions as one more topic that is never answered, and a topic classifier
+ * (classifier.ts). A question word counts for a topic through its own term, its lexicon
+ * concept, a recovered spelling, its sound key (the Urdu-script and Roman spellings of a word
+ * meet there) or its stem (every form of a word meets there). Topics are ranked by coverage
+ * (the IDF-weighted share of the question's words they explain) plus BM25 plus the
+ * classifier's probability. The confidence is a logistic regression over 20 features of that
+ * ranking (calibration.ts), learned by k-fold over the knowledge base (train.ts); without a
+ * calibration it is the coverage itself.
+ */
 import { applyCalibration, type Calibration } from "./calibration.ts";
 import { createTopicClassifier, type ClassifierOptions } from "./classifier.ts";
 import type { FaqTopic } from "./content.ts";
