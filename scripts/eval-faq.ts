@@ -19,7 +19,7 @@ import { detectLanguage } from "../src/core/language.ts";
 import { LANGS } from "../src/core/types.ts";
 import { loadCalibration, type Calibration } from "../src/features/faq/calibration.ts";
 import { loadFaqContent } from "../src/features/faq/knowledge.ts";
-import { createFaqMatcher, type FaqMatch, type RankingOptions } from "../src/features/faq/matcher.ts";
+import { createFaqMatcher, decide, isAmbiguous, type FaqMatch, type RankingOptions } from "../src/features/faq/matcher.ts";
 import { figuresAt, trainFaqCalibration, type Figures, type Judged } from "../src/features/faq/train.ts";
 
 const lineSchema = z.object({ text: z.string(), lang: z.enum(["en", "ur", "ur-Latn"]), topic: z.string().nullable() });
@@ -33,7 +33,7 @@ const option = (name: string) => {
 };
 
 const knobs: RankingOptions = {};
-for (const k of ["answerWeight", "rankAlpha", "unknownFactor", "answerCredit", "minEvidence", "recoveredCredit", "soundCredit", "conceptCredit"] as const) {
+for (const k of ["answerWeight", "rankAlpha", "unknownFactor", "answerCredit", "minEvidence", "recoveredCredit", "soundCredit", "conceptCredit", "stemCredit", "classifierWeight"] as const) {
   const v = option(`--${k}`);
   if (v !== undefined) knobs[k] = Number(v);
 }
@@ -79,7 +79,7 @@ const file = resolve(option("--file") ?? join("eval", "faq-dev.jsonl"));
 const items = readItems(file);
 const matcher = createFaqMatcher(content.topics, { ...knobs, lexicon: content.lexicon, negatives: LANGS.flatMap((l) => content.negatives[l]), calibration, thresholds });
 const outcomes = items.map((item) => ({ item, match: matcher.match(item.text) }));
-const judged: Judged[] = outcomes.map(({ item, match }) => ({ lang: item.lang, topic: item.topic, ranked: match.ranked.map((r) => r.topic), score: match.score }));
+const judged: Judged[] = outcomes.map(({ item, match }) => ({ lang: item.lang, topic: item.topic, ranked: match.ranked.map((r) => r.topic), score: match.score, ambiguous: isAmbiguous(matcher.rank(item.text)) }));
 
 function table(title: string, f: Figures) {
   console.log(title);
@@ -128,13 +128,31 @@ if (flag("--errors")) {
   }
 }
 
+// Misses of the cross-validation (the knowledge base's own examples, never an eval file):
+// `--cv-errors` for all forms, `--cv-errors ur-Latn` for one.
+if (trained && flag("--cv-errors")) {
+  const form = option("--cv-errors");
+  console.log("\ncross-validated errors:");
+  for (const j of trained.judged) {
+    if (form && LANGS.includes(form as never) && j.lang !== form) continue;
+    const answered = decide(j.score, j.ambiguous ?? false, thresholds) === "confident" ? j.ranked[0] : undefined;
+    if (answered === (j.topic ?? undefined)) continue;
+    console.log(`  [${j.lang}] ${j.text}  →  ${answered ?? "null"} (want ${j.topic}; ${j.ranked.slice(0, 3).join(", ")} ${j.score.toFixed(2)})`);
+  }
+}
+
 if (flag("--sweep")) {
-  console.log("\nsweep: confident ≥ → file top-1 / out-of-scope rejected" + (trained ? " | cross-validated top-1 / rejected" : ""));
-  for (let c = 0.2; c <= 0.8001; c += 0.05) {
+  // The trade-off between answering and rejecting, on the file and (the honest curve) on the
+  // cross-validation; the shipped threshold is marked with *.
+  console.log("\nsweep: confident ≥ → file top-1 / out-of-scope rejected" + (trained ? " | cross-validated top-1 (en, ur, ur-Latn) / rejected" : ""));
+  const steps = [...new Set([...Array.from({ length: 16 }, (_, i) => Math.round((0.05 + 0.05 * i) * 100) / 100), thresholds.confident])].sort((a, b) => a - b);
+  for (const c of steps) {
     const f = figuresAt(judged, c);
     const cv = trained ? figuresAt(trained.judged, c) : undefined;
-    const forms = LANGS.map((l) => `${l} ${pct(f.forms[l].top1, f.forms[l].n)}`).join(" ");
-    const cvText = cv ? ` | ${pct(cv.forms.all.top1, cv.forms.all.n)} / ${pct(cv.outOfScope.rejected, cv.outOfScope.n)}` : "";
-    console.log(`  ${c.toFixed(2)}  ${pct(f.forms.all.top1, f.forms.all.n)} / ${pct(f.outOfScope.rejected, f.outOfScope.n)}  (${forms})${cvText}`);
+    const cvText = cv
+      ? ` | ${pct(cv.forms.all.top1, cv.forms.all.n)} (${LANGS.map((l) => pct(cv.forms[l].top1, cv.forms[l].n)).join(", ")}) / ${pct(cv.outOfScope.rejected, cv.outOfScope.n)}`
+      : "";
+    const mark = c === thresholds.confident ? "*" : " ";
+    console.log(`  ${c.toFixed(2)}${mark} ${pct(f.forms.all.top1, f.forms.all.n)} / ${pct(f.outOfScope.rejected, f.outOfScope.n)}${cvText}`);
   }
 }

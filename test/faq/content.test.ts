@@ -114,8 +114,8 @@ describe("loader", () => {
 describe("content/faq-negatives", () => {
   const negatives = loadNegatives(resolve("content/faq-negatives"));
 
-  it("has out-of-scope questions in all three forms", () => {
-    for (const lang of LANGS) expect(negatives[lang].length, lang).toBeGreaterThanOrEqual(50);
+  it("has many out-of-scope questions in all three forms (they decide the threshold: a narrow set promises a rejection rate unseen questions do not get)", () => {
+    for (const lang of LANGS) expect(negatives[lang].length, lang).toBeGreaterThanOrEqual(250);
   });
 
   it("shares no line with the evaluation set or the knowledge base (it trains the confidence)", () => {

@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadKnowledgeBase } from "../../src/features/faq/knowledge.ts";
-import type { FaqMatcher } from "../../src/features/faq/matcher.ts";
+import { AMBIGUOUS_CONFIDENT, decide, type FaqMatcher } from "../../src/features/faq/matcher.ts";
 
 let matcher: FaqMatcher;
 beforeAll(() => {
@@ -78,6 +78,31 @@ describe("not confident", () => {
     const match = matcher.match("account");
     expect(match.decision).toBe("unsure");
     expect(match.ranked.length).toBeGreaterThan(1);
+  });
+
+  it("answers an ambiguous question only when it is more likely right than not", () => {
+    const thresholds = { confident: 0.2, unsure: 0.1 };
+    expect(decide(0.3, false, thresholds)).toBe("confident");
+    expect(decide(0.3, true, thresholds)).toBe("unsure");
+    expect(decide(AMBIGUOUS_CONFIDENT, true, thresholds)).toBe("confident");
+    expect(decide(0.05, true, thresholds)).toBe("unsure");
+    expect(decide(0.05, false, thresholds)).toBe("none");
+  });
+
+  it("reads two words typed as one", () => {
+    expect(matcher.match("membershipfee kitni hai").topic).toBe("membership-fees");
+    expect(matcher.match("productupload kaise karun").topic).toBe("product-listing");
+  });
+
+  it("does not take a complaint about a closed account or order for the unsubscribe topic", () => {
+    for (const text of ["mera order band ho gaya", "میرا اکاؤنٹ بند ہو گیا", "mera account band ho gaya"]) {
+      expect(matcher.match(text).topic, text).toBeNull();
+    }
+  });
+
+  it("reads a misspelt word as the word meant, in the ranking and in the classifier", () => {
+    expect(matcher.match("memebrship fee").topic).toBe("membership-fees");
+    expect(matcher.match("verfication kitne din").topic).toBe("verification");
   });
 
   it("does not take an unknown word for a typo or a sound-alike of a known one", () => {

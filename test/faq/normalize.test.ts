@@ -69,6 +69,13 @@ describe("English", () => {
     expect(stemEnglish("status")).toBe("status");
     expect(stemEnglish("uploading")).toBe("upload");
   });
+
+  it("keeps nouns in -ing and words whose s is no plural apart from the word they look like", () => {
+    expect(romanKey("listing")).not.toBe(romanKey("list")); // a product listing is not a list
+    expect(romanKey("listings")).toBe(romanKey("listing"));
+    expect(romanKey("training")).not.toBe(romanKey("train")); // nor a train ticket
+    expect(romanKey("news")).not.toBe(romanKey("new"));
+  });
 });
 
 describe("matchTokens", () => {
@@ -99,6 +106,22 @@ describe("typing variants that generalise", () => {
       expect(romanKey(a!), `${a} ~ ${b}`).toBe(romanKey(b!));
     }
     same("plz documents btao kitne lagenge", "please documents batao kitne lagenge");
+  });
+
+  it("drops function words in the spellings people type on a phone", () => {
+    // Light verbs and pronouns as typed in a hurry, joined ("kardo", "hogaya") or cut short.
+    same("mera account kholna hy kro plz", "account kholna");
+    same("verification hogaya kya", "verification");
+    same("documents bhej kardo", "documents bhej");
+    same("hme fees btao pr kb", "fees");
+    same("krein krun kry gya gyi rha rhe wla wle", "");
+    same("wat abt fees", "fees");
+  });
+
+  it("merges aspirated consonants typed without the h (bh, dh, gh, jh)", () => {
+    for (const [a, b] of [["bejna", "bhejna"], ["dundna", "dhundna"], ["galat", "ghalat"], ["jagra", "jhagra"]]) {
+      expect(romanKey(a!), `${a} ~ ${b}`).toBe(romanKey(b!));
+    }
   });
 
   it("reads Urdu typed on an Arabic or Persian keyboard (no ٹ ڈ ڑ, Arabic ي ك ه)", () => {

@@ -32,6 +32,9 @@ export const FEATURES = [
   "nearest", // similarity (weighted Dice) of the question and the topic's closest example
   "nearestMargin", // nearest minus the best other topic's nearest
   "nearestOutOfScope", // similarity of the question and the closest out-of-scope example
+  "classifier", // the classifier's probability of the topic (classifier.ts)
+  "classifierMargin", // that minus the best other ranked topic's
+  "classifierOutOfScope", // the classifier's probability that the question is out of scope
 ] as const;
 
 const thresholdsSchema = z.object({ confident: z.number().min(0).max(1), unsure: z.number().min(0).max(1) }).strict();

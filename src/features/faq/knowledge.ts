@@ -11,7 +11,8 @@ import { LANGS } from "../../core/types.ts";
 import { loadCalibration } from "./calibration.ts";
 import { loadFaqTopics, loadNegatives, topicLabel, type FaqNegatives, type FaqTopic } from "./content.ts";
 import { loadLexicon, type Concept } from "./lexicon.ts";
-import { createFaqMatcher, type FaqMatch, type FaqMatcher } from "./matcher.ts";
+import { cachedIndex, type IndexOrigin } from "./index-cache.ts";
+import { buildMatcherIndex, createFaqMatcher, type FaqMatch, type FaqMatcher } from "./matcher.ts";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -22,6 +23,8 @@ export const topicChoiceData = (id: string) => `faq:topic:${id}`;
 export interface KnowledgeBase {
   topics: Map<string, FaqTopic>;
   matcher: FaqMatcher;
+  /** Whether the index was read from the index cache or built (index-cache.ts). */
+  indexOrigin: IndexOrigin;
 }
 
 /**
@@ -52,14 +55,25 @@ export function loadFaqContent(dir: string): FaqContent {
   return { topics: loadFaqTopics(dir), lexicon: loadLexicon(join(parent, "lexicon")), negatives: loadNegatives(join(parent, "faq-negatives")) };
 }
 
+/** Where the index is kept between starts: a folder, or null to build it every time. */
+export interface KnowledgeBaseOptions {
+  indexCacheDir?: string | null;
+}
+
 /**
- * Loads the content and builds the index with the shipped calibration
+ * Loads the content and the index (read from the index cache when the content and the code
+ * are unchanged, else built and written there: index-cache.ts) with the shipped calibration
  * (src/features/faq/calibration.json). Throws FaqContentError for a bad file.
  */
-export function loadKnowledgeBase(dir: string): KnowledgeBase {
-  const { topics, lexicon, negatives } = loadFaqContent(dir);
-  const matcher = createFaqMatcher(topics, { lexicon, negatives: LANGS.flatMap((l) => negatives[l]), calibration: loadCalibration() });
-  return { topics: new Map(topics.map((t) => [t.id, t])), matcher };
+export function loadKnowledgeBase(dir: string, options: KnowledgeBaseOptions = {}): KnowledgeBase {
+  const { topics, lexicon, negatives: byLang } = loadFaqContent(dir);
+  const negatives = LANGS.flatMap((l) => byLang[l]);
+  const matcherOptions = { lexicon, negatives, calibration: loadCalibration() };
+  const build = () => buildMatcherIndex(topics, matcherOptions);
+  const { index, origin } =
+    options.indexCacheDir === null ? { index: build(), origin: "built" as const } : cachedIndex({ topics, lexicon, negatives }, build, options.indexCacheDir);
+  const matcher = createFaqMatcher(topics, { ...matcherOptions, index });
+  return { topics: new Map(topics.map((t) => [t.id, t])), matcher, indexOrigin: origin };
 }
 
 /** A reply as the bot would send it, plus the topic ids behind its choices. */

@@ -1,22 +1,26 @@
 /**
  * Ranked retrieval over the knowledge base plus a calibrated confidence that says whether to
  * answer, ask "did you mean", or admit that nothing fits (docs/faq.md,
- * docs/decisions/0102-faq-generalising-matcher.md).
+ * docs/decisions/0102-faq-generalising-matcher.md, 0103-faq-classifier-stems-index-cache.md).
  *
- * Each topic is two bags of terms (terms.ts): its example questions and keywords in all three
- * forms, and its answers; every example is also kept on its own, and the out-of-scope questions
- * are one more topic that is never answered. A question word counts for a topic through its own
- * term, its lexicon concept, a recovered spelling or its sound key (the Urdu-script and Roman
- * spellings of a word meet there). Topics are ranked by coverage (the IDF-weighted share of the
- * question's words they explain) plus BM25. The confidence is a logistic regression over 17
- * features of that ranking (calibration.ts), learned by k-fold over the knowledge base
- * (train.ts); without a calibration it is the coverage itself. */
-import { LANGS } from "../../core/types.ts";
+ * The index (search-index.ts) holds each topic's terms (terms.ts) from its example questions
+ * and keywords in all three forms and from its answers, every example on its own, the
+ * out-of-scope questions as one more topic that is never answered, and a topic classifier
+ * (classifier.ts). A question word counts for a topic through its own term, its lexicon
+ * concept, a recovered spelling, its sound key (the Urdu-script and Roman spellings of a word
+ * meet there) or its stem (every form of a word meets there). Topics are ranked by coverage
+ * (the IDF-weighted share of the question's words they explain) plus BM25 plus the
+ * classifier's probability. The confidence is a logistic regression over 20 features of that
+ * ranking (calibration.ts), learned by k-fold over the knowledge base (train.ts); without a
+ * calibration it is the coverage itself.
+ */
 import { applyCalibration, type Calibration } from "./calibration.ts";
+import { createTopicClassifier, type ClassifierOptions } from "./classifier.ts";
 import type { FaqTopic } from "./content.ts";
-import { conceptTerm, createConceptFinder, type Concept } from "./lexicon.ts";
-import { skeleton } from "./normalize.ts";
-import { createAnalyzer, MIN_SOUND_STRENGTH, type Term } from "./terms.ts";
+import { conceptTerm, createConceptFinder, type Concept, type ConceptFinder } from "./lexicon.ts";
+import { isStopKey, skeleton } from "./normalize.ts";
+import { buildSearchIndex, idf, type SearchIndex } from "./search-index.ts";
+import { createAnalyzer, MIN_SOUND_STRENGTH, type Analyzer, type Term } from "./terms.ts";
 
 /** What the matcher concluded about one question. */
 export type FaqDecision = "confident" | "unsure" | "none";
@@ -61,6 +65,12 @@ export interface RankingOptions {
   soundCredit?: number;
   /** Credit of a word matched only through its lexicon concept (a synonym or translation). */
   conceptCredit?: number;
+  /** Credit of a word matched only through its stem (another form of the word, either script). */
+  stemCredit?: number;
+  /** Weight of the classifier's probability (classifier.ts) in the ranking key. */
+  classifierWeight?: number;
+  /** Settings of the classifier. */
+  classifier?: ClassifierOptions;
 }
 
 /** Everything a matcher is built from besides the topics. */
@@ -77,6 +87,8 @@ export interface MatcherOptions extends RankingOptions {
   calibration?: Calibration | null;
   /** Overrides the calibration's (or the raw) thresholds. */
   thresholds?: FaqThresholds;
+  /** The index, already built from the same content and options (search-index.ts). */
+  index?: SearchIndex;
 }
 
 /** A ranked topic with the features the confidence is computed from. */
@@ -86,6 +98,8 @@ export interface Candidate {
   coverage: number;
   /** Confidence before calibration (coverage scaled by evidence and lead). */
   raw: number;
+  /** The ranking key (coverage scaled by evidence, plus BM25 relative to the best). */
+  key: number;
   /** The calibration's inputs (calibration.ts FEATURES, in order). */
   features: number[];
 }
@@ -99,14 +113,6 @@ export interface FaqMatcher {
   readonly thresholds: FaqThresholds;
 }
 
-interface Posting {
-  /** Per topic that uses the term, three numbers: slot, count in questions, count in answers. */
-  entries: number[];
-  /** Topics whose examples/keywords use it (answers mention many words in passing). */
-  dfCore: number;
-  df: number;
-}
-
 const LATIN_TERM = /^[a-z]+$/;
 
 /** How a question word reached a topic: its own term, its concept, or a fuzzy match. */
@@ -118,8 +124,25 @@ const EMPTY: FaqMatch = { topic: null, score: 0, decision: "none", ranked: [] };
 const K1 = 1.2;
 const B = 0.75;
 
-/** Builds the index over the topics. */
-export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {}): FaqMatcher {
+/**
+ * Builds the index a matcher over these topics and options uses (index-cache.ts keeps it in a
+ * file between starts).
+ */
+export function buildMatcherIndex(topics: readonly FaqTopic[], options: MatcherOptions = {}): SearchIndex {
+  const finder = createConceptFinder(options.lexicon ?? []);
+  return buildIndexWith(topics, options, finder, createAnalyzer(finder));
+}
+
+function buildIndexWith(topics: readonly FaqTopic[], options: MatcherOptions, finder: ConceptFinder, analyze: Analyzer): SearchIndex {
+  return buildSearchIndex(topics, { analyze, negatives: options.negatives ?? [], lexiconWords: finder.words.keys(), classifier: options.classifier });
+}
+
+/**
+ * Builds the matcher over the topics. `options.index` is an index already built from the same
+ * topics, lexicon, out-of-scope questions and options (index-cache.ts reads one from a file);
+ * without it the index is built here.
+ */
+export function createFaqMatcher(topics: readonly FaqTopic[], options: MatcherOptions = {}): FaqMatcher {
   const answerWeight = options.answerWeight ?? 0.3;
   const rankAlpha = options.rankAlpha ?? 1;
   const unknownFactor = options.unknownFactor ?? 1.25;
@@ -128,106 +151,46 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
   const recoveredCredit = options.recoveredCredit ?? 0.8;
   const soundCredit = options.soundCredit ?? 0.8;
   const conceptCredit = options.conceptCredit ?? 0.9;
+  const stemCredit = options.stemCredit ?? 0.7;
+  const classifierWeight = options.classifierWeight ?? 0.5;
   const calibration = options.calibration ?? null;
   const thresholds = options.thresholds ?? calibration?.thresholds ?? RAW_THRESHOLDS;
 
   const finder = createConceptFinder(options.lexicon ?? []);
   const analyze = createAnalyzer(finder);
+  const index = options.index ?? buildIndexWith(topics, options, finder, analyze);
+  if (index.topicIds.join(",") !== topics.map((t) => t.id).join(",")) throw new Error("FAQ index built for other topics");
+  const { slots, oosSlot, postings, postingStart, dfCore, df, exampleSlot, exampleWeight, exampleStart, exampleIds } = index;
 
-  // Topic slots 0..n-1; slot n (when there are negatives) is "something else".
-  const n = topics.length;
-  const negatives = options.negatives ?? [];
-  const slots = negatives.length > 0 ? n + 1 : n;
-  const oosSlot = negatives.length > 0 ? n : -1;
+  const termId = new Map<string, number>();
+  index.terms.forEach((t, i) => termId.set(t, i));
+  const idOf = (term: string | null) => (term === null ? undefined : termId.get(term));
+  const classifier = index.classifier ? createTopicClassifier(index.classifier) : null;
+  const classProb = new Float64Array(slots);
 
-  // Postings are filled slot by slot, in order, so a term's current slot is its last entry.
-  const postings = new Map<string, Posting>();
-  const coreLen = new Float64Array(slots);
-  const answerLen = new Float64Array(slots);
-  const surface = new Set<string>(); // word keys the index or the lexicon knows (for recovery)
-  const count = (term: string, slot: number, field: 0 | 1) => {
-    let p = postings.get(term);
-    if (!p) postings.set(term, (p = { entries: [], dfCore: 0, df: 0 }));
-    const e = p.entries;
-    const last = e.length - 3;
-    if (last < 0 || e[last] !== slot) {
-      e.push(slot, field === 0 ? 1 : 0, field === 1 ? 1 : 0);
-      p.df += 1;
-      if (field === 0) p.dfCore += 1;
-    } else if (field === 0) {
-      if (e[last + 1] === 0) p.dfCore += 1;
-      e[last + 1] = e[last + 1]! + 1;
-    } else e[last + 2] = e[last + 2]! + 1;
-  };
-  const addTerms = (slot: number, terms: Term[], field: 0 | 1) => {
-    for (const t of terms) {
-      count(t.term, slot, field);
-      if (t.concept) count(t.concept, slot, field);
-      // Answers mention many words in passing: their sound keys would only add noise.
-      if (t.sound && field === 0) count(t.sound.own, slot, field);
-      if (!t.phrase) surface.add(t.term);
-    }
-    const lengths = field === 0 ? coreLen : answerLen;
-    lengths[slot] = lengths[slot]! + terms.length;
-  };
-  // Every example question on its own too (nearest-example similarity).
-  const exampleSlot: number[] = [];
-  const exampleTerms: string[][] = [];
-  const exampleIndex = new Map<string, number[]>();
-  const addExample = (slot: number, terms: Term[]) => {
-    const id = exampleSlot.length;
-    const own: string[] = [];
-    const post = (term: string) => {
-      const list = exampleIndex.get(term);
-      if (!list) exampleIndex.set(term, [id]);
-      else if (list[list.length - 1] !== id) list.push(id);
-    };
-    for (const t of terms) {
-      if (!own.includes(t.term)) own.push(t.term);
-      post(t.term);
-      if (t.concept) post(t.concept);
-      if (t.sound) post(t.sound.own);
-    }
-    exampleSlot.push(slot);
-    exampleTerms.push(own);
-  };
-  topics.forEach((topic, slot) => {
-    for (const lang of LANGS) {
-      for (const text of topic.examples[lang]) {
-        const terms = analyze(text, Infinity);
-        addTerms(slot, terms, 0);
-        addExample(slot, terms);
-      }
-      for (const text of topic.keywords[lang]) addTerms(slot, analyze(text, Infinity), 0);
-    }
-    for (const lang of LANGS) addTerms(slot, analyze(topic.answer[lang], Infinity), 1);
-  });
-  for (const text of negatives) {
-    const terms = analyze(text, Infinity);
-    addTerms(oosSlot, terms, 0);
-    addExample(oosSlot, terms);
-  }
-  for (const word of finder.words.keys()) surface.add(word);
-
-  const avgCore = coreLen.reduce((a, b) => a + b, 0) / Math.max(1, slots);
-  const avgAnswer = answerLen.reduce((a, b) => a + b, 0) / Math.max(1, slots);
-  const coreNorm = Float64Array.from(coreLen, (l) => K1 * (1 - B + (B * l) / Math.max(1, avgCore)));
-  const answerNorm = Float64Array.from(answerLen, (l) => K1 * (1 - B + (B * l) / Math.max(1, avgAnswer)));
+  const avgCore = index.coreLen.reduce((a, b) => a + b, 0) / Math.max(1, slots);
+  const avgAnswer = index.answerLen.reduce((a, b) => a + b, 0) / Math.max(1, slots);
+  const coreNorm = Float64Array.from(index.coreLen, (l) => K1 * (1 - B + (B * l) / Math.max(1, avgCore)));
+  const answerNorm = Float64Array.from(index.answerLen, (l) => K1 * (1 - B + (B * l) / Math.max(1, avgAnswer)));
 
   const conceptOf = (word: string) => {
     const id = finder.words.get(word);
     return id === undefined ? null : conceptTerm(id);
   };
-  const correct = createSpellingRecovery(surface, (word) => postings.get(word)?.df ?? postings.get(conceptOf(word) ?? "")?.df ?? 0);
+  // Spelling recovery is only needed for words the index does not know: built on first use.
+  let recovery: SpellingRecovery | undefined;
+  const recover = () =>
+    (recovery ??= createSpellingRecovery(new Set(index.surface), (w) => {
+      const id = idOf(w) ?? idOf(conceptOf(w));
+      return id === undefined ? 0 : df[id]!;
+    }));
+  const correct = (word: string) => recover().correct(word);
+  const joined = (word: string) => (LATIN_TERM.test(word) && word.length >= 7 && correct(word).length === 0 ? recover().split(word) : NO_PARTS);
 
-  const idf = (df: number) => Math.log(1 + slots / Math.max(1, df));
   // How telling a known term is: by the topics whose questions use it, else whose answers do.
-  const weightOf = (p: Posting) => idf(p.dfCore || p.df);
-  const bm25Idf = (p: Posting) => Math.log(1 + (slots - p.df + 0.5) / (p.df + 0.5));
-  const unknownWeight = idf(1) * unknownFactor;
-  const exampleWeight = Float64Array.from(exampleTerms, (terms) => terms.reduce((sum, t) => sum + weightOf(postings.get(t)!), 0));
-  const examplePostings = new Map<Posting, number[]>();
-  for (const [term, ids] of exampleIndex) examplePostings.set(postings.get(term)!, ids);
+  const weightOf = (id: number) => idf(slots, dfCore[id] || df[id]!);
+  const bm25Idf = (id: number) => Math.log(1 + (slots - df[id]! + 0.5) / (df[id]! + 0.5));
+  const unknownWeight = idf(slots, 1) * unknownFactor;
 
   // Scratch space reused by every match (one match runs at a time: JavaScript is single-threaded).
   const covered = new Float64Array(slots);
@@ -247,14 +210,21 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
   const exTouched: number[] = [];
   const exTokTouched: number[] = [];
   const bestExample = new Float64Array(slots);
+  const recovered: Term[] = [];
 
   function rank(text: string): Candidate[] {
     const seen = new Set<string>();
     const terms: Term[] = [];
-    for (const t of analyze(text)) {
-      if (seen.has(t.term) || terms.length >= 30) continue;
+    const keep = (t: Term) => {
+      if (seen.has(t.term) || terms.length >= 30) return;
       seen.add(t.term);
       terms.push(t);
+    };
+    for (const t of analyze(text)) {
+      // Two known words typed as one ("productupload") are read as the two words.
+      const parts = !t.phrase && idOf(t.term) === undefined ? joined(t.term) : NO_PARTS;
+      if (parts.length > 0) for (const part of analyze(parts.join(" "))) keep(part);
+      else keep(t);
     }
     if (terms.length === 0) return [];
     for (const s of touched) covered[s] = byConcept[s] = fuzzy[s] = answerOnly[s] = bm[s] = bestExample[s] = 0;
@@ -263,34 +233,37 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
     exTouched.length = 0;
     let total = 0;
     let unknown = 0;
+    recovered.length = 0;
     for (const t of terms) {
       // The term's alternatives: itself, its concept, a recovered spelling, its sound key.
       // A word's weight is its own IDF when the knowledge base knows it; an alternative
       // counts at most as much as it is telling itself (a concept or sound key many topics
       // share says little about any of them).
       let weight = 0;
-      const alts: Array<[Posting, number, Kind]> = [];
-      const own = postings.get(t.term);
-      const add = (p: Posting | undefined, credit: number, kind: Kind) => {
-        if (!p) return;
-        if (weight === 0) weight = weightOf(p);
-        alts.push([p, credit, kind]);
+      const alts: Array<[number, number, Kind]> = [];
+      const own = idOf(t.term);
+      const add = (id: number | undefined, credit: number, kind: Kind) => {
+        if (id === undefined) return;
+        if (weight === 0) weight = weightOf(id);
+        alts.push([id, credit, kind]);
       };
       add(own, 1, EXACT);
       let concept = t.concept;
-      if (!own && !t.phrase) {
-        const fixed = correct(t.term);
-        if (fixed) {
-          add(postings.get(fixed), recoveredCredit, FUZZY);
+      if (own === undefined && !t.phrase) {
+        for (const fixed of correct(t.term)) {
+          add(idOf(fixed), recoveredCredit, FUZZY);
           concept ??= conceptOf(fixed);
+          // The classifier reads the word that was meant, too.
+          for (const meant of analyze(fixed)) recovered.push(meant);
         }
       }
-      if (concept) add(postings.get(concept), conceptCredit, CONCEPT);
+      if (concept) add(idOf(concept), conceptCredit, CONCEPT);
       if (t.sound) {
         // Across scripts from three consonants on, within a script from four.
-        add(postings.get(t.sound.other), soundCredit, FUZZY);
-        if (t.sound.strength >= MIN_SOUND_STRENGTH.sameScript) add(postings.get(t.sound.own), soundCredit, FUZZY);
+        add(idOf(t.sound.other), soundCredit, FUZZY);
+        if (t.sound.strength >= MIN_SOUND_STRENGTH.sameScript) add(idOf(t.sound.own), soundCredit, FUZZY);
       }
+      add(idOf(t.stem), stemCredit, FUZZY);
       if (weight === 0) {
         weight = unknownWeight;
         unknown += weight;
@@ -299,10 +272,9 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       for (const [p, altCredit, kind] of alts) {
         const credit = kind === EXACT ? 1 : altCredit * Math.min(1, weightOf(p) / weight);
         const idfB = bm25Idf(p);
-        const e = p.entries;
-        for (let i = 0; i < e.length; i += 3) {
-          const s = e[i]!;
-          const core = e[i + 1]!;
+        for (let i = postingStart[p]!, end = postingStart[p + 1]!; i < end; i += 3) {
+          const s = postings[i]!;
+          const core = postings[i + 1]!;
           const c = core > 0 ? credit : credit * answerCredit;
           if (!tokMark[s]) {
             tokMark[s] = 1;
@@ -313,16 +285,15 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
             tokAnswer[s] = core > 0 ? 0 : 1;
             tokKind[s] = kind;
           }
-          const a = e[i + 2]!;
+          const a = postings[i + 2]!;
           const score = credit * idfB * ((core * (K1 + 1)) / (core + coreNorm[s]!) + (answerWeight * (a * (K1 + 1))) / (a + answerNorm[s]!));
           if (score > tokBm[s]!) tokBm[s] = score;
         }
       }
       for (const [p, altCredit, kind] of alts) {
-        const ids = examplePostings.get(p);
-        if (!ids) continue;
         const credit = kind === EXACT ? 1 : altCredit * Math.min(1, weightOf(p) / weight);
-        for (const e of ids) {
+        for (let i = exampleStart[p]!, end = exampleStart[p + 1]!; i < end; i++) {
+          const e = exampleIds[i]!;
           if (exTok[e] === 0) exTokTouched.push(e);
           if (credit > exTok[e]!) exTok[e] = credit;
         }
@@ -355,13 +326,14 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
     }
     let bmMax = 0;
     for (const s of touched) if (s !== oosSlot && bm[s]! > bmMax) bmMax = bm[s]!;
+    if (classifier) classifier.predict(recovered.length > 0 ? [...terms, ...recovered] : terms, classProb);
     const oosCoverage = oosSlot >= 0 ? Math.min(1, covered[oosSlot]! / total) : 0;
     const list = touched
       .filter((s) => s !== oosSlot)
       .map((s) => {
         const coverage = Math.min(1, covered[s]! / total);
         const evidence = minEvidence > 0 ? Math.min(1, covered[s]! / minEvidence) : 1;
-        const key = coverage * evidence + rankAlpha * (bmMax > 0 ? bm[s]! / bmMax : 0);
+        const key = coverage * evidence + rankAlpha * (bmMax > 0 ? bm[s]! / bmMax : 0) + classifierWeight * classProb[s]!;
         return { s, coverage, scaled: coverage * evidence, key };
       })
       .sort((a, b) => b.key - a.key)
@@ -373,9 +345,11 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       let otherKey = 0;
       let otherBm = 0;
       let otherExample = 0;
+      let otherProb = 0;
       for (const other of list) {
         if (other === c) continue;
         otherExample = Math.max(otherExample, bestExample[other.s]!);
+        otherProb = Math.max(otherProb, classProb[other.s]!);
         runner = Math.max(runner, other.coverage);
         otherKey = Math.max(otherKey, other.key);
         otherBm = Math.max(otherBm, bm[other.s]!);
@@ -402,8 +376,11 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
         bestExample[c.s]!,
         bestExample[c.s]! - otherExample,
         oosSlot >= 0 ? bestExample[oosSlot]! : 0,
+        classProb[c.s]!,
+        classProb[c.s]! - otherProb,
+        oosSlot >= 0 ? classProb[oosSlot]! : 0,
       ];
-      return { topic: topics[c.s]!.id, coverage: round(c.coverage), raw: round(raw), features };
+      return { topic: index.topicIds[c.s]!, coverage: round(c.coverage), raw: round(raw), key: c.key, features };
     });
   }
 
@@ -417,20 +394,40 @@ export function createFaqMatcher(topics: FaqTopic[], options: MatcherOptions = {
       return { topic: c.topic, score: cap };
     });
     const score = ranked[0]!.score;
-    // A question every word of which several topics know ("account") is ambiguous, not out
-    // of scope: offer the candidates even when the confidence in any one of them is low.
-    const ambiguous = candidates.length > 1 && candidates[0]!.coverage >= AMBIGUOUS_COVERAGE && candidates[1]!.coverage >= AMBIGUOUS_COVERAGE;
-    const decision: FaqDecision = score >= thresholds.confident ? "confident" : score >= thresholds.unsure || ambiguous ? "unsure" : "none";
+    const decision = decide(score, isAmbiguous(candidates), thresholds);
     return { topic: decision === "confident" ? ranked[0]!.topic : null, score, decision, ranked };
   }
 
-  return { match, rank, topicIds: topics.map((t) => t.id), thresholds };
+  return { match, rank, topicIds: index.topicIds, thresholds };
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
 /** Coverage from which two topics that both explain a question make it ambiguous. */
 const AMBIGUOUS_COVERAGE = 0.9;
+
+/**
+ * Confidence an ambiguous question needs before it is answered: more likely right than not.
+ */
+export const AMBIGUOUS_CONFIDENT = 0.5;
+
+/**
+ * True when the top two topics both explain (nearly) every word of the question ("account",
+ * "partner"): the question is ambiguous, not out of scope.
+ */
+export function isAmbiguous(candidates: readonly Pick<Candidate, "coverage">[]): boolean {
+  return candidates.length > 1 && candidates[0]!.coverage >= AMBIGUOUS_COVERAGE && candidates[1]!.coverage >= AMBIGUOUS_COVERAGE;
+}
+
+/**
+ * The decision for a confidence: answer at `confident` or above; an ambiguous question only
+ * when it is also more likely right than not ({@link AMBIGUOUS_CONFIDENT}), otherwise it is
+ * offered as "did you mean" whatever its confidence; "did you mean" from `unsure`; else none.
+ */
+export function decide(score: number, ambiguous: boolean, thresholds: FaqThresholds): FaqDecision {
+  if (score >= thresholds.confident && (!ambiguous || score >= AMBIGUOUS_CONFIDENT)) return "confident";
+  return score >= thresholds.unsure || ambiguous ? "unsure" : "none";
+}
 
 /**
  * Spelling recovery for plain words the index does not know, decided once per word (cached)
@@ -440,7 +437,17 @@ const AMBIGUOUS_COVERAGE = 0.9;
  * vowels vary), else another form of the same verb. `surface` holds the word keys the index
  * and the lexicon know.
  */
-function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string) => number): (word: string) => string | null {
+/** Spelling recovery of words the index does not know. */
+interface SpellingRecovery {
+  /** The known word meant by a misspelt one ([] when none). */
+  correct(word: string): readonly string[];
+  /** The known words of two words typed as one ([] when it is not that). */
+  split(word: string): readonly string[];
+}
+
+const NO_PARTS: readonly string[] = [];
+
+function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string) => number): SpellingRecovery {
   const bySkeleton = new Map<string, string>();
   // Words by first letter and length, for the one-edit search (a few hundred per bucket).
   const byStart = new Map<string, string[]>();
@@ -460,9 +467,9 @@ function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string)
     const stem = verbStem(word);
     if (stem !== word && better(byStem.get(stem), word)) byStem.set(stem, word);
   }
-  const cache = new Map<string, string | null>();
-  return (word) => {
-    if (surface.has(word)) return word;
+  const cache = new Map<string, readonly string[]>();
+  const correct = (word: string): readonly string[] => {
+    if (surface.has(word)) return [word];
     const cached = cache.get(word);
     if (cached !== undefined) return cached;
     let fixed: string | null = null;
@@ -484,9 +491,37 @@ function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string)
         fixed = stem !== word ? (byStem.get(stem) ?? (surface.has(stem) ? stem : null)) : null;
       }
     }
-    if (cache.size < 50_000) cache.set(word, fixed);
-    return fixed;
+    const found = fixed ? [fixed] : NO_PARTS;
+    if (cache.size < 50_000) cache.set(word, found);
+    return found;
   };
+  const splits = new Map<string, readonly string[]>();
+  const split = (word: string): readonly string[] => {
+    let parts = splits.get(word);
+    if (parts === undefined) {
+      parts = splitJoined(word);
+      if (splits.size < 50_000) splits.set(word, parts);
+    }
+    return parts;
+  };
+  return { correct, split };
+
+  /**
+   * Two known words typed as one ("tradeassurance", "bhejdo"): the known parts, a function
+   * word ("do", "kar") left out. Both parts must be known (or one a function word).
+   */
+  function splitJoined(word: string): readonly string[] {
+    for (let i = 3; i <= word.length - 2; i++) {
+      const a = word.slice(0, i);
+      const b = word.slice(i);
+      const knownA = surface.has(a);
+      const knownB = surface.has(b);
+      if (knownA && knownB) return [a, b];
+      if (knownA && a.length >= 4 && isStopKey(b)) return [a];
+      if (knownB && b.length >= 4 && i <= 4 && isStopKey(a)) return [b];
+    }
+    return NO_PARTS;
+  }
 }
 
 // Urdu verb and adjective endings in Roman and in Urdu script (after normalisation:

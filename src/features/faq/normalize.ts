@@ -95,13 +95,68 @@ const ROMAN_VARIANTS: Record<string, string[]> = {
   sakte: ["sakte", "skte", "sakty", "saktay"],
   please: ["please", "plz", "pls", "plez", "plzz", "plss", "pleas"],
   hoga: ["hoga", "hga", "hogaa"],
+  hogi: ["hogi", "hgi", "hogee"],
+  par: ["par", "pr", "pe", "py"],
+  se: ["se", "sy", "sey", "sa"],
+  ko: ["ko", "ku", "ku"],
+  aap: ["aap", "ap", "aapp", "aaap"],
+  abhi: ["abhi", "abi", "abhe", "abhee"],
+  kab: ["kab", "kb"],
+  kahan: ["kahan", "kahaan", "kahn", "kahaa"],
+  kaun: ["kaun", "kon", "koun", "kaon", "kn"],
+  woh: ["woh", "wo", "vo", "voh", "wuh"],
+  yeh: ["yeh", "ye", "yh", "yehi", "yahi", "yhi"],
+  agar: ["agar", "agr"],
+  lekin: ["lekin", "lkn", "lekn", "laikin"],
+  magar: ["magar", "mgr"],
+  phir: ["phir", "phr", "fir", "pher"],
+  bas: ["bas", "bs"],
+  jab: ["jab", "jb"],
+  hum: ["hum", "ham", "hm"],
+  hamen: ["hamen", "hamein", "humein", "humain", "hme", "hmen", "hamain", "hamay", "hame"],
+  hamara: ["hamara", "hmara", "humara", "hamra"],
+  mera: ["mera", "mra", "mere", "mery", "meri", "mri", "mre"],
+  tum: ["tum", "tm"],
+  karo: ["karo", "kro", "kara"],
+  karen: ["karen", "karein", "krein", "kren", "krain", "karain", "krn", "kare", "kry", "karay"],
+  karun: ["karun", "karoon", "krun", "kron", "karoo", "karu", "kru", "krun"],
+  karega: ["karega", "krega", "karegi", "kregi", "karenge", "krenge", "karoge", "kroge"],
+  hua: ["hua", "huwa", "hova", "howa", "hui", "hue", "huay", "hoi", "hoe"],
+  gaya: ["gaya", "gya", "gaia", "gayi", "gai", "gyi", "gaee", "gaye", "gae", "gye"],
+  raha: ["raha", "rha", "rhaa", "rahi", "rhi", "rahe", "rhe", "rahay", "rahy"],
+  sakti: ["sakti", "skti"],
+  sake: ["sake", "saken", "sakun", "skun", "sakoon", "saku", "sakein"],
+  wala: ["wala", "wla", "vala", "wali", "wly", "wale", "waly", "walay", "wle", "vale"],
+  // Light verbs typed joined to their word ("kardo", "hogaya", "dedo").
+  kar_joined: ["kardo", "kardein", "kardain", "kardijiye", "kardena", "kardiya", "kardia", "kardi", "krdo", "krdi", "krdia", "krdiya", "krden", "kardeta", "kardete", "karlo", "krlo", "karlein", "karlen"],
+  ho_joined: ["hogaya", "hogya", "hogayi", "hogai", "hogae", "hojaye", "hojae", "hojata", "hojati", "hojate", "hojayega", "hojayegi", "hojaega", "hojaegi", "hosakta", "hoskta", "hosakti"],
+  de_joined: ["dedo", "dedein", "dedijiye", "dedena", "dediya", "dedi"],
+  // English as typed in a hurry.
+  what: ["what", "wat", "wht", "whats"],
+  how: ["how", "hw", "hows"],
+  about: ["about", "abt"],
+  can: ["can", "cn", "cant", "cannot"],
+  want: ["want", "wanna", "wnt"],
+  "do": ["do", "dont", "doesnt", "didnt"],
 };
 const VARIANT_OF = new Map<string, string>();
-for (const [canonical, variants] of Object.entries(ROMAN_VARIANTS)) for (const v of variants) VARIANT_OF.set(v, canonical);
+// "kar_joined" and the like are joined forms of a light verb: they are the light verb itself.
+for (const [canonical, variants] of Object.entries(ROMAN_VARIANTS)) for (const v of variants) VARIANT_OF.set(v, canonical.replace(/_joined$/, ""));
+
+// Nouns in -ing that are not "doing the verb" ("a listing" is not "a list", "training" is not a
+// train): they keep their ending (plurals still go: "listings").
+const ING_NOUNS = new Set(["listing", "training", "building", "marketing", "wedding", "clothing", "morning", "evening", "ceiling", "during", "setting", "sibling"]);
+
+// Words whose final s is not a plural ending ("news" is not "new", "always" not "alway"). "goods"
+// stays "good" (they meet the product concept either way), "customs" stays "custom" (sellers
+// write "custom agent" for the customs agent).
+const NOT_PLURALS = new Set(["news", "means", "series", "species", "always", "perhaps", "premises", "thanks"]);
 
 /** Light English stemming: plurals and -ing/-ed, so "documents" and "document" meet. */
 export function stemEnglish(word: string): string {
   if (word.length <= 3) return word;
+  if (ING_NOUNS.has(word) || NOT_PLURALS.has(word)) return word;
+  if (word.endsWith("ings") && ING_NOUNS.has(word.slice(0, -1))) return word.slice(0, -1);
   if (word.endsWith("ies") && word.length > 4) return `${word.slice(0, -3)}y`;
   if (word.endsWith("ches") || word.endsWith("shes") || word.endsWith("sses") || word.endsWith("xes")) return word.slice(0, -2);
   if (word.endsWith("s") && !(word.endsWith("ss") || word.endsWith("us") || word.endsWith("is"))) return word.slice(0, -1);
@@ -130,6 +185,8 @@ export function romanKey(word: string): string {
     const next = stem[i + 1];
     let out: string = ch;
     if (ch === "p" && next === "h") [out, i] = ["f", i + 1];
+    // Aspiration is typed at random in Roman Urdu: bh/b, dh/d, gh/g, jh/j ("bejna", "dundna", "galat").
+    else if (next === "h" && (ch === "b" || ch === "d" || ch === "g" || ch === "j")) [out, i] = [ch, i + 1];
     else if (ch === "c" && next === "k") [out, i] = ["k", i + 1];
     else if (ch === "w") out = "v";
     else if (ch === "q") out = "k";
@@ -186,11 +243,19 @@ const STOPWORDS = `a an the is are was were be been being am do does did done ha
   aaj aj kal parson today tomorrow yesterday now
   deta deti dete dena dene diya de leta leti lete lena lene liya le
   else ever whether which own karega karegi karenge kare kre karoon kro
+  other others another both each same still once often until ago came gave made lot lots much many more most always never
+  even already yet again kind sort thing things stuff anyone everyone everything nothing somebody anybody okay
+  aa aata aati aate aaya aayi aaye aana aane aani ata ati ate aya ayi aye ana ane jis jin jise jinhe kahin kaha keh kehta
+  kehte kehti pura puri pure poora poori mazeed mazid sath saath baad dono donon har jaisa jesa jese jesi jaisi taake taki
+  bina baghair bagair bajaye bajae zariye zariya zariyay ilawa ilava alawa alava waise vaise aisa aise esa ese aisi esi
+  itna itni itne utna utni utne hona hone honi honge hongi ja jao jaa diye dain yaar yar
   کا کی کے کو سے نے پر بھی ہے ہیں ہو ہوں تھا تھی تھے ہوتا ہوتی ہوتے ہوگا ہوگی کیا کیسے کیسا کیسی کب کہاں کتنا کتنی کتنے
   کون کونسا کس کسی کوئی کچھ مجھے میں میرا میری میرے ہم ہمارا ہماری ہمارے ہمیں آپ اپ اپنا اپنی اپنے یہ وہ اس اسے جو جب
   اگر لیکن اور یا پھر لیے لئے کرنا کرنے کریں کرو کر کرتا کرتی کرتے سکتا سکتی سکتے چاہیے چاہئے چاہتا چاہتی بتائیں بتاؤ
   نہیں نہ ہاں گیا گئی گئے گا گی گے والا والی والے پاس بارے مطابق طور جاتا جاتی جاتے رہا رہی رہے سکوں سکیں
   کرانا کرانے کروانا کروانے کرایا کروایا کروائیں کرائیں کرنی جانا جانے جائے جائیں جاؤں چاہییں چاہئیں چاہیئے
+  جیسا جیسی تاکہ علاوہ جس جن جسے جنہیں کہیں کہا کہی کہہ کہتا کہتے پورا پوری پورے مزید بجائے ذریعے ذریعہ بغیر ساتھ بعد
+  دونوں ہر ایسا ایسی ایسے اتنا اتنی اتنے ویسے آتا آتی آتے آیا آئی آئے آنا آنے ہوں گے ہونگے جا جاؤ دیے دیئے یار
   سکے سکا دوں لوں پڑتا پڑتی پڑے پڑے گا ہونی ہونے ہونا طریقہ طریقے معلومات رہنمائی تفصیل مدد پراسیس تو بس صرف ابھی کبھی ہوا ہوئی ہوئے آج کل اب سمجھ سمجھا سمجھی سمجھنا سمجھتا سمجھتی معلوم دیتا دیتی دیتے دینا دینے دیا دی لیتا لیتی لیتے لینا لینے لیا کرے کروں دیں دیجیے دیجئے لیں ہی اب یہاں وہاں جیسے مطلب ایک ذرا کہ`;
 
 /**

@@ -6,6 +6,7 @@
  */
 import { conceptTerm, type ConceptFinder } from "./lexicon.ts";
 import { isStopKey, keyedWords, MAX_MATCH_CHARS } from "./normalize.ts";
+import { stemKey } from "./morphology.ts";
 import { keyStrength, soundKey } from "./transliterate.ts";
 
 /** One meaningful word (or phrase) of a text. */
@@ -16,6 +17,11 @@ export interface Term {
   concept: string | null;
   /** The word's sound key (transliterate.ts), when it has one strong enough to compare. */
   readonly sound: Sound | null;
+  /**
+   * The index term of the word's stem (morphology.ts: every form of a verb or adjective, in
+   * either script, meets there), or null.
+   */
+  readonly stem: string | null;
   /** True for a lexicon phrase of several words. */
   phrase: boolean;
 }
@@ -30,6 +36,8 @@ export interface Sound {
   own: string;
   /** {@link soundTerm} in the other script (what a question looks up across scripts). */
   other: string;
+  /** The key without its script (`~key`): what the classifier compares (classifier.ts). */
+  shared: string;
 }
 
 /** Turns a text into its terms. `maxChars` cuts questions; the index passes Infinity. */
@@ -45,6 +53,9 @@ export const MIN_SOUND_STRENGTH = { crossScript: 3, sameScript: 4 } as const;
 /** The index term of a sound key written in one script. */
 export const soundTerm = (key: string, urdu: boolean) => `~${urdu ? "u" : "l"}:${key}`;
 
+/** The index term of a word stem's sound key (script-independent). */
+export const stemTerm = (key: string) => `^${key}`;
+
 /** The sound of a word key, or null when it is too weak to compare or has digits. */
 export function soundOf(key: string): Sound | null {
   if (/\d/.test(key)) return null;
@@ -52,13 +63,14 @@ export function soundOf(key: string): Sound | null {
   const strength = keyStrength(sound);
   if (strength < MIN_SOUND_STRENGTH.crossScript) return null;
   const urdu = /[\u0600-\u06FF]/.test(key);
-  return { key: sound, urdu, strength, own: soundTerm(sound, urdu), other: soundTerm(sound, !urdu) };
+  return { key: sound, urdu, strength, own: soundTerm(sound, urdu), other: soundTerm(sound, !urdu), shared: `~${sound}` };
 }
 
 /** A one-word term; its sound key is worked out when first asked for (answers never are). */
 class WordTerm implements Term {
   readonly phrase = false;
   #sound: Sound | null | undefined;
+  #stem: string | null | undefined;
   constructor(
     readonly term: string,
     readonly concept: string | null,
@@ -66,6 +78,13 @@ class WordTerm implements Term {
   get sound(): Sound | null {
     if (this.#sound === undefined) this.#sound = soundOf(this.term);
     return this.#sound;
+  }
+  get stem(): string | null {
+    if (this.#stem === undefined) {
+      const key = /\d/.test(this.term) ? "" : stemKey(this.term);
+      this.#stem = key === "" ? null : stemTerm(key);
+    }
+    return this.#stem;
   }
 }
 
@@ -96,7 +115,7 @@ export function createAnalyzer(finder?: ConceptFinder): Analyzer {
       if (phrase) {
         // The phrase as one word ("پلیٹ فارم" → "پلیٹفارم", which sounds like "platform").
         const joined = keys.slice(i, i + phrase.length).join("");
-        out.push({ term: joined, concept: conceptTerm(phrase.concept), sound: soundOf(joined), phrase: true });
+        out.push({ term: joined, concept: conceptTerm(phrase.concept), sound: soundOf(joined), stem: null, phrase: true });
         i += phrase.length - 1;
         continue;
       }

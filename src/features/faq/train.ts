@@ -17,7 +17,7 @@ import { applyCalibration, FEATURES, trainLogistic, type Calibration, type Train
 import type { FaqNegatives, FaqTopic } from "./content.ts";
 import { crossValidate, planFolds, type FoldResult } from "./crossval.ts";
 import type { Concept } from "./lexicon.ts";
-import type { RankingOptions } from "./matcher.ts";
+import { decide, isAmbiguous, type RankingOptions } from "./matcher.ts";
 
 /** Settings of a training run (defaults are the documented ones). */
 export interface TrainOptions {
@@ -32,6 +32,8 @@ export interface TrainOptions {
 
 /** A held-out question with its ranking and its out-of-fold confidence. */
 export interface Judged {
+  /** The question (for listing cross-validated misses). */
+  text?: string;
   lang: Lang;
   /** The right topic, null for out-of-scope. */
   topic: string | null;
@@ -39,6 +41,8 @@ export interface Judged {
   ranked: string[];
   /** Confidence in the top topic. */
   score: number;
+  /** Two topics explain every word (matcher.ts isAmbiguous): answered only from AMBIGUOUS_CONFIDENT. */
+  ambiguous?: boolean;
 }
 
 /** Top-1 / top-3 per form and overall, and out-of-scope rejection, at one threshold. */
@@ -68,7 +72,7 @@ export function figuresAt(judged: readonly Judged[], confident: number): Figures
   const forms = Object.fromEntries([...LANGS, "all"].map((l) => [l, { n: 0, top1: 0, top3: 0 }])) as Figures["forms"];
   const outOfScope = { n: 0, rejected: 0 };
   for (const j of judged) {
-    const answered = j.score >= confident ? j.ranked[0] : undefined;
+    const answered = decide(j.score, j.ambiguous ?? false, { confident, unsure: 0 }) === "confident" ? j.ranked[0] : undefined;
     if (j.topic === null) {
       outOfScope.n += 1;
       if (answered === undefined) outOfScope.rejected += 1;
@@ -106,7 +110,7 @@ export function trainFaqCalibration(topics: readonly FaqTopic[], negatives: FaqN
     for (const r of results) {
       if (r.item.fold !== fold) continue;
       const top = r.candidates[0];
-      judged.push({ lang: r.item.lang, topic: r.item.topic, ranked: r.candidates.map((c) => c.topic), score: top ? applyCalibration(model, top.features) : 0 });
+      judged.push({ text: r.item.text, lang: r.item.lang, topic: r.item.topic, ranked: r.candidates.map((c) => c.topic), score: top ? applyCalibration(model, top.features) : 0, ambiguous: isAmbiguous(r.candidates) });
     }
   }
   const confident = chooseConfident(judged, options.targetRejection ?? 0.9);

@@ -1,0 +1,117 @@
+/**
+ * The FAQ index kept in a file between starts, so a start-up with unchanged content reads the
+ * index (a few milliseconds) instead of building it (analysing every example and training the
+ * classifier). The file is named by a hash of everything the index is built from: the topics,
+ * the lexicon and the out-of-scope questions as loaded, the classifier's settings, the source
+ * of the code that builds it (every .ts file of this folder and core/text.ts) and the V8
+ * version that wrote it. A partner's edit, a code change or a Node upgrade therefore gives a
+ * new name: the index is built once more and written under it. A cache can never be stale,
+ * only missing. An unreadable or damaged file is rebuilt; a folder that cannot be written
+ * costs only the build time.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { deserialize, serialize } from "node:v8";
+import type { ClassifierOptions } from "./classifier.ts";
+import type { FaqTopic } from "./content.ts";
+import type { Concept } from "./lexicon.ts";
+import { SEARCH_INDEX_FORMAT, type SearchIndex } from "./search-index.ts";
+
+/** Where index files go unless told otherwise: the system's temporary folder. */
+export const DEFAULT_INDEX_CACHE_DIR = join(tmpdir(), "seller-bot-faq");
+
+/** How many index files a folder keeps (other content, other code versions). */
+const KEEP = 8;
+
+/** What the index is built from. */
+export interface IndexSource {
+  topics: readonly FaqTopic[];
+  lexicon: readonly Concept[];
+  negatives: readonly string[];
+  classifier?: ClassifierOptions;
+}
+
+/**
+ * How the index was obtained: read from the cache; built and written there; or built and not
+ * kept (the folder cannot be written, or the code's source cannot be read to key it).
+ */
+export type IndexOrigin = "cache" | "built" | "built-uncached";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+let codeHash: string | undefined;
+
+/** A hash of the source of the code that builds the index (read once per process). */
+function sourceHash(): string {
+  if (codeHash) return codeHash;
+  const hash = createHash("sha256");
+  const files = readdirSync(HERE).filter((f) => f.endsWith(".ts")).sort().map((f) => join(HERE, f));
+  for (const file of [...files, join(HERE, "../../core/text.ts")]) {
+    hash.update(file.slice(HERE.length));
+    hash.update(readFileSync(file));
+  }
+  return (codeHash = hash.digest("hex"));
+}
+
+/** The cache key of an index source: a hex digest. */
+export function indexKey(source: IndexSource): string {
+  return createHash("sha256")
+    .update(JSON.stringify({ format: SEARCH_INDEX_FORMAT, v8: process.versions.v8, code: sourceHash(), classifier: source.classifier ?? {} }))
+    .update(JSON.stringify(source.topics))
+    .update(JSON.stringify(source.lexicon))
+    .update(JSON.stringify(source.negatives))
+    .digest("hex")
+    .slice(0, 32);
+}
+
+/** The index file of a key in a folder. */
+export const indexFile = (dir: string, key: string) => join(dir, `index-${key}.bin`);
+
+/**
+ * The index for `source`: read from `<dir>/index-<key>.bin` when it is there and whole, else
+ * built by `build` and written there (atomically: a temporary file renamed into place).
+ */
+export function cachedIndex(source: IndexSource, build: () => SearchIndex, dir = DEFAULT_INDEX_CACHE_DIR): { index: SearchIndex; origin: IndexOrigin } {
+  let file: string;
+  try {
+    file = indexFile(dir, indexKey(source));
+  } catch {
+    // The source files are not where this module is (a bundle): without them no key is safe.
+    return { index: build(), origin: "built-uncached" };
+  }
+  const topicIds = source.topics.map((t) => t.id).join(",");
+  try {
+    const index = deserialize(readFileSync(file)) as SearchIndex;
+    if (index?.format === SEARCH_INDEX_FORMAT && index.topicIds?.join(",") === topicIds) return { index, origin: "cache" };
+  } catch {
+    // missing or damaged: build it
+  }
+  const index = build();
+  try {
+    mkdirSync(dir, { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, serialize(index));
+    renameSync(temp, file);
+    prune(dir);
+    return { index, origin: "built" };
+  } catch {
+    return { index, origin: "built-uncached" };
+  }
+}
+
+/** Removes all but the newest {@link KEEP} index files of a folder. */
+function prune(dir: string): void {
+  const files = readdirSync(dir)
+    .filter((f) => /^index-[0-9a-f]+\.bin$/.test(f))
+    .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { f } of files.slice(KEEP)) {
+    try {
+      unlinkSync(join(dir, f));
+    } catch {
+      // another process removed it first
+    }
+  }
+}

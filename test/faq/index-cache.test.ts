@@ -1,0 +1,88 @@
+/**
+ * The index cache (index-cache.ts): a start with unchanged content reads the index from a file
+ * and answers exactly as a freshly built one; an edited file gives a new key, so the edit takes
+ * effect at the next start; a damaged cache file or a folder that cannot be written costs only
+ * a build. Uses a copy of the real content in a temporary folder.
+ */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cachedIndex, indexFile, indexKey } from "../../src/features/faq/index-cache.ts";
+import { loadFaqContent, loadKnowledgeBase } from "../../src/features/faq/knowledge.ts";
+import { buildMatcherIndex } from "../../src/features/faq/matcher.ts";
+import { LANGS } from "../../src/core/types.ts";
+
+const questions = ["account register karne ke liye kya documents chahiye?", "تصدیق میں کتنے دن لگتے ہیں", "how much is the membership fee", "aaj mausam kaisa hai"];
+
+let content: string;
+let cache: string;
+beforeAll(() => {
+  const root = mkdtempSync(join(tmpdir(), "faq-cache-"));
+  content = join(root, "content");
+  for (const dir of ["faq", "lexicon", "faq-negatives"]) cpSync(resolve("content", dir), join(content, dir), { recursive: true });
+  cache = join(root, "cache");
+});
+
+describe("the index cache", () => {
+  it("is written on the first start and read on the next, with the same answers as a fresh build", () => {
+    const first = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: cache });
+    expect(first.indexOrigin).toBe("built");
+    expect(readdirSync(cache).filter((f) => f.endsWith(".bin"))).toHaveLength(1);
+    const second = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: cache });
+    expect(second.indexOrigin).toBe("cache");
+    const fresh = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: null });
+    for (const q of questions) {
+      expect(second.matcher.match(q)).toEqual(fresh.matcher.match(q));
+      expect(second.matcher.rank(q)).toEqual(fresh.matcher.rank(q));
+    }
+  });
+
+  it("takes a partner's edit at the next start: the edited content has another key and is built again", () => {
+    const before = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: cache });
+    const question = "zanjeer wali ghari ka kya hisaab hai";
+    expect(before.matcher.match(question).topic).not.toBe("samples");
+    const file = join(content, "faq", "samples.json");
+    const topic = JSON.parse(readFileSync(file, "utf8")) as { examples: Record<string, string[]>; keywords: Record<string, string[]> };
+    topic.keywords["ur-Latn"]!.push("zanjeer wali ghari");
+    topic.examples["ur-Latn"]!.push("zanjeer wali ghari ka sample kaise bhejun", "zanjeer wali ghari ka hisaab");
+    writeFileSync(file, JSON.stringify(topic, null, 2));
+    const after = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: cache });
+    expect(after.indexOrigin).toBe("built");
+    expect(after.matcher.rank(question)[0]?.topic).toBe("samples");
+    expect(loadKnowledgeBase(join(content, "faq"), { indexCacheDir: cache }).indexOrigin).toBe("cache");
+  });
+
+  it("keys on everything the index is built from", () => {
+    const c = loadFaqContent(join(content, "faq"));
+    const negatives = LANGS.flatMap((l) => c.negatives[l]);
+    const base = { topics: c.topics, lexicon: c.lexicon, negatives };
+    const key = indexKey(base);
+    expect(indexKey({ ...base })).toBe(key);
+    expect(indexKey({ ...base, negatives: negatives.slice(1) })).not.toBe(key);
+    expect(indexKey({ ...base, lexicon: c.lexicon.slice(1) })).not.toBe(key);
+    expect(indexKey({ ...base, topics: c.topics.slice(1) })).not.toBe(key);
+    expect(indexKey({ ...base, classifier: { epochs: 2 } })).not.toBe(key);
+  });
+
+  it("builds again over a damaged cache file, and answers", () => {
+    const c = loadFaqContent(join(content, "faq"));
+    const source = { topics: c.topics, lexicon: c.lexicon, negatives: LANGS.flatMap((l) => c.negatives[l]) };
+    const dir = mkdtempSync(join(tmpdir(), "faq-cache-damaged-"));
+    const build = () => buildMatcherIndex(c.topics, { lexicon: c.lexicon, negatives: source.negatives });
+    writeFileSync(indexFile(dir, indexKey(source)), "not an index");
+    expect(cachedIndex(source, build, dir).origin).toBe("built");
+    expect(cachedIndex(source, build, dir).origin).toBe("cache");
+    writeFileSync(indexFile(dir, indexKey(source)), readFileSync(indexFile(dir, indexKey(source))).subarray(0, 1000)); // cut short
+    expect(cachedIndex(source, build, dir).origin).toBe("built");
+  });
+
+  it("works without a writable folder (only slower)", () => {
+    // A folder inside a file can never be created, whoever runs the test.
+    const file = join(mkdtempSync(join(tmpdir(), "faq-cache-unwritable-")), "a-file");
+    writeFileSync(file, "");
+    const kb = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: join(file, "cache") });
+    expect(kb.indexOrigin).toBe("built-uncached");
+    expect(kb.matcher.match(questions[2]!).topic).toBe("membership-fees");
+  });
+});
