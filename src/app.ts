@@ -9,7 +9,7 @@ import type { Understander } from "./core/understanding.ts";
 import { createCore, type Core } from "./core/engine.ts";
 import { createMessenger } from "./core/messenger.ts";
 import { syncAdmins } from "./core/users.ts";
-import { openDatabase, type Database } from "./db/client.ts";
+import { openConfiguredDatabase, type Database } from "./db/client.ts";
 import { createKnowledgeLoader } from "./features/faq/index.ts";
 import type { KnowledgeBase } from "./features/faq/knowledge.ts";
 import { createFeatures } from "./features/index.ts";
@@ -53,7 +53,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const log = options.log ?? createLogger(config);
   const database =
     options.database ??
-    (await openDatabase({ url: config.database.url, timeouts: config.database.timeouts, migrate: options.migrate ?? config.database.provider === "sqlite" }));
+    (await openConfiguredDatabase(config.database, { migrate: options.migrate }));
   const i18n = createI18n();
   const messenger = createMessenger({ hot: database.hot, i18n });
   const deps: AppDeps = { config, database, db: database.prisma, i18n, log, messenger, now: options.now ?? (() => new Date()) };

@@ -1,11 +1,11 @@
 /** `seller-bot db migrate`: applies pending migrations to the configured database. */
-import { openDatabase } from "../db/client.ts";
+import { openConfiguredDatabase } from "../db/client.ts";
 import { usageError, type CliIO } from "./io.ts";
 
 /** Runs a `db` subcommand. */
 export async function runDb(argv: string[], io: CliIO): Promise<number> {
   if (argv[0] !== "migrate") return usageError(io, "usage: seller-bot db migrate");
-  const database = await openDatabase({ url: io.config.database.url, timeouts: io.config.database.timeouts, migrate: true });
+  const database = await openConfiguredDatabase(io.config.database, { migrate: true });
   await database.close();
   const { applied } = database.migration;
   io.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}\n` : "The database is up to date.\n");

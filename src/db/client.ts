@@ -6,6 +6,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import { dirname, resolve } from "node:path";
 import Sqlite from "better-sqlite3";
 import pg from "pg";
+import type { Config } from "../config.ts";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 // Types only: each generated client (and its WebAssembly query compiler, tens of MB) is
@@ -84,6 +85,14 @@ export async function dropPostgresSchema(url: string, schema: string): Promise<v
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Opens the configured database as commands do: its URL and timeouts, SQLite migrated on
+ * open, PostgreSQL only checked for pending migrations unless `migrate` says otherwise.
+ */
+export function openConfiguredDatabase(database: Config["database"], options: { migrate?: boolean } = {}): Promise<Database> {
+  return openDatabase({ url: database.url, timeouts: database.timeouts, migrate: options.migrate ?? database.provider === "sqlite" });
 }
 
 /** Opens SQLite (`file:` URL) or PostgreSQL (`postgres://` URL). */

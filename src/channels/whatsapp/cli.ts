@@ -8,7 +8,7 @@ import pino from "pino";
 import qrcode from "qrcode-terminal";
 import { z } from "zod";
 import { usageError, type CliIO } from "../../cli/io.ts";
-import { openDatabase } from "../../db/client.ts";
+import { openConfiguredDatabase } from "../../db/client.ts";
 import { deleteSession } from "./auth-store.ts";
 import { createLease, processOwner } from "./lease.ts";
 import { createWhatsAppSession, type EndReason } from "./session.ts";
@@ -60,7 +60,7 @@ export async function runWhatsApp(argv: string[], io: CliIO, options: WhatsAppCl
 
 async function login(io: CliIO, o: WhatsAppCliOptions & { phone?: string; reset: boolean }): Promise<number> {
   const { config } = io;
-  const database = await openDatabase({ url: config.database.url, migrate: config.database.provider === "sqlite" });
+  const database = await openConfiguredDatabase(config.database);
   const quiet = config.logLevel === "info" ? "warn" : config.logLevel;
   const log = pino({ level: quiet, base: { app: "seller-bot" } }, io.stderr as unknown as pino.DestinationStream);
   const session = o.session ?? "default";

@@ -15,7 +15,7 @@ import type { CliIO } from "../../cli/io.ts";
 import { usageError } from "../../cli/io.ts";
 import { sanitizeText } from "../../core/text.ts";
 import { INTENT_TOPICS, type Entities, type Intent, type Understander, type Understanding } from "../../core/understanding.ts";
-import { openDatabase } from "../../db/client.ts";
+import { openConfiguredDatabase } from "../../db/client.ts";
 import { createI18n, type I18n, type Translate } from "../../i18n/index.ts";
 import { createContentUnderstander } from "../../understanding/wiring.ts";
 import { notUnderstoodReply } from "./index.ts";
@@ -115,7 +115,7 @@ function i18nIn(t: Translate, lang: string): string {
 export async function runAsk(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv);
   if (typeof args === "string") return usageError(io, `${args}\n${USAGE}`);
-  const opening = openDatabase({ url: io.config.database.url, migrate: io.config.database.provider === "sqlite" }).then(
+  const opening = openConfiguredDatabase(io.config.database).then(
     (db) => db.close(),
     (error: unknown) => void io.stderr.write(`warning: could not open the database (${error instanceof Error ? error.message : String(error)}); answering anyway\n`),
   );

@@ -15,7 +15,7 @@ import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { z } from "zod";
 import { usageError, type CliIO } from "../../cli/io.ts";
-import { openDatabase, type Database } from "../../db/client.ts";
+import { openConfiguredDatabase, type Database } from "../../db/client.ts";
 import { nearestPartners } from "./directory.ts";
 import { loadGazetteer } from "./gazetteer.ts";
 import { approveMemberByIdentity, revokeMemberByIdentity } from "./membership.ts";
@@ -70,7 +70,7 @@ export async function runPartners(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function withDb(io: CliIO, fn: (database: Database) => Promise<number>): Promise<number> {
-  const database = await openDatabase({ url: io.config.database.url, migrate: io.config.database.provider === "sqlite" });
+  const database = await openConfiguredDatabase(io.config.database);
   try {
     return await fn(database);
   } finally {

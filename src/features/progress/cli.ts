@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { usageError, type CliIO } from "../../cli/io.ts";
-import { openDatabase } from "../../db/client.ts";
+import { openConfiguredDatabase } from "../../db/client.ts";
 import { csvHeader, csvLine, exportRecords } from "./export.ts";
 import { loadStages } from "./stages.ts";
 
@@ -28,7 +28,7 @@ export async function runProgress(argv: string[], io: CliIO): Promise<number> {
   const args = argsSchema.safeParse(values);
   if (!args.success) return usageError(io, `${args.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}\n${USAGE}`);
   const stages = loadStages(io.config.contentDir);
-  const database = await openDatabase({ url: io.config.database.url, migrate: io.config.database.provider === "sqlite" });
+  const database = await openConfiguredDatabase(io.config.database);
   try {
     const db = database.prisma;
     if (args.data.partner !== undefined && !(await db.partner.findUnique({ where: { id: args.data.partner }, select: { id: true } }))) {
