@@ -21,6 +21,15 @@ const envSchema = z
     /** Folder with partner-editable content (FAQ, stages, samples). */
     CONTENT_DIR: z.string().min(1).default("content"),
     HTTP_PORT: int(8080, 0).refine((n) => n <= 65535, "expected a port number 0-65535"),
+    /**
+     * Where people reach the dashboard (`https://bot.example.org`): login links start with
+     * it and the session cookie is Secure when it is https. Default http://127.0.0.1:HTTP_PORT.
+     */
+    DASHBOARD_BASE_URL: z
+      .string()
+      .regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?\/?$/i, "expected an origin like https://bot.example.org (http or https, no path, query or #)")
+      .transform((u) => u.replace(/\/$/, ""))
+      .optional(),
     /** Who is an admin from the first message: comma-separated `channel:externalId`. */
     SELLER_BOT_ADMINS: z.string().default(""),
 
@@ -70,6 +79,8 @@ export interface Config {
   database: { url: string; provider: "sqlite" | "postgresql" };
   contentDir: string;
   httpPort: number;
+  /** The dashboard's public base URL (no trailing slash) and whether its cookie is Secure. */
+  dashboard: { baseUrl: string; secureCookie: boolean };
   admins: Array<{ channel: string; externalId: string }>;
   telegram?: {
     token: string;
@@ -109,6 +120,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     database: { url: e.DATABASE_URL, provider: e.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql" },
     contentDir: e.CONTENT_DIR,
     httpPort: e.HTTP_PORT,
+    dashboard: {
+      baseUrl: e.DASHBOARD_BASE_URL ?? `http://127.0.0.1:${e.HTTP_PORT}`,
+      secureCookie: e.DASHBOARD_BASE_URL?.startsWith("https:") ?? false,
+    },
     admins: parseAdmins(e.SELLER_BOT_ADMINS),
     telegram: e.TELEGRAM_BOT_TOKEN
       ? {

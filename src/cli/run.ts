@@ -8,6 +8,7 @@ import { createTelegramChannel } from "../channels/telegram/index.ts";
 import { createWhatsAppChannel } from "../channels/whatsapp/index.ts";
 import { createMaintenanceJob } from "../core/maintenance.ts";
 import type { Adapter } from "../core/types.ts";
+import { createDashboardRoute } from "../features/dashboard/web/mount.ts";
 import { createHttpServer, type HttpServer } from "../http/server.ts";
 import type { CliIO } from "./io.ts";
 
@@ -34,6 +35,7 @@ export async function runStart(argv: string[], io: CliIO): Promise<number> {
   const app = await createApp(config, { seedIfNew: true });
   const log = app.deps.log;
   const http = createHttpServer(async () => ({ ok: await databaseReachable(app), channels: adapters.map((a) => a.channel) }));
+  http.route(createDashboardRoute(app.deps));
   if (!config.telegram && !config.whatsapp.enabled) {
     stopSignal.cancel();
     io.stderr.write("No channel configured (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): opening the local chat on the embedded database.\n");
