@@ -4,6 +4,7 @@
  * (another partner's ids answer exactly like missing ones), CSRF, and admins' decisions.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Summary } from "../../src/features/dashboard/overview.ts";
 import { createFailureLimiter } from "../../src/features/dashboard/rate-limit.ts";
 import { attendeesCsv, listAttendees } from "../../src/features/events/export.ts";
 import { requestMembership, revokeMemberByIdentity } from "../../src/features/partners/membership.ts";
@@ -23,6 +24,7 @@ beforeAll(async () => {
 afterAll(async () => dt.close());
 
 const text = async (r: Response) => r.text();
+const json = async <T = { error: string }>(r: Response) => (await r.json()) as T;
 
 describe("login links", () => {
   it("open a session: 303 to /dashboard with an HttpOnly, SameSite=Lax cookie for 7 days on /dashboard", async () => {
@@ -139,26 +141,25 @@ describe("GET /dashboard/api/summary", () => {
     const res = await dt.get("/dashboard/api/summary");
     expect(res.status).toBe(401);
     expect(res.headers.get("content-type")).toContain("application/json");
-    expect(await res.json()).toHaveProperty("error");
+    expect(await json(res)).toHaveProperty("error");
   });
 
   it("counts the partner's own sellers at their furthest stage, and who is stuck", async () => {
-    const res = await dt.get("/dashboard/api/summary", partnerA);
-    const body = await res.json();
+    const body = await json<Summary>(await dt.get("/dashboard/api/summary", partnerA));
     expect(Object.keys(body)).toEqual(["sellers", "stages", "stuck", "stuckDays"]);
     // Ali reached "verified", Bilal "documents"; Ayesha and Danish have not started.
     // Stuck 14 days: Ali (last change 45 days ago) and Ayesha (joined 30 days ago, never moved).
     expect(body.sellers).toBe(4);
-    expect(body.stages.find((s: { id: string }) => s.id === "verified").count).toBe(1);
-    expect(body.stages.find((s: { id: string }) => s.id === "documents").count).toBe(1);
-    expect(body.stages.find((s: { id: string }) => s.id === "account").count).toBe(0);
-    expect(body.stages.map((s: { id: string }) => s.id)).toEqual(["account", "documents", "verified", "storefront", "first-product", "ten-products", "first-inquiry", "first-order"]);
+    expect(body.stages.find((s) => s.id === "verified")!.count).toBe(1);
+    expect(body.stages.find((s) => s.id === "documents")!.count).toBe(1);
+    expect(body.stages.find((s) => s.id === "account")!.count).toBe(0);
+    expect(body.stages.map((s) => s.id)).toEqual(["account", "documents", "verified", "storefront", "first-product", "ten-products", "first-inquiry", "first-order"]);
     expect(body.stuck).toBe(2);
     expect(body.stuckDays).toBe(14);
   });
 
   it("equals the database's counts for an admin (every seller)", async () => {
-    const body = await (await dt.get("/dashboard/api/summary?days=1", admin)).json();
+    const body = await json<Summary>(await dt.get("/dashboard/api/summary?days=1", admin));
     const sellers = await dt.db.user.count({ where: { role: "seller" } });
     expect(body.sellers).toBe(sellers);
     for (const [i, s] of body.stages.entries()) {
@@ -171,7 +172,7 @@ describe("GET /dashboard/api/summary", () => {
     for (const days of ["0", "366", "abc", "1.5"]) {
       const res = await dt.get(`/dashboard/api/summary?days=${days}`, partnerA);
       expect(res.status, days).toBe(400);
-      expect((await res.json()).error).toMatch(/1 to 365/);
+      expect((await json(res)).error).toMatch(/1 to 365/);
     }
   });
 });

@@ -121,6 +121,7 @@ function shell(lang: Lang, assets: Assets, options: { title: string; body: Html 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
 <title>${options.title}</title>
 <link rel="stylesheet" href="${assets.css}">
 ${scripts}

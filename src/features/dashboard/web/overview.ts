@@ -39,7 +39,7 @@ export function overviewPage(v: View, stages: Stages, o: Overview): Html {
     <h2 id="weeks-h">${v.t(v.scope.kind === "partner" ? "dashboard:weeks.titlePartner" : "dashboard:weeks.titleAdmin")}</h2>
     <table class="numbers" id="weeks" data-chart="bar" data-chart-title="${v.t("dashboard:weeks.count")}">
       <thead><tr><th scope="col">${v.t("dashboard:weeks.week")}</th><th scope="col">${v.t("dashboard:weeks.count")}</th></tr></thead>
-      <tbody>${o.weeks.map((w) => html`<tr data-label="${pkDay(w.start)}" data-value="${w.count}"><th scope="row">${pkDay(w.start)}</th><td>${f.n(w.count)}</td></tr>`)}</tbody>
+      <tbody>${o.weeks.map((w) => html`<tr data-label="${pkDay(w.start).slice(5)}" data-value="${w.count}"><th scope="row">${pkDay(w.start)}</th><td>${f.n(w.count)}</td></tr>`)}</tbody>
     </table>
   </section>`;
   return page(v, { title: v.t("dashboard:overview.title"), charts: true, body: html`${tiles}${funnel}${weeks}${daysSection(v, stages, o)}` });

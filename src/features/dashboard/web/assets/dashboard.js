@@ -12,13 +12,25 @@
   var tables = document.querySelectorAll("table[data-chart]");
   for (var i = 0; i < tables.length; i++) draw(tables[i]);
 
+  // Long stage names go on several lines instead of being cut at the canvas edge.
+  function wrap(label) {
+    var words = label.split(" ");
+    var lines = [""];
+    for (var k = 0; k < words.length; k++) {
+      var last = lines[lines.length - 1];
+      if (last && (last + " " + words[k]).length > 16) lines.push(words[k]);
+      else lines[lines.length - 1] = last ? last + " " + words[k] : words[k];
+    }
+    return lines.length === 1 ? lines[0] : lines;
+  }
+
   function draw(table) {
     var rows = table.querySelectorAll("tbody tr[data-value]");
     if (rows.length === 0) return;
     var labels = [];
     var values = [];
     for (var j = 0; j < rows.length; j++) {
-      labels.push(rows[j].getAttribute("data-label"));
+      labels.push(wrap(rows[j].getAttribute("data-label") || ""));
       values.push(Number(rows[j].getAttribute("data-value")));
     }
     var horizontal = table.getAttribute("data-chart") === "hbar";
