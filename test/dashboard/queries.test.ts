@@ -5,16 +5,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { funnel } from "../../src/features/dashboard/overview.ts";
-import { daysToStages, deliveryOverTime, median, newSellersPerWeek, weekStart } from "../../src/features/dashboard/queries.ts";
+import { deliveryOverTime, median, overviewNumbers, weekStart } from "../../src/features/dashboard/queries.ts";
+import { stageCounts, stuckCount, type Scope } from "../../src/features/progress/queries.ts";
 import { createFailureLimiter } from "../../src/features/dashboard/rate-limit.ts";
 import { loadStages } from "../../src/features/progress/stages.ts";
-import { createDashboardTest, makeBroadcast, makePartner, makeSeller, tick, type DashboardTest } from "./helpers.ts";
+import { createDashboardTest, makeBroadcast, makePartner, makeSeller, seedWorld, tick, type DashboardTest } from "./helpers.ts";
 
 let dt: DashboardTest;
 const stages = loadStages("content");
 // A Wednesday, 15:00 Pakistan time.
 const NOW = new Date("2026-11-25T10:00:00Z");
 const provider = () => dt.t.app.deps.database.provider;
+const numbers = (scope: Scope, options: { now?: Date; sampleEvery?: number } = {}) => {
+  const now = options.now ?? NOW;
+  return overviewNumbers(dt.db, provider(), scope, { now, stuckCutoff: new Date(now.getTime() - 14 * 86_400_000), stageTotal: stages.list.length, sampleEvery: options.sampleEvery });
+};
+const daysOf = async (scope: Scope, sampleEvery?: number) => (await numbers(scope, { sampleEvery })).days;
 
 beforeAll(async () => {
   dt = await createDashboardTest();
@@ -36,37 +42,37 @@ describe("weeks", () => {
     for (const joined of ["2026-11-24T08:00:00Z", "2026-11-22T19:00:00Z", "2026-11-20T08:00:00Z", "2026-08-20T08:00:00Z"]) {
       await makeSeller(dt, `W ${joined}`, { partnerId: p.partnerId, joined: at(joined) });
     }
-    const weeks = await newSellersPerWeek(dt.db, provider(), { kind: "partner", partnerId: p.partnerId }, NOW);
+    const { weeks } = await numbers({ kind: "partner", partnerId: p.partnerId });
     expect(weeks).toHaveLength(12);
     expect(weeks.at(-1)).toEqual({ start: at("2026-11-22T19:00:00Z"), count: 2 });
     expect(weeks.at(-2)).toEqual({ start: at("2026-11-15T19:00:00Z"), count: 1 });
     expect(weeks.reduce((s, w) => s + w.count, 0)).toBe(3);
-    const all = await newSellersPerWeek(dt.db, provider(), { kind: "admin" }, NOW);
+    const all = (await numbers({ kind: "admin" })).weeks;
     expect(all.at(-1)!.count).toBe(2);
   });
 });
 
 describe("days to each stage", () => {
-  it("medians of whole days from joining, per stage, over the sellers who reached it", async () => {
+  it("medians of days from joining, per stage, over the sellers who reached it", async () => {
     const p = await makePartner(dt, "Median Partner");
     const scope = { kind: "partner", partnerId: p.partnerId } as const;
     const joined = new Date("2026-10-01T06:00:00Z");
     const day = (d: number, hours = 0) => new Date(joined.getTime() + d * 86_400_000 + hours * 3600_000);
-    // "account" after 1, 3, 10 days (median 3); "documents" after 4.5 and 20 days (lower median: 4).
+    // "account" after 1.1, 3 and 10 days (median 3); "documents" after 4.5 and 20 days (median 12.25).
     const s1 = await makeSeller(dt, "M1", { partnerId: p.partnerId, joined });
     const s2 = await makeSeller(dt, "M2", { partnerId: p.partnerId, joined });
     const s3 = await makeSeller(dt, "M3", { partnerId: p.partnerId, joined });
     await makeSeller(dt, "M4 never started", { partnerId: p.partnerId, joined });
-    await tick(dt, s1, ["account"], day(1, 2));
+    await tick(dt, s1, ["account"], day(1, 2.4));
     await tick(dt, s2, ["account"], day(3));
     await tick(dt, s3, ["account"], day(10));
     await tick(dt, s1, ["documents"], day(4, 12));
     await tick(dt, s3, ["documents"], day(20));
-    const { stages: got, sampleEvery } = await daysToStages(dt.db, provider(), scope, 3);
+    const { stages: got, sampleEvery } = await daysOf(scope);
     expect(sampleEvery).toBe(1);
     const by = new Map(got.map((s) => [s.stageId, s]));
     expect(by.get("account")).toEqual({ stageId: "account", median: 3, sellers: 3 });
-    expect(by.get("documents")).toEqual({ stageId: "documents", median: 4, sellers: 2 });
+    expect(by.get("documents")).toEqual({ stageId: "documents", median: 12.25, sellers: 2 });
     expect(by.has("verified")).toBe(false);
   });
 
@@ -80,17 +86,43 @@ describe("days to each stage", () => {
       await tick(dt, id, ["account"], new Date(joined.getTime() + (i - 1) * 86_400_000)); // S0: a day before joining
     }
     const scope = { kind: "partner", partnerId: p.partnerId } as const;
-    const exact = await daysToStages(dt.db, provider(), scope, 9);
-    expect(exact.stages[0]).toEqual({ stageId: "account", median: 3, sellers: 9 }); // days 0,0,1,…,7
-    const sampled = await daysToStages(dt.db, provider(), scope, 25_000); // pretend: 3 × the sample size
+    const exact = await daysOf(scope);
+    expect(exact.stages[0]).toEqual({ stageId: "account", median: 3, sellers: 9 }); // days 0, 0, 1, …, 7
+    const sampled = await daysOf(scope, 3); // as over 30,000 started sellers
     expect(sampled.sampleEvery).toBe(3);
     expect(sampled.stages[0]!.sellers).toBe(ids.filter((id) => id % 3 === 0).length);
   });
 
-  it("median() takes the lower middle of a histogram", () => {
-    expect(median([[5, 1], [1, 1], [3, 1]])).toEqual({ median: 3, sellers: 3 });
-    expect(median([[2, 2], [9, 2]])).toEqual({ median: 2, sellers: 4 });
-    expect(median([])).toEqual({ median: null, sellers: 0 });
+  it("median(): the middle value, or the mean of the two middle ones", () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([2, 2, 9, 10])).toBe(5.5);
+    expect(median([])).toBeNull();
+  });
+
+  it("a corrupt stages value counts for nothing and does not break the rest", async () => {
+    const p = await makePartner(dt, "Corrupt Partner");
+    const joined = new Date("2026-10-01T06:00:00Z");
+    const good = await makeSeller(dt, "Good", { partnerId: p.partnerId, joined });
+    await tick(dt, good, ["account"], new Date(joined.getTime() + 2 * 86_400_000));
+    for (const stages of ["not json", '["account"]', '{"account":"yesterday"}']) {
+      const bad = await makeSeller(dt, `Bad ${stages}`, { partnerId: p.partnerId, joined });
+      await dt.db.sellerProgress.create({ data: { sellerId: bad, stages, reachedCount: 1, currentIndex: 0 } });
+    }
+    const { stages } = await daysOf({ kind: "partner", partnerId: p.partnerId });
+    expect(stages).toEqual([{ stageId: "account", median: 2, sellers: 1 }]);
+  });
+});
+
+describe("the overview's one pass", () => {
+  it("counts and stuck equal the progress feature's own queries, for partners and admins", async () => {
+    const w = await seedWorld(dt);
+    const now = dt.clock.now();
+    for (const scope of [{ kind: "partner", partnerId: w.a.partnerId }, { kind: "partner", partnerId: w.b.partnerId }, { kind: "admin" }] as Scope[]) {
+      const got = await numbers(scope, { now });
+      expect(got.counts, JSON.stringify(scope)).toEqual(await stageCounts(dt.db, scope));
+      expect(got.stuck, JSON.stringify(scope)).toBe(await stuckCount(dt.db, scope, new Date(now.getTime() - 14 * 86_400_000), stages.list.length));
+    }
+    expect((await numbers({ kind: "partner", partnerId: w.a.partnerId }, { now })).stuck).toBe(2);
   });
 });
 

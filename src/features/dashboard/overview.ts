@@ -1,13 +1,14 @@
 /**
  * The numbers of the overview page and of `GET /dashboard/api/summary`, for one scope:
  * the funnel (sellers at their furthest stage, reached-or-beyond, conversion), new sellers
- * per week, median days to each stage, and how many are stuck.
+ * per week, median days to each stage, and how many are stuck. The summary API calls the
+ * progress feature's own queries; the overview reads the same numbers in one pass.
  */
 import type { Db } from "../../db/client.ts";
 import { DEFAULT_STUCK_DAYS } from "../progress/partner.ts";
 import { stageCounts, stuckCount, total, type Scope, type StageCount } from "../progress/queries.ts";
 import type { Stages } from "../progress/stages.ts";
-import { daysToStages, newSellersPerWeek, type Provider, type StageDays } from "./queries.ts";
+import { overviewNumbers, type OverviewNumbers, type Provider } from "./queries.ts";
 
 /** The "stuck" threshold when none is asked for: the bot's. */
 export { DEFAULT_STUCK_DAYS };
@@ -59,30 +60,27 @@ export async function summary(db: Db, stages: Stages, scope: Scope, now: Date, s
 export interface Overview {
   sellers: number;
   funnel: FunnelRow[];
-  weeks: Array<{ start: Date; count: number }>;
-  days: { stages: StageDays[]; sampleEvery: number } | null;
+  weeks: OverviewNumbers["weeks"];
+  days: OverviewNumbers["days"];
   stuck: number;
   stuckDays: number;
   pendingRequests: number | null;
 }
 
-/**
- * Loads the overview. The stage counts come first (the medians' sample size depends on
- * them); the rest run together (PostgreSQL answers them on separate pooled connections).
- * A failure of the medians (a corrupt stages row) leaves that part empty, not the page.
- */
-export async function loadOverview(db: Db, provider: Provider, stages: Stages, scope: Scope, now: Date, log?: { warn(o: object, m: string): void }): Promise<Overview> {
-  const counts = await stageCounts(db, scope);
-  const started = total(counts.filter((c) => c.index >= 0));
-  const cutoff = new Date(now.getTime() - DEFAULT_STUCK_DAYS * 86_400_000);
-  const [weeks, days, stuck, pendingRequests] = await Promise.all([
-    newSellersPerWeek(db, provider, scope, now),
-    daysToStages(db, provider, scope, started).catch((error: unknown) => {
-      log?.warn({ err: error }, "dashboard: median days not computed");
-      return null;
-    }),
-    stuckCount(db, scope, cutoff, stages.list.length),
+/** Loads the overview: one pass over the scope's sellers (queries.ts), and for admins the waiting requests. */
+export async function loadOverview(db: Db, provider: Provider, stages: Stages, scope: Scope, now: Date): Promise<Overview> {
+  const stuckCutoff = new Date(now.getTime() - DEFAULT_STUCK_DAYS * 86_400_000);
+  const [numbers, pendingRequests] = await Promise.all([
+    overviewNumbers(db, provider, scope, { now, stuckCutoff, stageTotal: stages.list.length }),
     scope.kind === "admin" ? db.partnerRequest.count({ where: { status: "pending" } }) : Promise.resolve(null),
   ]);
-  return { sellers: total(counts), funnel: funnel(stages, counts), weeks, days, stuck, stuckDays: DEFAULT_STUCK_DAYS, pendingRequests };
+  return {
+    sellers: total(numbers.counts),
+    funnel: funnel(stages, numbers.counts),
+    weeks: numbers.weeks,
+    days: numbers.days,
+    stuck: numbers.stuck,
+    stuckDays: DEFAULT_STUCK_DAYS,
+    pendingRequests,
+  };
 }

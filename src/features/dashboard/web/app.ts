@@ -179,7 +179,7 @@ export function createDashboardApp(deps: AppDeps, options: DashboardOptions = {}
   });
 
   app.get("/", async (c) => {
-    const overview = await loadOverview(db, provider, stages, auth(c).scope, deps.now(), log);
+    const overview = await loadOverview(db, provider, stages, auth(c).scope, deps.now());
     return c.html(overviewPage(view(c), stages, overview));
   });
 

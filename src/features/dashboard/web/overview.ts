@@ -47,7 +47,6 @@ export function overviewPage(v: View, stages: Stages, o: Overview): Html {
 
 function daysSection(v: View, stages: Stages, o: Overview): Html {
   const f = formatters(v.lang);
-  if (!o.days) return html`<section><h2>${v.t("dashboard:days.title")}</h2><p>${v.t("dashboard:days.unavailable")}</p></section>`;
   const byStage = new Map(o.days.stages.map((d) => [d.stageId, d]));
   return html`<section aria-labelledby="days-h">
     <h2 id="days-h">${v.t("dashboard:days.title")}</h2>
@@ -57,7 +56,8 @@ function daysSection(v: View, stages: Stages, o: Overview): Html {
       <tbody>
         ${stages.list.map((s) => {
           const d = byStage.get(s.id);
-          return html`<tr><th scope="row">${stages.label(s, v.lang)}</th><td>${d?.median != null ? v.t("dashboard:days.value", { count: d.median, days: f.n(d.median) }) : "–"}</td><td>${f.n(d?.sellers ?? 0)}</td></tr>`;
+          const days = d?.median != null ? Math.round(d.median) : null;
+          return html`<tr data-stage="${s.id}"><th scope="row">${stages.label(s, v.lang)}</th><td>${days !== null ? v.t("dashboard:days.value", { count: days, days: f.n(days) }) : "–"}</td><td>${f.n(d?.sellers ?? 0)}</td></tr>`;
         })}
       </tbody>
     </table>
