@@ -11,7 +11,7 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { gzipSync } from "node:zlib";
 import pino from "pino";
 import { createApp, type App } from "../src/app.ts";
@@ -19,7 +19,8 @@ import { loadConfig } from "../src/config.ts";
 import { dropPostgresSchema, openDatabase, type Database } from "../src/db/client.ts";
 import { issueLoginLink, type Grant } from "../src/features/dashboard/auth.ts";
 import { DEFAULT_STUCK_DAYS } from "../src/features/dashboard/overview.ts";
-import { overviewNumbers } from "../src/features/dashboard/queries.ts";
+import { newSellersPerWeek } from "../src/features/dashboard/queries.ts";
+import { computeStageDays, saveStageDays } from "../src/features/dashboard/stage-days.ts";
 import { createDashboardApp } from "../src/features/dashboard/web/app.ts";
 import { stageCounts, stuckCount, total, type Scope } from "../src/features/progress/queries.ts";
 import { loadStages } from "../src/features/progress/stages.ts";
@@ -89,6 +90,8 @@ async function measure(name: string, database: Database, s: Seed): Promise<void>
   const partnerSize = s.assignments.filter(([, p]) => p === largest).length;
   const partner = await signIn(app, web, { role: "partner", partnerId: largest });
   const admin = await signIn(app, web, { role: "admin" });
+  // What the running job leaves in the table (the overview reads it; decision 0802).
+  await saveStageDays(db, await computeStageDays(db, provider), NOW, true);
   const summary = (await (await web.request("/dashboard/api/summary", { headers: { cookie: partner } })).json()) as { sellers: number };
   if (summary.sellers !== partnerSize) throw new Error(`${name}: summary says ${summary.sellers} sellers, the data has ${partnerSize}`);
   console.log(`\n${name}: ${s.users.length} sellers, ${s.events.length} events, ${s.partners.length} partners; largest partner: ${partnerSize} sellers`);
@@ -98,16 +101,19 @@ async function measure(name: string, database: Database, s: Seed): Promise<void>
   await time("api/summary, admin", Math.max(10, Math.round(N / 3)), () => get(web, "/dashboard/api/summary", admin));
   await time("stuck list, largest partner", Math.max(10, Math.round(N / 3)), () => get(web, "/dashboard/stuck", partner));
   const cutoff = new Date(NOW.getTime() - DEFAULT_STUCK_DAYS * 86_400_000);
+  console.log("the overview's parts, one by one:");
   for (const [label, scope] of [["largest partner", { kind: "partner", partnerId: largest }], ["admin", { kind: "admin" }]] as Array<[string, Scope]>) {
-    console.log(`the ${label}'s overview queries:`);
-    const options = { now: NOW, stuckCutoff: cutoff, stageTotal: stages.list.length };
-    const { days } = await overviewNumbers(db, provider, scope, options);
-    await time(`  the one pass (medians from 1 seller in ${days.sampleEvery})`, 20, () => overviewNumbers(db, provider, scope, options));
-    if (days.sampleEvery > 1) await time("  the one pass, exact medians (every seller)", 5, () => overviewNumbers(db, provider, scope, { ...options, sampleEvery: 1 }));
-    console.log("  for comparison, the progress feature's queries the summary API uses:");
-    await time("    stage counts", 20, () => stageCounts(db, scope));
-    await time("    stuck count", 20, () => stuckCount(db, scope, cutoff, stages.list.length));
+    await time(`  stage counts (${label})`, 20, () => stageCounts(db, scope));
+    await time(`  stuck count (${label})`, 20, () => stuckCount(db, scope, cutoff, stages.list.length));
+    await time(`  new sellers per week (${label})`, 20, () => newSellersPerWeek(db, provider, scope, NOW));
   }
+  console.log("median days to each stage (stored by the dashboard.stage-days job; read above):");
+  await time("  computed on the spot, largest partner", 10, () => computeStageDays(db, provider, largest));
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  await time("  the job's full round (every partner + all)", 3, async () => saveStageDays(db, await computeStageDays(db, provider), NOW, true));
+  loop.disable();
+  console.log(`  longest event-loop stall during those rounds: ${(loop.max / 1e6).toFixed(0)} ms (p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms)`);
   await pageWeight(web, partner);
 }
 

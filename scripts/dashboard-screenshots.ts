@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   });
   try {
     for (const lang of ["en", "ur"] as const) {
-      const context = await browser.newContext({ viewport: { width: 360, height: 780 }, deviceScaleFactor: 2, isMobile: true });
+      const context = await browser.newContext({ viewport: { width: 360, height: 780 }, deviceScaleFactor: 1, isMobile: true });
       const page = await context.newPage();
       const url = await issueLoginLink(db, config, { grant: { role: "partner", partnerId: 1 }, userId: null, language: lang }, NOW);
       await page.goto(`http://127.0.0.1:${port}${new URL(url).pathname}${new URL(url).search}`);

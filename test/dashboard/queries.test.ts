@@ -1,26 +1,23 @@
 /**
  * The dashboard's own queries on the real database of this run (the date arithmetic is
  * written once per provider, so each must give the same answers): new sellers per week,
- * median days to each stage (exact and sampled), delivery over time; and the limiter.
+ * median days to each stage (computed, stored, refreshed), delivery over time; and the limiter.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { funnel } from "../../src/features/dashboard/overview.ts";
-import { deliveryOverTime, median, overviewNumbers, weekStart } from "../../src/features/dashboard/queries.ts";
-import { stageCounts, stuckCount, type Scope } from "../../src/features/progress/queries.ts";
+import { deliveryOverTime, newSellersPerWeek, weekStart } from "../../src/features/dashboard/queries.ts";
+import { computeStageDays, createStageDaysJob, median, readStageDays, STAGE_DAYS_INTERVAL_MS } from "../../src/features/dashboard/stage-days.ts";
+import type { Scope } from "../../src/features/progress/queries.ts";
 import { createFailureLimiter } from "../../src/features/dashboard/rate-limit.ts";
 import { loadStages } from "../../src/features/progress/stages.ts";
-import { createDashboardTest, makeBroadcast, makePartner, makeSeller, seedWorld, tick, type DashboardTest } from "./helpers.ts";
+import { createDashboardTest, makeBroadcast, makePartner, makeSeller, tick, type DashboardTest } from "./helpers.ts";
 
 let dt: DashboardTest;
 const stages = loadStages("content");
 // A Wednesday, 15:00 Pakistan time.
 const NOW = new Date("2026-11-25T10:00:00Z");
 const provider = () => dt.t.app.deps.database.provider;
-const numbers = (scope: Scope, options: { now?: Date; sampleEvery?: number } = {}) => {
-  const now = options.now ?? NOW;
-  return overviewNumbers(dt.db, provider(), scope, { now, stuckCutoff: new Date(now.getTime() - 14 * 86_400_000), stageTotal: stages.list.length, sampleEvery: options.sampleEvery });
-};
-const daysOf = async (scope: Scope, sampleEvery?: number) => (await numbers(scope, { sampleEvery })).days;
+const daysOf = async (scope: Scope) => (await computeStageDays(dt.db, provider(), scope.kind === "partner" ? scope.partnerId : undefined)).get(scope.kind === "partner" ? `partner:${scope.partnerId}` : "all")!;
 
 beforeAll(async () => {
   dt = await createDashboardTest();
@@ -42,12 +39,12 @@ describe("weeks", () => {
     for (const joined of ["2026-11-24T08:00:00Z", "2026-11-22T19:00:00Z", "2026-11-20T08:00:00Z", "2026-08-20T08:00:00Z"]) {
       await makeSeller(dt, `W ${joined}`, { partnerId: p.partnerId, joined: at(joined) });
     }
-    const { weeks } = await numbers({ kind: "partner", partnerId: p.partnerId });
+    const weeks = await newSellersPerWeek(dt.db, provider(), { kind: "partner", partnerId: p.partnerId }, NOW);
     expect(weeks).toHaveLength(12);
     expect(weeks.at(-1)).toEqual({ start: at("2026-11-22T19:00:00Z"), count: 2 });
     expect(weeks.at(-2)).toEqual({ start: at("2026-11-15T19:00:00Z"), count: 1 });
     expect(weeks.reduce((s, w) => s + w.count, 0)).toBe(3);
-    const all = (await numbers({ kind: "admin" })).weeks;
+    const all = await newSellersPerWeek(dt.db, provider(), { kind: "admin" }, NOW);
     expect(all.at(-1)!.count).toBe(2);
   });
 });
@@ -68,29 +65,22 @@ describe("days to each stage", () => {
     await tick(dt, s3, ["account"], day(10));
     await tick(dt, s1, ["documents"], day(4, 12));
     await tick(dt, s3, ["documents"], day(20));
-    const { stages: got, sampleEvery } = await daysOf(scope);
-    expect(sampleEvery).toBe(1);
+    const got = await daysOf(scope);
     const by = new Map(got.map((s) => [s.stageId, s]));
     expect(by.get("account")).toEqual({ stageId: "account", median: 3, sellers: 3 });
     expect(by.get("documents")).toEqual({ stageId: "documents", median: 12.25, sellers: 2 });
     expect(by.has("verified")).toBe(false);
   });
 
-  it("a reach dated before joining counts as day 0; over the sample size only every k-th seller id is read", async () => {
-    const p = await makePartner(dt, "Sample Partner");
+  it("a reach dated before joining counts as day 0; \"all\" takes every seller, with or without a partner", async () => {
+    const p = await makePartner(dt, "Early Partner");
     const joined = new Date("2026-10-01T06:00:00Z");
-    const ids: number[] = [];
     for (let i = 0; i < 9; i++) {
-      const id = await makeSeller(dt, `S${i}`, { partnerId: p.partnerId, joined });
-      ids.push(id);
-      await tick(dt, id, ["account"], new Date(joined.getTime() + (i - 1) * 86_400_000)); // S0: a day before joining
+      const id = await makeSeller(dt, `S${i}`, { partnerId: i < 8 ? p.partnerId : undefined, joined });
+      await tick(dt, id, ["verified"], new Date(joined.getTime() + (i - 1) * 86_400_000)); // S0: a day before joining
     }
-    const scope = { kind: "partner", partnerId: p.partnerId } as const;
-    const exact = await daysOf(scope);
-    expect(exact.stages[0]).toEqual({ stageId: "account", median: 3, sellers: 9 }); // days 0, 0, 1, …, 7
-    const sampled = await daysOf(scope, 3); // as over 30,000 started sellers
-    expect(sampled.sampleEvery).toBe(3);
-    expect(sampled.stages[0]!.sellers).toBe(ids.filter((id) => id % 3 === 0).length);
+    expect((await daysOf({ kind: "partner", partnerId: p.partnerId })).find((s) => s.stageId === "verified")).toEqual({ stageId: "verified", median: 2.5, sellers: 8 }); // 0, 0, 1, …, 6
+    expect((await daysOf({ kind: "admin" })).find((s) => s.stageId === "verified")).toEqual({ stageId: "verified", median: 3, sellers: 9 }); // …, 7 (no partner)
   });
 
   it("median(): the middle value, or the mean of the two middle ones", () => {
@@ -108,21 +98,43 @@ describe("days to each stage", () => {
       const bad = await makeSeller(dt, `Bad ${stages}`, { partnerId: p.partnerId, joined });
       await dt.db.sellerProgress.create({ data: { sellerId: bad, stages, reachedCount: 1, currentIndex: 0 } });
     }
-    const { stages } = await daysOf({ kind: "partner", partnerId: p.partnerId });
-    expect(stages).toEqual([{ stageId: "account", median: 2, sellers: 1 }]);
+    expect(await daysOf({ kind: "partner", partnerId: p.partnerId })).toEqual([{ stageId: "account", median: 2, sellers: 1 }]);
   });
-});
 
-describe("the overview's one pass", () => {
-  it("counts and stuck equal the progress feature's own queries, for partners and admins", async () => {
-    const w = await seedWorld(dt);
-    const now = dt.clock.now();
-    for (const scope of [{ kind: "partner", partnerId: w.a.partnerId }, { kind: "partner", partnerId: w.b.partnerId }, { kind: "admin" }] as Scope[]) {
-      const got = await numbers(scope, { now });
-      expect(got.counts, JSON.stringify(scope)).toEqual(await stageCounts(dt.db, scope));
-      expect(got.stuck, JSON.stringify(scope)).toBe(await stuckCount(dt.db, scope, new Date(now.getTime() - 14 * 86_400_000), stages.list.length));
-    }
-    expect((await numbers({ kind: "partner", partnerId: w.a.partnerId }, { now })).stuck).toBe(2);
+  it("are stored by the job and read from there while fresh; stale or missing ones are computed on the spot", async () => {
+    const p = await makePartner(dt, "Stored Partner");
+    const scope = { kind: "partner", partnerId: p.partnerId } as const;
+    const joined = new Date("2026-10-01T06:00:00Z");
+    const s1 = await makeSeller(dt, "Stored 1", { partnerId: p.partnerId, joined });
+    await tick(dt, s1, ["account"], new Date(joined.getTime() + 4 * 86_400_000));
+    let now = new Date("2026-11-25T10:00:00Z");
+    const job = createStageDaysJob({ ...dt.t.app.deps, now: () => now }, 3_600_000);
+    job.start();
+    await job.stop(); // the first round runs at start; stop waits for it
+    const stored = await dt.db.dashboardStageDays.findMany({ where: { scope: `partner:${p.partnerId}` } });
+    expect(stored.map((r) => [r.stageId, r.medianDays, r.sellers, r.computedAt.toISOString()])).toEqual([["account", 4, 1, now.toISOString()]]);
+    expect(await dt.db.dashboardStageDays.count({ where: { scope: "all" } })).toBeGreaterThan(0);
+    // A new tick is not seen while the stored row is fresh …
+    const s2 = await makeSeller(dt, "Stored 2", { partnerId: p.partnerId, joined });
+    await tick(dt, s2, ["account"], new Date(joined.getTime() + 10 * 86_400_000));
+    now = new Date(now.getTime() + 2 * STAGE_DAYS_INTERVAL_MS);
+    expect((await readStageDays(dt.db, provider(), scope, now)).stages).toEqual([{ stageId: "account", median: 4, sellers: 1 }]);
+    // … and is, once the rows are older than two rounds (no job running): computed and stored.
+    now = new Date(now.getTime() + 1000);
+    const fresh = await readStageDays(dt.db, provider(), scope, now);
+    expect(fresh).toEqual({ stages: [{ stageId: "account", median: 7, sellers: 2 }], computedAt: now });
+    expect((await dt.db.dashboardStageDays.findFirstOrThrow({ where: { scope: `partner:${p.partnerId}` } })).medianDays).toBe(7);
+    // A partner with no started seller has no rows: computed each time, cheaply, as empty.
+    const empty = await makePartner(dt, "Empty Partner");
+    expect((await readStageDays(dt.db, provider(), { kind: "partner", partnerId: empty.partnerId }, now)).stages).toEqual([]);
+  });
+
+  it("a full round drops scopes that are gone", async () => {
+    await dt.db.dashboardStageDays.create({ data: { scope: "partner:999999", stageId: "account", medianDays: 1, sellers: 1, computedAt: new Date() } });
+    const job = createStageDaysJob(dt.t.app.deps, 3_600_000);
+    job.start();
+    await job.stop();
+    expect(await dt.db.dashboardStageDays.count({ where: { scope: "partner:999999" } })).toBe(0);
   });
 });
 

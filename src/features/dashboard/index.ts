@@ -1,21 +1,28 @@
 /**
  * The partner dashboard, bot side: a partner or admin sends `/dashboard` (or picks "Open
  * the dashboard" in the menu) in a private chat and gets a one-time login link in their
- * language. The pages themselves are ./web (served by `seller-bot start` under /dashboard).
+ * language; a job keeps the medians of the overview fresh (stage-days.ts). The pages
+ * themselves are ./web (served by `seller-bot start` under /dashboard).
  * docs/dashboard.md describes both.
  */
 import type { AppDeps, Ctx, Feature } from "../../core/context.ts";
 import { compose, onChoice, onWords } from "../../core/router.ts";
 import { partnerIdOfMember } from "../partners/api.ts";
 import { issueLoginLink, LINK_TTL_MS, type Grant } from "./auth.ts";
+import { createStageDaysJob } from "./stage-days.ts";
 
 /** Words that ask for the link (whole messages; sellers saying "dashboard" go on to the FAQ). */
 const WORDS = ["/dashboard", "dashboard", "my dashboard", "dashboard link", "dashboard kholo", "ڈیش بورڈ"];
 /** The menu entry's choice. */
 export const DASHBOARD_CHOICE = "dash:link";
 
-/** Creates the dashboard feature (the `/dashboard` command and menu entry). */
-export function createDashboardFeature(deps: AppDeps): Feature {
+/** Options for tests: how often the medians are recomputed. */
+export interface DashboardFeatureOptions {
+  stageDaysIntervalMs?: number;
+}
+
+/** Creates the dashboard feature (the `/dashboard` command and menu entry, the medians job). */
+export function createDashboardFeature(deps: AppDeps, options: DashboardFeatureOptions = {}): Feature {
   async function sendLink(ctx: Ctx, next: () => Promise<void>, explicit: boolean): Promise<void> {
     const staff = ctx.user.role === "admin" || ctx.user.role === "partner";
     if (!staff) return explicit ? ctx.reply(ctx.t("dashboard:bot.notStaff")) : next();
@@ -35,6 +42,7 @@ export function createDashboardFeature(deps: AppDeps): Feature {
       onChoice(DASHBOARD_CHOICE, (ctx, _rest, next) => sendLink(ctx, next, true)),
     ]),
     menu: [{ labelKey: "dashboard:menu.open", data: DASHBOARD_CHOICE, roles: ["partner", "admin"] }],
+    jobs: [createStageDaysJob(deps, options.stageDaysIntervalMs)],
   };
 }
 

@@ -1,14 +1,14 @@
 /**
  * The numbers of the overview page and of `GET /dashboard/api/summary`, for one scope:
  * the funnel (sellers at their furthest stage, reached-or-beyond, conversion), new sellers
- * per week, median days to each stage, and how many are stuck. The summary API calls the
- * progress feature's own queries; the overview reads the same numbers in one pass.
+ * per week, median days to each stage, and how many are stuck.
  */
 import type { Db } from "../../db/client.ts";
 import { DEFAULT_STUCK_DAYS } from "../progress/partner.ts";
 import { stageCounts, stuckCount, total, type Scope, type StageCount } from "../progress/queries.ts";
 import type { Stages } from "../progress/stages.ts";
-import { overviewNumbers, type OverviewNumbers, type Provider } from "./queries.ts";
+import { newSellersPerWeek, type Provider } from "./queries.ts";
+import { readStageDays, type StageDays } from "./stage-days.ts";
 
 /** The "stuck" threshold when none is asked for: the bot's. */
 export { DEFAULT_STUCK_DAYS };
@@ -60,27 +60,26 @@ export async function summary(db: Db, stages: Stages, scope: Scope, now: Date, s
 export interface Overview {
   sellers: number;
   funnel: FunnelRow[];
-  weeks: OverviewNumbers["weeks"];
-  days: OverviewNumbers["days"];
+  weeks: Array<{ start: Date; count: number }>;
+  days: { stages: StageDays[]; computedAt: Date };
   stuck: number;
   stuckDays: number;
   pendingRequests: number | null;
 }
 
-/** Loads the overview: one pass over the scope's sellers (queries.ts), and for admins the waiting requests. */
+/**
+ * Loads the overview: the progress feature's stage counts and stuck count, new sellers per
+ * week, the stored medians (stage-days.ts), and for admins the waiting partner requests.
+ * They run side by side (PostgreSQL answers on separate pooled connections).
+ */
 export async function loadOverview(db: Db, provider: Provider, stages: Stages, scope: Scope, now: Date): Promise<Overview> {
-  const stuckCutoff = new Date(now.getTime() - DEFAULT_STUCK_DAYS * 86_400_000);
-  const [numbers, pendingRequests] = await Promise.all([
-    overviewNumbers(db, provider, scope, { now, stuckCutoff, stageTotal: stages.list.length }),
+  const cutoff = new Date(now.getTime() - DEFAULT_STUCK_DAYS * 86_400_000);
+  const [counts, stuck, weeks, days, pendingRequests] = await Promise.all([
+    stageCounts(db, scope),
+    stuckCount(db, scope, cutoff, stages.list.length),
+    newSellersPerWeek(db, provider, scope, now),
+    readStageDays(db, provider, scope, now),
     scope.kind === "admin" ? db.partnerRequest.count({ where: { status: "pending" } }) : Promise.resolve(null),
   ]);
-  return {
-    sellers: total(numbers.counts),
-    funnel: funnel(stages, numbers.counts),
-    weeks: numbers.weeks,
-    days: numbers.days,
-    stuck: numbers.stuck,
-    stuckDays: DEFAULT_STUCK_DAYS,
-    pendingRequests,
-  };
+  return { sellers: total(counts), funnel: funnel(stages, counts), weeks, days, stuck, stuckDays: DEFAULT_STUCK_DAYS, pendingRequests };
 }

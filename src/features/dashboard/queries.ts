@@ -1,7 +1,7 @@
 /**
  * What the dashboard reads beyond the progress, broadcasts and events features' own
- * queries (those are called as they are): new sellers per week, days to each stage,
- * delivery over time, and lists scoped to a partner. Every list takes the {@link Scope}, so
+ * queries (those are called as they are): new sellers per week, delivery over time, and
+ * lists scoped to a partner (days to each stage: stage-days.ts). Every list takes the {@link Scope}, so
  * a partner's page can only ever read that partner's rows. Dates are bucketed in SQL, with
  * one expression per provider (SQLite keeps ISO text, PostgreSQL timestamps).
  */
@@ -9,7 +9,7 @@ import { Prisma } from "../../generated/sqlite/client.ts";
 import type { Db } from "../../db/client.ts";
 import { OUTBOX_STATUS, type BroadcastStatus } from "../broadcasts/types.ts";
 import { rsvpCounts, type RsvpCounts } from "../events/api.ts";
-import { scopeFrom, stuckCondition, type Scope, type StageCount } from "../progress/queries.ts";
+import type { Scope } from "../progress/queries.ts";
 
 /** Which SQL dialect to write date arithmetic in. */
 export type Provider = "sqlite" | "postgresql";
@@ -41,125 +41,26 @@ export function weekStart(now: Date, weeksBack: number): Date {
   return new Date((monday - weeksBack * 7) * 86_400_000 - PKT_OFFSET_MS);
 }
 
-/** Days from joining to one stage: the median and how many sellers it is taken over. */
-export interface StageDays {
-  stageId: string;
-  median: number | null;
-  sellers: number;
-}
-
-/** The overview's numbers for one scope. */
-export interface OverviewNumbers {
-  /** Sellers at their furthest stage (-1: not started), as the progress feature's stageCounts. */
-  counts: StageCount[];
-  /** As the progress feature's stuckCount. */
-  stuck: number;
-  /** New sellers in each of the last weeks (Monday to Sunday, Pakistan time), oldest first. */
-  weeks: Array<{ start: Date; count: number }>;
-  /** Median days from joining to each stage; read from 1 seller in `sampleEvery`. */
-  days: { stages: StageDays[]; sampleEvery: number };
-}
-
-/** Above this many started sellers the medians are taken over a systematic sample. */
-export const MEDIAN_SAMPLE = 10_000;
-
 /**
- * Everything the overview shows, in one pass over the scope's sellers (the progress
- * feature's FROM clause and stuck condition): rows grouped by (furthest stage, join week)
- * with their stuck count, and, per group, one text value carrying each started seller's
- * join time and SellerProgress.stages JSON (a line each), parsed here for the medians.
- * Four separate queries read the same rows four times; parsing the JSON in SQL cost 2-3x
- * more on PostgreSQL; one text value per group spares the driver's per-row work.
- *
- * New sellers: for a partner, those who picked them that week (SellerAssignment); for an
- * admin, those who first wrote to the bot that week. Medians: over more than
- * {@link MEDIAN_SAMPLE} started sellers (admins), only every k-th seller id's JSON is read,
- * an estimate within about a day (decision 0802).
+ * New sellers in each of the last `weeks` weeks (Monday to Sunday, Pakistan time), oldest
+ * first. For a partner: sellers who picked them that week; for an admin: sellers who first
+ * wrote to the bot that week.
  */
-export async function overviewNumbers(
-  db: Db,
-  provider: Provider,
-  scope: Scope,
-  options: { now: Date; stuckCutoff: Date; stageTotal: number; weeks?: number; sampleEvery?: number },
-): Promise<OverviewNumbers> {
-  const weeks = options.weeks ?? 12;
-  const start = weekStart(options.now, weeks - 1);
-  const sampleEvery = options.sampleEvery ?? (scope.kind === "admin" ? Math.max(1, Math.ceil((await startedEstimate(db)) / MEDIAN_SAMPLE)) : 1);
-  const joinedScope = scope.kind === "partner" ? Prisma.sql`sa."assignedAt"` : Prisma.sql`u."createdAt"`;
-  const week = Prisma.sql`CASE WHEN ${joinedScope} >= ${start} THEN ${bucket(provider, joinedScope, start.getTime() / 1000, WEEK_S)} ELSE -1 END`;
-  const sample = sampleEvery > 1 ? Prisma.sql`AND sp."sellerId" % ${Prisma.raw(String(sampleEvery))} = 0` : Prisma.empty;
-  const lines =
-    provider === "sqlite"
-      ? Prisma.sql`group_concat(strftime('%s', u."createdAt") || ' ' || sp."stages", char(10))`
-      : Prisma.sql`string_agg(CAST(FLOOR(EXTRACT(EPOCH FROM u."createdAt")) AS bigint) || ' ' || sp."stages", chr(10))`;
-  const rows = await db.$queryRaw<Array<{ idx: unknown; w: unknown; n: unknown; stuck: unknown; lines: string | null }>>(
-    Prisma.sql`SELECT COALESCE(sp."currentIndex", -1) AS idx, ${week} AS w, COUNT(*) AS n,
-        SUM(CASE WHEN ${stuckCondition(options.stuckCutoff, options.stageTotal)} THEN 1 ELSE 0 END) AS stuck,
-        ${lines} FILTER (WHERE sp."currentIndex" >= 0 ${sample}) AS lines
-      ${scopeFrom(scope)} GROUP BY 1, 2`,
-  );
-  const counts = new Map<number, number>();
-  const perWeek = new Map<number, number>();
-  const days = new Map<string, number[]>();
-  let stuck = 0;
-  for (const r of rows) {
-    counts.set(num(r.idx), (counts.get(num(r.idx)) ?? 0) + num(r.n));
-    perWeek.set(num(r.w), (perWeek.get(num(r.w)) ?? 0) + num(r.n));
-    stuck += num(r.stuck);
-    if (r.lines) addDays(days, r.lines);
-  }
-  return {
-    counts: [...counts].map(([index, count]) => ({ index, count })).sort((a, b) => a.index - b.index),
-    stuck,
-    weeks: Array.from({ length: weeks }, (_, i) => ({ start: new Date(start.getTime() + i * WEEK_S * 1000), count: perWeek.get(i) ?? 0 })),
-    days: { stages: [...days].map(([stageId, list]) => ({ stageId, median: median(list), sellers: list.length })), sampleEvery },
-  };
-}
-
-/** Started sellers, from the small currentIndex index (staff rows included: only the sample size depends on it). */
-async function startedEstimate(db: Db): Promise<number> {
-  const [row] = await db.$queryRaw<Array<{ n: unknown }>>(Prisma.sql`SELECT COUNT(*) AS n FROM "SellerProgress" WHERE "currentIndex" >= 0`);
-  return num(row?.n);
-}
-
-/** Adds each line's days from joining to each stage reached ("<join epoch s> <stages JSON>"). */
-function addDays(days: Map<string, number[]>, text: string): void {
-  for (const line of text.split("\n")) {
-    const space = line.indexOf(" ");
-    const joined = Number(line.slice(0, space)) * 1000;
-    const reached = space > 0 && Number.isFinite(joined) ? parseReached(line.slice(space + 1)) : null;
-    if (!reached) continue; // a corrupt row counts for nothing
-    for (const [stageId, at] of reached) {
-      let list = days.get(stageId);
-      if (!list) days.set(stageId, (list = []));
-      list.push(Math.max(0, (at - joined) / 86_400_000));
-    }
-  }
-}
-
-/** Stage id → time reached, from a SellerProgress.stages value; null when it is not such an object. */
-function parseReached(json: string): Array<[string, number]> | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return null;
-  }
-  if (!value || typeof value !== "object" || Array.isArray(value)) return null;
-  const out: Array<[string, number]> = [];
-  for (const [stageId, at] of Object.entries(value)) {
-    const time = typeof at === "string" ? Date.parse(at) : NaN;
-    if (Number.isFinite(time)) out.push([stageId, time]);
-  }
-  return out;
-}
-
-/** The median of a list (the mean of the two middle values for an even count); null when empty. */
-export function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+export async function newSellersPerWeek(db: Db, provider: Provider, scope: Scope, now: Date, weeks = 12): Promise<Array<{ start: Date; count: number }>> {
+  const start = weekStart(now, weeks - 1);
+  const startS = start.getTime() / 1000;
+  const rows =
+    scope.kind === "partner"
+      ? await db.$queryRaw<Array<{ w: unknown; n: unknown }>>(
+          Prisma.sql`SELECT ${bucket(provider, Prisma.sql`sa."assignedAt"`, startS, WEEK_S)} AS w, COUNT(*) AS n
+            FROM "SellerAssignment" sa WHERE sa."partnerId" = ${scope.partnerId} AND sa."assignedAt" >= ${start} GROUP BY 1`,
+        )
+      : await db.$queryRaw<Array<{ w: unknown; n: unknown }>>(
+          Prisma.sql`SELECT ${bucket(provider, Prisma.sql`u."createdAt"`, startS, WEEK_S)} AS w, COUNT(*) AS n
+            FROM "User" u WHERE u."role" = 'seller' AND u."createdAt" >= ${start} GROUP BY 1`,
+        );
+  const counts = new Map(rows.map((r) => [num(r.w), num(r.n)]));
+  return Array.from({ length: weeks }, (_, i) => ({ start: new Date(start.getTime() + i * WEEK_S * 1000), count: counts.get(i) ?? 0 }));
 }
 
 /** One broadcast as listed: its state, delivery counts and (for an event) RSVPs. */

@@ -34,7 +34,7 @@ import { createFailureLimiter, type FailureLimiter } from "../rate-limit.ts";
 import { groupsPage, requestsPage } from "./admin.ts";
 import { broadcastPage, broadcastsPage } from "./broadcasts.ts";
 import { eventsPage } from "./events.ts";
-import { page, publicPage, type Assets, type View } from "./layout.ts";
+import { page, publicPage, rememberingTranslator, type Assets, type View } from "./layout.ts";
 import { overviewPage } from "./overview.ts";
 import { sellerPage, stuckPage } from "./sellers.ts";
 
@@ -111,7 +111,7 @@ export function createDashboardApp(deps: AppDeps, options: DashboardOptions = {}
   const auth = (c: C) => c.get("auth")!;
   const view = (c: C): View => {
     const a = auth(c);
-    return { t: deps.i18n.t(a.lang), lang: a.lang, scope: a.scope, partnerName: a.partnerName, csrf: csrfToken(a.secret), path: c.req.path, assets };
+    return { t: rememberingTranslator(deps.i18n.t(a.lang)), lang: a.lang, scope: a.scope, partnerName: a.partnerName, csrf: csrfToken(a.secret), path: c.req.path, assets };
   };
   // The same answer for a missing id and another partner's id: nothing tells them apart.
   const notFound = (c: C) => {

@@ -40,13 +40,36 @@ const LANG_NAMES: Record<Lang, string> = { en: "English", ur: "اردو", "ur-La
 /** Text direction of a language. */
 export const dirOf = (lang: Lang) => (lang === "ur" ? "rtl" : "ltr");
 
-/** Number formatting in the page's language. */
+const formatterCache = new Map<Lang, { n(x: number): string; pct(x: number | null): string }>();
+
+/** Number formatting in the page's language (built once per language: Intl objects are costly). */
 export function formatters(lang: Lang) {
-  const n = new Intl.NumberFormat(LOCALES[lang]);
-  const pct = new Intl.NumberFormat(LOCALES[lang], { style: "percent", maximumFractionDigits: 0 });
-  return {
-    n: (x: number) => n.format(x),
-    pct: (x: number | null) => (x === null ? "–" : pct.format(x)),
+  let f = formatterCache.get(lang);
+  if (!f) {
+    const n = new Intl.NumberFormat(LOCALES[lang]);
+    const pct = new Intl.NumberFormat(LOCALES[lang], { style: "percent", maximumFractionDigits: 0 });
+    f = { n: (x) => n.format(x), pct: (x) => (x === null ? "–" : pct.format(x)) };
+    formatterCache.set(lang, f);
+  }
+  return f;
+}
+
+const textCache = new WeakMap<Translate, Map<string, string>>();
+
+/**
+ * A translator that remembers texts without parameters: a page of 100 cards asks for the
+ * same labels hundreds of times, and i18next's lookup is the page's largest cost after the
+ * database. The resources do not change while the process runs.
+ */
+export function rememberingTranslator(t: Translate): Translate {
+  let memo = textCache.get(t);
+  if (!memo) textCache.set(t, (memo = new Map()));
+  const texts = memo;
+  return (key, params) => {
+    if (params) return t(key, params);
+    let text = texts.get(key);
+    if (text === undefined) texts.set(key, (text = t(key)));
+    return text;
   };
 }
 

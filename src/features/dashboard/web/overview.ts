@@ -6,7 +6,7 @@
 import { html } from "hono/html";
 import type { Stages } from "../../progress/stages.ts";
 import type { Overview } from "../overview.ts";
-import { formatters, page, pkDay, type Html, type View } from "./layout.ts";
+import { formatters, page, pkDay, pkMinute, type Html, type View } from "./layout.ts";
 
 /** A stage's label in the page language ("Not started" for -1). */
 export function stageLabel(v: View, stages: Stages, index: number): string {
@@ -50,13 +50,13 @@ function daysSection(v: View, stages: Stages, o: Overview): Html {
   const byStage = new Map(o.days.stages.map((d) => [d.stageId, d]));
   return html`<section aria-labelledby="days-h">
     <h2 id="days-h">${v.t("dashboard:days.title")}</h2>
-    ${o.days.sampleEvery > 1 ? html`<p class="note">${v.t("dashboard:days.sampled", { every: o.days.sampleEvery })}</p>` : ""}
+    <p class="note">${v.t("dashboard:days.computed", { time: pkMinute(o.days.computedAt) })}</p>
     <table class="numbers" id="days">
       <thead><tr><th scope="col">${v.t("dashboard:funnel.stage")}</th><th scope="col">${v.t("dashboard:days.median")}</th><th scope="col">${v.t("dashboard:days.sellers")}</th></tr></thead>
       <tbody>
         ${stages.list.map((s) => {
           const d = byStage.get(s.id);
-          const days = d?.median != null ? Math.round(d.median) : null;
+          const days = d ? Math.round(d.median) : null;
           return html`<tr data-stage="${s.id}"><th scope="row">${stages.label(s, v.lang)}</th><td>${days !== null ? v.t("dashboard:days.value", { count: days, days: f.n(days) }) : "–"}</td><td>${f.n(d?.sellers ?? 0)}</td></tr>`;
         })}
       </tbody>

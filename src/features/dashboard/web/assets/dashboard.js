@@ -53,6 +53,8 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
+        // Room for the first and last slanted label at the canvas edges.
+        layout: { padding: { left: 14, right: 14 } },
         plugins: { legend: { display: false }, tooltip: { rtl: rtl, textDirection: rtl ? "rtl" : "ltr" } },
         scales: horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis },
       },

@@ -27,6 +27,18 @@ CREATE TABLE "DashboardSession" (
     CONSTRAINT "DashboardSession_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "DashboardStageDays" (
+    "id" SERIAL NOT NULL,
+    "scope" TEXT NOT NULL,
+    "stageId" TEXT NOT NULL,
+    "medianDays" DOUBLE PRECISION NOT NULL,
+    "sellers" INTEGER NOT NULL,
+    "computedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "DashboardStageDays_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "DashboardLoginToken_tokenHash_key" ON "DashboardLoginToken"("tokenHash");
 
@@ -38,4 +50,7 @@ CREATE UNIQUE INDEX "DashboardSession_tokenHash_key" ON "DashboardSession"("toke
 
 -- CreateIndex
 CREATE INDEX "DashboardSession_expiresAt_idx" ON "DashboardSession"("expiresAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "DashboardStageDays_scope_stageId_key" ON "DashboardStageDays"("scope", "stageId");
 

@@ -23,6 +23,16 @@ CREATE TABLE "DashboardSession" (
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
+-- CreateTable
+CREATE TABLE "DashboardStageDays" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "scope" TEXT NOT NULL,
+    "stageId" TEXT NOT NULL,
+    "medianDays" REAL NOT NULL,
+    "sellers" INTEGER NOT NULL,
+    "computedAt" DATETIME NOT NULL
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "DashboardLoginToken_tokenHash_key" ON "DashboardLoginToken"("tokenHash");
 
@@ -34,4 +44,7 @@ CREATE UNIQUE INDEX "DashboardSession_tokenHash_key" ON "DashboardSession"("toke
 
 -- CreateIndex
 CREATE INDEX "DashboardSession_expiresAt_idx" ON "DashboardSession"("expiresAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "DashboardStageDays_scope_stageId_key" ON "DashboardStageDays"("scope", "stageId");
 
