@@ -8,7 +8,6 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Config } from "../../config.ts";
 import { LANGS, type Lang } from "../../core/types.ts";
 import type { Db } from "../../db/client.ts";
-import { partnerIdOfMember } from "../partners/api.ts";
 import type { Scope } from "../progress/queries.ts";
 
 /** How long a login link works. */
@@ -101,24 +100,32 @@ export async function findSession(db: Db, secret: string | undefined, now: Date)
   return row && row.expiresAt > now ? row : null;
 }
 
+/** Whom a session covers now, and the partner's name for the page. */
+export interface SessionAccess {
+  scope: Scope;
+  partnerName: string | null;
+}
+
 /**
  * Whom the session covers now: an admin session while its user is still an admin; a
  * partner session while its user is still an approved member of that partner (or, for a
- * command-line link, while the partner exists). Null otherwise.
+ * command-line link, while the partner exists). Null otherwise. One query besides the
+ * session's own: it runs before every page.
  */
-export async function sessionScope(db: Db, session: SessionRow): Promise<Scope | null> {
-  if (session.role !== "admin" && session.role !== "partner") return null;
-  if (session.userId !== null) {
+export async function sessionScope(db: Db, session: SessionRow): Promise<SessionAccess | null> {
+  if (session.role === "admin") {
+    if (session.userId === null) return { scope: { kind: "admin" }, partnerName: null };
     const user = await db.user.findUnique({ where: { id: session.userId }, select: { role: true } });
-    if (!user) return null;
-    if (session.role === "admin") return user.role === "admin" ? { kind: "admin" } : null;
-    const partnerId = await partnerIdOfMember(db, session.userId);
-    return partnerId !== null && partnerId === session.partnerId ? { kind: "partner", partnerId } : null;
+    return user?.role === "admin" ? { scope: { kind: "admin" }, partnerName: null } : null;
   }
-  if (session.role === "admin") return { kind: "admin" };
-  if (session.partnerId === null) return null;
-  const partner = await db.partner.findUnique({ where: { id: session.partnerId }, select: { id: true } });
-  return partner ? { kind: "partner", partnerId: partner.id } : null;
+  if (session.role !== "partner" || session.partnerId === null) return null;
+  if (session.userId === null) {
+    const partner = await db.partner.findUnique({ where: { id: session.partnerId }, select: { id: true, name: true } });
+    return partner ? { scope: { kind: "partner", partnerId: partner.id }, partnerName: partner.name } : null;
+  }
+  // The partners feature's rule (partnerIdOfMember): an approved membership of that partner.
+  const member = await db.partnerMember.findUnique({ where: { userId: session.userId }, select: { partnerId: true, status: true, partner: { select: { name: true } } } });
+  return member?.status === "approved" && member.partnerId === session.partnerId ? { scope: { kind: "partner", partnerId: member.partnerId }, partnerName: member.partner.name } : null;
 }
 
 /** Ends a session (logout, or one whose scope is gone). */

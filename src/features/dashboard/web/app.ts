@@ -96,14 +96,13 @@ export function createDashboardApp(deps: AppDeps, options: DashboardOptions = {}
   const signedIn: MiddlewareHandler<Env> = async (c, next) => {
     const secret = getCookie(c, SESSION_COOKIE);
     const session = await findSession(db, secret, deps.now());
-    const scope = session ? await sessionScope(db, session) : null;
-    if (!session || !scope || !secret) {
+    const access = session ? await sessionScope(db, session) : null;
+    if (!session || !access || !secret) {
       if (session) await endSession(db, session.id); // its partner account or admin role is gone
       if (c.req.path.startsWith("/dashboard/api/")) return c.json({ error: "not signed in: send /dashboard to the bot and open the link" }, 401);
       return c.html(publicPage(anonymousLang(c), assets, tAnon(c)("dashboard:signIn.title"), tAnon(c)("dashboard:signIn.text")), 401);
     }
-    const partnerName = scope.kind === "partner" ? ((await db.partner.findUnique({ where: { id: scope.partnerId }, select: { name: true } }))?.name ?? null) : null;
-    c.set("auth", { session, secret, scope, lang: sessionLang(session), partnerName });
+    c.set("auth", { session, secret, scope: access.scope, lang: sessionLang(session), partnerName: access.partnerName });
     c.header("Cache-Control", "no-store");
     await next();
   };
@@ -146,8 +145,8 @@ export function createDashboardApp(deps: AppDeps, options: DashboardOptions = {}
     }
     if (PREVIEW_BOTS.test(c.req.header("user-agent") ?? "")) return c.html(publicPage("en", assets, t("dashboard:title"), t("dashboard:login.preview")));
     const opened = await consumeLoginToken(db, c.req.query("token") ?? "", deps.now());
-    const scope = opened ? await sessionScope(db, opened.session) : null;
-    if (!opened || !scope) {
+    const access = opened ? await sessionScope(db, opened.session) : null;
+    if (!opened || !access) {
       if (opened) await endSession(db, opened.session.id);
       limiter.fail(ip);
       log.info({ ip }, "dashboard: login link refused");
@@ -156,6 +155,7 @@ export function createDashboardApp(deps: AppDeps, options: DashboardOptions = {}
     const previous = await findSession(db, getCookie(c, SESSION_COOKIE), deps.now());
     if (previous) await endSession(db, previous.id);
     setCookie(c, SESSION_COOKIE, opened.secret, { httpOnly: true, sameSite: "Lax", secure: config.dashboard.secureCookie, path: "/dashboard", maxAge: SESSION_TTL_MS / 1000 });
+    const { scope } = access;
     log.info({ sessionId: opened.session.id, scope: scope.kind, partnerId: scope.kind === "partner" ? scope.partnerId : undefined }, "dashboard: signed in");
     return c.redirect("/dashboard", 303);
   });
