@@ -33,6 +33,15 @@ const envSchema = z
     DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100),
     /** One statement (PostgreSQL statement_timeout; SQLite: waiting for another writer's lock). */
     DATABASE_STATEMENT_TIMEOUT_MS: int(10_000, 100),
+    /**
+     * Where people reach the dashboard (`https://bot.example.org`): login links start with
+     * it and the session cookie is Secure when it is https. Default http://127.0.0.1:HTTP_PORT.
+     */
+    DASHBOARD_BASE_URL: z
+      .string()
+      .regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?\/?$/i, "expected an origin like https://bot.example.org (http or https, no path, query or #)")
+      .transform((u) => u.replace(/\/$/, ""))
+      .optional(),
     /** Who is an admin from the first message: comma-separated `channel:externalId`. */
     SELLER_BOT_ADMINS: z.string().default(""),
 
@@ -91,6 +100,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** The inbox: per-message deadline and claim lease (docs/decisions/0008-inbound-inbox.md). */
   inbox: { deadlineMs: number; leaseMs: number };
+  /** The dashboard's public base URL (no trailing slash) and whether its cookie is Secure. */
+  dashboard: { baseUrl: string; secureCookie: boolean };
   admins: Array<{ channel: string; externalId: string }>;
   telegram?: {
     token: string;
@@ -138,6 +149,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     httpHost: e.HTTP_HOST,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     inbox: { deadlineMs: e.MESSAGE_DEADLINE_MS, leaseMs: e.INBOX_LEASE_MS },
+    dashboard: {
+      baseUrl: e.DASHBOARD_BASE_URL ?? `http://127.0.0.1:${e.HTTP_PORT}`,
+      secureCookie: e.DASHBOARD_BASE_URL?.startsWith("https:") ?? false,
+    },
     admins: parseAdmins(e.SELLER_BOT_ADMINS),
     telegram: e.TELEGRAM_BOT_TOKEN
       ? {

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   progress: { summary: "progress export [--partner ID] [--format csv]", load: async () => (await import("../features/progress/cli.ts")).runProgress },
   events: { summary: "events create FILE.json | announce EVENT_ID [--audience …] --json", load: async () => (await import("../features/events/cli.ts")).runEvents },
   broadcasts: { summary: "broadcasts status ID --json | pause ID | resume ID | cancel ID", load: async () => (await import("../features/broadcasts/cli.ts")).runBroadcasts },
+  dashboard: { summary: "dashboard link --partner NAME | --admin: a one-time login URL for the dashboard", load: async () => (await import("../features/dashboard/cli.ts")).runDashboard },
   whatsapp: { summary: "whatsapp login [--pairing-code PHONE]", load: async () => (await import("../channels/whatsapp/cli.ts")).runWhatsApp },
 };
 

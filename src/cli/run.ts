@@ -11,6 +11,7 @@ import { ChannelStartError } from "../core/errors.ts";
 import { createInboxReplayJob } from "../core/inbox.ts";
 import { createMaintenanceJob } from "../core/maintenance.ts";
 import type { Adapter } from "../core/types.ts";
+import { createDashboardRoute } from "../features/dashboard/web/mount.ts";
 import { createHttpServer, type HttpServer } from "../http/server.ts";
 import type { CliIO } from "./io.ts";
 
@@ -67,6 +68,7 @@ async function serve(app: App, io: CliIO, signals: StopSignals): Promise<number>
     const database = await app.deps.database.ping(HEALTH_DATABASE_MS);
     return { ok: state === "running" && database, state, database: database ? "ok" : "unreachable", channels: adapters.map((a) => a.channel) };
   });
+  http.route(createDashboardRoute(app.deps));
   const inbox = createInboxReplayJob(() => app.core.replay(), log);
   const jobs = config.jobsEnabled ? [createMaintenanceJob(app.deps), ...app.features.flatMap((f) => f.jobs ?? [])] : [];
   let code = 0;

@@ -1,11 +1,12 @@
 /**
  * The list of features, in the order they see a message. Each acts on the understanding of
  * the message (ctx.understanding: one intent per message), so the order matters little:
- * broadcasts' STOP runs before any flow, and the FAQ comes last because it answers what
+ * broadcasts' STOP runs before any flow, the dashboard feature sends partners their login link, and the FAQ comes last because it answers what
  * nothing else took.
  */
 import type { AppDeps, Feature } from "../core/context.ts";
 import { createBroadcastsFeature } from "./broadcasts/index.ts";
+import { createDashboardFeature } from "./dashboard/index.ts";
 import { createEventsFeature } from "./events/index.ts";
 import { createFaqFeature } from "./faq/index.ts";
 import type { KnowledgeBase } from "./faq/knowledge.ts";
@@ -24,6 +25,6 @@ export interface FeatureOptions {
 export function createFeatures(deps: AppDeps, options: FeatureOptions = {}): Feature[] {
   const features: Feature[] = [createSettingsFeature()];
   const help = createHelpFeature(() => features.flatMap((f) => f.menu ?? []));
-  features.push(createBroadcastsFeature(deps), help, createEventsFeature(deps), createPartnersFeature(deps), createProgressFeature(deps), createFaqFeature(deps, options.knowledge));
+  features.push(createBroadcastsFeature(deps), help, createEventsFeature(deps), createPartnersFeature(deps), createProgressFeature(deps), createDashboardFeature(deps), createFaqFeature(deps, options.knowledge));
   return features;
 }

@@ -17,7 +17,7 @@ import type { PlaceRef } from "../../core/understanding.ts";
 import { assignedPartnerId, assignPartner, findPartnerByCode } from "./api.ts";
 import { categoryInText, getDirectory, nearestPartners, type DirectoryPartner, type NearbyPartner } from "./directory.ts";
 import { loadGazetteer } from "./gazetteer.ts";
-import { approveRequest, MAX_PENDING_REQUESTS, notifyAdminsOfRequest, rejectRequest, requestMembership, sendToUser } from "./membership.ts";
+import { approveRequest, MAX_PENDING_REQUESTS, notifyAdminsOfRequest, notifyRequester, rejectRequest, requestMembership, sendToUser } from "./membership.ts";
 import { placeWords } from "./place-text.ts";
 import { importPartners, parsePartnerCsv } from "./repository.ts";
 import { whatsappLink } from "./rows.ts";
@@ -262,6 +262,5 @@ async function decideRequest(deps: AppDeps, ctx: Ctx, action: "approve" | "rejec
   if (!done) return ctx.reply(ctx.t("partners:member.gone"));
   const user = done.userName ?? `#${done.userId}`;
   await ctx.reply(ctx.t(action === "approve" ? "partners:member.approved" : "partners:member.rejected", { user, partner: done.partnerName }));
-  const key = action === "approve" ? "partners:member.youApproved" : "partners:member.youRejected";
-  await sendToUser(deps, done.userId, (lang) => ({ text: deps.i18n.t(lang)(key, { partner: done.partnerName }) })).catch(() => 0);
+  await notifyRequester(deps, done, action);
 }

@@ -141,6 +141,12 @@ export async function sendToUser(deps: AppDeps, userId: number, build: (lang: La
   return sent;
 }
 
+/** Tells the requester how an admin decided (in chat or on the dashboard); best effort, never throws. */
+export async function notifyRequester(deps: AppDeps, decision: Decision, action: "approve" | "reject"): Promise<number> {
+  const key = action === "approve" ? "partners:member.youApproved" : "partners:member.youRejected";
+  return sendToUser(deps, decision.userId, (lang) => ({ text: deps.i18n.t(lang)(key, { partner: decision.partnerName }) })).catch(() => 0);
+}
+
 /** Asks every admin to approve one pending request (buttons / numbered choices naming it). */
 export async function notifyAdminsOfRequest(deps: AppDeps, requestId: number, requester: { id: number; name: string | null }, partner: { name: string; code: string }): Promise<number> {
   const admins = await deps.db.user.findMany({ where: { role: "admin" }, select: { id: true } });
