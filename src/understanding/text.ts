@@ -40,7 +40,13 @@ const ARABIC_LETTER = /[\u0600-\u06FF]/;
 // Short Latin words that mean one thing in English and another after Roman Urdu variant merging
 // (romanKey("me") is "mein", romanKey("app") is "ap" like "aap", "news" is "new"): they keep
 // their own key so "call me" is not "call mein".
-const KEEP_AS_IS = new Set(["me", "main", "in", "is", "to", "or", "so", "do", "he", "ha", "hi", "na", "no", "mai", "kar", "ke", "app", "new", "news"]);
+// Negated English verbs keep theirs too: the FAQ merges "dont" into "do" and "cant" into "can"
+// (the topic is the same), but here "how do I stop" is not "don't stop".
+const KEEP_AS_IS = new Set(["me", "main", "in", "is", "to", "or", "so", "do", "he", "ha", "hi", "na", "no", "mai", "kar", "ke", "app", "new", "news", "dont", "doesnt", "didnt", "cant", "cannot", "wont", "isnt", "arent", "wasnt"]);
+
+// A light verb typed joined to what follows ("kardo", "hogaya", "dedein") is read as the two
+// words it is, so "band kardo" meets "band kar do" and "band kardiya" stays a past closure.
+const LIGHT_HEAD = /^(kar|kr|ho|de)(do|di|diya|dia|diye|dein|den|dain|dijiye|dena|deta|deti|dete|lo|lein|len|liya|gaya|gya|gayi|gai|gae|gye|gaye|jaye|jae|jata|jati|jate|jayega|jayegi|jaega|jaegi|sakta|skta|sakti|chuka|chuki|chuke)$/;
 
 /** Reads a message (any input: never throws). */
 export function analyse(input: string): Analysed {
@@ -58,7 +64,9 @@ export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   for (const raw of words) {
     if (out.length >= MAX_TOKENS) break;
-    out.push(token(raw));
+    const joined = LIGHT_HEAD.exec(raw);
+    if (joined) out.push(token(joined[1]!), token(joined[2]!));
+    else out.push(token(raw));
   }
   return out;
 }
