@@ -75,7 +75,8 @@ adapterContract("whatsapp (fake Baileys socket)", async () => {
       });
     },
     sentTexts: async (chatId) => sockets.latest.texts(chatId),
-    failNextSendAsBlocked: (chatId) => sockets.latest.failNext(chatId, boom("not-authorized", { data: 403 })),
+    // As Baileys reports it: the send resolves, an error ack (403) follows as messages.update.
+    failNextSendAsBlocked: (chatId) => sockets.latest.refuseNext(chatId, "403"),
     async close() {
       await app.close();
       await database.cleanup();
@@ -135,9 +136,9 @@ describe("outbound", () => {
     expect(s.sockets.latest.sent.at(-1)?.jid).toBe("923001110001@s.whatsapp.net");
   });
 
-  it("translates a rate limit from a send into ChannelError(rate-limited) with a wait", async () => {
+  it("translates a rate limit (an error ack 429 after the send) into ChannelError(rate-limited) with a wait", async () => {
     const s = await setup();
-    s.sockets.latest.failNext("923001110001@s.whatsapp.net", boom("rate-overlimit", { data: 429 }));
+    s.sockets.latest.refuseNext("923001110001@s.whatsapp.net", "429");
     const error = await s.adapter.send("923001110001@s.whatsapp.net", { text: "x" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChannelError);
     expect(error).toMatchObject({ kind: "rate-limited", retryable: true });
