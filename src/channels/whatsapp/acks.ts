@@ -9,7 +9,7 @@
  * becomes the ChannelError the outbox acts on (retry, blocked, failed); a delivery receipt
  * ends the wait early; silence means "accepted". An error that comes after the window is a
  * late refusal: the adapter logs it and, where it means the person refused us, tells the core.
- * docs/decisions/0702-whatsapp-refusals.md.
+ * docs/decisions/0704-whatsapp-refusals-wait-for-the-ack.md.
  */
 import { proto, type WAMessageUpdate } from "@whiskeysockets/baileys";
 import type { ChannelError } from "../../core/errors.ts";
