@@ -6,7 +6,11 @@ adapterContract("telegram", async () => {
   const rig = await createRig();
   return {
     adapter: rig.adapter,
-    chatIdFor: (userId) => userId,
+    // The user has pressed Start: the fake refuses chats it has never seen.
+    chatIdFor: (userId) => {
+      rig.fake.meet(userId);
+      return userId;
+    },
     injectText: async (text, { userId }) => void rig.fake.pushText(text, { from: { id: Number(userId) } }),
     sentTexts: async (chatId) => rig.fake.textsTo(chatId),
     failNextSendAsBlocked: (chatId) => rig.fake.block(chatId),

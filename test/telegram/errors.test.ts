@@ -12,7 +12,7 @@ import { createRig, type TelegramTestRig } from "./harness.ts";
 
 let rig: TelegramTestRig;
 beforeEach(async () => {
-  rig = await createRig();
+  rig = await createRig({ fake: { knownChats: ["2001", "2002", "2003", "2004"] } });
   await rig.adapter.start(async () => undefined);
 });
 afterEach(() => rig.close());
