@@ -55,7 +55,15 @@ export class FakeSocket implements WhatsAppSocket {
   private counter = 0;
   constructor(readonly options: SocketOptions) {}
 
+  /** While set, sends wait for it (a slow network: a send in flight). */
+  gate: Promise<void> | undefined;
+  /** sendMessage calls so far (also those waiting at the gate). */
+  calls = 0;
   async sendMessage(jid: string, content: AnyMessageContent): Promise<WAMessage | undefined> {
+    this.calls += 1;
+    if (this.gate) await this.gate;
+    // Baileys writes to the closed WebSocket and fails with Boom "Connection Closed" (428).
+    if (this.ended) throw boom("Connection Closed", { statusCode: 428 });
     const failure = this.failures.get(jid);
     if (failure) {
       this.failures.delete(jid);

@@ -69,6 +69,8 @@ export async function createWhatsAppChannel(deps: AppDeps, options: WhatsAppChan
   // messages reach the core in the order WhatsApp delivered them.
   let chain: Promise<void> = Promise.resolve();
   const inFlight = new Set<Promise<void>>();
+  // Sends under way (replies, outbox rows): stop() lets them finish before closing the socket.
+  const sending = new Set<Promise<unknown>>();
   let standby: NodeJS.Timeout | undefined;
   // Settled when the connection first opens or the session ends (start waits for it, briefly).
   let settleFirst: () => void = () => undefined;
@@ -208,15 +210,26 @@ export async function createWhatsAppChannel(deps: AppDeps, options: WhatsAppChan
     },
     async stop() {
       accepting = false;
+      // Off the messenger first: the outbox worker takes no new WhatsApp rows from here on.
+      serving(false);
       if (standby) clearInterval(standby);
       standby = undefined;
       await chain;
       await Promise.allSettled([...inFlight]);
+      // Sends already under way finish (and hear their ack) on the open socket; then the
+      // socket closes and the number's lease is released.
+      await Promise.allSettled([...sending]);
       await session.stop();
       status = "stopped";
     },
     async send(chatId, message) {
-      return send(session, acks, chatId, message);
+      const work = send(session, acks, chatId, message);
+      sending.add(work);
+      try {
+        return await work;
+      } finally {
+        sending.delete(work);
+      }
     },
   };
   return adapter;
