@@ -185,6 +185,32 @@ describe("inbound through the adapter", () => {
     expect(got.map((m) => m.content.kind)).toEqual(["text", "unsupported", "text", "location"]);
   });
 
+  it("keeps each person's messages in order under a burst (40 upserts from two people, one at a time and batched)", async () => {
+    const s = await setup();
+    await s.adapter.stop();
+    const got: InboundMessage[] = [];
+    const adapter = await createWhatsAppChannel(s.app.deps, { socketFactory: s.sockets.factory, openTimeoutMs: 500 });
+    cleanups.push(() => adapter.stop());
+    await adapter.start(async (m) => void got.push(m));
+    const people = ["923001230001@s.whatsapp.net", "923001230002@s.whatsapp.net"];
+    // Every other message of a person carries its LID alias (no lookup), the rest need the
+    // stored mapping (a database read): converting them takes different times, and a
+    // later message must still not overtake an earlier one.
+    const msg = (i: number) => ({
+      key: { remoteJid: people[i % 2]!, fromMe: false, id: `3EB0BURST${String(i).padStart(4, "0")}`, ...(i % 4 >= 2 ? { remoteJidAlt: `20555500000${i % 2}@lid` } : {}) },
+      message: { conversation: `q${i}` },
+      messageTimestamp: FIXTURE_NOW.getTime() / 1000,
+    });
+    for (let i = 0; i < 30; i++) s.sockets.latest.emit("messages.upsert", { type: "notify", messages: [msg(i)] });
+    // A batch, as Baileys delivers after a reconnect.
+    s.sockets.latest.emit("messages.upsert", { type: "notify", messages: Array.from({ length: 10 }, (_, k) => msg(30 + k)) });
+    await until(() => got.length === 40);
+    for (const [p, person] of people.entries()) {
+      const texts = got.filter((m) => m.chat.id === person).map((m) => (m.content as { text: string }).text);
+      expect(texts).toEqual(Array.from({ length: 20 }, (_, k) => `q${2 * k + p}`));
+    }
+  });
+
   it("answers groups only when WHATSAPP_GROUPS is on, and declares it", async () => {
     const off = await setup();
     expect(off.adapter.capabilities).toMatchObject({ buttons: false, location: true, files: true, groups: false, maxTextLength: 4096 });
