@@ -40,9 +40,10 @@ describe("checklist", () => {
     expect(rl?.text).toContain("Aap ki listing progress");
   });
 
-  it("answers the listing-progress topic handed over by the FAQ", async () => {
-    const feature = t.app.features.find((f) => f.name === "progress");
-    expect(feature?.topics?.["listing-progress"]).toBeTypeOf("function");
+  it("answers the listing-progress topic handed over by the FAQ: the progress card, not the FAQ text", async () => {
+    const [reply] = await t.send("which steps have I completed so far", { id: "s-handoff" });
+    expect(reply?.text).toContain("Your listing progress");
+    expect(reply?.text).not.toContain("You can keep track of your onboarding here");
   });
 });
 

@@ -109,8 +109,3 @@ export async function cancelEvent(deps: AppDeps, eventId: number): Promise<{ eve
     : 0;
   return { event: cancelled, notified };
 }
-
-/** The announcement / reminder body for an event in every language. */
-export function eventText(deps: AppDeps, event: EventRow, key: string): Record<string, string> {
-  return localize(deps.i18n, (t, lang) => `${t(key)}\n\n${eventCard(event, lang, t)}`);
-}
