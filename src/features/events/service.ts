@@ -7,7 +7,7 @@ import { UserFacingError } from "../../core/errors.ts";
 import type { Db } from "../../db/client.ts";
 import { enqueueDirect } from "../broadcasts/api.ts";
 import { partnerIdOfMember } from "../partners/api.ts";
-import { eventCard, eventTitle, localize } from "./render.ts";
+import { eventTitle, localize } from "./render.ts";
 import { timeProblem, type NewEvent } from "./schema.ts";
 import { formatEventTime } from "./time.ts";
 
