@@ -119,9 +119,10 @@ describe("free-text reports", () => {
     expect(rl?.text).toContain("Kya main yeh qadam mukammal likh doon");
   });
 
-  it("leaves questions to the FAQ", async () => {
-    const replies = await t.send("how do I get my first order?", { id: "s7" });
+  it("leaves questions to the FAQ: the FAQ's answer comes, no offer to mark a step", async () => {
+    const replies = await t.send("how long until I get my first order?", { id: "s7" });
     expect(texts(replies)).not.toContain("Shall I mark");
+    expect(texts(replies)).toContain("There is no fixed time to the first order");
   });
 });
 
