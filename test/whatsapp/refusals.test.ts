@@ -144,3 +144,28 @@ describe("ack error codes", () => {
   }
 });
 
+
+describe("the ack watch", () => {
+  const refusal = (id: string, code: string) => [{ key: { remoteJid: JID, fromMe: true, id }, update: { status: 0, messageStubParameters: [code] } }];
+
+  it("a refusal that arrives before the send's id is watched still fails that send", async () => {
+    const { createAckWatch } = await import("../../src/channels/whatsapp/acks.ts");
+    const watch = createAckWatch({ windowMs: 50, onLate: () => undefined });
+    watch.onUpdates(refusal("EARLY1", "429"));
+    watch.expect(["EARLY1"]);
+    await expect(watch.settle(["EARLY1"])).resolves.toMatchObject({ kind: "rate-limited" });
+    expect(watch.watching).toBe(0);
+  });
+
+  it("a late refusal goes to onLate once; an update for someone else's message is ignored", async () => {
+    const { createAckWatch } = await import("../../src/channels/whatsapp/acks.ts");
+    const late: string[] = [];
+    const watch = createAckWatch({ windowMs: 10, onLate: (r) => void late.push(`${r.messageId}:${r.error.kind}`) });
+    watch.expect(["M1"]);
+    await expect(watch.settle(["M1"])).resolves.toBeUndefined();
+    watch.onUpdates(refusal("M1", "403"));
+    watch.onUpdates(refusal("M1", "403"));
+    watch.onUpdates([{ key: { remoteJid: JID, fromMe: false, id: "M2" }, update: { status: 0, messageStubParameters: ["403"] } }]);
+    expect(late).toEqual(["M1:blocked"]);
+  });
+});

@@ -62,6 +62,9 @@ export function createAckWatch(options: { windowMs: number; rememberMs?: number;
   const rememberMs = options.rememberMs ?? 10 * 60_000;
   type Entry = { at: number; outcome?: ChannelError | "ok"; settled: boolean; wake?: () => void };
   const entries = new Map<string, Entry>();
+  // Refusals for ids not (yet) watched: Baileys could emit one before `sendMessage`'s
+  // caller gets the key back. Kept briefly, bounded.
+  const early = new Map<string, { at: number; error: ChannelError }>();
 
   function forgetOld(): void {
     const cutoff = now() - rememberMs;
@@ -74,7 +77,11 @@ export function createAckWatch(options: { windowMs: number; rememberMs?: number;
   return {
     expect(ids) {
       forgetOld();
-      for (const id of ids) entries.set(id, { at: now(), settled: false });
+      for (const id of ids) {
+        const before = early.get(id);
+        early.delete(id);
+        entries.set(id, { at: now(), settled: false, ...(before ? { outcome: before.error } : {}) });
+      }
     },
     async settle(ids) {
       const waits = ids.map((id) => {
@@ -101,7 +108,14 @@ export function createAckWatch(options: { windowMs: number; rememberMs?: number;
       for (const { key, update } of updates) {
         if (!key?.fromMe || !key.id || update.status === undefined || update.status === null) continue;
         const e = entries.get(key.id);
-        if (!e || e.outcome) continue;
+        if (e?.outcome) continue;
+        if (!e) {
+          if (update.status !== STATUS.ERROR) continue;
+          const [code, detail] = update.messageStubParameters ?? [];
+          early.set(key.id, { at: now(), error: toAckError(code, detail) });
+          for (const [id, x] of early) if (early.size > 100 || now() - x.at > 60_000) early.delete(id);
+          continue;
+        }
         if (update.status === STATUS.ERROR) {
           const [code, detail] = update.messageStubParameters ?? [];
           const error = toAckError(code, detail);
