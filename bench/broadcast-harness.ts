@@ -50,8 +50,9 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   await seed(database, options.recipients);
   const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: "silent" });
   const app = await createApp(config, { database, log: pino({ level: "silent" }) });
-  const fake = await createFakeBotApi({ recordParams: false, ...options.fake });
   const chatIds = Array.from({ length: options.recipients }, (_, i) => String(1_000_000 + i));
+  // The seeded recipients have pressed Start: the fake refuses chats it never saw.
+  const fake = await createFakeBotApi({ recordParams: false, knownChats: chatIds, ...options.fake });
   const workers = new Set<ChildProcess>();
   const harness: Harness = {
     fake,

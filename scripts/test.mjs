@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import pg from "pg";
+import { summaryLines } from "./test-summary.mjs";
 
 const extra = process.argv.slice(2);
 const run = (cmd, args, env = {}) => {
@@ -41,12 +42,20 @@ const vitest = (db) => {
 };
 
 const failures = [];
-if (run("npx", ["tsc", "--noEmit"])) failures.push("typecheck");
-if (vitest("sqlite")) failures.push("tests on SQLite");
-if (process.env.TEST_SKIP_POSTGRES === "1") console.log("\nTEST_SKIP_POSTGRES=1: PostgreSQL run skipped.");
-else if (!(await postgresReachable())) failures.push("PostgreSQL not reachable (set TEST_SKIP_POSTGRES=1 to skip it)");
-else if (vitest("postgres")) failures.push("tests on PostgreSQL");
+const ran = [];
+const skipped = [];
+const check = (name, status, failure) => {
+  ran.push(name);
+  if (status) failures.push(failure);
+};
+check("typecheck", run("npx", ["tsc", "--noEmit"]), "typecheck");
+check("SQLite", vitest("sqlite"), "tests on SQLite");
+if (process.env.TEST_SKIP_POSTGRES === "1") skipped.push("PostgreSQL (TEST_SKIP_POSTGRES=1)");
+else if (!(await postgresReachable())) {
+  skipped.push("PostgreSQL (unreachable)");
+  failures.push("PostgreSQL not reachable (set TEST_SKIP_POSTGRES=1 to skip it)");
+} else check("PostgreSQL", vitest("postgres"), "tests on PostgreSQL");
 
-console.log(failures.length ? `\nFAILED: ${failures.join(", ")}` : "\nAll checks passed (typecheck, SQLite, PostgreSQL).");
-console.log(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+console.log("");
+for (const line of summaryLines({ ran, skipped, failures, counts, filter: extra })) console.log(line);
 process.exit(failures.length ? 1 : 0);

@@ -42,21 +42,44 @@ export function listMigrations(provider: "sqlite" | "postgresql"): Migration[] {
     });
 }
 
-/** Raised when a migration file changed after a database applied it. */
+/**
+ * Raised when the database's applied migrations do not match this version's files: a file
+ * changed after the database applied it (this class), or the database holds migrations the
+ * code does not know ({@link UnknownMigrationsError}). The CLI prints the message and exits 78.
+ */
 export class MigrationChangedError extends Error {
-  constructor(readonly names: string[]) {
-    super(
-      `Migration(s) ${names.join(", ")} changed after this database applied them. ` +
-        "Restore the original files, or (for a development database) delete it and start again.",
-    );
+  constructor(
+    readonly names: string[],
+    message = `Migration(s) ${names.join(", ")} changed after this database applied them. ` +
+      "Restore the original files, or (for a development database) delete it and start again.",
+  ) {
+    super(message);
     this.name = "MigrationChangedError";
   }
 }
 
+/**
+ * The database was migrated by a newer seller-bot (or another branch): running older code
+ * on a schema it does not know would fail in odd places, or write rows a newer column
+ * expects otherwise, so it is refused up front.
+ */
+export class UnknownMigrationsError extends MigrationChangedError {
+  constructor(names: string[]) {
+    super(
+      names,
+      `This database has ${names.length} migration(s) this version of seller-bot does not know: ${names.join(", ")}. ` +
+        "It was migrated by a newer version (or another branch). Run that version, or restore a backup taken before it.",
+    );
+    this.name = "UnknownMigrationsError";
+  }
+}
+
 /** Refuses to run on a database whose applied migrations no longer match the files. */
-function checkApplied(applied: Array<{ name: string; checksum: string }>, provider: "sqlite" | "postgresql"): void {
+function checkApplied(applied: Array<{ name: string; checksum?: string }>, provider: "sqlite" | "postgresql"): void {
   const files = new Map(listMigrations(provider).map((m) => [m.name, m.checksum]));
-  const changed = applied.filter((a) => files.has(a.name) && files.get(a.name) !== a.checksum).map((a) => a.name);
+  const unknown = applied.filter((a) => !files.has(a.name)).map((a) => a.name);
+  if (unknown.length > 0) throw new UnknownMigrationsError(unknown.sort());
+  const changed = applied.filter((a) => a.checksum !== undefined && files.get(a.name) !== a.checksum).map((a) => a.name);
   if (changed.length > 0) throw new MigrationChangedError(changed);
 }
 
@@ -113,12 +136,17 @@ export async function migratePostgres(client: pg.ClientBase, schema: string): Pr
   }
 }
 
-/** Names of migrations not yet applied to a PostgreSQL schema. */
+/**
+ * Names of migrations not yet applied to a PostgreSQL schema. Throws
+ * {@link MigrationChangedError} / {@link UnknownMigrationsError} when the applied ones do not
+ * match the files.
+ */
 export async function pendingPostgres(client: pg.ClientBase, schema: string): Promise<string[]> {
   const exists = await client.query(`SELECT to_regclass($1) AS t`, [`"${schema}"."_seller_bot_migrations"`]);
   const done = new Set<string>();
   if (exists.rows[0]?.t) {
-    const { rows } = await client.query<{ name: string }>(`SELECT name FROM "${schema}"."_seller_bot_migrations"`);
+    const { rows } = await client.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM "${schema}"."_seller_bot_migrations"`);
+    checkApplied(rows, "postgresql");
     for (const r of rows) done.add(r.name);
   }
   return listMigrations("postgresql").map((m) => m.name).filter((n) => !done.has(n));

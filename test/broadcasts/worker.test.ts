@@ -194,6 +194,41 @@ describe("outbox worker", () => {
     expect(adapter.sent).toHaveLength(1);
   });
 
+  it.runIf(testProvider === "sqlite")("two workers on one SQLite file (two connections, as two processes) share 120 rows without a double send", async () => {
+    const { app } = await setup({ OUTBOX_CONCURRENCY: "8" });
+    const db = app.deps.db;
+    const users = await Promise.all(Array.from({ length: 120 }, () => db.user.create({ data: {} })));
+    await db.channelIdentity.createMany({ data: users.map((u, i) => ({ userId: u.id, channel: "telegram", externalId: `sq${i}` })) });
+    await db.subscription.createMany({ data: users.map((u) => ({ userId: u.id, topic: "events", status: "subscribed" })) });
+    const { broadcastId } = await createBroadcast(app.deps, all);
+
+    const second = await openDatabase({ url: t!.database.url, migrate: false });
+    const config = loadConfig({ DATABASE_URL: t!.database.url, LOG_LEVEL: "silent", TELEGRAM_RATE_PER_SECOND: "30" });
+    const app2 = await createApp(config, { database: second, log: pino({ level: "silent" }) });
+    const adapters: MemoryAdapter[] = [createMemoryAdapter("telegram"), createMemoryAdapter("telegram")];
+    for (const a of adapters) a.failWith = () => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    const deps1 = { ...app.deps, messenger: withAdapter(app.deps, adapters[0]!) };
+    const deps2 = { ...app2.deps, messenger: withAdapter(app2.deps, adapters[1]!) };
+    try {
+      const w1 = createOutboxWorker(deps1, { pollMs: 5, concurrency: 8 });
+      const w2 = createOutboxWorker(deps2, { pollMs: 5, concurrency: 8 });
+      w1.start();
+      w2.start();
+      const done = async () => (await broadcastStatus(db, broadcastId)).queued === 0;
+      for (let i = 0; i < 2000 && !(await done()); i++) await new Promise((r) => setTimeout(r, 10));
+      await Promise.all([w1.stop(), w2.stop()]);
+      const sent = adapters.flatMap((a) => a.sent.map((x) => x.chatId));
+      expect(new Set(sent).size).toBe(120);
+      expect(sent).toHaveLength(120);
+      expect(adapters[0]!.sent.length).toBeGreaterThan(0);
+      expect(adapters[1]!.sent.length).toBeGreaterThan(0);
+      expect(await broadcastStatus(db, broadcastId)).toMatchObject({ sent: 120, queued: 0 });
+    } finally {
+      await app2.close();
+      await second.close();
+    }
+  }, 60_000);
+
   it.runIf(testProvider === "postgres")("two workers on PostgreSQL share 300 rows without a double send", async () => {
     const { app } = await setup({ OUTBOX_CONCURRENCY: "8" });
     const db = app.deps.db;

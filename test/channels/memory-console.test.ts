@@ -14,10 +14,12 @@ adapterContract("memory", async () => {
   return {
     adapter,
     chatIdFor: (userId) => userId,
+    // Errors are not swallowed: a receive that fails fails the contract test.
     injectText: async (text, { userId }) => {
       n += 1;
-      await adapter.receive({ channel: "console", messageId: `m${n}`, chat: { id: userId, kind: "private" }, sender: { id: userId }, sentAt: new Date(), content: { kind: "text", text } }).catch(() => undefined);
+      await adapter.receive({ channel: "console", messageId: `m${n}`, chat: { id: userId, kind: "private" }, sender: { id: userId }, sentAt: new Date(), content: { kind: "text", text } });
     },
+    refusesAfterStop: /not started/,
     sentTexts: async (chatId) => adapter.sent.filter((s) => s.chatId === chatId).map((s) => s.message.text),
     failNextSendAsBlocked: (chatId) => void blocked.add(chatId),
     close: async () => undefined,
@@ -35,6 +37,8 @@ adapterContract("console", async () => {
     chatIdFor: () => "1001",
     injectText: async (text) => void input.write(`${text}\n`),
     sentTexts: async () => printed.split("\n\n").map((s) => s.trim()).filter(Boolean),
+    // Nobody can block the terminal.
+    failNextSendAsBlocked: "cannot-block",
     close: async () => void input.end(),
   };
 });

@@ -58,16 +58,26 @@ describe("seats and waitlist", () => {
     expect(await rsvpCounts(db(), event.id)).toEqual({ going: 3, maybe: 0, no: 0, waitlist: 9 });
   });
 
-  it("promotes exactly one person when two seat holders leave while others join at once", async () => {
+  it("two seat holders leave while two others join at once: the first two on the waitlist get the seats, the newcomers wait", async () => {
     const event = await makeEvent(t.app.deps, { capacity: 2 });
-    const [a, b, ...rest] = await Promise.all(Array.from({ length: 6 }, () => makeUser(db())));
+    const [a, b, c, d, e, f] = await Promise.all(Array.from({ length: 6 }, () => makeUser(db())));
     await setRsvp(t.app.deps, event.id, a!.id, "going");
     await setRsvp(t.app.deps, event.id, b!.id, "going");
-    for (const u of rest.slice(0, 2)) await setRsvp(t.app.deps, event.id, u.id, "going");
-    await Promise.all([setRsvp(t.app.deps, event.id, a!.id, "no"), setRsvp(t.app.deps, event.id, rest[2]!.id, "going"), setRsvp(t.app.deps, event.id, rest[3]!.id, "going")]);
-    const counts = await rsvpCounts(db(), event.id);
-    expect(counts.going).toBe(2);
-    expect(counts.going + counts.waitlist).toBe(5);
+    // c and d are first and second in line.
+    await setRsvp(t.app.deps, event.id, c!.id, "going");
+    await setRsvp(t.app.deps, event.id, d!.id, "going");
+    await Promise.all([
+      setRsvp(t.app.deps, event.id, a!.id, "no"),
+      setRsvp(t.app.deps, event.id, b!.id, "no"),
+      setRsvp(t.app.deps, event.id, e!.id, "going"),
+      setRsvp(t.app.deps, event.id, f!.id, "going"),
+    ]);
+    const statusOf = async (userId: number) => (await db().rsvp.findUniqueOrThrow({ where: { eventId_userId: { eventId: event.id, userId } } })).status;
+    expect(await Promise.all([a, b, c, d, e, f].map((u) => statusOf(u!.id)))).toEqual(["no", "no", "going", "going", "waitlist", "waitlist"]);
+    expect(await rsvpCounts(db(), event.id)).toMatchObject({ going: 2, waitlist: 2 });
+    // Each promoted person is told once; nobody else is.
+    const notices = await outboxKeys(db(), `evpromo:${event.id}:`);
+    expect(notices.map((k) => Number(k.split(":")[2])).sort((x, y) => x - y)).toEqual([c!.id, d!.id].sort((x, y) => x - y));
   });
 });
 

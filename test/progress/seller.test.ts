@@ -40,9 +40,10 @@ describe("checklist", () => {
     expect(rl?.text).toContain("Aap ki listing progress");
   });
 
-  it("answers the listing-progress topic handed over by the FAQ", async () => {
-    const feature = t.app.features.find((f) => f.name === "progress");
-    expect(feature?.topics?.["listing-progress"]).toBeTypeOf("function");
+  it("answers the listing-progress topic handed over by the FAQ: the progress card, not the FAQ text", async () => {
+    const [reply] = await t.send("which steps have I completed so far", { id: "s-handoff" });
+    expect(reply?.text).toContain("Your listing progress");
+    expect(reply?.text).not.toContain("You can keep track of your onboarding here");
   });
 });
 
@@ -118,9 +119,10 @@ describe("free-text reports", () => {
     expect(rl?.text).toContain("Kya main yeh qadam mukammal likh doon");
   });
 
-  it("leaves questions to the FAQ", async () => {
-    const replies = await t.send("how do I get my first order?", { id: "s7" });
+  it("leaves questions to the FAQ: the FAQ's answer comes, no offer to mark a step", async () => {
+    const replies = await t.send("how long until I get my first order?", { id: "s7" });
     expect(texts(replies)).not.toContain("Shall I mark");
+    expect(texts(replies)).toContain("There is no fixed time to the first order");
   });
 });
 

@@ -6,7 +6,12 @@
  *   getWebhookInfo, setMyCommands, getMyCommands, deleteMyCommands, sendChatAction;
  * - checks what Telegram checks: HTML entities (parse_mode HTML), text length after
  *   parsing (4096), callback data ≤ 64 bytes, known callback query ids, getUpdates while a
- *   webhook is set (409);
+ *   webhook is set (409), a second getUpdates while one is waiting (409 for the first),
+ *   setWebhook only for HTTPS on 443/80/88/8443 (unless `localServer`, like a local Bot API
+ *   server), sends only to chats it has seen: an unknown chat is 400 "chat not found", a user
+ *   seen only in a group (never started the bot) is 403 "bot can't initiate conversation";
+ * - limits sends as Telegram does, on by default: about one a second per private chat
+ *   (bursts of 5), 20 a minute per group, 30 a second overall → 429 with retry_after;
  * - fails on request: scripted failures (`failNext`), blocked chats (`block`), random 429 /
  *   500 (`random`, seeded), a rate limit (`rateLimit`), latency (`latencyMs`);
  * - records every call (`calls`), cheaply: one object per call, no copies of payloads.
@@ -28,6 +33,7 @@ export const failures = {
   kicked: (): FakeFailure => ({ error_code: 403, description: "Forbidden: bot was kicked from the group chat" }),
   deactivated: (): FakeFailure => ({ error_code: 403, description: "Forbidden: user is deactivated" }),
   chatNotFound: (): FakeFailure => ({ error_code: 400, description: "Bad Request: chat not found" }),
+  cantInitiate: (): FakeFailure => ({ error_code: 403, description: "Forbidden: bot can't initiate conversation with a user" }),
   badEntities: (): FakeFailure => ({ error_code: 400, description: "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0" }),
   tooLong: (): FakeFailure => ({ error_code: 400, description: "Bad Request: message is too long" }),
   serverError: (): FakeFailure => ({ error_code: 500, description: "Internal Server Error" }),
@@ -59,14 +65,26 @@ export interface FakeBotApiOptions {
   latencyMs?: number | { min: number; max: number };
   /** Random failures on send* methods (probabilities 0..1), reproducible with `seed`. */
   random?: { p429?: number; retryAfter?: number; p500?: number; p403?: number; seed?: number };
-  /** Telegram-like limits on send* methods: over them a call gets 429 retry_after 1. */
-  rateLimit?: { globalPerSecond?: number; perChatPerSecond?: number };
+  /**
+   * Telegram-like limits on send* methods: over them a call gets 429 with retry_after.
+   * Default (on): 30/s overall, private chats a burst of 5 then 1/s, groups 20/min.
+   * `perChatPerSecond` replaces the private-chat bucket with a strict window; `false` turns
+   * the limits off (benchmarks of raw throughput).
+   */
+  rateLimit?: false | { globalPerSecond?: number; perChatPerSecond?: number; privateBurst?: number; groupPerMinute?: number };
+  /** Behave like a local Bot API server: setWebhook takes any http(s) URL and port. */
+  localServer?: boolean;
+  /**
+   * Chats a send may go to without having been seen in an update (tests that send to a
+   * made-up chat id); `"any"` turns the chat check off.
+   */
+  knownChats?: Array<string | number> | "any";
   /** Keep `params` of calls (default true; turn off for very large runs). */
   recordParams?: boolean;
 }
 
 type Rule = { method?: string; chatId?: string; times: number; failure: FakeFailure };
-type Waiter = { offset: number; limit: number; resolve: (u: Update[]) => void; timer: NodeJS.Timeout };
+type Waiter = { offset: number; limit: number; resolve: (u: Update[]) => void; conflict: () => void; timer: NodeJS.Timeout };
 type Update = { update_id: number } & Record<string, unknown>;
 type User = { id: number; is_bot: boolean; first_name: string; last_name?: string; username?: string; language_code?: string };
 type Chat = { id: number; type: "private" | "group" | "supergroup" | "channel"; title?: string; first_name?: string; username?: string };
@@ -92,6 +110,8 @@ export interface FakeBotApi {
   pending(): number;
   /** Makes the next `times` calls matching method/chat fail with `failure`. */
   failNext(rule: { method?: string; chatId?: string | number; times?: number; failure: FakeFailure }): void;
+  /** Makes a chat known, as if its user had pressed Start (or the bot were in the group). */
+  meet(chatId: string | number): void;
   /** Every send to this chat fails with 403 blocked until `unblock`. */
   block(chatId: string | number): void;
   unblock(chatId: string | number): void;
@@ -124,7 +144,11 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
   const callbackIds = new Map<string, boolean>(); // id → answered
   const messageCounters = new Map<string, number>();
   const commands = new Map<string, Array<{ command: string; description: string }>>();
-  const rate = { globalWindow: [] as number[], perChat: new Map<string, number[]>() };
+  const rate = { globalWindow: [] as number[], perChat: new Map<string, number[]>(), buckets: new Map<string, { credit: number; at: number }>() };
+  // Chats a send may reach: private chats of users who wrote to the bot, groups it is in.
+  const chats = new Set<string>(options.knownChats === "any" ? [] : (options.knownChats ?? []).map(String));
+  // Users seen (in groups) who never opened a private chat with the bot.
+  const strangers = new Set<string>();
   let webhook: FakeBotApi["webhook"];
   let nextUpdateId = 1;
   let nextCallbackId = 1;
@@ -182,6 +206,9 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
       return rule.failure;
     }
     if (!SEND_METHODS.has(method) || chatId === undefined) return undefined;
+    if (options.knownChats !== "any" && !chats.has(chatId)) {
+      return strangers.has(chatId) ? failures.cantInitiate() : failures.chatNotFound();
+    }
     if (blocked.has(chatId)) return failures.blocked();
     const r = options.random;
     if (r) {
@@ -190,26 +217,42 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
       if (x < (r.p429 ?? 0) + (r.p500 ?? 0)) return failures.serverError();
       if (x < (r.p429 ?? 0) + (r.p500 ?? 0) + (r.p403 ?? 0)) return failures.blocked();
     }
-    return overRateLimit(chatId) ? failures.tooManyRequests(1) : undefined;
+    const wait = overRateLimit(chatId);
+    return wait ? failures.tooManyRequests(wait) : undefined;
   }
 
-  /** Sliding one-second windows; cheap: old entries are dropped from the front. */
-  function overRateLimit(chatId: string): boolean {
-    const limit = options.rateLimit;
-    if (!limit) return false;
+  /**
+   * Seconds to wait when a send is over a limit, 0 when it may go. The overall limit is a
+   * sliding one-second window; chats are token buckets (Telegram allows short bursts).
+   */
+  function overRateLimit(chatId: string): number {
+    const limit = options.rateLimit === undefined ? {} : options.rateLimit;
+    if (limit === false) return 0;
     const now = Date.now();
     const trim = (w: number[]) => {
       while (w.length && now - w[0]! >= 1000) w.shift();
     };
     trim(rate.globalWindow);
-    let chatWindow = rate.perChat.get(chatId);
-    if (!chatWindow) rate.perChat.set(chatId, (chatWindow = []));
-    trim(chatWindow);
-    if (limit.globalPerSecond !== undefined && rate.globalWindow.length >= limit.globalPerSecond) return true;
-    if (limit.perChatPerSecond !== undefined && chatWindow.length >= limit.perChatPerSecond) return true;
+    if (rate.globalWindow.length >= (limit.globalPerSecond ?? 30)) return 1;
+    const group = Number(chatId) < 0;
+    if (!group && limit.perChatPerSecond !== undefined) {
+      let chatWindow = rate.perChat.get(chatId);
+      if (!chatWindow) rate.perChat.set(chatId, (chatWindow = []));
+      trim(chatWindow);
+      if (chatWindow.length >= limit.perChatPerSecond) return 1;
+      chatWindow.push(now);
+    } else {
+      const capacity = group ? (limit.groupPerMinute ?? 20) : (limit.privateBurst ?? 5);
+      const perMs = group ? (limit.groupPerMinute ?? 20) / 60_000 : 1 / 1000;
+      let bucket = rate.buckets.get(chatId);
+      if (!bucket) rate.buckets.set(chatId, (bucket = { credit: capacity, at: now }));
+      bucket.credit = Math.min(capacity, bucket.credit + (now - bucket.at) * perMs);
+      bucket.at = now;
+      if (bucket.credit < 1) return Math.max(1, Math.ceil((1 - bucket.credit) / perMs / 1000));
+      bucket.credit -= 1;
+    }
     rate.globalWindow.push(now);
-    chatWindow.push(now);
-    return false;
+    return 0;
   }
 
   type Outcome = { result: unknown } | { error_code: number; description: string; parameters?: Record<string, unknown> };
@@ -261,7 +304,8 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
           webhook = undefined;
           return { result: true };
         }
-        if (!/^https?:\/\//.test(hook)) return bad("bad webhook: An HTTPS URL must be provided for webhook");
+        const refusal = webhookRefusal(hook, options.localServer ?? false);
+        if (refusal) return bad(`bad webhook: ${refusal}`);
         webhook = { url: hook, secret_token: p.secret_token as string | undefined, allowed_updates: p.allowed_updates as string[] | undefined };
         return { result: true };
       }
@@ -303,6 +347,8 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
     const offset = Number(p.offset ?? 0);
     const limit = Math.min(100, Math.max(1, Number(p.limit ?? 100)));
     const timeout = Math.max(0, Number(p.timeout ?? 0));
+    // Telegram answers a waiting getUpdates with 409 when another one arrives (two pollers).
+    for (const w of [...waiters]) w.conflict();
     confirm(offset);
     const ready = take(offset, limit);
     if (ready.length > 0 || timeout === 0) return { result: ready };
@@ -314,6 +360,11 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
           clearTimeout(waiter.timer);
           waiters.delete(waiter);
           resolve({ result: updates });
+        },
+        conflict: () => {
+          clearTimeout(waiter.timer);
+          waiters.delete(waiter);
+          resolve({ error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" });
         },
         timer: setTimeout(() => waiter.resolve([]), timeout * 1000),
       };
@@ -341,8 +392,21 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
     return out;
   }
 
+  /** What Telegram knows from an update: the chat exists, a private chat's user started the bot. */
+  function learn(update: Record<string, unknown>): void {
+    for (const value of Object.values(update)) {
+      if (typeof value !== "object" || value === null) continue;
+      const v = value as { chat?: { id?: number; type?: string }; from?: { id?: number }; message?: { chat?: { id?: number; type?: string } } };
+      const chat = v.chat ?? v.message?.chat;
+      const kicked = (v as { new_chat_member?: { status?: string } }).new_chat_member?.status;
+      if (chat?.id !== undefined && kicked !== "kicked" && kicked !== "left") chats.add(String(chat.id));
+      if (v.from?.id !== undefined && !chats.has(String(v.from.id))) strangers.add(String(v.from.id));
+    }
+  }
+
   function makeUpdate(update: Record<string, unknown>): Update {
     const full = { update_id: nextUpdateId++, ...update } as Update;
+    learn(full);
     const cb = full.callback_query as { id?: string } | undefined;
     if (cb?.id) callbackIds.set(cb.id, false);
     return full;
@@ -400,6 +464,7 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
     },
     pending: () => queue.length,
     failNext: ({ method, chatId, times = 1, failure }) => void rules.push({ method, chatId: chatId === undefined ? undefined : String(chatId), times, failure }),
+    meet: (chatId) => void chats.add(String(chatId)),
     block: (chatId) => void blocked.add(String(chatId)),
     unblock: (chatId) => void blocked.delete(String(chatId)),
     get webhook() {
@@ -458,6 +523,23 @@ export function parseHtml(html: string): { text: string } | { error: string } {
   }
   if (open.length) return { error: `Can't find end tag corresponding to start tag "${open.at(-1)}"` };
   return { text };
+}
+
+/**
+ * Why the official Bot API refuses a webhook URL: it must be HTTPS on 443, 80, 88 or 8443.
+ * A local Bot API server accepts any http(s) URL and port.
+ */
+export function webhookRefusal(hook: string, localServer: boolean): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(hook);
+  } catch {
+    return "invalid webhook URL specified";
+  }
+  if (localServer) return /^https?:$/.test(parsed.protocol) ? undefined : "unsupported URL protocol";
+  if (parsed.protocol !== "https:") return "An HTTPS URL must be provided for webhook";
+  if (parsed.port && !["443", "80", "88", "8443"].includes(parsed.port)) return "Webhook can be set up only on ports 80, 88, 443 or 8443";
+  return undefined;
 }
 
 function checkMarkup(markup: unknown): string | undefined {

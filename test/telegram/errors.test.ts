@@ -12,7 +12,7 @@ import { createRig, type TelegramTestRig } from "./harness.ts";
 
 let rig: TelegramTestRig;
 beforeEach(async () => {
-  rig = await createRig();
+  rig = await createRig({ fake: { knownChats: ["2001", "2002", "2003", "2004"] } });
   await rig.adapter.start(async () => undefined);
 });
 afterEach(() => rig.close());
@@ -23,6 +23,18 @@ async function sendFailing(failure: FakeFailure, times = 1): Promise<ChannelErro
   expect(error).toBeInstanceOf(ChannelError);
   return error as ChannelError;
 }
+
+describe("Telegram's own refusals of a chat, as the fake answers them unscripted", () => {
+  it("a chat Telegram never saw → not-found; a user seen only in a group (never pressed Start) → blocked", async () => {
+    const unknown = await rig.adapter.send("7777", { text: "hello" }).then(() => undefined, (e: unknown) => e);
+    expect(unknown).toMatchObject({ kind: "not-found", retryable: false });
+    expect(String((unknown as Error).message)).toContain("chat not found");
+    rig.fake.pushText("hi all", { from: { id: 8888 }, chat: { id: -100888, type: "supergroup", title: "Exporters" } });
+    const stranger = await rig.adapter.send("8888", { text: "hello" }).then(() => undefined, (e: unknown) => e);
+    expect(stranger).toMatchObject({ kind: "blocked", retryable: false });
+    expect(String((stranger as Error).message)).toContain("bot can't initiate conversation with a user");
+  });
+});
 
 describe("Telegram errors → ChannelError", () => {
   it("429 → rate-limited with retryAfterMs from retry_after", async () => {

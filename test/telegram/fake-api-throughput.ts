@@ -12,7 +12,7 @@ import { createFakeBotApi } from "../support/fake-bot-api.ts";
 
 const total = Number(process.argv[2] ?? 10_000);
 const concurrency = Number(process.argv[3] ?? 25);
-const fake = await createFakeBotApi({ random: { p429: 0.01, retryAfter: 0.05, seed: 7 }, recordParams: false });
+const fake = await createFakeBotApi({ random: { p429: 0.01, retryAfter: 0.05, seed: 7 }, recordParams: false, rateLimit: false, knownChats: "any" });
 const adapter = createTelegramAdapter({ token: fake.token, apiRoot: fake.url, mode: "polling", log: pino({ level: "silent" }), i18n: createI18n(), setCommands: false });
 const heapBefore = process.memoryUsage().heapUsed;
 const started = performance.now();

@@ -11,8 +11,9 @@ afterEach(async () => {
   fake = undefined;
 });
 
+/** A fake that lets tests send to made-up chats (the chat checks have their own tests). */
 async function start(options: FakeBotApiOptions = {}) {
-  fake = await createFakeBotApi(options);
+  fake = await createFakeBotApi({ knownChats: "any", ...options });
   return fake;
 }
 async function call(f: FakeBotApi, method: string, body: Record<string, unknown> = {}, token = f.token) {
@@ -83,7 +84,7 @@ describe("fake Bot API", () => {
 
   it("fails at random, reproducibly with a seed", async () => {
     const run = async () => {
-      const f = await start({ random: { p429: 0.2, p500: 0.1, seed: 3 } });
+      const f = await start({ random: { p429: 0.2, p500: 0.1, seed: 3 }, rateLimit: false });
       const codes: number[] = [];
       for (let i = 0; i < 50; i++) codes.push((await call(f, "sendMessage", { chat_id: i, text: "x" })).status);
       await f.close();
@@ -104,15 +105,8 @@ describe("fake Bot API", () => {
     expect((await call(f, "sendMessage", { chat_id: 6, text: "3" })).status).toBe(200);
   });
 
-  it("adds latency", async () => {
-    const f = await start({ latencyMs: 60 });
-    const t0 = performance.now();
-    await call(f, "getMe");
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(55);
-  });
-
   it("delivers to a webhook with or without the secret", async () => {
-    const f = await start();
+    const f = await start({ localServer: true });
     const { createServer } = await import("node:http");
     const seen: Array<string | undefined> = [];
     const server = createServer((req, res) => {
@@ -126,5 +120,57 @@ describe("fake Bot API", () => {
     expect(await f.deliver({ message: { message_id: 2 } }, { secret: null })).toBe(200);
     expect(seen).toEqual(["abc", undefined]);
     server.close();
+  });
+
+  it("setWebhook: HTTPS on 443, 80, 88 or 8443 only, unless it is a local Bot API server", async () => {
+    const f = await start();
+    const refused = (url: string) => call(f, "setWebhook", { url }).then((r) => r.body);
+    expect(await refused("http://bot.example.com/hook")).toEqual({ ok: false, error_code: 400, description: "Bad Request: bad webhook: An HTTPS URL must be provided for webhook" });
+    expect(await refused("https://bot.example.com:3000/hook")).toEqual({ ok: false, error_code: 400, description: "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443" });
+    for (const url of ["https://bot.example.com/hook", "https://bot.example.com:8443/hook", "https://bot.example.com:88/hook"]) {
+      expect((await call(f, "setWebhook", { url })).body).toEqual({ ok: true, result: true });
+    }
+    await f.close();
+    const local = await start({ localServer: true });
+    expect((await call(local, "setWebhook", { url: "http://127.0.0.1:3000/hook" })).body).toEqual({ ok: true, result: true });
+  });
+
+  it("a second getUpdates ends the waiting one with 409 (two bot instances)", async () => {
+    const f = await start();
+    const first = call(f, "getUpdates", { timeout: 5 });
+    await new Promise((r) => setTimeout(r, 50));
+    const second = call(f, "getUpdates", { timeout: 0 });
+    expect((await first).body).toEqual({ ok: false, error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" });
+    expect((await second).body).toEqual({ ok: true, result: [] });
+  });
+
+  it("sends only to chats it knows: unknown 400 chat not found, a user who never started the bot 403", async () => {
+    const f = await createFakeBotApi();
+    fake = f;
+    expect((await call(f, "sendMessage", { chat_id: 4242, text: "x" })).body).toEqual({ ok: false, error_code: 400, description: "Bad Request: chat not found" });
+    // Seen in a group only: Telegram knows the user, but they never pressed Start.
+    f.pushText("hi all", { from: { id: 5151 }, chat: { id: -100777, type: "supergroup", title: "Exporters" } });
+    expect((await call(f, "sendMessage", { chat_id: 5151, text: "x" })).body).toEqual({ ok: false, error_code: 403, description: "Forbidden: bot can't initiate conversation with a user" });
+    expect((await call(f, "sendMessage", { chat_id: -100777, text: "to the group" })).status).toBe(200);
+    f.pushText("/start", { from: { id: 5151 } });
+    expect((await call(f, "sendMessage", { chat_id: 5151, text: "now it works" })).status).toBe(200);
+    f.meet(6161);
+    expect((await call(f, "sendMessage", { chat_id: 6161, text: "met" })).status).toBe(200);
+  });
+
+  it("rate limits by default: private chats a burst then ~1/s, groups 20/min, 30/s overall, with retry_after", async () => {
+    const f = await start();
+    const send = (chat_id: number) => call(f, "sendMessage", { chat_id, text: "x" }).then((r) => r.body);
+    for (let i = 0; i < 5; i++) expect((await send(9)).ok).toBe(true);
+    expect(await send(9)).toMatchObject({ ok: false, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } });
+    const group: Array<{ ok: boolean; parameters?: { retry_after?: number } }> = [];
+    for (let i = 0; i < 21; i++) group.push(await send(-100500));
+    expect(group.filter((r) => r.ok)).toHaveLength(20);
+    expect(group.at(-1)).toMatchObject({ ok: false, error_code: 429, parameters: { retry_after: 3 } });
+    await f.close();
+    const g = await start();
+    const many = await Promise.all(Array.from({ length: 40 }, (_, i) => call(g, "sendMessage", { chat_id: 1000 + i, text: "x" }).then((r) => r.body)));
+    expect(many.filter((r) => r.ok).length).toBeLessThanOrEqual(30);
+    expect(many.filter((r) => r.error_code === 429).length).toBeGreaterThanOrEqual(10);
   });
 });

@@ -22,9 +22,10 @@ export interface TelegramTestRig {
 const i18n = createI18n();
 
 /** Creates (not starts) an adapter against a fresh fake. */
-export async function createRig(options: { mode?: "polling" | "webhook"; fake?: FakeBotApiOptions; secret?: string } = {}): Promise<TelegramTestRig> {
-  const fake = await createFakeBotApi(options.fake);
-  const log = pino({ level: "silent" });
+export async function createRig(options: { mode?: "polling" | "webhook"; fake?: FakeBotApiOptions; secret?: string; log?: pino.Logger; reuseFake?: FakeBotApi } = {}): Promise<TelegramTestRig> {
+  // The webhook URL here is plain http on a random port: only a local Bot API server takes it.
+  const fake = options.reuseFake ?? (await createFakeBotApi({ ...(options.mode === "webhook" ? { localServer: true } : {}), ...options.fake }));
+  const log = options.log ?? pino({ level: "silent" });
   let http: HttpServer | undefined;
   let port: number | undefined;
   if (options.mode === "webhook") {
@@ -50,7 +51,7 @@ export async function createRig(options: { mode?: "polling" | "webhook"; fake?: 
     async close() {
       await adapter.stop();
       await http?.close();
-      await fake.close();
+      if (!options.reuseFake) await fake.close();
     },
   };
 }

@@ -13,7 +13,8 @@ afterEach(async () => {
 });
 
 async function started(handler?: (m: InboundMessage) => Promise<void>) {
-  rig = await createRig();
+  // 3001–3009: people who pressed Start (the fake refuses chats it never saw).
+  rig = await createRig({ fake: { knownChats: Array.from({ length: 9 }, (_, i) => 3001 + i) } });
   const r = rig;
   await r.adapter.start(handler ?? (async (m) => void r.received.push(m)));
   return r;
@@ -38,6 +39,26 @@ describe("telegram adapter: start", () => {
     rig = await createRig();
     rig.fake.failNext({ method: "getMe", failure: { error_code: 401, description: "Unauthorized" } });
     await expect(rig.adapter.start(async () => undefined)).rejects.toThrow(/TELEGRAM_BOT_TOKEN/);
+  });
+});
+
+describe("telegram adapter: two instances", () => {
+  it("a second process polling the same token: the 409 conflict is logged as a warning, not swallowed", async () => {
+    const { memoryLog } = await import("../whatsapp/support.ts");
+    const first = memoryLog("warn");
+    rig = await createRig({ log: first.log });
+    const r = rig;
+    await r.adapter.start(async (m) => void r.received.push(m));
+    await until(() => r.fake.calls.some((c) => c.method === "getUpdates"));
+    const second = await createRig({ reuseFake: r.fake, log: memoryLog("warn").log });
+    try {
+      await second.adapter.start(async () => undefined);
+      await until(() => r.fake.calls.some((c) => c.errorCode === 409));
+      await until(() => first.messages().some((m) => /another bot instance polls this token/.test(m)));
+    } finally {
+      await second.close();
+    }
+    expect(first.lines.find((l) => /getUpdates conflict/.test(String(l.msg)))).toMatchObject({ level: 40, reason: expect.stringContaining("terminated by other getUpdates request") });
   });
 });
 

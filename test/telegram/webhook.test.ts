@@ -68,3 +68,17 @@ describe("telegram webhook: graceful stop", () => {
     await slow.close();
   });
 });
+
+describe("telegram webhook against the official Bot API", () => {
+  it("an http:// URL or another port is refused at start with a configuration error naming TELEGRAM_WEBHOOK_URL", async () => {
+    const strict = await createRig({ mode: "webhook", secret: SECRET, fake: { localServer: false } });
+    try {
+      const error = await strict.adapter.start(async () => undefined).then(() => undefined, (e: unknown) => e);
+      expect(error).toMatchObject({ name: "ChannelStartError", reason: "configuration" });
+      expect(String((error as Error).message)).toMatch(/TELEGRAM_WEBHOOK_URL.*HTTPS URL must be provided/);
+      expect(strict.fake.webhook).toBeUndefined();
+    } finally {
+      await strict.close();
+    }
+  });
+});

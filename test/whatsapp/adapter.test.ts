@@ -75,7 +75,8 @@ adapterContract("whatsapp (fake Baileys socket)", async () => {
       });
     },
     sentTexts: async (chatId) => sockets.latest.texts(chatId),
-    failNextSendAsBlocked: (chatId) => sockets.latest.failNext(chatId, boom("not-authorized", { data: 403 })),
+    // As Baileys reports it: the send resolves, an error ack (403) follows as messages.update.
+    failNextSendAsBlocked: (chatId) => sockets.latest.refuseNext(chatId, "403"),
     async close() {
       await app.close();
       await database.cleanup();
@@ -135,9 +136,9 @@ describe("outbound", () => {
     expect(s.sockets.latest.sent.at(-1)?.jid).toBe("923001110001@s.whatsapp.net");
   });
 
-  it("translates a rate limit from a send into ChannelError(rate-limited) with a wait", async () => {
+  it("translates a rate limit (an error ack 429 after the send) into ChannelError(rate-limited) with a wait", async () => {
     const s = await setup();
-    s.sockets.latest.failNext("923001110001@s.whatsapp.net", boom("rate-overlimit", { data: 429 }));
+    s.sockets.latest.refuseNext("923001110001@s.whatsapp.net", "429");
     const error = await s.adapter.send("923001110001@s.whatsapp.net", { text: "x" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChannelError);
     expect(error).toMatchObject({ kind: "rate-limited", retryable: true });
@@ -182,6 +183,32 @@ describe("inbound through the adapter", () => {
     await until(() => got.length >= 4);
     await new Promise((r) => setTimeout(r, 30));
     expect(got.map((m) => m.content.kind)).toEqual(["text", "unsupported", "text", "location"]);
+  });
+
+  it("keeps each person's messages in order under a burst (40 upserts from two people, one at a time and batched)", async () => {
+    const s = await setup();
+    await s.adapter.stop();
+    const got: InboundMessage[] = [];
+    const adapter = await createWhatsAppChannel(s.app.deps, { socketFactory: s.sockets.factory, openTimeoutMs: 500 });
+    cleanups.push(() => adapter.stop());
+    await adapter.start(async (m) => void got.push(m));
+    const people = ["923001230001@s.whatsapp.net", "923001230002@s.whatsapp.net"];
+    // Every other message of a person carries its LID alias (no lookup), the rest need the
+    // stored mapping (a database read): converting them takes different times, and a
+    // later message must still not overtake an earlier one.
+    const msg = (i: number) => ({
+      key: { remoteJid: people[i % 2]!, fromMe: false, id: `3EB0BURST${String(i).padStart(4, "0")}`, ...(i % 4 >= 2 ? { remoteJidAlt: `20555500000${i % 2}@lid` } : {}) },
+      message: { conversation: `q${i}` },
+      messageTimestamp: FIXTURE_NOW.getTime() / 1000,
+    });
+    for (let i = 0; i < 30; i++) s.sockets.latest.emit("messages.upsert", { type: "notify", messages: [msg(i)] });
+    // A batch, as Baileys delivers after a reconnect.
+    s.sockets.latest.emit("messages.upsert", { type: "notify", messages: Array.from({ length: 10 }, (_, k) => msg(30 + k)) });
+    await until(() => got.length === 40);
+    for (const [p, person] of people.entries()) {
+      const texts = got.filter((m) => m.chat.id === person).map((m) => (m.content as { text: string }).text);
+      expect(texts).toEqual(Array.from({ length: 20 }, (_, k) => `q${2 * k + p}`));
+    }
   });
 
   it("answers groups only when WHATSAPP_GROUPS is on, and declares it", async () => {

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
-import { initAuthCreds, type AnyMessageContent, type BaileysEventMap, type proto, type WAMessage } from "@whiskeysockets/baileys";
+import { initAuthCreds, proto as waProto, type AnyMessageContent, type BaileysEventMap, type proto, type WAMessage } from "@whiskeysockets/baileys";
 import pino from "pino";
 import { loadAuthState } from "../../src/channels/whatsapp/auth-store.ts";
 import type { SocketFactory, SocketOptions, WhatsAppSocket } from "../../src/channels/whatsapp/socket.ts";
@@ -35,18 +35,35 @@ export function boom(message: string, options: { statusCode?: number; data?: unk
   return Object.assign(new Error(message), { isBoom: true, output: { statusCode: options.statusCode ?? 500, payload: {} }, data: options.data });
 }
 
-/** A fake Baileys socket: records sends, lets tests emit events. */
+/**
+ * A fake Baileys socket: records sends, lets tests emit events. Like Baileys, a send the
+ * server refuses still resolves with a key; the refusal follows as a `messages.update` with
+ * status ERROR and the code in messageStubParameters (`refuseNext`). A send that gets
+ * through is followed by a delivery receipt (status DELIVERY_ACK), as a phone that is
+ * online sends one; `receipts: false` models a phone that is offline (no event at all).
+ */
 export class FakeSocket implements WhatsAppSocket {
   readonly ev = new EventEmitter() as unknown as WhatsAppSocket["ev"] & EventEmitter;
   readonly sent: Array<{ jid: string; content: AnyMessageContent; id: string }> = [];
   user: WhatsAppSocket["user"] = { id: `923009990009:7@s.whatsapp.net`, lid: `${BOT.lid.split("@")[0]}:7@lid`, name: "Seller Bot" };
   ended = 0;
   loggedOut = 0;
+  /** Whether accepted sends get a delivery receipt (an online phone). */
+  receipts = true;
   private failures = new Map<string, Error>();
+  private refusals = new Map<string, { code: string; later: boolean }>();
   private counter = 0;
   constructor(readonly options: SocketOptions) {}
 
+  /** While set, sends wait for it (a slow network: a send in flight). */
+  gate: Promise<void> | undefined;
+  /** sendMessage calls so far (also those waiting at the gate). */
+  calls = 0;
   async sendMessage(jid: string, content: AnyMessageContent): Promise<WAMessage | undefined> {
+    this.calls += 1;
+    if (this.gate) await this.gate;
+    // Baileys writes to the closed WebSocket and fails with Boom "Connection Closed" (428).
+    if (this.ended) throw boom("Connection Closed", { statusCode: 428 });
     const failure = this.failures.get(jid);
     if (failure) {
       this.failures.delete(jid);
@@ -54,10 +71,21 @@ export class FakeSocket implements WhatsAppSocket {
     }
     this.counter += 1;
     const id = `3EB0FAKE${String(this.counter).padStart(12, "0")}`;
-    this.sent.push({ jid, content, id });
+    const key = { remoteJid: jid, fromMe: true, id };
+    const refusal = this.refusals.get(jid);
+    this.refusals.delete(jid);
+    if (refusal) {
+      // What handleBadAck in lib/Socket/messages-recv.js emits for an error ack.
+      const report = () => this.emit("messages.update", [{ key, update: { status: waProto.WebMessageInfo.Status.ERROR, messageStubParameters: [refusal.code] } }]);
+      if (refusal.later) this.lateRefusals.push(report);
+      else setImmediate(report);
+    } else {
+      this.sent.push({ jid, content, id });
+      if (this.receipts) setImmediate(() => this.emit("messages.update", [{ key, update: { status: waProto.WebMessageInfo.Status.DELIVERY_ACK, messageTimestamp: Math.floor(Date.now() / 1000) } }]));
+    }
     const message: proto.IMessage =
       "text" in content ? { extendedTextMessage: { text: content.text } } : "location" in content ? { locationMessage: content.location } : { documentMessage: { fileName: (content as { fileName?: string }).fileName } };
-    return { key: { remoteJid: jid, fromMe: true, id }, message, messageTimestamp: Math.floor(Date.now() / 1000) };
+    return { key, message, messageTimestamp: Math.floor(Date.now() / 1000) };
   }
   end(): void {
     this.ended += 1;
@@ -68,7 +96,17 @@ export class FakeSocket implements WhatsAppSocket {
   async requestPairingCode(phone: string): Promise<string> {
     return phone.length > 5 ? "ABCD1234" : "";
   }
-  /** Makes the next send to `jid` throw `error`. */
+  /** Refusals held back by `refuseNext(…, { later: true })`; call one to deliver it. */
+  readonly lateRefusals: Array<() => void> = [];
+  /**
+   * Makes WhatsApp refuse the next send to `jid` with an error ack `code` ("403", "429",
+   * "463", "479", …): the send resolves, the refusal follows as Baileys reports it. With
+   * `later`, the refusal waits in `lateRefusals` (it comes after the adapter stopped waiting).
+   */
+  refuseNext(jid: string, code: string, options: { later?: boolean } = {}): void {
+    this.refusals.set(jid, { code, later: options.later ?? false });
+  }
+  /** Makes the next send to `jid` throw `error` (what Baileys does before the stanza is written: closed socket, timeout). */
   failNext(jid: string, error: Error): void {
     this.failures.set(jid, error);
   }

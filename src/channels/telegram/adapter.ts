@@ -132,6 +132,11 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       } catch (error) {
         if (stop.aborted) return;
         failures += 1;
+        // 409: a webhook is set or another process polls this token. Each poller keeps
+        // ending the other's request, so neither gets updates reliably: say so, once a streak.
+        if (failures === 1 && error instanceof GrammyError && error.error_code === 409) {
+          log.warn({ reason: error.description }, "telegram getUpdates conflict: another bot instance polls this token (or a webhook is set); run one instance");
+        }
         await sleep(pollRetryMs(error, failures), undefined, { signal: stop }).catch(() => undefined);
         continue;
       }

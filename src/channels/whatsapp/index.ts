@@ -9,6 +9,7 @@ import { isJidGroup, isLidUser, isPnUser } from "@whiskeysockets/baileys";
 import type { AppDeps } from "../../core/context.ts";
 import { ChannelError } from "../../core/errors.ts";
 import type { Adapter, ChannelCapabilities, InboundHandler, OutboundMessage, SentMessage } from "../../core/types.ts";
+import { createAckWatch, type AckWatch, type LateRefusal } from "./acks.ts";
 import { toChannelError } from "./errors.ts";
 import { toInbound } from "./inbound.ts";
 import { toNativeContents } from "./outbound.ts";
@@ -36,6 +37,11 @@ export interface WhatsAppChannelOptions {
   standbyRetryMs?: number;
   /** How long `start` waits for the first connection before carrying on in the background (ms). */
   openTimeoutMs?: number;
+  /**
+   * How long a send waits for WhatsApp to refuse it (an error ack) before counting it as
+   * accepted (ms, default 1500). A delivery receipt ends the wait early.
+   */
+  ackWindowMs?: number;
 }
 
 /** The adapter plus what operators and tests can look at. */
@@ -63,10 +69,13 @@ export async function createWhatsAppChannel(deps: AppDeps, options: WhatsAppChan
   // messages reach the core in the order WhatsApp delivered them.
   let chain: Promise<void> = Promise.resolve();
   const inFlight = new Set<Promise<void>>();
+  // Sends under way (replies, outbox rows): stop() lets them finish before closing the socket.
+  const sending = new Set<Promise<unknown>>();
   let standby: NodeJS.Timeout | undefined;
   // Settled when the connection first opens or the session ends (start waits for it, briefly).
   let settleFirst: () => void = () => undefined;
   const firstSettled = new Promise<void>((r) => (settleFirst = r));
+  const acks = createAckWatch({ windowMs: options.ackWindowMs ?? 1500, onLate: (refusal) => lateRefusal(refusal) });
 
   const makeSession = () =>
     createWhatsAppSession({
@@ -84,6 +93,7 @@ export async function createWhatsAppChannel(deps: AppDeps, options: WhatsAppChan
         if (!accepting || (upsert.type !== "notify" && upsert.type !== "append")) return;
         for (const msg of upsert.messages) chain = chain.then(() => receive(msg, upsert.type));
       },
+      onUpdates: (updates) => acks.onUpdates(updates),
       onOpen: () => settleFirst(),
       onEnd: (reason) => {
         status = reason.kind;
@@ -108,6 +118,27 @@ export async function createWhatsAppChannel(deps: AppDeps, options: WhatsAppChan
     } catch (err) {
       log.error({ err, messageId: msg.key?.id }, "could not read a WhatsApp message");
     }
+  }
+
+  /**
+   * A refusal after the send had returned: the outbox row already says "sent" (the outbox
+   * keeps no WhatsApp message id to find it by), so the log says so; a refusal that means
+   * the person will not take our messages reaches the core as a "blocked" event, which
+   * marks them, and the outbox skips them from then on.
+   */
+  function lateRefusal({ messageId, chatId, error }: LateRefusal): void {
+    log.warn({ messageId, kind: error.kind, reason: error.message }, "WhatsApp refused a message after it was sent");
+    if (error.kind !== "blocked" || !accepting || !handler || !isPnUser(chatId) && !isLidUser(chatId)) return;
+    const event = handler({
+      channel: "whatsapp",
+      messageId: `refused:${messageId}`,
+      chat: { id: chatId, kind: "private" },
+      sender: { id: chatId },
+      sentAt: deps.now(),
+      content: { kind: "event", event: "blocked" },
+    }).catch((err: unknown) => log.error({ err, messageId }, "could not record a WhatsApp refusal"));
+    inFlight.add(event);
+    void event.finally(() => inFlight.delete(event));
   }
 
   /**
@@ -179,36 +210,60 @@ export async function createWhatsAppChannel(deps: AppDeps, options: WhatsAppChan
     },
     async stop() {
       accepting = false;
+      // Off the messenger first: the outbox worker takes no new WhatsApp rows from here on.
+      serving(false);
       if (standby) clearInterval(standby);
       standby = undefined;
       await chain;
       await Promise.allSettled([...inFlight]);
+      // Sends already under way finish (and hear their ack) on the open socket; then the
+      // socket closes and the number's lease is released.
+      await Promise.allSettled([...sending]);
       await session.stop();
       status = "stopped";
     },
     async send(chatId, message) {
-      return send(session, chatId, message);
+      const work = send(session, acks, chatId, message);
+      sending.add(work);
+      try {
+        return await work;
+      } finally {
+        sending.delete(work);
+      }
     },
   };
   return adapter;
 }
 
-async function send(session: WhatsAppSession, chatId: string, message: OutboundMessage): Promise<SentMessage> {
+/**
+ * Sends the parts, then waits (once, for all of them) for WhatsApp to refuse one: Baileys'
+ * `sendMessage` resolves when the stanza is written, and a refusal comes later as an error
+ * ack (acks.ts). A refused part fails the whole message so the outbox decides on it.
+ */
+async function send(session: WhatsAppSession, acks: AckWatch, chatId: string, message: OutboundMessage): Promise<SentMessage> {
   const jid = toJid(chatId);
   const socket = session.openSocket;
   if (!socket) throw new ChannelError("network", "WhatsApp is not connected in this process");
-  let first: string | undefined;
+  const ids: string[] = [];
   for (const content of toNativeContents(message)) {
     let result;
     try {
       result = await socket.sendMessage(jid, content);
     } catch (error) {
+      if (ids.length) await acks.settle(ids);
       throw toChannelError(error);
     }
     session.sent.remember(result?.key, result?.message);
-    first ??= result?.key?.id ?? undefined;
+    const id = result?.key?.id;
+    if (id) {
+      acks.expect([id]);
+      ids.push(id);
+    }
   }
+  const first = ids[0];
   if (!first) throw new ChannelError("network", "WhatsApp did not return a message id");
+  const refusal = await acks.settle(ids);
+  if (refusal) throw refusal;
   return { messageId: first };
 }
 

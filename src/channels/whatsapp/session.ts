@@ -5,7 +5,7 @@
  * again. Shared by the running adapter and `seller-bot whatsapp login`.
  */
 import { setTimeout as delay } from "node:timers/promises";
-import { DisconnectReason, type BaileysEventMap, type WAMessage } from "@whiskeysockets/baileys";
+import { DisconnectReason, type BaileysEventMap } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
 import { createBaileysLogger } from "./baileys-logger.ts";
@@ -40,6 +40,8 @@ export interface SessionOptions {
   lease?: { owner?: string; ttlMs?: number };
   /** Called for every `messages.upsert` while the session runs. */
   onMessages?(upsert: BaileysEventMap["messages.upsert"]): void;
+  /** Called for every `messages.update` (status changes of sent messages: acks, receipts, refusals). */
+  onUpdates?(updates: BaileysEventMap["messages.update"]): void;
   /** A QR code to show (login mode; in run mode a QR means the link is gone). */
   onQr?(qr: string, socket: WhatsAppSocket): void;
   onOpen?(socket: WhatsAppSocket): void;
@@ -119,13 +121,18 @@ export function createWhatsAppSession(options: SessionOptions): WhatsAppSession 
     const onMessages = (upsert: BaileysEventMap["messages.upsert"]) => {
       if (!stopped && socket === sock) options.onMessages?.(upsert);
     };
+    const onUpdates = (updates: BaileysEventMap["messages.update"]) => {
+      if (socket === sock) options.onUpdates?.(updates);
+    };
     sock.ev.on("creds.update", onCreds);
     sock.ev.on("connection.update", onConnection);
     sock.ev.on("messages.upsert", onMessages);
+    sock.ev.on("messages.update", onUpdates);
     detach = () => {
       sock.ev.off("creds.update", onCreds);
       sock.ev.off("connection.update", onConnection);
       sock.ev.off("messages.upsert", onMessages);
+      sock.ev.off("messages.update", onUpdates);
     };
   }
 
@@ -258,7 +265,3 @@ export function isLinked(auth: StoredAuthState): boolean {
   return auth.stored && Boolean(auth.state.creds.me?.id && auth.state.creds.account);
 }
 
-/** Shapes a received message list for logs without personal data. */
-export function describeUpsert(messages: WAMessage[]): { count: number; ids: string[] } {
-  return { count: messages.length, ids: messages.map((m) => m.key?.id ?? "?").slice(0, 10) };
-}

@@ -15,7 +15,7 @@ import makeWASocket, {
 import type { ILogger } from "./baileys-logger.ts";
 
 /** The events the adapter listens to. */
-export type WhatsAppEvents = Pick<BaileysEventMap, "messages.upsert" | "connection.update" | "creds.update">;
+export type WhatsAppEvents = Pick<BaileysEventMap, "messages.upsert" | "messages.update" | "connection.update" | "creds.update">;
 
 /** An event emitter over {@link WhatsAppEvents} (Baileys' `ev`, or a Node EventEmitter in tests). */
 export interface WhatsAppEventEmitter {

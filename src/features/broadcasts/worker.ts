@@ -4,9 +4,10 @@
  * (except one whose send was in flight when the process died) and never forgets one.
  *
  * Claiming: on PostgreSQL one UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) so
- * several processes share the rows without taking the same one; on SQLite (one process) a
- * select-then-update in a transaction. A claim is a lease: a row still "sending" after
- * `leaseMs` belonged to a worker that died and is claimed again.
+ * several processes share the rows without taking the same one; on SQLite a select, then
+ * one UPDATE that re-checks each row is still due, so two processes on one file share it
+ * too. A claim is a lease: a row still "sending" after `leaseMs` belonged to a worker that
+ * died and is claimed again.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -150,21 +151,29 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       if (ids.length === 0) return [];
       return db.outboxMessage.findMany({ where: { id: { in: ids.map((r) => Number(r.id)) } }, orderBy: { id: "asc" } });
     }
-    return db.$transaction(async (tx) => {
-      const due = {
-        channel,
-        OR: [
-          { status: OUTBOX_STATUS.pending, notBefore: { lte: now } },
-          // An expired claim: another worker's, or one of ours it is no longer working on.
-          { status: OUTBOX_STATUS.sending, claimedAt: { lt: stale }, OR: [{ claimedBy: { not: id } }, { id: { notIn: busy } }] },
-        ],
-        AND: [{ OR: [{ broadcastId: null }, { broadcast: { status: "active" } }] }],
-      };
-      const rows = await tx.outboxMessage.findMany({ where: due, orderBy: [{ notBefore: "asc" }, { id: "asc" }], take: limit });
-      if (rows.length === 0) return [];
-      await tx.outboxMessage.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { status: OUTBOX_STATUS.sending, claimedAt: now, claimedBy: id } });
-      return rows.map((r) => ({ ...r, claimedAt: now }));
-    });
+    // SQLite: pick candidates, then claim them with one UPDATE that checks again that each
+    // is still due, and keep what this worker got. Another process's worker may have
+    // claimed some in between; the re-check inside the single statement (atomic in SQLite)
+    // leaves those alone. (A read-then-update transaction did not re-check, and a second
+    // process's transaction could not upgrade its stale read to a write: it stalled until
+    // Prisma's transaction timeout.)
+    const due = {
+      channel,
+      OR: [
+        { status: OUTBOX_STATUS.pending, notBefore: { lte: now } },
+        // An expired claim: another worker's, or one of ours it is no longer working on.
+        { status: OUTBOX_STATUS.sending, claimedAt: { lt: stale }, OR: [{ claimedBy: { not: id } }, { id: { notIn: busy } }] },
+      ],
+      AND: [{ OR: [{ broadcastId: null }, { broadcast: { status: "active" } }] }],
+    };
+    const candidates = await db.outboxMessage.findMany({ where: due, orderBy: [{ notBefore: "asc" }, { id: "asc" }], take: limit, select: { id: true } });
+    if (candidates.length === 0) return [];
+    const ids = candidates.map((r) => r.id);
+    // Plain column conditions only, so this stays one UPDATE … WHERE statement.
+    const stillDue = { id: { in: ids }, OR: [{ status: OUTBOX_STATUS.pending, notBefore: { lte: now } }, { status: OUTBOX_STATUS.sending, claimedAt: { lt: stale } }] };
+    const { count } = await db.outboxMessage.updateMany({ where: stillDue, data: { status: OUTBOX_STATUS.sending, claimedAt: now, claimedBy: id } });
+    if (count === 0) return [];
+    return db.outboxMessage.findMany({ where: { id: { in: ids }, status: OUTBOX_STATUS.sending, claimedBy: id, claimedAt: now }, orderBy: [{ notBefore: "asc" }, { id: "asc" }] });
   }
 
   /** What sending a batch needs, loaded once per batch: languages, opt-outs, blocks, content. */

@@ -7,7 +7,7 @@ import { UserFacingError } from "../../core/errors.ts";
 import type { Db } from "../../db/client.ts";
 import { enqueueDirect } from "../broadcasts/api.ts";
 import { partnerIdOfMember } from "../partners/api.ts";
-import { eventCard, eventTitle, localize } from "./render.ts";
+import { eventTitle, localize } from "./render.ts";
 import { timeProblem, type NewEvent } from "./schema.ts";
 import { formatEventTime } from "./time.ts";
 
@@ -108,9 +108,4 @@ export async function cancelEvent(deps: AppDeps, eventId: number): Promise<{ eve
     ? await enqueueDirect(deps, rsvps.map((r) => ({ userId: r.userId, kind: "notice" as const, dedupeKey: `evcancel:${eventId}:${r.userId}`, content: { text }, respectOptOut: false })))
     : 0;
   return { event: cancelled, notified };
-}
-
-/** The announcement / reminder body for an event in every language. */
-export function eventText(deps: AppDeps, event: EventRow, key: string): Record<string, string> {
-  return localize(deps.i18n, (t, lang) => `${t(key)}\n\n${eventCard(event, lang, t)}`);
 }
