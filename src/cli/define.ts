@@ -44,3 +44,22 @@ export function parsePartnerRef(value: string): PartnerRef {
 
 /** How help describes a partner argument. */
 export const PARTNER_HELP = 'a partner\'s name (any case, in quotes if it has spaces) or its id';
+
+/** Who the terminal chats as. */
+export type LocalRole = { kind: "seller" } | { kind: "admin" } | { kind: "partner"; partner: PartnerRef };
+
+/** commander parser for `--as`. */
+export function parseLocalRole(value: string): LocalRole {
+  const v = value.trim();
+  if (v === "seller") return { kind: "seller" };
+  if (v === "admin") return { kind: "admin" };
+  const m = /^partner:(.*)$/s.exec(v);
+  if (m) {
+    try {
+      return { kind: "partner", partner: parsePartnerRef(m[1]!) };
+    } catch {
+      throw new InvalidArgumentError('expected a partner after "partner:", e.g. partner:"Sialkot Trade Link" or partner:3.');
+    }
+  }
+  throw new InvalidArgumentError('expected seller, admin or partner:NAME (a partner\'s name or id).');
+}

@@ -10,7 +10,7 @@ import { registerEventCommands } from "../features/events/commands.ts";
 import { registerFaqCommands } from "../features/faq/commands.ts";
 import { registerPartnerCommands } from "../features/partners/commands.ts";
 import { registerProgressCommands } from "../features/progress/commands.ts";
-import type { CliScope, RegisterCommands } from "./define.ts";
+import { parseLocalRole, type CliScope, type LocalRole, type RegisterCommands } from "./define.ts";
 
 /** Where commander writes: stdout for help, stderr for errors. */
 export interface ProgramOutput {
@@ -29,14 +29,25 @@ Settings come from the environment (see README, "Configuration"), among them:
   TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED: the channels "start" serves (none: the local chat).`;
 
 const CORE: RegisterCommands = (program, scope) => {
+  const samplesHelp = "add the sample partners and events (fictional, marked as samples) unless the database has them already";
   program
     .command("start")
-    .description("run the bot on every configured channel (the local chat when none is)")
-    .action(() => scope.run(async (io) => (await import("./run.ts")).runStart([], io)));
+    .description("run the bot on every configured channel, the outbox worker and the jobs; with no channel configured, the local chat")
+    .option("--samples", `${samplesHelp} (without it only a brand-new embedded database with the local chat gets them)`)
+    .action((opts: { samples?: boolean }) => scope.run(async (io) => (await import("./run.ts")).runStart(io, { samples: opts.samples })));
   program
     .command("chat")
-    .description("chat with the bot in this terminal (one message per line when piped)")
-    .action(() => scope.run(async (io) => (await import("./run.ts")).runChat([], io)));
+    .description("chat with the bot in this terminal (one message per line when piped); what the bot queues for local users is delivered here")
+    .option("--as <role>", "chat as seller (default), admin, or partner:NAME (a partner's name or id): a local user with that role on this database", parseLocalRole)
+    .option("--samples", samplesHelp)
+    .action((opts: { as?: LocalRole; samples?: boolean }) => scope.run(async (io) => (await import("./run.ts")).runChat(io, opts)));
+  program
+    .command("samples")
+    .description("the sample data")
+    .command("remove")
+    .description("delete every sample partner and sample event (with their RSVPs, memberships and announcements), nothing else")
+    .option("--json", 'print {"partners","events","broadcasts"} removed')
+    .action((opts: { json?: boolean }) => scope.run(async (io) => (await import("./samples.ts")).removeSamplesCommand(io, Boolean(opts.json))));
   program
     .command("db")
     .description("the database")

@@ -78,10 +78,15 @@ export async function createCommand(io: CliIO, file: string): Promise<number> {
 }
 
 /** `events announce EVENT_ID [--audience …] [--json]`. */
-export async function announceCommand(io: CliIO, rawId: string, opts: { audience?: string; json?: boolean }): Promise<number> {
+export async function announceCommand(io: CliIO, rawId: string, opts: { audience?: string; json?: boolean; force?: boolean }): Promise<number> {
   const id = eventId(io, rawId);
   if (id === undefined) return 2;
   return withApp(io, async (app) => {
+    const sample = await app.deps.db.event.findUnique({ where: { id }, select: { isSample: true, titleEn: true } });
+    if (sample?.isSample && !opts.force) {
+      // Sample events are fictional: announcing one tells real people about a summit that does not exist.
+      return usageError(io, `event ${id} ("${sample.titleEn}") is a sample event, not a real one; add --force to announce it anyway, or "seller-bot samples remove" to take the samples out.`);
+    }
     let audience: Audience | undefined;
     if (opts.audience !== undefined) {
       const a = await parseAudience(app, opts.audience);

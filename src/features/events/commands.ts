@@ -19,7 +19,8 @@ export const registerEventCommands: RegisterCommands = (program, scope) => {
     .argument("<EVENT_ID>", "the event's id (events list)")
     .option("--audience <audience>", AUDIENCE_HELP)
     .option("--json", "print the result as JSON")
-    .action((id: string, opts: { audience?: string; json?: boolean }) => scope.run(async (io) => (await cli()).announceCommand(io, id, opts)));
+    .option("--force", "announce it even if it is a sample event (fictional, added for trying the bot)")
+    .action((id: string, opts: { audience?: string; json?: boolean; force?: boolean }) => scope.run(async (io) => (await cli()).announceCommand(io, id, opts)));
   events
     .command("list")
     .description("every event with its RSVP counts, as JSON")
