@@ -97,7 +97,8 @@ export function createConsoleAdapter(options: ConsoleOptions): ConsoleAdapter {
         rl?.prompt();
       };
       if (options.interactive) {
-        write(`${options.banner ?? "Local chat."} Type a message; "/loc 32.49 74.53" shares a location; Ctrl+D quits.\n`);
+        const banner = `${options.banner ?? "Local chat."} Type a message; "/loc 32.49 74.53" shares a location; Ctrl+D quits.`;
+        write(`${formatForTerminal(banner, options.output.columns ?? 80)}\n`);
         prompt();
       }
       // One line at a time: the next line is read only after the previous one is answered,

@@ -21,8 +21,13 @@ export function displayWidth(text: string): number {
   return width;
 }
 
-/** Whether a line reads right to left: its first strong letter is Arabic-script (Urdu). */
-export function isRightToLeft(line: string): boolean {
+/**
+ * Whether a line reads right to left: in a message most of whose lines have Urdu script,
+ * every line with Urdu in it ("1. Sample Desk منتخب کریں" starts with a Latin name but is an
+ * Urdu sentence); otherwise a line whose first letter is Urdu script.
+ */
+export function isRightToLeft(line: string, mostlyRtl = false): boolean {
+  if (mostlyRtl && RTL_CHAR.test(line)) return true;
   for (const ch of line) {
     if (RTL_CHAR.test(ch)) return true;
     if (LTR_CHAR.test(ch)) return false;
@@ -36,10 +41,12 @@ export function isRightToLeft(line: string): boolean {
  */
 export function formatForTerminal(text: string, width: number): string {
   const columns = Math.max(20, Math.floor(width) - 1);
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const mostlyRtl = lines.filter((l) => RTL_CHAR.test(l)).length * 2 > lines.length;
   return text
     .split("\n")
     .flatMap((line) => {
-      const rtl = isRightToLeft(line);
+      const rtl = isRightToLeft(line, mostlyRtl);
       return wrapLine(line, columns).map((l) => (rtl && l !== "" ? `${RLM}${l}` : l));
     })
     .join("\n");
