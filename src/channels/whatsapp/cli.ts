@@ -3,12 +3,13 @@
  * the bot as a linked device, showing a QR code in the terminal or printing a pairing code,
  * and stores the session in the database (so `seller-bot start` anywhere can use it).
  */
-import pino from "pino";
+import type { DestinationStream } from "pino";
 import qrcode from "qrcode-terminal";
 import { z } from "zod";
 import { usageError, type CliIO } from "../../cli/io.ts";
 import { main } from "../../cli/main.ts";
 import { openConfiguredDatabase } from "../../db/client.ts";
+import { createLogger } from "../../logger.ts";
 import { deleteSession } from "./auth-store.ts";
 import { createLease, processOwner } from "./lease.ts";
 import { createWhatsAppSession, type EndReason } from "./session.ts";
@@ -53,7 +54,8 @@ async function login(io: CliIO, o: WhatsAppCliOptions & { phone?: string; reset:
   const { config } = io;
   const database = await openConfiguredDatabase(config.database);
   const quiet = config.logLevel === "info" ? "warn" : config.logLevel;
-  const log = pino({ level: quiet, base: { app: "seller-bot" } }, io.stderr as unknown as pino.DestinationStream);
+  // Short lines in a terminal (the QR code is the point of this command), JSON otherwise.
+  const log = createLogger({ logLevel: quiet }, io.stderr as unknown as DestinationStream, { readable: Boolean(io.stderr.isTTY) });
   const session = o.session ?? "default";
   const owner = processOwner();
   try {
