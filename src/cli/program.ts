@@ -99,7 +99,11 @@ function allCommands(program: Command): string {
   for (const command of walk(program)) {
     if (command === program || command.commands.length > 0) continue;
     const args = command.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? "..." : ""}>` : `[${a.name()}${a.variadic ? "..." : ""}]`));
-    const options = command.options.filter((o) => !o.hidden).map((o: Option) => (o.mandatory ? o.flags : `[${o.flags}]`));
+    const options = command.options.filter((o) => !o.hidden).map((o: Option) => {
+      // `--format <csv|json>` says more than `--format <format>`.
+      const flags = o.argChoices ? `${o.long} <${o.argChoices.join("|")}>` : o.flags;
+      return o.mandatory ? flags : `[${flags}]`;
+    });
     lines.push(`  ${[path(command), ...args, ...options].join(" ")}`);
   }
   return lines.join("\n");

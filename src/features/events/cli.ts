@@ -11,7 +11,6 @@ import { usageError, type CliIO } from "../../cli/io.ts";
 import { resolvePartner } from "../../cli/partner-ref.ts";
 import { UserFacingError } from "../../core/errors.ts";
 import type { Audience } from "../broadcasts/api.ts";
-import { findPartnerByName } from "../partners/api.ts";
 import { announceEvent } from "./announce.ts";
 import { rsvpCounts } from "./api.ts";
 import { attendeesCsv, listAttendees } from "./export.ts";
@@ -57,8 +56,13 @@ export async function createCommand(io: CliIO, file: string): Promise<number> {
   const e = parsed.data;
   if (e.sampleDaysFromNow !== undefined) return usageError(io, `${file}: sampleDaysFromNow: only for sample content, not for events create`);
   return withApp(io, async (app) => {
-    const partner = e.partner ? await findPartnerByName(app.deps.db, e.partner) : null;
-    if (e.partner && !partner) return usageError(io, `${file}: partner: no partner named "${e.partner}"`);
+    let partner: { id: number } | null = null;
+    if (e.partner?.trim()) {
+      // A name, or an id (as everywhere in the CLI).
+      const found = await resolvePartner(app.deps.db, parsePartnerRef(e.partner));
+      if ("error" in found) return usageError(io, /^\d+$/.test(e.partner.trim()) ? `${file}: partner: ${found.error}` : `${file}: partner: no partner named "${e.partner}"`);
+      partner = found.partner;
+    }
     const now = app.deps.now();
     if (e.startsAt <= now) return usageError(io, `${file}: startsAt: ${e.startsAt.toISOString()} is in the past`);
     const event = await createEvent(app.deps, {
