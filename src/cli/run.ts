@@ -40,22 +40,23 @@ export async function runChat(io: CliIO, options: ChatOptions = {}): Promise<num
   const log = createLogger(config, undefined, { level: interactive && !config.logLevelSet ? "warn" : undefined });
   const app = await createApp(config, { seedIfNew: true, samples: options.samples, syncAdmins: true, log });
   if (app.seeded) io.stderr.write("Sample partners and events added (marked as samples; \"seller-bot samples remove\" takes them out).\n");
-  const local = await prepareLocalUser(app, role);
-  if (!local.ok) {
-    await app.close();
-    return usageError(io, local.error);
-  }
-  const terminal = createConsoleAdapter({ input: io.stdin, output: io.stdout, interactive, userId: local.externalId, banner: `Local chat as ${local.label} (console:${local.externalId}).` });
-  app.deps.messenger.register(terminal);
   const jobs = config.jobsEnabled ? [createMaintenanceJob(app.deps), ...app.features.flatMap((f) => f.jobs ?? [])] : [];
-  for (const job of jobs) job.start();
-  await terminal.start(app.core.handle);
-  await terminal.done;
-  await app.core.idle();
-  await deliverDue(jobs);
-  await Promise.allSettled(jobs.map((j) => j.stop()));
-  await app.close();
-  return 0;
+  try {
+    const local = await prepareLocalUser(app, role);
+    if (!local.ok) return usageError(io, local.error);
+    const terminal = createConsoleAdapter({ input: io.stdin, output: io.stdout, interactive, userId: local.externalId, banner: `Local chat as ${local.label} (console:${local.externalId}).` });
+    app.deps.messenger.register(terminal);
+    for (const job of jobs) job.start();
+    await terminal.start(app.core.handle);
+    await terminal.done;
+    await app.core.idle();
+    await deliverDue(jobs);
+    return 0;
+  } finally {
+    // Jobs before the database: they finish what they are doing, then it closes.
+    await Promise.allSettled(jobs.map((j) => j.stop()));
+    await app.close();
+  }
 }
 
 /** Sends what the outbox has due now (a broadcast queued by the last lines) before the chat ends. */

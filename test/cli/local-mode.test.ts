@@ -81,6 +81,30 @@ describe("chat --as", () => {
   }, 120_000);
 });
 
+describe("reminders in the local chat", () => {
+  it("the reminder job runs in chat: a seller going to an event tomorrow is reminded", () => {
+    const dir = tempDir();
+    const startsAt = new Date(Date.now() + 20 * 3_600_000);
+    const file = join(dir, "tomorrow.json");
+    writeFileSync(file, JSON.stringify({
+      title: { en: "Daska Buyers Day" },
+      description: { en: "Meet buyers." },
+      venue: { name: "Hall One", address: "Sialkot Road, Daska", latitude: 32.33, longitude: 74.35 },
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + 3 * 3_600_000).toISOString(),
+      capacity: 50,
+      status: "published",
+    }));
+    expect(run(dir, ["events", "create", file]).code).toBe(0);
+    const rsvp = run(dir, ["chat"], "events\n1\n");
+    expect(rsvp.stdout).toMatch(/You're going to Daska Buyers Day/);
+    // The next run of the chat (the job looks at start) delivers the 24-hour reminder.
+    const next = run(dir, ["chat"], "");
+    expect(next.code).toBe(0);
+    expect(next.stdout).toMatch(/Reminder: Daska Buyers Day starts within 24 hours\./);
+  }, 120_000);
+});
+
 describe("sample data", () => {
   it("start with a channel configured adds none, --samples does (once), and a sample event is announced only with --force", () => {
     const dir = tempDir();
