@@ -13,6 +13,7 @@ import { createMaintenanceJob } from "../core/maintenance.ts";
 import type { Adapter } from "../core/types.ts";
 import { createDashboardRoute } from "../features/dashboard/web/mount.ts";
 import { createHttpServer, type HttpServer } from "../http/server.ts";
+import { warmInBackground } from "../understanding/wiring.ts";
 import type { CliIO } from "./io.ts";
 
 /** `seller-bot chat`: the terminal channel against the same core and database. */
@@ -23,6 +24,7 @@ export async function runChat(_argv: string[], io: CliIO): Promise<number> {
   const console = createConsoleAdapter({ input: io.stdin, output: io.stdout, interactive });
   app.deps.messenger.register(console);
   await console.start(app.core.handle);
+  warmInBackground(app.understander, (err) => app.deps.log.error({ err }, "understanding could not be built"));
   await console.done;
   await app.core.idle();
   await app.close();
@@ -81,6 +83,8 @@ async function serve(app: App, io: CliIO, signals: StopSignals): Promise<number>
       for (const job of jobs) job.start();
       state = "running";
       log.info({ channels: adapters.map((a) => a.channel), host: config.httpHost, port, jobs: jobs.map((j) => j.name) }, "seller-bot started");
+      // Build the understanding now, so the first seller's message does not wait for it.
+      warmInBackground(app.understander, (err) => log.error({ err }, "understanding could not be built"));
       await signals.first;
     }
   } catch (error) {

@@ -24,7 +24,7 @@ import {
 import { keyText } from "../core/text.ts";
 import { allForms, LexiconError, type Lexicons } from "./lexicon.ts";
 import { compilePattern, conceptMap, EntrySet, hasConcept, matchPattern, type ConceptMap, type Pattern } from "./phrases.ts";
-import { analyse, hasUrduScript, tokenize, type Token } from "./text.ts";
+import { analyse, hasUrduScript, tokenize, tokenizeEntry, type Token } from "./text.ts";
 
 /** Finds a town in text (the partners feature's gazetteer fits). */
 export interface PlaceFinder {
@@ -70,7 +70,8 @@ const ENTITY_KEYS: Partial<Record<Intent, Array<keyof Entities>>> = {
 const CUE_PRIORITY: Intent[] = ["complaint.partner", "partner.change", "human", "events.mine", "events.rsvp", "partner.mine", "progress.show", "menu", "partner.find", "events.list"];
 
 /** A message that is one word class and nothing else. */
-const SOLO: Record<string, Intent> = { partner: "partner.find", event: "events.list", progress: "progress.show", language: "language", human: "human" };
+// An insult alone ("bakwas", "فضول") asks nothing: \`none\`, never an FAQ answer.
+const SOLO: Record<string, Intent> = { partner: "partner.find", event: "events.list", progress: "progress.show", language: "language", human: "human", insult: "none" };
 
 /** Routing topics the FAQ may answer only when the message says something about them. */
 const TOPIC_SUPPORT: Record<string, string[]> = {
@@ -148,7 +149,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const languageNames = new EntrySet();
   for (const lang of ["en", "ur", "ur-Latn"] as const) languageNames.add(lang, lx.languages.names[lang]);
   const languageAround = new EntrySet().add("around", allForms(lx.languages.around));
-  const neverPlace = new Set(allForms(lx.places.never).flatMap((w) => tokenize(w).map((t) => t.key)));
+  const neverPlace = new Set(allForms(lx.places.never).flatMap((w) => tokenizeEntry(w).map((t) => t.key)));
   const placeAround = new EntrySet().add("around", allForms(lx.places.around));
   const numberWords = new EntrySet();
   for (const f of ["en", "ur", "ur-Latn"] as const) for (const [w, n] of Object.entries(lx.numbers.words[f])) numberWords.add(String(n), [w]);
@@ -182,9 +183,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
 
   // Abbreviations and short names of towns ("lhr", "پنڈی"): read as the town's name.
   const aliases = new Map<string, string>();
-  for (const [short, name] of Object.entries(lx.places.aliases ?? {})) for (const t of tokenize(short)) aliases.set(t.key, name);
+  for (const [short, name] of Object.entries(lx.places.aliases ?? {})) for (const t of tokenizeEntry(short)) aliases.set(t.key, name);
   const placeNames = new Set<string>();
-  for (const p of parts.places.places ?? []) for (const t of tokenize(`${p.name} ${p.urdu ?? ""}`)) placeNames.add(t.key);
+  for (const p of parts.places.places ?? []) for (const t of tokenizeEntry(`${p.name} ${p.urdu ?? ""}`)) placeNames.add(t.key);
   /** A town can only be named by a word the bot does not know otherwise, or by a town's own name. */
   const mayNamePlace = (t: Token) => !t.numeric && !neverPlace.has(t.key) && (placeNames.has(t.key) || aliases.has(t.key) || !(known.has(t.key) || known.has(t.raw)));
 
@@ -192,8 +193,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const toRoman = new Map<string, Token>();
   const toUrdu = new Map<string, Token>();
   for (const [urdu, roman] of Object.entries(lx.scripts.pairs)) {
-    const u = tokenize(urdu)[0];
-    const r = tokenize(roman)[0];
+    const u = tokenizeEntry(urdu)[0];
+    const r = tokenizeEntry(roman)[0];
     if (!u || !r) continue;
     toRoman.set(u.key, r);
     if (!toUrdu.has(r.key)) toUrdu.set(r.key, u);
