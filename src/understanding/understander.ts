@@ -336,11 +336,13 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       if (asking) return out("optout", "opt-out question", 0.8, { optOut: "maybe" });
       return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
     }
-    if (cue && (cue.intent === "complaint.partner" || cue.intent === "events.mine")) return out(cue.intent, `cue "${cue.p.text}"`, 0.9);
+    // "mera naam likh lo summit ke liye" answers an invitation; "meri rsvp dikhao" asks for one's own.
+    const answersInvite = rsvp !== undefined && !asking && !present.has("show");
+    if (cue && (cue.intent === "complaint.partner" || (cue.intent === "events.mine" && !answersInvite))) return out(cue.intent, `cue "${cue.p.text}"`, 0.9);
     // A stop word next to "by mistake" is the past being undone ("ghalti se stop kiya tha, wapis add karo").
     const stopWords = (present.has("neg") || present.has("negimp") || present.has("stopverb")) && !present.has("mistake");
     if (!closure && !stopWords && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
-    if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at))) {
+    if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler))) {
       return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
     }
     const report = closure || failure ? undefined : reportOf(tokens, present, a.questionMark);
@@ -550,10 +552,10 @@ function answerOf(categories: Set<string> | null): FlowAnswer | undefined {
 }
 
 /** True when, besides an RSVP phrase, the message has at most three words that are not filler or glue. */
-function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap): boolean {
+function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap, filler: EntrySet): boolean {
   let other = 0;
   for (let i = 0; i < tokens.length; ) {
-    const m = words.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+    const m = words.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0] ?? filler.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
     if (m) {
       i += m.len;
       continue;
