@@ -337,7 +337,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
     }
     // "mera naam likh lo summit ke liye" answers an invitation; "meri rsvp dikhao" asks for one's own.
-    const answersInvite = rsvp !== undefined && !asking && !present.has("show");
+    const answersInvite = rsvp !== undefined && !asking && !present.has("show") && !cue?.p.concepts.includes("answered");
     if (cue && (cue.intent === "complaint.partner" || (cue.intent === "events.mine" && !answersInvite))) return out(cue.intent, `cue "${cue.p.text}"`, 0.9);
     // A stop word next to "by mistake" is the past being undone ("ghalti se stop kiya tha, wapis add karo").
     const stopWords = (present.has("neg") || present.has("negimp") || present.has("stopverb")) && !present.has("mistake");
