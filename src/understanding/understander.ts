@@ -179,7 +179,12 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Raw words are enough here (checked against a token's raw form and its key); tokenising
   // every FAQ example would double the build time.
   for (const text of parts.vocabulary ?? []) for (const w of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w) known.add(w);
-  const fixer = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k)), known);
+  const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k)), known);
+  // Every word any list knows stays as it is (number words, filler, stage phrases …).
+  const anyListed = new Set(known);
+  for (const set of [filler, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
+  const vowelless = createVowellessReader([...lexVocabulary].filter((k) => /^[a-z]{3,}$/.test(k)), anyListed);
+  const fixer = (t: Token) => vowelless(spelling(t));
 
   // Abbreviations and short names of towns ("lhr", "پنڈی"): read as the town's name.
   const aliases = new Map<string, string>();
@@ -626,6 +631,28 @@ function bestCue(cues: Cue[], present: Set<string>, matches: (p: Pattern) => boo
     if (matches(c.p)) best = c;
   }
   return best;
+}
+
+/**
+ * Roman Urdu typed without its vowels, as in SMS ("skty" for sakte, "krte" for karte, "phr" for
+ * phir): a Latin word no lexicon or FAQ example knows is read as the one lexicon word with the
+ * same first letter, consonants in order and last letter. Skipped when two words share them
+ * ("hn": hain or hun), so it only ever picks a word the spelling leaves no doubt about.
+ */
+function createVowellessReader(vocabulary: string[], known: ReadonlySet<string>): (t: Token) => Token {
+  const skeleton = (w: string) => w[0]! + w.slice(1, -1).replace(/[aeiou]/g, "") + w[w.length - 1]!;
+  const bySkeleton = new Map<string, string | null>();
+  for (const w of vocabulary) {
+    const k = skeleton(w);
+    const seen = bySkeleton.get(k);
+    bySkeleton.set(k, seen === undefined || seen === w ? w : null);
+  }
+  return (t) => {
+    // Only words typed without inner vowels: "bus" is an English word, not "bas".
+    if (t.numeric || t.key.length < 3 || known.has(t.key) || known.has(t.raw) || !/^[a-z][^aeiou]+[a-z]$/.test(t.key)) return t;
+    const w = bySkeleton.get(skeleton(t.key));
+    return w ? { ...t, key: w } : t;
+  };
 }
 
 /** Maps a Latin word the lexicons do not know onto one of their words one edit away (same first letter). */

@@ -328,6 +328,13 @@ describe("generalised from the second dev set's misses (our own texts)", () => {
     if (entities) expect(u.entities).toEqual(entities);
   });
 
+  it("Roman Urdu typed without vowels is read as the word it leaves no doubt about", () => {
+    expect(understand("tm kya kr skty ho").intent).toBe("menu");
+    expect(understand("phr mlty hn").intent).toBe("bye");
+    // A number word the lists know is never "corrected" into another word.
+    expect(understand("maine baara products daal diye").entities).toEqual({ count: 12 });
+  });
+
   it("a number of zeros is not the menu; 0 alone is", () => {
     expect(understand("0000").intent).toBe("none");
     expect(understand("0").intent).toBe("menu");
