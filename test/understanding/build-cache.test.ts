@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { faqDir, loadKnowledgeBase } from "../../src/features/faq/knowledge.ts";
 import { buildKey, cachedLexicons } from "../../src/understanding/build-cache.ts";
 import { LexiconError, loadLexicons, understandingDir } from "../../src/understanding/lexicon.ts";
-import { createContentUnderstander } from "../../src/understanding/wiring.ts";
+import { createContentUnderstander, lazyUnderstander, warmInBackground } from "../../src/understanding/wiring.ts";
+import type { Understander } from "../../src/core/understanding.ts";
 
 const temps: string[] = [];
 const temp = (prefix: string) => {
@@ -102,5 +103,38 @@ describe("build cache", () => {
     const built = cachedLexicons(lex, notADir);
     expect(() => built.save()).not.toThrow();
     expect(built.lexicons).toEqual(loadLexicons(lex));
+  });
+});
+
+describe("warming in the background", () => {
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  it("builds a lazy understander once, before any message", async () => {
+    let builds = 0;
+    const real = createContentUnderstander("content", null);
+    const lazy = lazyUnderstander(() => {
+      builds += 1;
+      return real;
+    });
+    warmInBackground(lazy, () => {});
+    expect(builds).toBe(0); // not on the caller's path
+    await tick();
+    expect(builds).toBe(1);
+    lazy.understand("salam");
+    expect(builds).toBe(1);
+  });
+
+  it("reports a build that fails, and the first message tries again", async () => {
+    let attempts = 0;
+    const lazy = lazyUnderstander((): Understander => {
+      attempts += 1;
+      throw new Error("bad lexicon");
+    });
+    const errors: unknown[] = [];
+    warmInBackground(lazy, (error) => errors.push(error));
+    await tick();
+    expect(errors).toHaveLength(1);
+    expect(() => lazy.understand("salam")).toThrow("bad lexicon");
+    expect(attempts).toBe(2);
   });
 });
