@@ -15,7 +15,8 @@ import type { KnowledgeBase } from "./features/faq/knowledge.ts";
 import { createFeatures } from "./features/index.ts";
 import { createI18n } from "./i18n/index.ts";
 import { createLogger } from "./logger.ts";
-import { loadLexicons, understandingDir } from "./understanding/lexicon.ts";
+import { cachedLexicons } from "./understanding/build-cache.ts";
+import { understandingDir } from "./understanding/lexicon.ts";
 import { createContentUnderstander, lazyUnderstander } from "./understanding/wiring.ts";
 
 /** A wired application, not yet receiving messages. */
@@ -61,8 +62,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const deps: AppDeps = { config, database, db: database.prisma, i18n, log, messenger, now: options.now ?? (() => new Date()) };
   const knowledge = createKnowledgeLoader(config.contentDir);
   const features = createFeatures(deps, { knowledge });
-  // A bad lexicon file stops the start with the file and field; the rest is built on the first message.
-  loadLexicons(understandingDir(config.contentDir));
+  // A bad lexicon file stops the start with the file and field; the rest is built in the
+  // background once the app is up (warmInBackground), or on the first message.
+  cachedLexicons(understandingDir(config.contentDir));
   const understander = lazyUnderstander(() => {
     let kb: KnowledgeBase | null = null;
     try {

@@ -15,6 +15,7 @@ import type { Adapter } from "../core/types.ts";
 import { createDashboardRoute } from "../features/dashboard/web/mount.ts";
 import { createHttpServer, type HttpServer } from "../http/server.ts";
 import { createLogger } from "../logger.ts";
+import { warmInBackground } from "../understanding/wiring.ts";
 import { usageError, type CliIO } from "./io.ts";
 import type { LocalRole } from "./define.ts";
 import { configFor, prepareLocalUser } from "./local-user.ts";
@@ -48,6 +49,7 @@ export async function runChat(io: CliIO, options: ChatOptions = {}): Promise<num
     app.deps.messenger.register(terminal);
     for (const job of jobs) job.start();
     await terminal.start(app.core.handle);
+    warmInBackground(app.understander, (err) => app.deps.log.error({ err }, "understanding could not be built"));
     await terminal.done;
     await app.core.idle();
     await deliverDue(jobs);
@@ -123,6 +125,8 @@ async function serve(app: App, io: CliIO, signals: StopSignals): Promise<number>
       for (const job of jobs) job.start();
       state = "running";
       log.info({ channels: adapters.map((a) => a.channel), host: config.httpHost, port, jobs: jobs.map((j) => j.name) }, "seller-bot started");
+      // Build the understanding now, so the first seller's message does not wait for it.
+      warmInBackground(app.understander, (err) => log.error({ err }, "understanding could not be built"));
       await signals.first;
     }
   } catch (error) {

@@ -44,6 +44,7 @@ const schemas = {
       ack: forms,
       bye: forms,
       menu: forms,
+      menuAround: forms,
       filler: forms,
       emoji: z.object({ ack: list, thanks: list, greeting: list, bye: list }).strict(),
     })
@@ -52,7 +53,9 @@ const schemas = {
     .object({ version: z.literal(1), about, keywords: forms, phrases: list, maybe: list, notOptOut: list, optinKeywords: forms, optinPhrases: list })
     .strict(),
   complaints: z.object({ version: z.literal(1), about, closure: forms, failure: forms, general: forms }).strict(),
-  places: z.object({ version: z.literal(1), about, never: forms, around: forms }).strict(),
+  // Urdu-script function words and their Roman Urdu key, for messages that mix the scripts ("theekہے").
+  scripts: z.object({ version: z.literal(1), about, pairs: z.record(phrase, phrase) }).strict(),
+  places: z.object({ version: z.literal(1), about, never: forms, around: forms, aliases: z.record(phrase, phrase).optional() }).strict(),
   numbers: z.object({ version: z.literal(1), about, words: numberForms, countable: forms }).strict(),
   answers: z
     .object({

@@ -9,25 +9,41 @@
  *   parts ("partner ko badalna" matches `@partner @change`).
  */
 import { LexiconError } from "./lexicon.ts";
-import { prefixKey, tokenize, type Token } from "./text.ts";
+import { prefixKey, tokenizeEntry, type Token } from "./text.ts";
 
 /** Words allowed between two parts of a pattern (glue words such as ka, ne, the do not count). */
 export const MAX_GAP = 3;
 /** Most words, glue included, between two parts. */
 const MAX_SPAN = 6;
 
-type Atom = { kind: "key"; key: string } | { kind: "prefix"; pkey: string } | { kind: "raw"; raw: string };
+/** One word of a compiled entry. */
+export type Atom = { kind: "key"; key: string } | { kind: "prefix"; pkey: string } | { kind: "raw"; raw: string };
 
 // Lexicon entries share most of their words ("band karo", "band kar do" …): tokenise each once.
-const WORD_TOKENS = new Map<string, Token[]>();
-function wordTokens(word: string): Token[] {
-  let tokens = WORD_TOKENS.get(word);
-  if (!tokens) WORD_TOKENS.set(word, (tokens = tokenize(word)));
-  return tokens;
+const wordTokens = tokenizeEntry;
+
+// Compiled entries, by their text: filled while the understander is built, and from the build
+// cache (build-cache.ts) at a start with unchanged lexicons.
+const ATOMS = new Map<string, Atom[]>();
+
+/** The memo of {@link atomsOf}, as pairs (for the build cache). */
+export function atomMemo(): Array<[string, Atom[]]> {
+  return [...ATOMS];
 }
 
-/** Turns one entry ("band ho*") into atoms; empty when it has no letters or digits. */
+/** Fills the memo of {@link atomsOf} from the build cache. */
+export function loadAtomMemo(pairs: ReadonlyArray<[string, Atom[]]>): void {
+  for (const [text, atoms] of pairs) if (!ATOMS.has(text)) ATOMS.set(text, atoms);
+}
+
+/** Turns one entry ("band ho*") into atoms (memoised); empty when it has no letters or digits. */
 export function atomsOf(entry: string): Atom[] {
+  let atoms = ATOMS.get(entry);
+  if (!atoms) ATOMS.set(entry, (atoms = compileAtoms(entry)));
+  return atoms;
+}
+
+function compileAtoms(entry: string): Atom[] {
   const words = entry.trim().split(/\s+/);
   const atoms: Atom[] = [];
   for (const word of words) {

@@ -71,6 +71,28 @@ export function tokenize(text: string): Token[] {
   return out;
 }
 
+// Lexicon entries and town names, tokenised while the understander is built: kept so that a
+// later start with the same lexicons can take them from the build cache (build-cache.ts)
+// instead of normalising ~5,000 entries again.
+const ENTRY_TOKENS = new Map<string, Token[]>();
+
+/** {@link tokenize} for a lexicon entry or a town name (memoised; the memo goes into the build cache). */
+export function tokenizeEntry(text: string): Token[] {
+  let tokens = ENTRY_TOKENS.get(text);
+  if (!tokens) ENTRY_TOKENS.set(text, (tokens = tokenize(text)));
+  return tokens;
+}
+
+/** The memo of {@link tokenizeEntry}, as pairs (for the build cache). */
+export function entryTokenMemo(): Array<[string, Token[]]> {
+  return [...ENTRY_TOKENS];
+}
+
+/** Fills the memo of {@link tokenizeEntry} from the build cache. */
+export function loadEntryTokenMemo(pairs: ReadonlyArray<[string, Token[]]>): void {
+  for (const [text, tokens] of pairs) if (!ENTRY_TOKENS.has(text)) ENTRY_TOKENS.set(text, tokens);
+}
+
 const TOKEN_CACHE = new Map<string, Token>();
 
 function token(raw: string): Token {

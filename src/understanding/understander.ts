@@ -24,7 +24,7 @@ import {
 import { keyText } from "../core/text.ts";
 import { allForms, LexiconError, type Lexicons } from "./lexicon.ts";
 import { compilePattern, conceptMap, EntrySet, hasConcept, matchPattern, type ConceptMap, type Pattern } from "./phrases.ts";
-import { analyse, tokenize, type Token } from "./text.ts";
+import { analyse, hasUrduScript, tokenize, tokenizeEntry, type Token } from "./text.ts";
 
 /** Finds a town in text (the partners feature's gazetteer fits). */
 export interface PlaceFinder {
@@ -70,7 +70,8 @@ const ENTITY_KEYS: Partial<Record<Intent, Array<keyof Entities>>> = {
 const CUE_PRIORITY: Intent[] = ["complaint.partner", "partner.change", "human", "events.mine", "events.rsvp", "partner.mine", "progress.show", "menu", "partner.find", "events.list"];
 
 /** A message that is one word class and nothing else. */
-const SOLO: Record<string, Intent> = { partner: "partner.find", event: "events.list", progress: "progress.show", language: "language", human: "human" };
+// An insult alone ("bakwas", "فضول") asks nothing: \`none\`, never an FAQ answer.
+const SOLO: Record<string, Intent> = { partner: "partner.find", event: "events.list", progress: "progress.show", language: "language", human: "human", insult: "none" };
 
 /** Routing topics the FAQ may answer only when the message says something about them. */
 const TOPIC_SUPPORT: Record<string, string[]> = {
@@ -128,8 +129,12 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const filler = new EntrySet().add("filler", allForms(st.filler));
   const smallTalk = new EntrySet().add("greeting", allForms(st.greeting)).add("thanks", allForms(st.thanks)).add("ack", allForms(st.ack)).add("bye", allForms(st.bye));
   const menuWords = new EntrySet().add("menu", allForms(st.menu));
+  // Words that may stand around a menu word without asking for anything else ("mujhe menu dobara bhejo").
+  const menuFree = new EntrySet().add("free", allForms(st.filler)).add("free", allForms(st.menuAround));
   const optOutKeywords = new EntrySet().add("optout", allForms(oo.keywords));
   const optInKeywords = new EntrySet().add("optin", allForms(oo.optinKeywords));
+  const againWords = lx.concepts.concepts.again;
+  const againFree = new EntrySet().add("free", allForms(st.filler)).add("free", againWords ? allForms(againWords) : []);
   const notOptOut = oo.notOptOut.map((c, i) => pattern(c, `opt-out.json: notOptOut[${i}]`));
   const answers = new EntrySet().add("yes", allForms(lx.answers.yes)).add("no", allForms(lx.answers.no)).add("skip", allForms(lx.answers.skip));
   const rsvpWords = new EntrySet();
@@ -144,7 +149,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const languageNames = new EntrySet();
   for (const lang of ["en", "ur", "ur-Latn"] as const) languageNames.add(lang, lx.languages.names[lang]);
   const languageAround = new EntrySet().add("around", allForms(lx.languages.around));
-  const neverPlace = new Set(allForms(lx.places.never).flatMap((w) => tokenize(w).map((t) => t.key)));
+  const neverPlace = new Set(allForms(lx.places.never).flatMap((w) => tokenizeEntry(w).map((t) => t.key)));
   const placeAround = new EntrySet().add("around", allForms(lx.places.around));
   const numberWords = new EntrySet();
   for (const f of ["en", "ur", "ur-Latn"] as const) for (const [w, n] of Object.entries(lx.numbers.words[f])) numberWords.add(String(n), [w]);
@@ -174,25 +179,86 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Raw words are enough here (checked against a token's raw form and its key); tokenising
   // every FAQ example would double the build time.
   for (const text of parts.vocabulary ?? []) for (const w of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w) known.add(w);
-  const fixer = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k)), known);
+  const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k)), known);
+  // Every word any list knows stays as it is (number words, filler, stage phrases …).
+  const anyListed = new Set(known);
+  for (const set of [filler, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
+  const vowelless = createVowellessReader([...lexVocabulary].filter((k) => /^[a-z]{3,}$/.test(k)), anyListed);
+  const fixer = (t: Token) => vowelless(spelling(t));
 
+  // Abbreviations and short names of towns ("lhr", "پنڈی"): read as the town's name.
+  const aliases = new Map<string, string>();
+  for (const [short, name] of Object.entries(lx.places.aliases ?? {})) for (const t of tokenizeEntry(short)) aliases.set(t.key, name);
   const placeNames = new Set<string>();
-  for (const p of parts.places.places ?? []) for (const t of tokenize(`${p.name} ${p.urdu ?? ""}`)) placeNames.add(t.key);
+  for (const p of parts.places.places ?? []) for (const t of tokenizeEntry(`${p.name} ${p.urdu ?? ""}`)) placeNames.add(t.key);
   /** A town can only be named by a word the bot does not know otherwise, or by a town's own name. */
-  const mayNamePlace = (t: Token) => !t.numeric && !neverPlace.has(t.key) && (placeNames.has(t.key) || !(known.has(t.key) || known.has(t.raw)));
+  const mayNamePlace = (t: Token) => !t.numeric && !neverPlace.has(t.key) && (placeNames.has(t.key) || aliases.has(t.key) || !(known.has(t.key) || known.has(t.raw)));
+
+  // Mixed scripts: short function words of the minority script read in the majority's spelling.
+  const toRoman = new Map<string, Token>();
+  const toUrdu = new Map<string, Token>();
+  for (const [urdu, roman] of Object.entries(lx.scripts.pairs)) {
+    const u = tokenizeEntry(urdu)[0];
+    const r = tokenizeEntry(roman)[0];
+    if (!u || !r) continue;
+    toRoman.set(u.key, r);
+    if (!toUrdu.has(r.key)) toUrdu.set(r.key, u);
+  }
+  function mixedScripts(tokens: Token[]): Token[] {
+    let urdu = 0;
+    let latin = 0;
+    for (const t of tokens) if (!t.numeric) hasUrduScript(t.raw) ? urdu++ : latin++;
+    if (urdu === 0 || latin === 0) return tokens;
+    const map = latin >= urdu ? toRoman : toUrdu;
+    return tokens.map((t) => map.get(t.key) ?? t);
+  }
+
+  // Two words typed without a space ("خداحافظ", "ٹھیکہے" once a zero-width joiner is dropped):
+  // an Urdu-script word the bot does not know that splits into two words it knows.
+  const splitCache = new Map<string, Token[] | null>();
+  const knownKey = (t: Token) => lexVocabulary.has(t.key) || known.has(t.raw);
+  function splitJoined(tokens: Token[]): Token[] {
+    if (!tokens.some((t) => t.raw.length >= 4 && hasUrduScript(t.raw) && !knownKey(t))) return tokens;
+    const out: Token[] = [];
+    for (const t of tokens) {
+      if (t.raw.length < 4 || !hasUrduScript(t.raw) || knownKey(t)) {
+        out.push(t);
+        continue;
+      }
+      let parts = splitCache.get(t.raw);
+      if (parts === undefined) {
+        parts = null;
+        for (let i = 2; i <= t.raw.length - 2 && !parts; i++) {
+          const left = tokenize(t.raw.slice(0, i))[0];
+          const right = tokenize(t.raw.slice(i))[0];
+          if (left && right && knownKey(left) && knownKey(right) && (lexVocabulary.has(left.key) || lexVocabulary.has(right.key))) parts = [left, right];
+        }
+        if (splitCache.size < 20_000) splitCache.set(t.raw, parts);
+      }
+      out.push(...(parts ?? [t]));
+    }
+    return out;
+  }
 
   function findPlace(tokens: Token[]): PlaceRef | undefined {
     // The gazetteer's fuzzy search is the costly part of understanding: skip it when no word could be a town.
     if (placeNames.size > 0 && !tokens.some(mayNamePlace)) return undefined;
-    let words = tokens.map((t) => t.raw);
+    const aliased = new Map<string, string>();
+    let words = tokens.map((t) => {
+      const name = aliases.get(t.key);
+      if (name) aliased.set(name, t.raw);
+      return name ?? t.raw;
+    });
     for (let attempt = 0; attempt < 3 && words.length > 0; attempt++) {
       const match = parts.places.find(words.join(" "));
       if (!match) return undefined;
       const matched = tokenize(match.words);
-      const bad = matched.filter((t) => neverPlace.has(t.key) || (match.how === "fuzzy" && (known.has(t.key) || known.has(t.raw) || t.raw.length < 4)));
+      // A fuzzy match on a short Urdu-script word is too loose (کرکٹ is not Karak, پانی not Pasni):
+      // Urdu writes no short vowels, so four letters leave little to tell words apart.
+      const bad = matched.filter((t) => neverPlace.has(t.key) || (match.how === "fuzzy" && (known.has(t.key) || known.has(t.raw) || t.raw.length < (hasUrduScript(t.raw) ? 5 : 4))));
       if (bad.length === 0) {
         const { name, urdu, latitude, longitude } = match.place;
-        return { name, urdu, latitude, longitude, words: match.words };
+        return { name, urdu, latitude, longitude, words: aliased.get(name) ?? match.words };
       }
       const drop = new Set(bad.map((t) => t.raw));
       words = words.filter((w) => !drop.has(tokenize(w)[0]?.raw ?? w));
@@ -203,7 +269,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   function understand(input: string): Understanding {
     const a = analyse(input);
     const lang = detectLanguage(a.text).lang;
-    const tokens = a.tokens.map(fixer);
+    const tokens = splitJoined(mixedScripts(a.tokens)).map(fixer);
     const base: Understanding = { intent: "none", entities: {}, confidence: 0, lang, faq: null, complaint: false, reason: "" };
     const flowAnswer = answerOf(answers.cover(tokens, filler));
     if (flowAnswer) base.answer = flowAnswer;
@@ -228,16 +294,17 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       return out("none", "no words", 1);
     }
     if (tokens.every((t) => t.numeric)) {
-      if (base.number === 0) return out("menu", "0 is the main menu", 1);
+      if (base.number === 0 && tokens.length === 1 && tokens[0]!.raw.length === 1) return out("menu", "0 is the main menu", 1);
       return out("none", "only digits", 0.9);
     }
 
     // 2. Whole-message keywords and small talk.
     if (optOutKeywords.cover(tokens, filler)) return out("optout", "opt-out keyword", 1, { optOut: "exact" });
-    if (optInKeywords.cover(tokens, filler)) return out("optin", "opt-in keyword", 1);
-    const talk = smallTalk.cover(tokens, filler);
+    if (optInKeywords.cover(tokens, againFree)) return out("optin", "opt-in keyword", 1);
+    // "kkkkk", "hhhhh": one letter typed over and over is not an acknowledgement.
+    const talk = tokens.some((t) => /^(.)\1{3,}$/u.test(t.raw)) ? null : smallTalk.cover(tokens, filler);
     if (talk) return out(smallTalkKind(talk), "small talk", 0.95);
-    if (menuWords.cover(tokens, filler)) return out("menu", "menu words", 0.95);
+    if (menuWords.cover(tokens, menuFree)) return out("menu", "menu words", 0.95);
     if (flowAnswer === "no" || flowAnswer === "skip") return out("none", `answer ${flowAnswer}`, 0.7);
 
     const at = conceptMap(concepts, tokens);
@@ -261,7 +328,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       base.place = place;
       base.entities = { place: place.name };
     }
-    const aboutOther = present.has("otherobject") && !present.has("msg");
+    // "mera number list se nikal do" is about the list, whatever other object it names.
+    const aboutOther = present.has("otherobject") && !present.has("msg") && !present.has("mlist");
     const notStop = notOptOut.some(matches);
     const stopBlocked = closure || failure || notStop || aboutOther;
 
@@ -273,9 +341,13 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       if (asking) return out("optout", "opt-out question", 0.8, { optOut: "maybe" });
       return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
     }
-    if (cue && (cue.intent === "complaint.partner" || cue.intent === "events.mine")) return out(cue.intent, `cue "${cue.p.text}"`, 0.9);
-    if (!closure && !present.has("neg") && !present.has("negimp") && !present.has("stopverb") && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
-    if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at))) {
+    // "mera naam likh lo summit ke liye" answers an invitation; "meri rsvp dikhao" asks for one's own.
+    const answersInvite = rsvp !== undefined && !asking && !present.has("show") && !cue?.p.concepts.includes("answered");
+    if (cue && (cue.intent === "complaint.partner" || (cue.intent === "events.mine" && !answersInvite))) return out(cue.intent, `cue "${cue.p.text}"`, 0.9);
+    // A stop word next to "by mistake" is the past being undone ("ghalti se stop kiya tha, wapis add karo").
+    const stopWords = (present.has("neg") || present.has("negimp") || present.has("stopverb")) && !present.has("mistake");
+    if (!closure && !stopWords && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
+    if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler))) {
       return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
     }
     const report = closure || failure ? undefined : reportOf(tokens, present, a.questionMark);
@@ -303,7 +375,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const weakCue = bestCue(weak, present, matches);
     if (closure || failure) {
       // Something of the seller's got closed or broke: no answer covers that (a hacked account does).
-      const security = present.has("security") && faq.decision === "confident";
+      // A buyer who went quiet or a fake buyer is something the FAQ answers (buyer-inquiries, account-security).
+      const security = (present.has("security") || present.has("buyer")) && faq.decision === "confident";
       const answered = faq.decision === "confident" && faq.score >= COMPLAINT_FAQ_BAR && faq.topic && !ROUTING_TOPIC_INTENTS[faq.topic];
       if (!security && (present.has("otherobject") || !answered)) return out("none", "a complaint the FAQ does not answer", 0.7);
     }
@@ -484,10 +557,10 @@ function answerOf(categories: Set<string> | null): FlowAnswer | undefined {
 }
 
 /** True when, besides an RSVP phrase, the message has at most three words that are not filler or glue. */
-function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap): boolean {
+function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap, filler: EntrySet): boolean {
   let other = 0;
   for (let i = 0; i < tokens.length; ) {
-    const m = words.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+    const m = words.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0] ?? filler.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
     if (m) {
       i += m.len;
       continue;
@@ -558,6 +631,28 @@ function bestCue(cues: Cue[], present: Set<string>, matches: (p: Pattern) => boo
     if (matches(c.p)) best = c;
   }
   return best;
+}
+
+/**
+ * Roman Urdu typed without its vowels, as in SMS ("skty" for sakte, "krte" for karte, "phr" for
+ * phir): a Latin word no lexicon or FAQ example knows is read as the one lexicon word with the
+ * same first letter, consonants in order and last letter. Skipped when two words share them
+ * ("hn": hain or hun), so it only ever picks a word the spelling leaves no doubt about.
+ */
+function createVowellessReader(vocabulary: string[], known: ReadonlySet<string>): (t: Token) => Token {
+  const skeleton = (w: string) => w[0]! + w.slice(1, -1).replace(/[aeiou]/g, "") + w[w.length - 1]!;
+  const bySkeleton = new Map<string, string | null>();
+  for (const w of vocabulary) {
+    const k = skeleton(w);
+    const seen = bySkeleton.get(k);
+    bySkeleton.set(k, seen === undefined || seen === w ? w : null);
+  }
+  return (t) => {
+    // Only words typed without inner vowels: "bus" is an English word, not "bas".
+    if (t.numeric || t.key.length < 3 || known.has(t.key) || known.has(t.raw) || !/^[a-z][^aeiou]+[a-z]$/.test(t.key)) return t;
+    const w = bySkeleton.get(skeleton(t.key));
+    return w ? { ...t, key: w } : t;
+  };
 }
 
 /** Maps a Latin word the lexicons do not know onto one of their words one edit away (same first letter). */

@@ -8,7 +8,8 @@ import type { Understander, Understanding } from "../core/understanding.ts";
 import type { KnowledgeBase } from "../features/faq/knowledge.ts";
 import { loadGazetteer } from "../features/partners/gazetteer.ts";
 import { loadStages } from "../features/progress/stages.ts";
-import { loadLexicons, understandingDir } from "./lexicon.ts";
+import { cachedLexicons, DEFAULT_BUILD_CACHE_DIR } from "./build-cache.ts";
+import { understandingDir } from "./lexicon.ts";
 import { createUnderstander } from "./understander.ts";
 
 /** An FAQ that knows nothing (its content could not be loaded): every question is `none`. */
@@ -16,18 +17,39 @@ const NO_FAQ = { match: () => ({ topic: null, score: 0, decision: "none" as cons
 
 /**
  * Builds the understander over the knowledge base `kb` (null: without an FAQ) and the
- * content of `contentDir`. Throws LexiconError for a bad lexicon file.
+ * content of `contentDir`. Throws LexiconError for a bad lexicon file. The lexicons and
+ * their compiled entries come from the build cache in `cacheDir` when the files are
+ * unchanged (build-cache.ts; null: always validated and compiled afresh).
  */
-export function createContentUnderstander(contentDir: string, kb: KnowledgeBase | null): Understander {
+export function createContentUnderstander(contentDir: string, kb: KnowledgeBase | null, cacheDir: string | null = DEFAULT_BUILD_CACHE_DIR): Understander {
   const vocabulary: string[] = [];
   for (const topic of kb?.topics.values() ?? []) for (const list of Object.values(topic.examples)) vocabulary.push(...list);
-  return createUnderstander({
-    lexicons: loadLexicons(understandingDir(contentDir)),
+  const lexicons = cachedLexicons(understandingDir(contentDir), cacheDir);
+  const understander = createUnderstander({
+    lexicons: lexicons.lexicons,
     places: loadGazetteer(),
     faq: kb?.matcher ?? NO_FAQ,
     stages: loadStages(stagesDir(contentDir)).list,
     vocabulary,
   });
+  lexicons.save();
+  return understander;
+}
+
+/**
+ * Builds a lazy understander soon, off the path of any message: a timer (not keeping the
+ * process alive) understands an empty text once, so the first seller does not pay the build.
+ * A build that fails is reported to `onError`; the first message then tries again.
+ */
+export function warmInBackground(understander: Understander, onError: (error: unknown) => void): void {
+  const timer = setTimeout(() => {
+    try {
+      understander.understand("");
+    } catch (error) {
+      onError(error);
+    }
+  }, 0);
+  timer.unref?.();
 }
 
 /** An understander built on first use (start-up stays quick; the first message pays once). */

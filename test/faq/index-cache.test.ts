@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cachedIndex, indexFile, indexKey } from "../../src/features/faq/index-cache.ts";
+import { cachedContent, cachedIndex, indexFile, indexKey } from "../../src/features/faq/index-cache.ts";
 import { loadFaqContent, loadKnowledgeBase } from "../../src/features/faq/knowledge.ts";
 import { buildMatcherIndex } from "../../src/features/faq/matcher.ts";
 import { LANGS } from "../../src/core/types.ts";
@@ -28,7 +28,7 @@ describe("the index cache", () => {
   it("is written on the first start and read on the next, with the same answers as a fresh build", () => {
     const first = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: cache });
     expect(first.indexOrigin).toBe("built");
-    expect(readdirSync(cache).filter((f) => f.endsWith(".bin"))).toHaveLength(1);
+    expect(readdirSync(cache).filter((f) => f.startsWith("index-") && f.endsWith(".bin"))).toHaveLength(1);
     const second = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: cache });
     expect(second.indexOrigin).toBe("cache");
     const fresh = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: null });
@@ -84,5 +84,42 @@ describe("the index cache", () => {
     const kb = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: join(file, "cache") });
     expect(kb.indexOrigin).toBe("built-uncached");
     expect(kb.matcher.match(questions[2]!).topic).toBe("membership-fees");
+  });
+});
+
+describe("the content cache", () => {
+  it("reads the validated content back while the files are unchanged, and the files again after an edit", () => {
+    const dir = mkdtempSync(join(tmpdir(), "faq-content-cache-"));
+    const file = join(dir, "data.json");
+    writeFileSync(file, JSON.stringify({ n: 1 }));
+    let loads = 0;
+    const load = () => {
+      loads += 1;
+      return JSON.parse(readFileSync(file, "utf8")) as { n: number };
+    };
+    expect(cachedContent([file], load, dir)).toEqual({ n: 1 });
+    expect(cachedContent([file], load, dir)).toEqual({ n: 1 });
+    expect(loads).toBe(1);
+    writeFileSync(file, JSON.stringify({ n: 2 }));
+    expect(cachedContent([file], load, dir)).toEqual({ n: 2 });
+    expect(loads).toBe(2);
+  });
+
+  it("never keeps a bad file: the load's error comes every time", () => {
+    const dir = mkdtempSync(join(tmpdir(), "faq-content-cache-"));
+    const file = join(dir, "data.json");
+    writeFileSync(file, "{ not json");
+    const load = () => JSON.parse(readFileSync(file, "utf8")) as unknown;
+    expect(() => cachedContent([file], load, dir)).toThrow();
+    expect(() => cachedContent([file], load, dir)).toThrow();
+  });
+
+  it("a knowledge base from the cached content answers as one read afresh", () => {
+    const fresh = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: null });
+    loadKnowledgeBase(join(content, "faq"), { indexCacheDir: cache });
+    expect(readdirSync(cache).some((f) => f.startsWith("content-"))).toBe(true);
+    const cached = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: cache });
+    for (const q of questions) expect(cached.matcher.match(q)).toEqual(fresh.matcher.match(q));
+    expect([...cached.topics.keys()]).toEqual([...fresh.topics.keys()]);
   });
 });

@@ -290,3 +290,68 @@ describe("bad input gets an intent, never an error", () => {
     expect(understand(`fees kitni hai ${"x".repeat(100_000)}`).intent).toBe("faq");
   });
 });
+
+describe("generalised from the second dev set's misses (our own texts)", () => {
+  const cases: Case[] = [
+    // Menu words with the words that stand around them, not only alone.
+    ["mujhe menu dobara dikha do", "menu"],
+    ["please send me the main menu again", "menu"],
+    ["مجھے مینیو دوبارہ بھیج دیں", "menu"],
+    // A photo, screenshot or voice note the bot cannot see; insults.
+    ["maine screenshot bheja hai", "none"],
+    ["did you see the pictures i sent", "none"],
+    ["tum pagal ho", "none"],
+    ["فضول", "none"],
+    // A partner whose phone or office is always closed is a complaint about the partner.
+    ["agent ka phone hamesha band hota hai", "complaint.partner"],
+    ["the partner office is shut every time i go", "complaint.partner"],
+    // Off the list, whatever else the message names; back on after a stop by mistake.
+    ["mera naam list se hata dein", "optout"],
+    ["delete my number from your list", "optout"],
+    ["galti se stop likh diya tha, dobara add kar do", "optin"],
+    ["dobara start kar do", "optin"],
+    // Mixed scripts and two Urdu words typed as one.
+    ["ٹھیک hai", "ack"],
+    ["theek ہے ji", "ack"],
+    ["اللہحافظ", "bye"],
+    // Towns by their short names.
+    ["lhr mein koi agent hai", "partner.find", { place: "Lahore" }],
+    ["پنڈی کا کوئی ایجنٹ بتا دیں", "partner.find", { place: "Rawalpindi" }],
+    // Done verbs as typed ("bna lia", "lag gaye"), RSVPs in more words.
+    ["maine apni dukaan bna li hai", "progress.report", { stage: "storefront" }],
+    ["mai zaroor shamil hounga summit mein", "events.rsvp", { rsvp: "going" }],
+    ["not able to attend this one", "events.rsvp", { rsvp: "no" }],
+  ];
+  it.each(cases)("%j → %s", (text, intent, entities) => {
+    const u = understand(text);
+    expect(u.intent, u.reason).toBe(intent);
+    if (entities) expect(u.entities).toEqual(entities);
+  });
+
+  it("Roman Urdu typed without vowels is read as the word it leaves no doubt about", () => {
+    expect(understand("tm kya kr skty ho").intent).toBe("menu");
+    expect(understand("phr mlty hn").intent).toBe("bye");
+    // A number word the lists know is never "corrected" into another word.
+    expect(understand("maine baara products daal diye").entities).toEqual({ count: 12 });
+  });
+
+  it("a number of zeros is not the menu; 0 alone is", () => {
+    expect(understand("0000").intent).toBe("none");
+    expect(understand("0").intent).toBe("menu");
+  });
+
+  it("one letter typed over and over is not an acknowledgement", () => {
+    expect(understand("kkkkkk").intent).not.toBe("ack");
+    expect(understand("ok").intent).toBe("ack");
+  });
+
+  it("a short Urdu word is never a town by a fuzzy match", () => {
+    for (const text of ["پانی", "کرکٹ"]) expect(understand(text).entities.place).toBeUndefined();
+    expect(understand("سیالکوٹ").entities.place).toBe("Sialkot");
+  });
+
+  it("an order on hold or an expired card is a complaint, not a progress report", () => {
+    expect(understand("mera order hold pe hai").intent).not.toBe("progress.report");
+    expect(understand("my cnic has expired").intent).not.toBe("progress.report");
+  });
+});

@@ -10,7 +10,7 @@
  * costs only the build time.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -101,10 +101,49 @@ export function cachedIndex(source: IndexSource, build: () => SearchIndex, dir =
   }
 }
 
-/** Removes all but the newest {@link KEEP} index files of a folder. */
-function prune(dir: string): void {
+/**
+ * Content read and validated once, kept beside the index (`<dir>/content-<key>.bin`): `load`
+ * runs only when one of `files` (or the code) changed since the last start, so zod checks the
+ * topic files, the lexicon and the out-of-scope questions once per edit, not once per start.
+ * The key is a hash of the files' paths and bytes (a missing file counts as missing), this
+ * folder's code and the V8 version, so the content read back is the content `load` would
+ * give. A bad file is never kept: `load` throws as it does without a cache.
+ */
+export function cachedContent<T>(files: readonly string[], load: () => T, dir = DEFAULT_INDEX_CACHE_DIR): T {
+  let file: string;
+  try {
+    const hash = createHash("sha256").update(JSON.stringify({ v8: process.versions.v8, code: sourceHash() }));
+    for (const f of files) {
+      hash.update(f);
+      hash.update(existsSync(f) ? readFileSync(f) : "\u0000missing");
+    }
+    file = join(dir, `content-${hash.digest("hex").slice(0, 32)}.bin`);
+  } catch {
+    return load();
+  }
+  try {
+    const cached = deserialize(readFileSync(file)) as { content: T } | undefined;
+    if (cached && "content" in cached) return cached.content;
+  } catch {
+    // missing or damaged: read the files
+  }
+  const content = load();
+  try {
+    mkdirSync(dir, { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, serialize({ content }));
+    renameSync(temp, file);
+    prune(dir, "content");
+  } catch {
+    // a folder that cannot be written: read the files again next time
+  }
+  return content;
+}
+
+/** Removes all but the newest {@link KEEP} index (or content) files of a folder. */
+function prune(dir: string, kind: "index" | "content" = "index"): void {
   const files = readdirSync(dir)
-    .filter((f) => /^index-[0-9a-f]+\.bin$/.test(f))
+    .filter((f) => f.startsWith(`${kind}-`) && /^[a-z]+-[0-9a-f]+\.bin$/.test(f))
     .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
     .sort((a, b) => b.t - a.t);
   for (const { f } of files.slice(KEEP)) {

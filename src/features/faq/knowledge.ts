@@ -2,16 +2,16 @@
  * The FAQ's decision turned into a reply: what the bot says and which choices it offers.
  * Shared by the chat feature and `seller-bot ask`, so both answer alike.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Translate } from "../../i18n/index.ts";
 import type { Choice, Lang } from "../../core/types.ts";
 import { LANGS } from "../../core/types.ts";
-import { loadCalibration } from "./calibration.ts";
-import { loadFaqTopics, loadNegatives, topicLabel, type FaqNegatives, type FaqTopic } from "./content.ts";
-import { loadLexicon, type Concept } from "./lexicon.ts";
-import { cachedIndex, type IndexOrigin } from "./index-cache.ts";
+import { CALIBRATION_FILE, loadCalibration } from "./calibration.ts";
+import { loadFaqTopics, loadNegatives, NEGATIVES_FILE, topicLabel, type FaqNegatives, type FaqTopic } from "./content.ts";
+import { LEXICON_FILE, loadLexicon, type Concept } from "./lexicon.ts";
+import { cachedContent, cachedIndex, type IndexOrigin } from "./index-cache.ts";
 import { buildMatcherIndex, createFaqMatcher, type FaqMatch, type FaqMatcher } from "./matcher.ts";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -55,7 +55,14 @@ export function loadFaqContent(dir: string): FaqContent {
   return { topics: loadFaqTopics(dir), lexicon: loadLexicon(join(parent, "lexicon")), negatives: loadNegatives(join(parent, "faq-negatives")) };
 }
 
-/** Where the index is kept between starts: a folder, or null to build it every time. */
+/** Every file {@link loadFaqContent} and the shipped calibration read (the content cache's key). */
+function contentFiles(dir: string): string[] {
+  const parent = dirname(dir);
+  const topics = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => join(dir, f)) : [];
+  return [...topics, join(parent, "lexicon", LEXICON_FILE), join(parent, "faq-negatives", NEGATIVES_FILE), CALIBRATION_FILE];
+}
+
+/** Where the index (and the validated content) is kept between starts: a folder, or null to build and validate every time. */
 export interface KnowledgeBaseOptions {
   indexCacheDir?: string | null;
 }
@@ -66,9 +73,10 @@ export interface KnowledgeBaseOptions {
  * (src/features/faq/calibration.json). Throws FaqContentError for a bad file.
  */
 export function loadKnowledgeBase(dir: string, options: KnowledgeBaseOptions = {}): KnowledgeBase {
-  const { topics, lexicon, negatives: byLang } = loadFaqContent(dir);
+  const load = () => ({ ...loadFaqContent(dir), calibration: loadCalibration() });
+  const { topics, lexicon, negatives: byLang, calibration } = options.indexCacheDir === null ? load() : cachedContent(contentFiles(dir), load, options.indexCacheDir);
   const negatives = LANGS.flatMap((l) => byLang[l]);
-  const matcherOptions = { lexicon, negatives, calibration: loadCalibration() };
+  const matcherOptions = { lexicon, negatives, calibration };
   const build = () => buildMatcherIndex(topics, matcherOptions);
   const { index, origin } =
     options.indexCacheDir === null ? { index: build(), origin: "built" as const } : cachedIndex({ topics, lexicon, negatives }, build, options.indexCacheDir);
