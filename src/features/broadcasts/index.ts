@@ -12,7 +12,7 @@ import { partnerIdOfMember } from "../partners/api.ts";
 import { groupAdded, groupRemoved, issueLinkCode, LINK_CODE_MINUTES, linkGroup } from "./groups.ts";
 import { consentAnswerOf } from "./phrases.ts";
 import { broadcastReport, reportText } from "./report.ts";
-import { controlBroadcast, createBroadcast, previewBroadcast, senderScope, type BroadcastAction } from "./service.ts";
+import { broadcastStatus, controlBroadcast, createBroadcast, listBroadcasts, previewBroadcast, senderScope, type BroadcastAction } from "./service.ts";
 import { markAsked, optIn, optOut, subscribeIfNew, subscriptionStatus, SUB } from "./subscriptions.ts";
 import { audienceSchema, type Audience, type BroadcastContent } from "./types.ts";
 import { createOutboxWorker } from "./worker.ts";
@@ -225,14 +225,40 @@ async function linkCode(ctx: Ctx): Promise<void> {
 async function broadcastCommand(ctx: Ctx, args: string, next: Next): Promise<void> {
   if (ctx.message.chat.kind !== "private") return next();
   if (!args) return startCompose(ctx);
+  if (/^(list|ls)$/i.test(args.trim())) return showList(ctx);
   const m = /^(status|report|pause|resume|cancel)\s+#?(\d{1,9})$/i.exec(args.trim());
   if (!m) return ctx.reply(ctx.t("broadcasts:report.usage"));
   const action = m[1]!.toLowerCase();
   const id = Number(m[2]);
   if (action === "status" || action === "report") return showReport(ctx, id);
   if (ctx.user.role !== "admin") throw new UserFacingError("broadcasts:errors.adminOnly");
-  const status = await controlBroadcast(ctx.deps.db, id, action as BroadcastAction);
-  return ctx.reply(ctx.t("broadcasts:report.controlled", { id, status }));
+  await controlBroadcast(ctx.deps.db, id, action as BroadcastAction);
+  const { state } = await broadcastStatus(ctx.deps.db, id);
+  return ctx.reply(ctx.t("broadcasts:report.controlled", { id, status: ctx.t(`broadcasts:report.state.${state}`) }));
+}
+
+/** "/broadcast list": admins see every broadcast, a partner's accounts their partner's, others what they sent. */
+async function showList(ctx: Ctx): Promise<void> {
+  const { db } = ctx.deps;
+  const filter = ctx.user.role === "admin" ? {} : { partnerId: await partnerIdOfMember(db, ctx.user.id), senderUserId: ctx.user.id };
+  const rows = await listBroadcasts(db, filter);
+  if (rows.length === 0) return ctx.reply(ctx.t("broadcasts:list.none"));
+  const lines = rows.map((b) =>
+    ctx.t("broadcasts:list.item", {
+      id: b.id,
+      date: formatDay(b.createdAt, ctx.lang),
+      state: ctx.t(`broadcasts:report.state.${b.status.state}`),
+      sent: b.status.sent,
+      recipients: b.recipients,
+      preview: b.preview,
+    }),
+  );
+  return ctx.reply([ctx.t("broadcasts:list.title"), "", ...lines, "", ctx.t("broadcasts:list.more")].join("\n"));
+}
+
+/** "1 Dec, 14:05" in Pakistan time. */
+function formatDay(date: Date, lang: string): string {
+  return new Intl.DateTimeFormat(lang === "ur" ? "ur-PK" : "en-GB", { timeZone: "Asia/Karachi", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hour12: false }).format(date);
 }
 
 /**
