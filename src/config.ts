@@ -66,6 +66,8 @@ const envSchema = z
     /** Telegram outbox pace, messages per second over all chats (Telegram allows about 30). */
     TELEGRAM_RATE_PER_SECOND: int(25, 1).refine((n) => n <= 30, "expected at most 30"),
     PARTNER_DAILY_QUOTA: int(2000, 0),
+    /** Partners farther than this are not offered as "near" (the finder says none is near). */
+    PARTNER_MAX_DISTANCE_KM: int(150, 1),
     NUDGE_AFTER_DAYS: int(7, 1),
     /** Run the outbox worker and scheduled jobs in this process. */
     JOBS_ENABLED: bool.default(true),
@@ -115,6 +117,7 @@ export interface Config {
   telegramRatePerSecond: number;
   whatsapp: { enabled: boolean; groups: boolean; dailyCap: number; minGapMs: number; maxGapMs: number };
   partnerDailyQuota: number;
+  partnerMaxDistanceKm: number;
   nudgeAfterDays: number;
   jobsEnabled: boolean;
   outbox: { leaseMs: number; concurrency: number };
@@ -174,6 +177,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxGapMs: e.WHATSAPP_MAX_GAP_MS,
     },
     partnerDailyQuota: e.PARTNER_DAILY_QUOTA,
+    partnerMaxDistanceKm: e.PARTNER_MAX_DISTANCE_KM,
     nudgeAfterDays: e.NUDGE_AFTER_DAYS,
     jobsEnabled: e.JOBS_ENABLED,
     outbox: { leaseMs: e.OUTBOX_LEASE_MS, concurrency: e.OUTBOX_CONCURRENCY },
