@@ -192,10 +192,12 @@ function firstContact(subscribed: Set<number>): Middleware {
     const { channel, chat } = ctx.message;
     if (chat.kind !== "private" || ctx.message.content.kind === "event") return next();
     if (channel !== "whatsapp") {
-      if (!subscribed.has(ctx.user.id)) {
-        await subscribeIfNew(ctx.deps.db, ctx.user.id, channel === "telegram" ? "telegram-start" : channel);
-        subscribed.add(ctx.user.id);
-      }
+      if (subscribed.has(ctx.user.id)) return next();
+      const created = await subscribeIfNew(ctx.deps.db, ctx.user.id, channel === "telegram" ? "telegram-start" : channel);
+      subscribed.add(ctx.user.id);
+      // Telegram subscribes on /start without asking: say so once, with how to stop. Before
+      // the answer, so that the answer (menu, event card) stays last with its choices.
+      if (created && channel === "telegram" && ctx.message.content.kind === "text") await ctx.reply(ctx.t("broadcasts:consent.subscribed"));
       return next();
     }
     await next();
