@@ -47,6 +47,8 @@ const envSchema = z
 
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, "expected a token like 123456:ABC-def").optional(),
     TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
+    /** The bot's @username (without @) for t.me links, e.g. invitation links to events. */
+    TELEGRAM_BOT_USERNAME: z.string().regex(/^@?[A-Za-z]\w{3,31}$/, "expected a bot username like seller_help_bot").transform((s) => s.replace(/^@/, "")).optional(),
     TELEGRAM_MODE: z.enum(["polling", "webhook"]).default("polling"),
     /** How long `start` keeps trying to reach the Bot API (getMe) before it gives up. */
     TELEGRAM_START_TIMEOUT_MS: int(30_000, 100),
@@ -115,6 +117,8 @@ export interface Config {
     startTimeoutMs: number;
   };
   telegramRatePerSecond: number;
+  /** The bot's username for t.me links; unset: links are shown as the /start command. */
+  telegramBotUsername?: string;
   whatsapp: { enabled: boolean; groups: boolean; dailyCap: number; minGapMs: number; maxGapMs: number };
   partnerDailyQuota: number;
   partnerMaxDistanceKm: number;
@@ -169,6 +173,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : undefined,
     telegramRatePerSecond: e.TELEGRAM_RATE_PER_SECOND,
+    telegramBotUsername: e.TELEGRAM_BOT_USERNAME,
     whatsapp: {
       enabled: e.WHATSAPP_ENABLED,
       groups: e.WHATSAPP_GROUPS,

@@ -299,6 +299,16 @@ function sameText(text: string): BroadcastContent["text"] {
   return { en: text, ur: text, "ur-Latn": text };
 }
 
+/** A partner's announcement opens with the partner's name ("From Alpha Agency:"), in each recipient's language. */
+async function signed(ctx: Ctx, text: string): Promise<BroadcastContent["text"]> {
+  const scope = await senderScope(ctx.deps.db, ctx.user.id);
+  if (scope.kind !== "partner") return sameText(text);
+  const partner = await ctx.deps.db.partner.findUnique({ where: { id: scope.partnerId }, select: { name: true } });
+  if (!partner) return sameText(text);
+  const i18n = ctx.deps.i18n;
+  return { en: `${i18n.t("en")("broadcasts:compose.from", { partner: partner.name })}\n\n${text}`, ur: `${i18n.t("ur")("broadcasts:compose.from", { partner: partner.name })}\n\n${text}`, "ur-Latn": `${i18n.t("ur-Latn")("broadcasts:compose.from", { partner: partner.name })}\n\n${text}` };
+}
+
 function describe(ctx: Ctx, audience: Audience): string {
   switch (audience.kind) {
     case "partner":
@@ -368,7 +378,7 @@ const composeFlow: Middleware = async (ctx, next) => {
         senderUserId: ctx.user.id,
         audience: data.audience,
         topic: "events",
-        content: { text: sameText(data.text) },
+        content: { text: await signed(ctx, data.text) },
       });
       return ctx.reply(ctx.t("broadcasts:compose.queued", { id: broadcastId, count: recipients }));
     }
