@@ -34,8 +34,10 @@ export interface App {
 export interface AppOptions {
   /** Apply pending migrations (default: yes on SQLite, no on PostgreSQL). */
   migrate?: boolean;
-  /** Add sample data if this opens a brand-new embedded database (only `start`/`chat`). */
+  /** Add sample data if this opens a brand-new embedded database (the local chat only). */
   seedIfNew?: boolean;
+  /** Add the sample data now unless the database has sample rows already (`--samples`). */
+  samples?: boolean;
   /**
    * Apply SELLER_BOT_ADMINS to the users table (grant and revoke). Default: with `seedIfNew`,
    * i.e. in `start`/`chat`, the processes that answer people; one-off commands leave roles
@@ -75,10 +77,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const { granted, revoked } = await syncAdmins(database.prisma, config.admins);
     if (granted || revoked) log.info({ granted, revoked }, "admin roles follow SELLER_BOT_ADMINS");
   }
-  const seeded = Boolean(options.seedIfNew && database.provider === "sqlite" && database.migration.wasEmpty);
+  const seeded = options.samples
+    ? (await database.prisma.partner.count({ where: { isSample: true } })) + (await database.prisma.event.count({ where: { isSample: true } })) === 0
+    : Boolean(options.seedIfNew && database.provider === "sqlite" && database.migration.wasEmpty);
   if (seeded) {
     for (const feature of features) await feature.seed?.();
-    log.info("new embedded database: sample data added");
+    log.info("sample data added");
   }
   return {
     deps,

@@ -2,7 +2,12 @@
  * The one module that reads `process.env`. Everything else receives a typed {@link Config}.
  * A bad or missing value stops the start with one line per field saying what is expected.
  */
+import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
+
+/** The content shipped with the package, wherever the command runs from. */
+export const SHIPPED_CONTENT_DIR = fileURLToPath(new URL("../content", import.meta.url));
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -18,8 +23,11 @@ const envSchema = z
       .string()
       .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, "expected file:./path.db or postgres://user@host:port/db")
       .default("file:./data/seller-bot.db"),
-    /** Folder with partner-editable content (FAQ, stages, samples). */
-    CONTENT_DIR: z.string().min(1).default("content"),
+    /**
+     * Folder with partner-editable content (FAQ, stages, samples). Unset: the package's own
+     * content/; a relative path is relative to the directory the command runs in.
+     */
+    CONTENT_DIR: z.string().min(1).optional(),
     HTTP_PORT: int(8080, 0).refine((n) => n <= 65535, "expected a port number 0-65535"),
     /** Address the HTTP server listens on: loopback unless a proxy or Docker needs more. */
     HTTP_HOST: z.string().min(1).default("127.0.0.1"),
@@ -97,7 +105,10 @@ type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env["NODE_ENV"];
   logLevel: Env["LOG_LEVEL"];
+  /** Whether LOG_LEVEL was set (the terminal chat is quieter unless it was). */
+  logLevelSet: boolean;
   database: { url: string; provider: "sqlite" | "postgresql"; timeouts: { connectMs: number; statementMs: number } };
+  /** Absolute path of the content folder. */
   contentDir: string;
   httpPort: number;
   httpHost: string;
@@ -146,12 +157,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
+    logLevelSet: cleaned.LOG_LEVEL !== undefined,
     database: {
       url: e.DATABASE_URL,
       provider: e.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
       timeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     },
-    contentDir: e.CONTENT_DIR,
+    contentDir: e.CONTENT_DIR === undefined ? SHIPPED_CONTENT_DIR : isAbsolute(e.CONTENT_DIR) ? e.CONTENT_DIR : resolve(e.CONTENT_DIR),
     httpPort: e.HTTP_PORT,
     httpHost: e.HTTP_HOST,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

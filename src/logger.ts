@@ -15,20 +15,69 @@ export const PERSONAL_KEYS = ["text", "phone", "jid", "*.text", "*.phone", "*.ji
 /** Anything shaped like a Telegram bot token (`123456789:AA…`), configured or not. */
 const TOKEN_SHAPE = /(?<!\d)\d{3,}(?::|%3A)[A-Za-z0-9_-]{30,}/g;
 
+/** How the process logger writes. */
+export interface LoggerOptions {
+  /** Another level than the configured one (the terminal chat: only warnings unless LOG_LEVEL is set). */
+  level?: Config["logLevel"];
+  /**
+   * Short readable lines (`12:01:02 WARN message`) instead of JSON. Default: when the
+   * logger writes to stderr and stderr is a terminal; JSON for files, pipes and supervisors.
+   */
+  readable?: boolean;
+}
+
 /** Creates the process logger (on stderr unless a destination is given). */
-export function createLogger(config: Pick<Config, "logLevel"> & Partial<Pick<Config, "telegram">>, destination?: pino.DestinationStream): Logger {
-  const verbose = config.logLevel === "debug" || config.logLevel === "trace";
+export function createLogger(config: Pick<Config, "logLevel"> & Partial<Pick<Config, "telegram">>, destination?: pino.DestinationStream, options: LoggerOptions = {}): Logger {
+  const level = options.level ?? config.logLevel;
+  const verbose = level === "debug" || level === "trace";
   const secrets = secretsOf(config);
+  const readable = options.readable ?? (destination === undefined && Boolean(process.stderr.isTTY));
+  const target: pino.DestinationStream = destination ?? (readable ? readableLines(process.stderr) : pino.destination({ fd: 2, sync: false }));
   return pino(
     {
-      level: config.logLevel,
+      level,
       base: { app: "seller-bot" },
       redact: verbose ? [] : { paths: PERSONAL_KEYS, censor: "[redacted]" },
       serializers: verbose ? {} : { err: withoutValues },
       hooks: { streamWrite: (line) => hideSecrets(line, secrets) },
     },
-    destination ?? pino.destination({ fd: 2, sync: false }),
+    destination && readable ? readableLines(destination) : target,
   );
+}
+
+const LEVEL_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+/** Fields every line has, left out of the readable form. */
+const COMMON_FIELDS = new Set(["level", "time", "pid", "hostname", "app", "msg", "err"]);
+
+/**
+ * A pino destination that writes each JSON record as one short line for a person:
+ * `12:01:02 WARN stopping took too long (timeoutMs=10000): Error: …`. pino-pretty does
+ * more; this is enough for a terminal and costs no dependency.
+ */
+export function readableLines(target: { write(chunk: string): unknown }): pino.DestinationStream {
+  return {
+    write(line: string) {
+      target.write(`${readableLine(line)}\n`);
+    },
+  };
+}
+
+/** One JSON log record as one readable line. */
+export function readableLine(json: string): string {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json.trimEnd();
+  }
+  const time = typeof record.time === "number" ? new Date(record.time).toISOString().slice(11, 19) : "";
+  const level = LEVEL_NAMES[record.level as number] ?? String(record.level);
+  const fields = Object.entries(record)
+    .filter(([k]) => !COMMON_FIELDS.has(k))
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+  const err = record.err as { message?: string; type?: string } | undefined;
+  const because = err?.message ? `: ${err.type ?? "Error"}: ${err.message.split("\n")[0]}` : "";
+  return `${time} ${level} ${String(record.msg ?? "")}${fields.length ? ` (${fields.join(", ")})` : ""}${because}`.trim();
 }
 
 /** The configured secrets as they may appear in a log line: as is, and URL-encoded (a request URL). */

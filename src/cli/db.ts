@@ -1,10 +1,9 @@
 /** `seller-bot db migrate`: applies pending migrations to the configured database. */
 import { openConfiguredDatabase } from "../db/client.ts";
-import { usageError, type CliIO } from "./io.ts";
+import type { CliIO } from "./io.ts";
 
-/** Runs a `db` subcommand. */
-export async function runDb(argv: string[], io: CliIO): Promise<number> {
-  if (argv[0] !== "migrate") return usageError(io, "usage: seller-bot db migrate");
+/** Applies pending migrations and says which. */
+export async function migrateDatabase(io: CliIO): Promise<number> {
   const database = await openConfiguredDatabase(io.config.database, { migrate: true });
   await database.close();
   const { applied } = database.migration;

@@ -6,8 +6,8 @@ import type { Config } from "../config.ts";
 /** Streams and settings a command runs with (tests pass their own). */
 export interface CliIO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   config: Config;
 }
 
@@ -19,3 +19,6 @@ export function usageError(io: CliIO, message: string): number {
   io.stderr.write(`${message}\n`);
   return 2;
 }
+
+/** sysexits.h codes the commands return. */
+export const EXIT = { usage: 2, unavailable: 69, tempFail: 75, config: 78 } as const;

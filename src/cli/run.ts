@@ -10,40 +10,81 @@ import { createWhatsAppChannel } from "../channels/whatsapp/index.ts";
 import { ChannelStartError } from "../core/errors.ts";
 import { createInboxReplayJob } from "../core/inbox.ts";
 import { createMaintenanceJob } from "../core/maintenance.ts";
+import type { Job } from "../core/context.ts";
 import type { Adapter } from "../core/types.ts";
 import { createDashboardRoute } from "../features/dashboard/web/mount.ts";
 import { createHttpServer, type HttpServer } from "../http/server.ts";
-import type { CliIO } from "./io.ts";
+import { createLogger } from "../logger.ts";
+import { usageError, type CliIO } from "./io.ts";
+import type { LocalRole } from "./define.ts";
+import { configFor, prepareLocalUser } from "./local-user.ts";
 
-/** `seller-bot chat`: the terminal channel against the same core and database. */
-export async function runChat(_argv: string[], io: CliIO): Promise<number> {
-  const app = await createApp(io.config, { seedIfNew: true });
+/** Options of `chat` (and of `start` when it opens the local chat). */
+export interface ChatOptions {
+  /** Who the terminal speaks for (default a seller). */
+  as?: LocalRole;
+  /** Add the sample data even on a database that is not new (`--samples`). */
+  samples?: boolean;
+}
+
+/**
+ * `seller-bot chat`: the terminal channel against the same core and database, with the
+ * outbox worker and the jobs, so that what the bot queues for console users (a broadcast,
+ * an event reminder) is delivered here. Piped, it delivers what is due before it exits.
+ */
+export async function runChat(io: CliIO, options: ChatOptions = {}): Promise<number> {
+  const role = options.as ?? { kind: "seller" };
+  const config = configFor(io.config, role);
   const interactive = Boolean(io.stdin.isTTY);
-  if (app.seeded) io.stderr.write("New embedded database: sample partners and events added (marked as samples).\n");
-  const console = createConsoleAdapter({ input: io.stdin, output: io.stdout, interactive });
-  app.deps.messenger.register(console);
-  await console.start(app.core.handle);
-  await console.done;
+  // In a terminal only warnings and errors, as short lines, unless LOG_LEVEL asks for more.
+  const log = createLogger(config, undefined, { level: interactive && !config.logLevelSet ? "warn" : undefined });
+  const app = await createApp(config, { seedIfNew: true, samples: options.samples, syncAdmins: true, log });
+  if (app.seeded) io.stderr.write("Sample partners and events added (marked as samples; \"seller-bot samples remove\" takes them out).\n");
+  const local = await prepareLocalUser(app, role);
+  if (!local.ok) {
+    await app.close();
+    return usageError(io, local.error);
+  }
+  const terminal = createConsoleAdapter({ input: io.stdin, output: io.stdout, interactive, userId: local.externalId, banner: `Local chat as ${local.label} (console:${local.externalId}).` });
+  app.deps.messenger.register(terminal);
+  const jobs = config.jobsEnabled ? [createMaintenanceJob(app.deps), ...app.features.flatMap((f) => f.jobs ?? [])] : [];
+  for (const job of jobs) job.start();
+  await terminal.start(app.core.handle);
+  await terminal.done;
   await app.core.idle();
+  await deliverDue(jobs);
+  await Promise.allSettled(jobs.map((j) => j.stop()));
   await app.close();
   return 0;
 }
 
+/** Sends what the outbox has due now (a broadcast queued by the last lines) before the chat ends. */
+async function deliverDue(jobs: Job[]): Promise<void> {
+  const worker = jobs.find((j): j is Job & { drain(): Promise<number> } => typeof (j as { drain?: unknown }).drain === "function");
+  // Bounded: a row that keeps failing is retried later, by the next start.
+  for (let round = 0; worker && round < 20; round++) if ((await worker.drain()) === 0) break;
+}
+
+/** Whether `start` has a channel to serve; without one it opens the local chat. */
+function hasChannel(config: CliIO["config"]): boolean {
+  return Boolean(config.telegram) || config.whatsapp.enabled;
+}
+
 /** `seller-bot start`: every configured channel, the jobs and the HTTP server, until a signal. */
-export async function runStart(argv: string[], io: CliIO): Promise<number> {
+export async function runStart(io: CliIO, options: { samples?: boolean } = {}): Promise<number> {
   const { config } = io;
+  if (!hasChannel(config)) {
+    io.stderr.write("No channel configured (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): opening the local chat on the embedded database.\n");
+    return runChat(io, { samples: options.samples });
+  }
   // Listen for signals before anything slow starts: a Ctrl-C while the database or WhatsApp
   // connects must still stop (release the number's lease, close the database).
   const signals = listenForStopSignals();
   try {
-    const app = await Promise.race([createApp(config, { seedIfNew: true }), signals.first.then(() => undefined)]);
+    // Real people write here: sample data only when asked for (`--samples`).
+    const app = await Promise.race([createApp(config, { samples: options.samples, syncAdmins: true }), signals.first.then(() => undefined)]);
     if (!app) return 0; // stopped while the database was opening
-    if (!config.telegram && !config.whatsapp.enabled) {
-      signals.cancel();
-      io.stderr.write("No channel configured (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): opening the local chat on the embedded database.\n");
-      await app.close();
-      return runChat(argv, io);
-    }
+    if (app.seeded) io.stderr.write("Sample partners and events added (--samples); \"seller-bot samples remove\" takes them out.\n");
     return await serve(app, io, signals);
   } finally {
     signals.cancel();

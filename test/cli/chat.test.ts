@@ -43,6 +43,7 @@ describe("seller-bot chat (piped)", () => {
   it("prints usage for an unknown command", () => {
     const r = spawnSync("node", ["bin/seller-bot.js", "frobnicate"], { env, encoding: "utf8", timeout: 60_000 });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/Unknown command "frobnicate"/);
+    expect(r.stderr).toMatch(/unknown command 'frobnicate'/);
+    expect(r.stderr).toMatch(/seller-bot --help/);
   });
 });

@@ -116,6 +116,6 @@ describe("seller-bot ask --json", () => {
   it("rejects an unknown option with exit code 2", async () => {
     const { code, stderr } = await run(["--jsn", "fees"]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/Unknown option "--jsn"/);
+    expect(stderr).toMatch(/unknown option '--jsn'/);
   });
 });

@@ -3,18 +3,16 @@
  * the bot as a linked device, showing a QR code in the terminal or printing a pairing code,
  * and stores the session in the database (so `seller-bot start` anywhere can use it).
  */
-import { parseArgs } from "node:util";
 import pino from "pino";
 import qrcode from "qrcode-terminal";
 import { z } from "zod";
 import { usageError, type CliIO } from "../../cli/io.ts";
+import { main } from "../../cli/main.ts";
 import { openConfiguredDatabase } from "../../db/client.ts";
 import { deleteSession } from "./auth-store.ts";
 import { createLease, processOwner } from "./lease.ts";
 import { createWhatsAppSession, type EndReason } from "./session.ts";
 import type { SocketFactory, WhatsAppSocket } from "./socket.ts";
-
-const USAGE = "usage: seller-bot whatsapp login [--pairing-code PHONE] [--reset]";
 
 /** A phone number in international form: country code and number, digits only. */
 export const phoneSchema = z
@@ -35,27 +33,20 @@ export interface WhatsAppCliOptions {
   session?: string;
 }
 
-/** Runs `seller-bot whatsapp …`. */
-export async function runWhatsApp(argv: string[], io: CliIO, options: WhatsAppCliOptions = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { "pairing-code": { type: "string" }, reset: { type: "boolean", default: false } },
-    });
-  } catch (error) {
-    return usageError(io, `${(error as Error).message}\n${USAGE}`);
-  }
-  const [sub, ...rest] = parsed.positionals;
-  if (sub !== "login" || rest.length > 0) return usageError(io, USAGE);
+/** `seller-bot whatsapp ARGV` with these streams and seams (tests). */
+export function runWhatsApp(argv: string[], io: CliIO, options: WhatsAppCliOptions = {}): Promise<number> {
+  return main(["whatsapp", ...argv], { ...io, seams: { whatsapp: options } });
+}
+
+/** `whatsapp login [--pairing-code PHONE] [--reset]` (arguments declared in ./commands.ts). */
+export async function loginCommand(io: CliIO, args: { pairingCode?: string; reset: boolean }, options: WhatsAppCliOptions = {}): Promise<number> {
   let phone: string | undefined;
-  if (parsed.values["pairing-code"] !== undefined) {
-    const checked = phoneSchema.safeParse(parsed.values["pairing-code"]);
+  if (args.pairingCode !== undefined) {
+    const checked = phoneSchema.safeParse(args.pairingCode);
     if (!checked.success) return usageError(io, `--pairing-code: ${checked.error.issues[0]?.message ?? "invalid phone number"}`);
     phone = checked.data;
   }
-  return login(io, { phone, reset: parsed.values.reset ?? false, ...options });
+  return login(io, { phone, reset: args.reset, ...options });
 }
 
 async function login(io: CliIO, o: WhatsAppCliOptions & { phone?: string; reset: boolean }): Promise<number> {

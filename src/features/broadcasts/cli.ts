@@ -1,6 +1,7 @@
 /**
  * `seller-bot broadcasts status ID [--json]` and `broadcasts pause|resume|cancel ID`
  * (the CLI is an admin). `status --json` prints exactly {"queued","sent","failed","blocked","optedOut"}.
+ * Arguments are declared in ./commands.ts.
  */
 import { z } from "zod";
 import { createApp, type App } from "../../app.ts";
@@ -9,22 +10,13 @@ import { UserFacingError } from "../../core/errors.ts";
 import { broadcastReport } from "./report.ts";
 import { controlBroadcast, type BroadcastAction } from "./service.ts";
 
-const USAGE = [
-  "usage: seller-bot broadcasts status ID [--json]",
-  "       seller-bot broadcasts pause ID | resume ID | cancel ID",
-].join("\n");
+const idSchema = z.coerce.number().int().positive().max(2_147_483_647);
 
-const argsSchema = z.tuple([z.enum(["status", "pause", "resume", "cancel"]), z.coerce.number().int().positive().max(2_147_483_647)]);
-
-/** Entry point for `seller-bot broadcasts`. */
-export async function runBroadcasts(argv: string[], io: CliIO): Promise<number> {
-  const json = argv.includes("--json");
-  const positional = argv.filter((a) => a !== "--json");
-  const unknown = positional.find((a) => a.startsWith("--"));
-  if (unknown) return usageError(io, `Unknown option ${unknown}.\n${USAGE}`);
-  const parsed = argsSchema.safeParse(positional);
-  if (!parsed.success) return usageError(io, USAGE);
-  const [command, id] = parsed.data;
+/** Runs one `broadcasts` subcommand (arguments declared in ./commands.ts). */
+export async function broadcastCommand(io: CliIO, command: "status" | BroadcastAction, rawId: string, json: boolean): Promise<number> {
+  const parsed = idSchema.safeParse(rawId);
+  if (!parsed.success) return usageError(io, `ID: expected a positive whole number, got "${rawId}"`);
+  const id = parsed.data;
   let app: App | undefined;
   try {
     app = await createApp(io.config);
@@ -40,7 +32,7 @@ export async function runBroadcasts(argv: string[], io: CliIO): Promise<number> 
       }
       return 0;
     }
-    const status = await controlBroadcast(app.deps.db, id, command as BroadcastAction);
+    const status = await controlBroadcast(app.deps.db, id, command);
     io.stdout.write(json ? `${JSON.stringify({ id, status })}\n` : `broadcast ${id}: ${status}\n`);
     return 0;
   } catch (error) {

@@ -10,9 +10,7 @@
  * No channel code is imported, so start-up stays quick.
  */
 import { createInterface } from "node:readline";
-import { z } from "zod";
 import type { CliIO } from "../../cli/io.ts";
-import { usageError } from "../../cli/io.ts";
 import { sanitizeText } from "../../core/text.ts";
 import { INTENT_TOPICS, type Entities, type Intent, type Understander, type Understanding } from "../../core/understanding.ts";
 import { openConfiguredDatabase } from "../../db/client.ts";
@@ -20,23 +18,6 @@ import { createI18n, type I18n, type Translate } from "../../i18n/index.ts";
 import { createContentUnderstander } from "../../understanding/wiring.ts";
 import { notUnderstoodReply } from "./index.ts";
 import { answerReply, faqDir, loadKnowledgeBase, replyFor, type FaqReply, type KnowledgeBase } from "./knowledge.ts";
-
-const USAGE = "usage: seller-bot ask [--json] [TEXT]   (without TEXT: one question per line on stdin)";
-
-const argsSchema = z.object({ json: z.boolean(), text: z.string().optional() });
-
-function parseArgs(argv: string[]): z.infer<typeof argsSchema> | string {
-  let json = false;
-  const words: string[] = [];
-  let literal = false;
-  for (const arg of argv) {
-    if (!literal && arg === "--") literal = true;
-    else if (!literal && arg === "--json") json = true;
-    else if (!literal && /^--?[a-z]/i.test(arg)) return `Unknown option "${arg}".`;
-    else words.push(arg);
-  }
-  return argsSchema.parse({ json, text: words.length ? words.join(" ") : undefined });
-}
 
 /** The answer record of the `ask --json` contract. */
 export interface AskResult {
@@ -111,10 +92,8 @@ function i18nIn(t: Translate, lang: string): string {
   return t("common:language.changed", { lng: lang });
 }
 
-/** Runs `ask`. */
-export async function runAsk(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv);
-  if (typeof args === "string") return usageError(io, `${args}\n${USAGE}`);
+/** Runs `ask` (arguments parsed by ./commands.ts). */
+export async function runAsk(io: CliIO, args: { json: boolean; text?: string }): Promise<number> {
   const opening = openConfiguredDatabase(io.config.database).then(
     (db) => db.close(),
     (error: unknown) => void io.stderr.write(`warning: could not open the database (${error instanceof Error ? error.message : String(error)}); answering anyway\n`),

@@ -9,12 +9,14 @@
  *   (approves a pending `/partner CODE` request, or creates the membership) and approves
  *   the partner.
  * - `partners revoke --user CHANNEL:ID`: takes a partner account away again.
- * None of them adds sample data.
+ * None of them adds sample data. Arguments are declared in ./commands.ts.
  */
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { z } from "zod";
+import type { PartnerRef } from "../../cli/define.ts";
 import { usageError, type CliIO } from "../../cli/io.ts";
+import { resolvePartner } from "../../cli/partner-ref.ts";
 import { openConfiguredDatabase, type Database } from "../../db/client.ts";
 import { nearestPartners } from "./directory.ts";
 import { loadGazetteer } from "./gazetteer.ts";
@@ -22,52 +24,7 @@ import { approveMemberByIdentity, revokeMemberByIdentity } from "./membership.ts
 import { checkPartnerFile, exportPartners, FileChangedError, importPartners, partnerFileRows } from "./repository.ts";
 import { whatsappLink } from "./rows.ts";
 
-const USAGE = [
-  "usage: seller-bot partners import FILE.csv [--json]",
-  "       seller-bot partners export",
-  "       seller-bot partners nearest --json (--lat N --lon N | --place TEXT) [--limit K] [--category NAME]",
-  "       seller-bot partners approve NAME --user CHANNEL:ID",
-  "       seller-bot partners revoke --user CHANNEL:ID",
-].join("\n");
-
-/** Splits `--flag value` / `--flag=value` / `--bool` options from positional words. */
-function parseOptions(argv: string[], booleans: string[]): { options: Record<string, string | true>; words: string[] } | string {
-  const options: Record<string, string | true> = {};
-  const words: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) {
-      words.push(arg);
-      continue;
-    }
-    const name = m[1]!;
-    if (booleans.includes(name)) options[name] = true;
-    else if (m[2] !== undefined) options[name] = m[2];
-    else if (argv[i + 1] !== undefined) options[name] = argv[++i]!;
-    else return `Option --${name} needs a value.`;
-  }
-  return { options, words };
-}
-
-/** Runs a `partners` subcommand; returns the exit code. */
-export async function runPartners(argv: string[], io: CliIO): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case "import":
-      return runImport(rest, io);
-    case "export":
-      return rest.length ? usageError(io, USAGE) : withDb(io, (db) => runExport(db, io));
-    case "nearest":
-      return runNearest(rest, io);
-    case "approve":
-      return runApprove(rest, io);
-    case "revoke":
-      return runRevoke(rest, io);
-    default:
-      return usageError(io, USAGE);
-  }
-}
+const HINT = 'Run "seller-bot partners nearest --help" for usage.';
 
 async function withDb(io: CliIO, fn: (database: Database) => Promise<number>): Promise<number> {
   const database = await openConfiguredDatabase(io.config.database);
@@ -78,12 +35,8 @@ async function withDb(io: CliIO, fn: (database: Database) => Promise<number>): P
   }
 }
 
-async function runImport(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseOptions(argv, ["json"]);
-  if (typeof parsed === "string") return usageError(io, parsed);
-  const unknown = Object.keys(parsed.options).filter((o) => o !== "json");
-  if (unknown.length || parsed.words.length !== 1) return usageError(io, USAGE);
-  const file = parsed.words[0]!;
+/** `partners import FILE [--json]`. */
+export async function importCommand(io: CliIO, file: string, json: boolean): Promise<number> {
   try {
     await access(file, constants.R_OK);
   } catch (error) {
@@ -100,7 +53,7 @@ async function runImport(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`${file}: ${check.badRows} bad row(s)${more}; nothing was imported.\n`);
     return 2;
   }
-  return withDb(io, (database) => importFile(database, file, io, Boolean(parsed.options.json)));
+  return withDb(io, (database) => importFile(database, file, io, json));
 }
 
 /** Exit code of an import that could not get the database: try again later (EX_TEMPFAIL). */
@@ -134,9 +87,12 @@ function isDatabaseBusy(error: unknown): boolean {
   return false;
 }
 
-async function runExport(database: Database, io: CliIO): Promise<number> {
-  await exportPartners(database.prisma, (chunk) => io.stdout.write(chunk));
-  return 0;
+/** `partners export`. */
+export async function exportCommand(io: CliIO): Promise<number> {
+  return withDb(io, async (database) => {
+    await exportPartners(database.prisma, (chunk) => io.stdout.write(chunk));
+    return 0;
+  });
 }
 
 /** One message for every way a coordinate can be wrong (text, 999, 1e308): the range. */
@@ -159,12 +115,10 @@ const nearestSchema = z
   .refine((o) => (o.place !== undefined) !== (o.lat !== undefined || o.lon !== undefined), "give either --lat and --lon, or --place")
   .refine((o) => o.place !== undefined || (o.lat !== undefined && o.lon !== undefined), "--lat and --lon go together");
 
-async function runNearest(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseOptions(argv, ["json"]);
-  if (typeof parsed === "string") return usageError(io, parsed);
-  if (parsed.words.length) return usageError(io, `Unexpected "${parsed.words.join(" ")}".\n${USAGE}`);
-  const args = nearestSchema.safeParse(parsed.options);
-  if (!args.success) return usageError(io, `${args.error.issues.map((i) => (i.path.length ? `--${i.path.join(".")}: ${i.message}` : i.message)).join("; ")}\n${USAGE}`);
+/** `partners nearest --json (--lat N --lon N | --place TEXT) [--limit K] [--category C]`; options as commander parsed them. */
+export async function nearestCommand(io: CliIO, options: Record<string, string | boolean>): Promise<number> {
+  const args = nearestSchema.safeParse(options);
+  if (!args.success) return usageError(io, `${args.error.issues.map((i) => (i.path.length ? `--${i.path.join(".")}: ${i.message}` : i.message)).join("; ")}\n${HINT}`);
   const o = args.data;
   let point = { latitude: o.lat ?? 0, longitude: o.lon ?? 0 };
   if (o.place !== undefined) {
@@ -194,30 +148,27 @@ async function runNearest(argv: string[], io: CliIO): Promise<number> {
   });
 }
 
-const approveSchema = z.object({
-  name: z.string().trim().min(1),
-  user: z.string().regex(/^(telegram|whatsapp|console):.+$/, "--user must be CHANNEL:ID, e.g. telegram:123456789"),
-});
+const userSchema = z.string().regex(/^(telegram|whatsapp|console):.+$/, "--user: expected CHANNEL:ID, e.g. telegram:123456789");
 
-async function runApprove(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseOptions(argv, []);
-  if (typeof parsed === "string") return usageError(io, parsed);
-  const args = approveSchema.safeParse({ name: parsed.words.join(" "), user: parsed.options.user });
-  if (!args.success) return usageError(io, `${args.error.issues.map((i) => i.message).join("; ")}\n${USAGE}`);
-  const [channel, ...id] = args.data.user.split(":");
+/** `partners approve PARTNER --user CHANNEL:ID`. */
+export async function approveCommand(io: CliIO, ref: PartnerRef, userArg: string): Promise<number> {
+  const user = userSchema.safeParse(userArg);
+  if (!user.success) return usageError(io, user.error.issues[0]!.message);
+  const [channel, ...id] = user.data.split(":");
   return withDb(io, async (database) => {
-    const result = await approveMemberByIdentity(database.prisma, args.data.name, channel!, id.join(":"));
+    const found = await resolvePartner(database.prisma, ref);
+    if ("error" in found) return usageError(io, found.error);
+    const result = await approveMemberByIdentity(database.prisma, found.partner.name, channel!, id.join(":"));
     if (!result.ok) return usageError(io, result.error);
-    io.stdout.write(`${args.data.user} is now a member of "${result.partner}" (role partner).\n`);
+    io.stdout.write(`${user.data} is now a member of "${result.partner}" (role partner).\n`);
     return 0;
   });
 }
 
-async function runRevoke(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseOptions(argv, []);
-  if (typeof parsed === "string") return usageError(io, parsed);
-  const user = approveSchema.shape.user.safeParse(parsed.options.user);
-  if (parsed.words.length || !user.success) return usageError(io, `${user.success ? "" : `${user.error.issues[0]?.message}\n`}${USAGE}`);
+/** `partners revoke --user CHANNEL:ID`. */
+export async function revokeCommand(io: CliIO, userArg: string): Promise<number> {
+  const user = userSchema.safeParse(userArg);
+  if (!user.success) return usageError(io, user.error.issues[0]!.message);
   const [channel, ...id] = user.data.split(":");
   return withDb(io, async (database) => {
     const result = await revokeMemberByIdentity(database.prisma, channel!, id.join(":"), new Date());

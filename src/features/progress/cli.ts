@@ -1,41 +1,35 @@
 /**
- * `seller-bot progress export [--partner ID] [--format csv|json]`: every seller's checklist
- * for a spreadsheet (default CSV on stdout; JSON is one array).
+ * `seller-bot progress export [--partner NAME|ID] [--format csv|json]`: every seller's
+ * checklist for a spreadsheet (default CSV on stdout; JSON is one array). Arguments are
+ * declared in ./commands.ts.
  */
-import { parseArgs } from "node:util";
-import { z } from "zod";
+import type { PartnerRef } from "../../cli/define.ts";
 import { usageError, type CliIO } from "../../cli/io.ts";
+import { main } from "../../cli/main.ts";
+import { resolvePartner } from "../../cli/partner-ref.ts";
 import { openConfiguredDatabase } from "../../db/client.ts";
 import { csvHeader, csvLine, exportRecords } from "./export.ts";
 import { loadStages } from "./stages.ts";
 
-const USAGE = "usage: seller-bot progress export [--partner ID] [--format csv|json]";
+/** `seller-bot progress ARGV` with these streams (tests). */
+export function runProgress(argv: string[], io: CliIO): Promise<number> {
+  return main(["progress", ...argv], io);
+}
 
-const argsSchema = z.object({
-  partner: z.coerce.number().int().positive().max(2_147_483_647).optional(),
-  format: z.enum(["csv", "json"]).default("csv"),
-});
-
-/** Runs a `progress` subcommand. */
-export async function runProgress(argv: string[], io: CliIO): Promise<number> {
-  if (argv[0] !== "export") return usageError(io, USAGE);
-  let values: Record<string, unknown>;
-  try {
-    values = parseArgs({ args: argv.slice(1), options: { partner: { type: "string" }, format: { type: "string" } }, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    return usageError(io, `${(error as Error).message}\n${USAGE}`);
-  }
-  const args = argsSchema.safeParse(values);
-  if (!args.success) return usageError(io, `${args.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}\n${USAGE}`);
+/** Writes the export. */
+export async function exportProgress(io: CliIO, args: { partner?: PartnerRef; format: "csv" | "json" }): Promise<number> {
   const stages = loadStages(io.config.contentDir);
   const database = await openConfiguredDatabase(io.config.database);
   try {
     const db = database.prisma;
-    if (args.data.partner !== undefined && !(await db.partner.findUnique({ where: { id: args.data.partner }, select: { id: true } }))) {
-      return usageError(io, `No partner with id ${args.data.partner}.`);
+    let partnerId: number | undefined;
+    if (args.partner) {
+      const found = await resolvePartner(db, args.partner);
+      if ("error" in found) return usageError(io, found.error);
+      partnerId = found.partner.id;
     }
-    const scope = args.data.partner !== undefined ? ({ kind: "partner", partnerId: args.data.partner } as const) : ({ kind: "admin" } as const);
-    const json = args.data.format === "json";
+    const scope = partnerId !== undefined ? ({ kind: "partner", partnerId } as const) : ({ kind: "admin" } as const);
+    const json = args.format === "json";
     io.stdout.write(json ? "[" : `${csvHeader(stages)}\n`);
     let first = true;
     for await (const record of exportRecords(db, stages, scope)) {
