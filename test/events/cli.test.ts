@@ -90,8 +90,15 @@ describe("events announce / cancel / attendees (in-process)", () => {
     const { partner } = await makePartner(t.app.deps.db, "Sialkot Trade Link");
     for (let i = 0; i < 3; i++) await subscribe(t.app.deps.db, (await makeUser(t.app.deps.db)).id, partner.id);
     await subscribe(t.app.deps.db, (await makeUser(t.app.deps.db)).id); // another partner's or nobody's seller
-    const created = await runCli(["events", "create", file("p.json", { ...validEvent, partner: "Sialkot Trade Link" })]);
+    const own = { ...validEvent, title: { en: "Sialkot Trade Link Day" }, partner: "Sialkot Trade Link" };
+    const created = await runCli(["events", "create", file("p.json", own)]);
     const { id } = JSON.parse(created.stdout) as { id: number };
+    // The same file again: refused, no second event.
+    const again = await runCli(["events", "create", file("p.json", own)]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`Event #${id} already has this title and start time`);
+    expect(again.stdout).toBe("");
+    expect(await t.app.deps.db.event.count({ where: { titleEn: "Sialkot Trade Link Day" } })).toBe(1);
 
     const r = await runCli(["events", "announce", String(id), "--json"]);
     expect(r.stderr).toBe("");
@@ -104,7 +111,7 @@ describe("events announce / cancel / attendees (in-process)", () => {
     const broadcast = await t.app.deps.db.broadcast.findUniqueOrThrow({ where: { id: out.broadcastId as number } });
     expect(broadcast.eventId).toBe(id);
     const content = JSON.parse(rows[0]!.content ?? broadcast.content) as { text: Record<string, string>; choices: Array<{ data: string }> };
-    expect(content.text.en).toContain("Gujranwala Makers Summit");
+    expect(content.text.en).toMatch(/^Sialkot Trade Link invites you:[\s\S]*Sialkot Trade Link Day/);
     expect(content.text.en).toContain("20 Dec 2030, 10:00 am – 4:00 pm PKT");
     expect(content.choices.map((c) => c.data)).toEqual([`ev:rsvp:${id}:going`, `ev:rsvp:${id}:maybe`, `ev:rsvp:${id}:no`]);
 

@@ -14,6 +14,7 @@ import { setPartnerActive } from "../../src/features/partners/status.ts";
 import { createOutboxWorker } from "../../src/features/broadcasts/worker.ts";
 import type { ChannelId } from "../../src/core/types.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
+import { runCliInProcess } from "../support/cli.ts";
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -160,5 +161,41 @@ describe("pending partner requests", () => {
     expect(got).toHaveLength(1);
     expect(got[0]!.message.text).toContain(en()("partners:member.youApproved", { partner: "Charlie Lahore Agency" }));
     expect((await db.user.findUniqueOrThrow({ where: { id: await userOf("console", "staff3") } })).role).toBe("partner");
+  });
+});
+
+describe("the partners CLI for an admin's day", () => {
+  it("deactivate / activate by name or id, requests, and approve queues the staff member's notice", async () => {
+    const { app } = await setup();
+    const db = app.deps.db;
+    const cli = (args: string[]) => runCliInProcess(t!.database.url, ["partners", ...args]);
+    await t!.send("Sialkot", { id: "s9" });
+    const alpha = await db.partner.findUniqueOrThrow({ where: { name: "Alpha Sialkot Agency" } });
+    await t!.send({ kind: "choice", data: `pt:pick:${alpha.id}` }, { id: "s9" });
+
+    const off = await cli(["deactivate", "Alpha", "Sialkot", "Agency", "--json"]);
+    expect(off.code).toBe(0);
+    expect(JSON.parse(off.stdout)).toEqual({ name: "Alpha Sialkot Agency", active: false, changed: true, sellersTold: 1 });
+    expect((await db.partner.findUniqueOrThrow({ where: { id: alpha.id } })).active).toBe(false);
+    expect((await cli(["activate", String(alpha.id)])).stdout).toContain("active again");
+    expect((await cli(["deactivate", "No Such Agency"])).code).toBe(2);
+
+    const charlie = await db.partner.findUniqueOrThrow({ where: { name: "Charlie Lahore Agency" } });
+    expect((await cli(["requests"])).stdout).toContain("No partner account requests are waiting.");
+    await t!.send(`/partner ${charlie.code}`, { id: "staff9", displayName: "Staff Nine" });
+    const listed = await cli(["requests"]);
+    expect(listed.stdout).toContain("Staff Nine → Charlie Lahore Agency");
+    expect(listed.stdout).toContain('seller-bot partners approve "Charlie Lahore Agency" --user console:staff9');
+    expect(JSON.parse((await cli(["requests", "--json"])).stdout)).toMatchObject([{ user: "Staff Nine", partner: "Charlie Lahore Agency" }]);
+
+    const approved = await cli(["approve", "Charlie Lahore Agency", "--user", "console:staff9"]);
+    expect(approved.code).toBe(0);
+    const mark = t!.adapter.sent.length;
+    await createOutboxWorker(app.deps).drain();
+    const got = t!.adapter.sent.slice(mark).filter((s) => s.chatId === "staff9");
+    expect(got).toHaveLength(1);
+    expect(got[0]!.message.text).toContain(en()("partners:member.youApproved", { partner: "Charlie Lahore Agency" }));
+    // The seller of the deactivated partner got their notice in the same run.
+    expect(t!.adapter.sent.slice(mark).some((s) => s.chatId === "s9" && s.message.text.includes("no longer taking sellers"))).toBe(true);
   });
 });
