@@ -150,7 +150,7 @@ describe("sellers", () => {
     await tg.start(t.app.core.handle);
     const inbound = (content: Parameters<TestApp["inbound"]>[0]) => ({ ...t.inbound(content, { id: "tg-seller" }), channel: "telegram" as const });
     await tg.receive(inbound(`/start e_${event.id}`));
-    const shown = tg.sent.at(-1)!.message;
+    const shown = tg.sent.find((s) => s.message.choices?.length)!.message; // then "You will get invitations …"
     expect(shown.text).toContain("Deep Link Summit");
     expect(shown.text).toMatch(/PKT/);
     expect(shown.choices?.map((c) => c.data)).toEqual([`ev:rsvp:${event.id}:going`, `ev:rsvp:${event.id}:maybe`, `ev:rsvp:${event.id}:no`]);

@@ -52,10 +52,10 @@ const buttons = (call: { params: Record<string, unknown> }) => ((call.params.rep
 describe("telegram end to end", () => {
   const user = { id: 424242, first_name: "Bilal", language_code: "en" };
 
-  it("/start says announcements will come and how to stop, then answers with the menu as an inline keyboard", async () => {
+  it("/start answers with the menu as an inline keyboard, then says announcements will come and how to stop", async () => {
     fake.pushText("/start", { from: user });
     await until(() => fake.callsTo("sendMessage", user.id).length === 2, 10_000);
-    const [subscribed, menu] = fake.callsTo("sendMessage", user.id);
+    const [menu, subscribed] = fake.callsTo("sendMessage", user.id);
     expect(subscribed!.text).toBe(app.deps.i18n.t("en")("broadcasts:consent.subscribed"));
     expect(menu!.text).toMatch(/Assalam-o-Alaikum Bilal/);
     expect(menu!.params.parse_mode).toBe("HTML");

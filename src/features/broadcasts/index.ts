@@ -195,10 +195,12 @@ function firstContact(subscribed: Set<number>): Middleware {
       if (subscribed.has(ctx.user.id)) return next();
       const created = await subscribeIfNew(ctx.deps.db, ctx.user.id, channel === "telegram" ? "telegram-start" : channel);
       subscribed.add(ctx.user.id);
-      // Telegram subscribes on /start without asking: say so once, with how to stop. Before
-      // the answer, so that the answer (menu, event card) stays last with its choices.
+      await next();
+      // Telegram subscribes on /start without asking: say so once, with how to stop, after
+      // the answer (the welcome comes first). Telegram's choices are inline buttons on their
+      // own message, so a message after them does not take their numbers.
       if (created && channel === "telegram" && ctx.message.content.kind === "text") await ctx.reply(ctx.t("broadcasts:consent.subscribed"));
-      return next();
+      return;
     }
     await next();
     if (subscribed.has(ctx.user.id) || ctx.replies.length === 0 || ctx.state.flow !== null) return;
