@@ -102,8 +102,11 @@ describe("deactivating a partner", () => {
     const alpha = await db.partner.findUniqueOrThrow({ where: { name: "Alpha Sialkot Agency" } });
     await t!.send({ kind: "choice", data: `pt:pick:${alpha.id}` }, { id: "s5" });
 
+    // A seller of Alpha's whose last pin was in London: no partner near, the programme team instead.
+    await t!.send({ kind: "choice", data: `pt:pick:${alpha.id}` }, { id: "s7" });
+    await t!.send({ kind: "location", latitude: 51.5072, longitude: -0.1276 }, { id: "s7" });
     const result = await setPartnerActive(app.deps, "alpha sialkot agency", false);
-    expect(result).toMatchObject({ ok: true, changed: true, notified: 1 });
+    expect(result).toMatchObject({ ok: true, changed: true, notified: 2 });
     const near = await nearestPartners(db, { latitude: alpha.latitude, longitude: alpha.longitude, limit: 3 });
     expect(near.map((p) => p.name)).not.toContain("Alpha Sialkot Agency");
     expect((await t!.send("Sialkot", { id: "s6" }))[0]!.text).not.toContain("Alpha Sialkot Agency");
@@ -114,6 +117,9 @@ describe("deactivating a partner", () => {
     expect(notice.text).toContain("Alpha Sialkot Agency is no longer taking sellers");
     expect(notice.text).toContain(near[0]!.name);
     expect(notice.choices?.[0]?.data).toBe(`pt:pick:${near[0]!.id}`);
+    const abroad = t!.adapter.sent.slice(mark).find((s) => s.chatId === "s7")!.message;
+    expect(abroad.text).toContain(en()("partners:inactive.noticeFar", { partner: "Alpha Sialkot Agency" }));
+    expect(abroad.choices?.map((c) => c.data)).toEqual(["pt:team"]);
     expect((await t!.send("my partner", { id: "s5" }))[0]!.text).toBe(en()("partners:mine.inactive", { partner: "Alpha Sialkot Agency" }));
     // A second deactivate changes nothing and tells nobody again.
     expect(await setPartnerActive(app.deps, "Alpha Sialkot Agency", false)).toMatchObject({ ok: true, changed: false, notified: 0 });

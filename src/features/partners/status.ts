@@ -36,13 +36,20 @@ async function tellSellers(deps: AppDeps, partner: PartnerRow): Promise<number> 
   for (const s of sellers) {
     const p = s.seller.sellerProfile;
     const from = p?.latitude != null && p.longitude != null ? { latitude: p.latitude, longitude: p.longitude } : { latitude: partner.latitude, longitude: partner.longitude };
-    const [nearest] = await nearestPartners(deps.db, { ...from, limit: 1 });
+    const [found] = await nearestPartners(deps.db, { ...from, limit: 1 });
+    // Beyond PARTNER_MAX_DISTANCE_KM the finder would not offer it either: the programme team instead.
+    const far = found !== undefined && found.distanceKm > deps.config.partnerMaxDistanceKm;
+    const nearest = far ? undefined : found;
     const text = byLang(deps, (lang) =>
       nearest
         ? deps.i18n.t(lang)("partners:inactive.notice", { partner: partner.name, name: nearest.name, city: nearest.city, km: Math.round(nearest.distanceKm) })
-        : deps.i18n.t(lang)("partners:inactive.noticeNone", { partner: partner.name }),
+        : deps.i18n.t(lang)(far ? "partners:inactive.noticeFar" : "partners:inactive.noticeNone", { partner: partner.name }),
     );
-    const choices = nearest ? [{ data: `pt:pick:${nearest.id}`, label: byLang(deps, (lang) => deps.i18n.t(lang)("partners:find.pickButton", { name: nearest.name })) }] : undefined;
+    const choices = nearest
+      ? [{ data: `pt:pick:${nearest.id}`, label: byLang(deps, (lang) => deps.i18n.t(lang)("partners:find.pickButton", { name: nearest.name })) }]
+      : far
+        ? [{ data: "pt:team", label: byLang(deps, (lang) => deps.i18n.t(lang)("partners:far.teamButton")) }]
+        : undefined;
     // Not an announcement: about the seller's own partner, so sent also to those who said STOP.
     queued += await enqueueDirect(deps, [{ userId: s.sellerId, kind: "notice", dedupeKey: `ptoff:${partner.id}:${s.sellerId}:${stamp}`, content: { text, choices }, respectOptOut: false }]);
   }
