@@ -55,6 +55,8 @@ const envSchema = z
 
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, "expected a token like 123456:ABC-def").optional(),
     TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
+    /** The bot's @username (without @) for t.me links, e.g. invitation links to events. */
+    TELEGRAM_BOT_USERNAME: z.string().regex(/^@?[A-Za-z]\w{3,31}$/, "expected a bot username like seller_help_bot").transform((s) => s.replace(/^@/, "")).optional(),
     TELEGRAM_MODE: z.enum(["polling", "webhook"]).default("polling"),
     /** How long `start` keeps trying to reach the Bot API (getMe) before it gives up. */
     TELEGRAM_START_TIMEOUT_MS: int(30_000, 100),
@@ -74,6 +76,8 @@ const envSchema = z
     /** Telegram outbox pace, messages per second over all chats (Telegram allows about 30). */
     TELEGRAM_RATE_PER_SECOND: int(25, 1).refine((n) => n <= 30, "expected at most 30"),
     PARTNER_DAILY_QUOTA: int(2000, 0),
+    /** Partners farther than this are not offered as "near" (the finder says none is near). */
+    PARTNER_MAX_DISTANCE_KM: int(150, 1),
     NUDGE_AFTER_DAYS: int(7, 1),
     /** Run the outbox worker and scheduled jobs in this process. */
     JOBS_ENABLED: bool.default(true),
@@ -124,8 +128,11 @@ export interface Config {
     startTimeoutMs: number;
   };
   telegramRatePerSecond: number;
+  /** The bot's username for t.me links; unset: links are shown as the /start command. */
+  telegramBotUsername?: string;
   whatsapp: { enabled: boolean; groups: boolean; dailyCap: number; minGapMs: number; maxGapMs: number };
   partnerDailyQuota: number;
+  partnerMaxDistanceKm: number;
   nudgeAfterDays: number;
   jobsEnabled: boolean;
   outbox: { leaseMs: number; concurrency: number };
@@ -178,6 +185,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : undefined,
     telegramRatePerSecond: e.TELEGRAM_RATE_PER_SECOND,
+    telegramBotUsername: e.TELEGRAM_BOT_USERNAME,
     whatsapp: {
       enabled: e.WHATSAPP_ENABLED,
       groups: e.WHATSAPP_GROUPS,
@@ -186,6 +194,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxGapMs: e.WHATSAPP_MAX_GAP_MS,
     },
     partnerDailyQuota: e.PARTNER_DAILY_QUOTA,
+    partnerMaxDistanceKm: e.PARTNER_MAX_DISTANCE_KM,
     nudgeAfterDays: e.NUDGE_AFTER_DAYS,
     jobsEnabled: e.JOBS_ENABLED,
     outbox: { leaseMs: e.OUTBOX_LEASE_MS, concurrency: e.OUTBOX_CONCURRENCY },

@@ -47,6 +47,17 @@ describe("opt-out phrases (understood by the understanding step)", () => {
 });
 
 describe("subscriptions in chat", () => {
+  it("tells a Telegram user on /start that announcements will come and how to stop, once", async () => {
+    t = await createTestApp({ channel: "telegram" });
+    const told = t.app.deps.i18n.t("en")("broadcasts:consent.subscribed");
+    const first = await t.send("/start", { id: "511" });
+    expect(first.map((r) => r.text)).toEqual([expect.stringMatching(/^Assalam-o-Alaikum/), told]);
+    expect((await t.send("/start", { id: "511" })).map((r) => r.text)).not.toContain(told);
+    await t.send("STOP", { id: "511" });
+    await t.send("/start", { id: "511" });
+    expect(await isOptedOut(t.app.deps.db, await userIdOf(t, "511"), "events")).toBe(true);
+  });
+
   it("subscribes a Telegram user on first contact; STOP opts out at once with how to come back", async () => {
     t = await createTestApp({ channel: "telegram" });
     await t.send("/start", { id: "501" });

@@ -27,7 +27,9 @@ describe("guided creation by a partner", () => {
     expect(last(await t.send("Sialkot Export Summit", from))).toMatch(/When does it start/);
     expect(last(await t.send("tomorrow-ish", from))).toMatch(/could not read that date/);
     expect(last(await t.send("1 Jan 2020 10am", from))).toMatch(/already passed/);
-    expect(last(await t.send("20 Dec 10am", from))).toMatch(/Where is it/);
+    // Without a year: the full date with weekday and year, to confirm.
+    expect(last(await t.send("20 Dec 10am", from))).toMatch(/^That is Sat, 20 Dec 2036, 10:00 am – 2:00 pm PKT\. Is that right\?\n\n1\. Yes/);
+    expect(last(await t.send("1", from))).toMatch(/Where is it/);
     expect(last(await t.send("Hotel One, Paris Road, Sialkot", from))).toMatch(/location pin/);
     expect(last(await t.send({ kind: "location", latitude: 32.5, longitude: 74.53 }, from))).toMatch(/How many seats/);
     expect(last(await t.send("0", from))).toMatch(/between 1 and/);
@@ -51,10 +53,10 @@ describe("guided creation by a partner", () => {
   it("saves a draft with \"skip\" for the pin and an end time typed in", async () => {
     const { partner } = await makePartner(db(), "Draft Partners", "draft-partner");
     const from = { id: "draft-partner" };
-    for (const text of ["create event", "Lahore Leather Day", "2036-12-22 09:30-17:00", "Expo Centre", "skip", "150"]) await t.send(text, from);
+    for (const text of ["create event", "Lahore Leather Day", "2036-12-22 09:30-17:00", "Expo Centre, Johar Town, Lahore", "skip", "150"]) await t.send(text, from);
     expect(last(await t.send("2", from))).toMatch(/saved as a draft/);
     const event = await db().event.findFirstOrThrow({ where: { partnerId: partner.id } });
-    expect(event).toMatchObject({ status: "draft", venueName: "Expo Centre", venueAddress: "Expo Centre", latitude: null });
+    expect(event).toMatchObject({ status: "draft", venueName: "Expo Centre", venueAddress: "Johar Town, Lahore", latitude: null });
     expect([event.startsAt.toISOString(), event.endsAt.toISOString()]).toEqual(["2036-12-22T04:30:00.000Z", "2036-12-22T12:00:00.000Z"]);
     // Drafts are not announceable; "my events" → manage → publish.
     expect(last(await t.send({ kind: "choice", data: `ev:ann:${event.id}` }, from))).toMatch(/still a draft/);
@@ -62,6 +64,35 @@ describe("guided creation by a partner", () => {
     expect(last(await t.send({ kind: "choice", data: `ev:manage:${event.id}` }, from))).toMatch(/1\. Publish/);
     expect(last(await t.send({ kind: "choice", data: `ev:pub:${event.id}` }, from))).toMatch(/is published/);
     expect(last(await t.send({ kind: "choice", data: `ev:manage:${event.id}` }, from))).toContain(`/start e_${event.id}`);
+  });
+
+  it("asks for the address of a venue typed without one, instead of taking the address as the pin answer", async () => {
+    const { partner } = await makePartner(db(), "Hall Partners", "hall-partner");
+    const from = { id: "hall-partner" };
+    for (const text of ["new event", "Town Hall Meetup", "2037-11-05 11:00"]) await t.send(text, from);
+    expect(last(await t.send("Town Hall", from))).toBe("What is the address of Town Hall? (street and town, e.g. \"Paris Road, Sialkot\")");
+    expect(last(await t.send("Kutchery Road, Sialkot", from))).toMatch(/location pin/);
+    await t.send("skip", from);
+    const preview = last(await t.send("80", from));
+    expect(preview).toContain("📍 Town Hall, Kutchery Road, Sialkot");
+    expect(preview).not.toContain("Town Hall, Town Hall");
+    await t.send("1", from);
+    expect(await db().event.findFirstOrThrow({ where: { partnerId: partner.id } })).toMatchObject({ venueName: "Town Hall", venueAddress: "Kutchery Road, Sialkot" });
+  });
+
+  it("a date without a year: \"no\" asks for the date again; the same event twice is refused", async () => {
+    const { partner } = await makePartner(db(), "Twice Partners", "twice-partner");
+    const from = { id: "twice-partner" };
+    for (const text of ["new event", "Gujranwala Buyers Day"]) await t.send(text, from);
+    expect(last(await t.send("3 Mar 10am", from))).toMatch(/^That is Tue, 3 Mar 2037, 10:00 am/);
+    expect(last(await t.send("2", from))).toMatch(/When does it start/);
+    expect(last(await t.send("3 Mar 2037 11am", from))).toMatch(/Where is it/);
+    for (const text of ["GT Road Hall, Gujranwala", "skip", "50"]) await t.send(text, from);
+    expect(last(await t.send("1", from))).toMatch(/is published/);
+    for (const text of ["new event", "Gujranwala Buyers Day", "3 Mar 2037 11am", "GT Road Hall, Gujranwala", "skip", "50"]) await t.send(text, from);
+    const first = await db().event.findFirstOrThrow({ where: { partnerId: partner.id } });
+    expect(last(await t.send("1", from))).toBe(t.app.deps.i18n.t("en")("events:errors.duplicate", { id: first.id }));
+    expect(await db().event.count({ where: { partnerId: partner.id } })).toBe(1);
   });
 
   it("leaves the flow on cancel without creating anything", async () => {
@@ -119,7 +150,7 @@ describe("sellers", () => {
     await tg.start(t.app.core.handle);
     const inbound = (content: Parameters<TestApp["inbound"]>[0]) => ({ ...t.inbound(content, { id: "tg-seller" }), channel: "telegram" as const });
     await tg.receive(inbound(`/start e_${event.id}`));
-    const shown = tg.sent.at(-1)!.message;
+    const shown = tg.sent.find((s) => s.message.choices?.length)!.message; // then "You will get invitations …"
     expect(shown.text).toContain("Deep Link Summit");
     expect(shown.text).toMatch(/PKT/);
     expect(shown.choices?.map((c) => c.data)).toEqual([`ev:rsvp:${event.id}:going`, `ev:rsvp:${event.id}:maybe`, `ev:rsvp:${event.id}:no`]);
@@ -169,7 +200,7 @@ describe("organiser tools", () => {
     await files.receive({ ...t.inbound({ kind: "choice", data: `ev:att:${event.id}` }, { id: "tools-tg" }), channel: "telegram" });
     const csv = files.sent.at(-1)!.message.file;
     expect(csv?.mimeType).toBe("text/csv");
-    expect(String(csv?.content)).toMatch(/^name,status,waitlist_position,channel,phone,answered_at_pkt\r\nAyesha,going,,console,,/);
+    expect(String(csv?.content)).toMatch(/^name,status,waitlist_position,channel,phone,answered_at_pkt,whatsapp_link,telegram_link\r\nAyesha,going,,console,,/);
     t.app.deps.messenger.unregister("telegram");
 
     expect(last(await t.send({ kind: "choice", data: `ev:cancel:${event.id}` }, { id: "tools-partner" }))).toMatch(/2 people who answered/);

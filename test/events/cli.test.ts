@@ -90,8 +90,15 @@ describe("events announce / cancel / attendees (in-process)", () => {
     const { partner } = await makePartner(t.app.deps.db, "Sialkot Trade Link");
     for (let i = 0; i < 3; i++) await subscribe(t.app.deps.db, (await makeUser(t.app.deps.db)).id, partner.id);
     await subscribe(t.app.deps.db, (await makeUser(t.app.deps.db)).id); // another partner's or nobody's seller
-    const created = await runCli(["events", "create", file("p.json", { ...validEvent, partner: "Sialkot Trade Link" })]);
+    const own = { ...validEvent, title: { en: "Sialkot Trade Link Day" }, partner: "Sialkot Trade Link" };
+    const created = await runCli(["events", "create", file("p.json", own)]);
     const { id } = JSON.parse(created.stdout) as { id: number };
+    // The same file again: refused, no second event.
+    const again = await runCli(["events", "create", file("p.json", own)]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`Event #${id} already has this title and start time`);
+    expect(again.stdout).toBe("");
+    expect(await t.app.deps.db.event.count({ where: { titleEn: "Sialkot Trade Link Day" } })).toBe(1);
 
     const r = await runCli(["events", "announce", String(id), "--json"]);
     expect(r.stderr).toBe("");
@@ -104,7 +111,7 @@ describe("events announce / cancel / attendees (in-process)", () => {
     const broadcast = await t.app.deps.db.broadcast.findUniqueOrThrow({ where: { id: out.broadcastId as number } });
     expect(broadcast.eventId).toBe(id);
     const content = JSON.parse(rows[0]!.content ?? broadcast.content) as { text: Record<string, string>; choices: Array<{ data: string }> };
-    expect(content.text.en).toContain("Gujranwala Makers Summit");
+    expect(content.text.en).toMatch(/^Sialkot Trade Link invites you:[\s\S]*Sialkot Trade Link Day/);
     expect(content.text.en).toContain("20 Dec 2030, 10:00 am – 4:00 pm PKT");
     expect(content.choices.map((c) => c.data)).toEqual([`ev:rsvp:${id}:going`, `ev:rsvp:${id}:maybe`, `ev:rsvp:${id}:no`]);
 
@@ -153,13 +160,16 @@ describe("events announce / cancel / attendees (in-process)", () => {
     const event = await makeEvent(t.app.deps, { capacity: 1 });
     const a = await makeUser(t.app.deps.db, { name: "=HYPERLINK(\"x\")", channel: "whatsapp", externalId: "923001234567@s.whatsapp.net" });
     const b = await makeUser(t.app.deps.db, { name: "Khan, Ahmed" });
+    const c = await makeUser(t.app.deps.db, { name: "Tariq", channel: "telegram", externalId: "1003" });
     await setRsvp(t.app.deps, event.id, a.id, "going");
     await setRsvp(t.app.deps, event.id, b.id, "going");
+    await setRsvp(t.app.deps, event.id, c.id, "maybe");
     const r = await runCli(["events", "attendees", String(event.id), "--format", "csv"]);
     const lines = r.stdout.split("\r\n");
-    expect(lines[0]).toBe("name,status,waitlist_position,channel,phone,answered_at_pkt");
-    expect(lines[1]).toMatch(/^"'=HYPERLINK\(""x""\)",going,,whatsapp,\+923001234567,\d{4}-\d\d-\d\d \d\d:\d\d$/);
-    expect(lines[2]).toMatch(/^"Khan, Ahmed",waitlist,1,console,,/);
+    expect(lines[0]).toBe("name,status,waitlist_position,channel,phone,answered_at_pkt,whatsapp_link,telegram_link");
+    expect(lines[1]).toMatch(/^"'=HYPERLINK\(""x""\)",going,,whatsapp,\+923001234567,\d{4}-\d\d-\d\d \d\d:\d\d,https:\/\/wa\.me\/923001234567,$/);
+    expect(lines[2]).toMatch(/^"Khan, Ahmed",waitlist,1,console,,.*,,$/);
+    expect(lines[3]).toMatch(/^Tariq,maybe,,telegram,,.*,,tg:\/\/user\?id=1003$/);
     expect((await runCli(["events", "attendees", String(event.id), "--format", "xml"])).code).toBe(2);
   });
 });

@@ -106,7 +106,7 @@ describe("approval from the command line", () => {
     await t.send(`/partner ${echo.code}`, { id: "staff5" });
     await t.send(`/partner ${foxtrot.code}`, { id: "staff5" });
     const result = await approveMemberByIdentity(t.app.deps.db, foxtrot.name, "console", "staff5");
-    expect(result).toEqual({ ok: true, partner: foxtrot.name });
+    expect(result).toMatchObject({ ok: true, partner: foxtrot.name, decision: { partnerName: foxtrot.name } });
     expect(await partnerIdOfMember(t.app.deps.db, await userId("staff5"))).toBe(foxtrot.id);
     const rows = await db().partnerRequest.findMany({ where: { userId: await userId("staff5") }, orderBy: { id: "asc" } });
     expect(rows.map((r) => [r.partnerId, r.status])).toEqual([[echo.id, "closed"], [foxtrot.id, "approved"]]);

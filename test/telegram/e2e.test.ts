@@ -52,10 +52,11 @@ const buttons = (call: { params: Record<string, unknown> }) => ((call.params.rep
 describe("telegram end to end", () => {
   const user = { id: 424242, first_name: "Bilal", language_code: "en" };
 
-  it("/start answers with the menu as an inline keyboard", async () => {
+  it("/start answers with the menu as an inline keyboard, then says announcements will come and how to stop", async () => {
     fake.pushText("/start", { from: user });
-    await until(() => fake.callsTo("sendMessage", user.id).length === 1, 10_000);
-    const [menu] = fake.callsTo("sendMessage", user.id);
+    await until(() => fake.callsTo("sendMessage", user.id).length === 2, 10_000);
+    const [menu, subscribed] = fake.callsTo("sendMessage", user.id);
+    expect(subscribed!.text).toBe(app.deps.i18n.t("en")("broadcasts:consent.subscribed"));
     expect(menu!.text).toMatch(/Assalam-o-Alaikum Bilal/);
     expect(menu!.params.parse_mode).toBe("HTML");
     expect(buttons(menu!).map((b) => b.callback_data)).toContain("lang:menu");
@@ -63,14 +64,14 @@ describe("telegram end to end", () => {
 
   it("pressing the buttons changes the language (stored, and the reply is in Urdu)", async () => {
     fake.pushCallback("lang:menu", { from: user, messageId: 1 });
-    await until(() => fake.callsTo("sendMessage", user.id).length === 2, 10_000);
-    const prompt = fake.callsTo("sendMessage", user.id)[1]!;
+    await until(() => fake.callsTo("sendMessage", user.id).length === 3, 10_000);
+    const prompt = fake.callsTo("sendMessage", user.id)[2]!;
     const urdu = buttons(prompt).find((b) => b.callback_data === "lang:set:ur");
     expect(urdu?.text).toBe("اردو");
 
     fake.pushCallback("lang:set:ur", { from: user, messageId: 2 });
-    await until(() => fake.callsTo("sendMessage", user.id).length === 3, 10_000);
-    expect(fake.textsTo(user.id)[2]).toMatch(/[\u0600-\u06FF]/);
+    await until(() => fake.callsTo("sendMessage", user.id).length === 4, 10_000);
+    expect(fake.textsTo(user.id)[3]).toMatch(/[\u0600-\u06FF]/);
     expect(fake.callsTo("answerCallbackQuery")).toHaveLength(2);
     const identity = await database.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "telegram", externalId: String(user.id) } }, include: { user: true } });
     expect(identity.user).toMatchObject({ language: "ur", languageExplicit: true });
@@ -78,18 +79,18 @@ describe("telegram end to end", () => {
 
   it("a stale but well-formed button gets the core's polite answer, a forged one the adapter's", async () => {
     fake.pushCallback("lang:set:fr", { from: user });
-    await until(() => fake.callsTo("sendMessage", user.id).length === 4, 10_000);
-    expect(fake.textsTo(user.id)[3]).toBe(app.deps.i18n.t("ur")("common:staleChoice"));
+    await until(() => fake.callsTo("sendMessage", user.id).length === 5, 10_000);
+    expect(fake.textsTo(user.id)[4]).toBe(app.deps.i18n.t("ur")("common:staleChoice"));
     fake.pushCallback("not valid at all", { from: user });
     await until(() => fake.callsTo("answerCallbackQuery").length === 4, 10_000);
     expect(fake.callsTo("answerCallbackQuery")[3]!.params.text).toMatch(/no longer works/);
-    expect(fake.callsTo("sendMessage", user.id)).toHaveLength(4);
+    expect(fake.callsTo("sendMessage", user.id)).toHaveLength(5);
   });
 
   it("a button for a deleted event gets an answer, never a crash", async () => {
     fake.pushCallback("ev:rsvp:999999:going", { from: user });
-    await until(() => fake.callsTo("sendMessage", user.id).length === 5, 10_000);
-    expect(fake.textsTo(user.id)[4]).not.toBe(app.deps.i18n.t("ur")("common:error.apology"));
+    await until(() => fake.callsTo("sendMessage", user.id).length === 6, 10_000);
+    expect(fake.textsTo(user.id)[5]).not.toBe(app.deps.i18n.t("ur")("common:error.apology"));
   });
 
   it("records a user blocking the bot", async () => {

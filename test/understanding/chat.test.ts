@@ -216,7 +216,7 @@ describe("in flows", () => {
     const partner = await t.database.prisma.partner.create({ data: { name: "Trap Partner", code: "trappartner", city: "Sialkot", latitude: 32.49, longitude: 74.52, approved: true } });
     await t.database.prisma.partnerMember.create({ data: { userId: partnerUser.id, partnerId: partner.id, status: "approved", approvedAt: NOW } });
     const from = { id: "trap-partner" };
-    for (const text of ["new event", "Skip Summit", "20 Dec 10am", "Hall One, Sialkot"]) await t.send(text, from);
+    for (const text of ["new event", "Skip Summit", "20 Dec 10am", "1", "Hall One, Sialkot"]) await t.send(text, from);
     expect(texts(await t.send("skip", from))).toMatch(/How many seats/);
   });
 

@@ -12,7 +12,7 @@ import { partnerIdOfMember } from "../partners/api.ts";
 import { groupAdded, groupRemoved, issueLinkCode, LINK_CODE_MINUTES, linkGroup } from "./groups.ts";
 import { consentAnswerOf } from "./phrases.ts";
 import { broadcastReport, reportText } from "./report.ts";
-import { controlBroadcast, createBroadcast, previewBroadcast, senderScope, type BroadcastAction } from "./service.ts";
+import { broadcastStatus, controlBroadcast, createBroadcast, listBroadcasts, previewBroadcast, senderScope, type BroadcastAction } from "./service.ts";
 import { markAsked, optIn, optOut, subscribeIfNew, subscriptionStatus, SUB } from "./subscriptions.ts";
 import { audienceSchema, type Audience, type BroadcastContent } from "./types.ts";
 import { createOutboxWorker } from "./worker.ts";
@@ -192,11 +192,15 @@ function firstContact(subscribed: Set<number>): Middleware {
     const { channel, chat } = ctx.message;
     if (chat.kind !== "private" || ctx.message.content.kind === "event") return next();
     if (channel !== "whatsapp") {
-      if (!subscribed.has(ctx.user.id)) {
-        await subscribeIfNew(ctx.deps.db, ctx.user.id, channel === "telegram" ? "telegram-start" : channel);
-        subscribed.add(ctx.user.id);
-      }
-      return next();
+      if (subscribed.has(ctx.user.id)) return next();
+      const created = await subscribeIfNew(ctx.deps.db, ctx.user.id, channel === "telegram" ? "telegram-start" : channel);
+      subscribed.add(ctx.user.id);
+      await next();
+      // Telegram subscribes on /start without asking: say so once, with how to stop, after
+      // the answer (the welcome comes first). Telegram's choices are inline buttons on their
+      // own message, so a message after them does not take their numbers.
+      if (created && channel === "telegram" && ctx.message.content.kind === "text") await ctx.reply(ctx.t("broadcasts:consent.subscribed"));
+      return;
     }
     await next();
     if (subscribed.has(ctx.user.id) || ctx.replies.length === 0 || ctx.state.flow !== null) return;
@@ -225,14 +229,40 @@ async function linkCode(ctx: Ctx): Promise<void> {
 async function broadcastCommand(ctx: Ctx, args: string, next: Next): Promise<void> {
   if (ctx.message.chat.kind !== "private") return next();
   if (!args) return startCompose(ctx);
+  if (/^(list|ls)$/i.test(args.trim())) return showList(ctx);
   const m = /^(status|report|pause|resume|cancel)\s+#?(\d{1,9})$/i.exec(args.trim());
   if (!m) return ctx.reply(ctx.t("broadcasts:report.usage"));
   const action = m[1]!.toLowerCase();
   const id = Number(m[2]);
   if (action === "status" || action === "report") return showReport(ctx, id);
   if (ctx.user.role !== "admin") throw new UserFacingError("broadcasts:errors.adminOnly");
-  const status = await controlBroadcast(ctx.deps.db, id, action as BroadcastAction);
-  return ctx.reply(ctx.t("broadcasts:report.controlled", { id, status }));
+  await controlBroadcast(ctx.deps.db, id, action as BroadcastAction);
+  const { state } = await broadcastStatus(ctx.deps.db, id);
+  return ctx.reply(ctx.t("broadcasts:report.controlled", { id, status: ctx.t(`broadcasts:report.state.${state}`) }));
+}
+
+/** "/broadcast list": admins see every broadcast, a partner's accounts their partner's, others what they sent. */
+async function showList(ctx: Ctx): Promise<void> {
+  const { db } = ctx.deps;
+  const filter = ctx.user.role === "admin" ? {} : { partnerId: await partnerIdOfMember(db, ctx.user.id), senderUserId: ctx.user.id };
+  const rows = await listBroadcasts(db, filter);
+  if (rows.length === 0) return ctx.reply(ctx.t("broadcasts:list.none"));
+  const lines = rows.map((b) =>
+    ctx.t("broadcasts:list.item", {
+      id: b.id,
+      date: formatDay(b.createdAt, ctx.lang),
+      state: ctx.t(`broadcasts:report.state.${b.status.state}`),
+      sent: b.status.sent,
+      recipients: b.recipients,
+      preview: b.preview,
+    }),
+  );
+  return ctx.reply([ctx.t("broadcasts:list.title"), "", ...lines, "", ctx.t("broadcasts:list.more")].join("\n"));
+}
+
+/** "1 Dec, 14:05" in Pakistan time. */
+function formatDay(date: Date, lang: string): string {
+  return new Intl.DateTimeFormat(lang === "ur" ? "ur-PK" : "en-GB", { timeZone: "Asia/Karachi", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hour12: false }).format(date);
 }
 
 /**
@@ -269,6 +299,16 @@ async function startCompose(ctx: Ctx): Promise<void> {
 
 function sameText(text: string): BroadcastContent["text"] {
   return { en: text, ur: text, "ur-Latn": text };
+}
+
+/** A partner's announcement opens with the partner's name ("From Alpha Agency:"), in each recipient's language. */
+async function signed(ctx: Ctx, text: string): Promise<BroadcastContent["text"]> {
+  const scope = await senderScope(ctx.deps.db, ctx.user.id);
+  if (scope.kind !== "partner") return sameText(text);
+  const partner = await ctx.deps.db.partner.findUnique({ where: { id: scope.partnerId }, select: { name: true } });
+  if (!partner) return sameText(text);
+  const i18n = ctx.deps.i18n;
+  return { en: `${i18n.t("en")("broadcasts:compose.from", { partner: partner.name })}\n\n${text}`, ur: `${i18n.t("ur")("broadcasts:compose.from", { partner: partner.name })}\n\n${text}`, "ur-Latn": `${i18n.t("ur-Latn")("broadcasts:compose.from", { partner: partner.name })}\n\n${text}` };
 }
 
 function describe(ctx: Ctx, audience: Audience): string {
@@ -340,7 +380,7 @@ const composeFlow: Middleware = async (ctx, next) => {
         senderUserId: ctx.user.id,
         audience: data.audience,
         topic: "events",
-        content: { text: sameText(data.text) },
+        content: { text: await signed(ctx, data.text) },
       });
       return ctx.reply(ctx.t("broadcasts:compose.queued", { id: broadcastId, count: recipients }));
     }

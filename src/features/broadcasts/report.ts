@@ -18,7 +18,7 @@ export async function broadcastReport(deps: AppDeps, broadcastId: number): Promi
 
 /** The report as chat text. */
 export function reportText(t: Translate, id: number, report: { status: BroadcastStatus; rsvp: RsvpCounts | null }): string {
-  const lines = [t("broadcasts:report.line", { id, ...report.status })];
+  const lines = [t("broadcasts:report.line", { id, ...report.status, state: t(`broadcasts:report.state.${report.status.state}`) })];
   if (report.rsvp) lines.push(t("broadcasts:report.rsvp", { ...report.rsvp }));
   return lines.join("\n");
 }

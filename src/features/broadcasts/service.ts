@@ -16,6 +16,9 @@ import {
   OUTBOX_STATUS,
   type Audience,
   type BroadcastInput,
+  contentSchema,
+  parseStored,
+  type BroadcastState,
   type BroadcastStatus,
   type DirectItem,
 } from "./types.ts";
@@ -174,36 +177,110 @@ export async function enqueueDirect(deps: AppDeps, items: DirectItem[]): Promise
   return queued;
 }
 
-/** Delivery counts of a broadcast; throws UserFacingError when it does not exist. */
+/** Delivery counts and state of a broadcast; throws UserFacingError when it does not exist. */
 export async function broadcastStatus(db: Db, broadcastId: number): Promise<BroadcastStatus> {
-  const exists = await db.broadcast.findUnique({ where: { id: broadcastId }, select: { id: true } });
-  if (!exists) throw new UserFacingError("broadcasts:errors.notFound", { id: broadcastId });
-  const groups = await db.outboxMessage.groupBy({ by: ["status"], where: { broadcastId }, _count: { _all: true } });
-  const count = (status: string) => groups.find((g) => g.status === status)?._count._all ?? 0;
-  return {
-    queued: count(OUTBOX_STATUS.pending) + count(OUTBOX_STATUS.sending),
-    sent: count(OUTBOX_STATUS.sent),
-    failed: count(OUTBOX_STATUS.failed),
-    blocked: count(OUTBOX_STATUS.blocked),
-    optedOut: count(OUTBOX_STATUS.optedOut),
-  };
+  const b = await db.broadcast.findUnique({ where: { id: broadcastId }, select: { status: true } });
+  if (!b) throw new UserFacingError("broadcasts:errors.notFound", { id: broadcastId });
+  return statusOf(b.status, await countsOf(db, [broadcastId]).then((m) => m.get(broadcastId)));
+}
+
+type Counts = Map<string, number>;
+
+/** Outbox rows per status of each broadcast, in one query. */
+async function countsOf(db: Db, ids: number[]): Promise<Map<number, Counts>> {
+  const groups = ids.length ? await db.outboxMessage.groupBy({ by: ["broadcastId", "status"], where: { broadcastId: { in: ids } }, _count: { _all: true } }) : [];
+  const out = new Map<number, Counts>();
+  for (const g of groups) {
+    const m = out.get(g.broadcastId!) ?? new Map<string, number>();
+    m.set(g.status, g._count._all);
+    out.set(g.broadcastId!, m);
+  }
+  return out;
+}
+
+/**
+ * The counts and the state people see: cancelled and paused as stored; an active one is
+ * "queued" before its first outcome, "sending" while rows wait, "done" when none does.
+ */
+function statusOf(stored: string, counts: Counts = new Map()): BroadcastStatus {
+  const count = (status: string) => counts.get(status) ?? 0;
+  const queued = count(OUTBOX_STATUS.pending) + count(OUTBOX_STATUS.sending);
+  const sent = count(OUTBOX_STATUS.sent);
+  const failed = count(OUTBOX_STATUS.failed);
+  const blocked = count(OUTBOX_STATUS.blocked);
+  const optedOut = count(OUTBOX_STATUS.optedOut);
+  const cancelled = count(OUTBOX_STATUS.cancelled);
+  const state: BroadcastState =
+    stored === "cancelled" ? "cancelled" : stored === "paused" ? "paused" : queued === 0 ? "done" : sent + failed + blocked + optedOut === 0 ? "queued" : "sending";
+  return { queued, sent, failed, blocked, optedOut, cancelled, state };
+}
+
+/** One line of a broadcasts list. */
+export interface BroadcastSummary {
+  id: number;
+  createdAt: Date;
+  partnerId: number | null;
+  eventId: number | null;
+  recipients: number;
+  /** The first words of the English text. */
+  preview: string;
+  status: BroadcastStatus;
+}
+
+/**
+ * The newest broadcasts, newest first: all of them (admins, the CLI) or one partner's
+ * (`partnerId`), optionally also those a user sent (`senderUserId`).
+ */
+export async function listBroadcasts(db: Db, filter: { partnerId?: number | null; senderUserId?: number; limit?: number } = {}): Promise<BroadcastSummary[]> {
+  const or = [
+    ...(filter.partnerId != null ? [{ partnerId: filter.partnerId }] : []),
+    ...(filter.senderUserId !== undefined ? [{ senderUserId: filter.senderUserId }] : []),
+  ];
+  const scoped = filter.partnerId !== undefined || filter.senderUserId !== undefined;
+  if (scoped && or.length === 0) return [];
+  const rows = await db.broadcast.findMany({
+    where: scoped ? { OR: or } : {},
+    orderBy: { id: "desc" },
+    take: filter.limit ?? 10,
+    select: { id: true, createdAt: true, partnerId: true, eventId: true, recipients: true, content: true, status: true },
+  });
+  const counts = await countsOf(db, rows.map((r) => r.id));
+  return rows.map((r) => {
+    const text = parseStored(contentSchema, r.content)?.text.en ?? "";
+    const flat = text.replace(/\s+/g, " ").trim();
+    return {
+      id: r.id,
+      createdAt: r.createdAt,
+      partnerId: r.partnerId,
+      eventId: r.eventId,
+      recipients: r.recipients,
+      preview: flat.length > 60 ? `${flat.slice(0, 59)}…` : flat,
+      status: statusOf(r.status, counts.get(r.id)),
+    };
+  });
 }
 
 /** Admin controls. */
 export type BroadcastAction = "pause" | "resume" | "cancel";
 
 /**
- * Pauses (the worker stops claiming its rows), resumes, or cancels (pending rows become
- * "cancelled"; rows already being sent finish). Returns the new status.
+ * Pauses (the worker stops claiming its rows and holds back claimed ones before sending),
+ * resumes, or cancels (every row not yet sent becomes "cancelled"; a send already on the
+ * wire still finishes and counts as sent). A broadcast with nothing left to send is
+ * refused as finished. Returns the new status.
  */
 export async function controlBroadcast(db: Db, broadcastId: number, action: BroadcastAction): Promise<string> {
   const b = await db.broadcast.findUnique({ where: { id: broadcastId }, select: { status: true } });
   if (!b) throw new UserFacingError("broadcasts:errors.notFound", { id: broadcastId });
   if (b.status === "cancelled") throw new UserFacingError("broadcasts:errors.alreadyCancelled", { id: broadcastId });
+  const left = await db.outboxMessage.count({ where: { broadcastId, status: { in: [OUTBOX_STATUS.pending, OUTBOX_STATUS.sending] } } });
+  if (left === 0) throw new UserFacingError("broadcasts:errors.finished", { id: broadcastId });
   const status = action === "pause" ? "paused" : action === "resume" ? "active" : "cancelled";
   await db.$transaction(async (tx) => {
     await tx.broadcast.update({ where: { id: broadcastId }, data: { status } });
-    if (action === "cancel") await tx.outboxMessage.updateMany({ where: { broadcastId, status: OUTBOX_STATUS.pending }, data: { status: OUTBOX_STATUS.cancelled } });
+    // "sending" rows too: one whose send has not started is held back by the worker (it
+    // reads the state before each send), and one on the wire is marked sent when it lands.
+    if (action === "cancel") await tx.outboxMessage.updateMany({ where: { broadcastId, status: { in: [OUTBOX_STATUS.pending, OUTBOX_STATUS.sending] } }, data: { status: OUTBOX_STATUS.cancelled } });
   });
   return status;
 }

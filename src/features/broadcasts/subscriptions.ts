@@ -37,13 +37,21 @@ export async function optIn(db: Db, userId: number, source: string, now: Date): 
   }
 }
 
-/** Subscribes on first contact (Telegram start) unless a row exists: an opt-out stays. */
-export async function subscribeIfNew(db: Db, userId: number, source: string): Promise<void> {
+/**
+ * Subscribes on first contact (Telegram start) unless a row exists: an opt-out stays.
+ * Returns true when this call subscribed the user (the first contact, to be told so).
+ */
+export async function subscribeIfNew(db: Db, userId: number, source: string): Promise<boolean> {
+  let created = false;
   for (const topic of TOPICS) {
-    await db.subscription.create({ data: { userId, topic, status: SUB.subscribed, source } }).catch((e: unknown) => {
-      if (!isUniqueViolation(e)) throw e;
-    });
+    await db.subscription
+      .create({ data: { userId, topic, status: SUB.subscribed, source } })
+      .then(() => (created = true))
+      .catch((e: unknown) => {
+        if (!isUniqueViolation(e)) throw e;
+      });
   }
+  return created;
 }
 
 /** Records that the WhatsApp consent question was asked (so it is asked once). */

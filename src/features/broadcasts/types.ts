@@ -84,13 +84,21 @@ export const directItemSchema = z.object({
   respectOptOut: z.boolean().optional(),
 });
 
-/** Delivery counts of one broadcast (the CLI prints exactly these keys). */
+/** Where a broadcast is: waiting for its first send, sending, paused, cancelled, or done. */
+export type BroadcastState = "queued" | "sending" | "paused" | "cancelled" | "done";
+
+/**
+ * Delivery counts of one broadcast; they add up to its recipients. `status --json` prints
+ * these keys (the first five are the original contract; `cancelled` and `state` were added).
+ */
 export interface BroadcastStatus {
   queued: number;
   sent: number;
   failed: number;
   blocked: number;
   optedOut: number;
+  cancelled: number;
+  state: BroadcastState;
 }
 
 /** Outbox row statuses. */

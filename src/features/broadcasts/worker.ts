@@ -235,12 +235,28 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       if (go || !running) await db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null } });
       return;
     }
+    // Paused or cancelled since the claim: the last moment to hold the send back. Only the
+    // sends already on the wire go out after a pause or cancel.
+    if (row.broadcastId !== null && (await heldBack(row))) return;
     try {
       await deps.messenger.send({ channel, chatId: row.chatId, userId: group ? undefined : (row.userId ?? undefined), lang }, message);
     } catch (error) {
       return failed(row, error);
     }
     await finish(row.id, { status: OUTBOX_STATUS.sent, sentAt: nowDate(), lastError: null });
+  }
+
+  /**
+   * Whether the row's broadcast is no longer active: a paused one's row goes back to
+   * pending (sent on resume), a cancelled one's is marked cancelled. One indexed read per
+   * send; it is what makes pause and cancel take effect within one send, not a batch.
+   */
+  async function heldBack(row: Row): Promise<boolean> {
+    const b = await db.broadcast.findUnique({ where: { id: row.broadcastId! }, select: { status: true } });
+    if (b?.status === "active") return false;
+    const status = b?.status === "paused" ? OUTBOX_STATUS.pending : OUTBOX_STATUS.cancelled;
+    await db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status, claimedAt: null, claimedBy: null } });
+    return true;
   }
 
   async function failed(row: Row, error: unknown): Promise<void> {

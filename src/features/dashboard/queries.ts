@@ -72,12 +72,12 @@ export interface BroadcastSummary {
   partnerId: number | null;
   eventId: number | null;
   content: string;
-  delivery: BroadcastStatus & { cancelled: number };
+  delivery: Omit<BroadcastStatus, "state">;
   rsvp: RsvpCounts | null;
 }
 
 /** Delivery counts from (status, count) pairs of outbox rows. */
-export function deliveryCounts(groups: Array<{ status: string; count: number }>): BroadcastStatus & { cancelled: number } {
+export function deliveryCounts(groups: Array<{ status: string; count: number }>): Omit<BroadcastStatus, "state"> {
   const count = (status: string) => groups.filter((g) => g.status === status).reduce((s, g) => s + g.count, 0);
   return {
     queued: count(OUTBOX_STATUS.pending) + count(OUTBOX_STATUS.sending),

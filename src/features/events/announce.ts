@@ -13,9 +13,15 @@ import { assertCanManage, assertMayManageEvents, unavailableReason, type EventRo
 /** Who announces: a user from chat, or null for the admin CLI. */
 export type Announcer = Pick<UserRecord, "id" | "role"> | null;
 
-/** The announcement in every language, with RSVP choices. */
-export function announcementContent(deps: AppDeps, event: EventRow): BroadcastContent {
-  const text = localize(deps.i18n, (t, lang) => `${t("events:announce.intro")}\n\n${eventCard(event, lang, t)}\n\n${t("events:announce.rsvpPrompt")}`);
+/**
+ * The announcement in every language, with RSVP choices. It opens with who invites: the
+ * organising partner by name (`organiser`), else the programme team; without either
+ * known (an old caller), a plain "You're invited".
+ */
+export function announcementContent(deps: AppDeps, event: EventRow, organiser?: string | null): BroadcastContent {
+  const intro = (t: (key: string, params?: Record<string, unknown>) => string) =>
+    organiser ? t("events:announce.introFrom", { partner: organiser }) : organiser === null ? t("events:announce.introTeam") : t("events:announce.intro");
+  const text = localize(deps.i18n, (t, lang) => `${intro(t)}\n\n${eventCard(event, lang, t)}\n\n${t("events:announce.rsvpPrompt")}`);
   const choices = RSVP_ANSWERS.map((answer) => ({
     data: rsvpData(event.id, answer),
     label: Object.fromEntries(LANGS.map((l) => [l, deps.i18n.t(l)(`events:rsvp.label.${answer}`)])) as BroadcastContent["text"],
@@ -50,7 +56,7 @@ export async function previewAnnouncement(deps: AppDeps, eventId: number, sender
     audience: audience ?? defaultAudience(event),
     topic: "events",
     eventId,
-    content: announcementContent(deps, event),
+    content: announcementContent(deps, event, await organiserName(deps, event)),
   });
   return { event, recipients };
 }
@@ -66,7 +72,14 @@ export async function announceEvent(deps: AppDeps, eventId: number, sender: Anno
     audience: audience ?? defaultAudience(event),
     topic: "events",
     eventId,
-    content: announcementContent(deps, event),
+    content: announcementContent(deps, event, await organiserName(deps, event)),
   });
   return { broadcastId: result.broadcastId, recipients: result.recipients };
+}
+
+/** The organising partner's name, or null for an event of the programme team. */
+async function organiserName(deps: AppDeps, event: EventRow): Promise<string | null> {
+  if (event.partnerId === null) return null;
+  const partner = await deps.db.partner.findUnique({ where: { id: event.partnerId }, select: { name: true } });
+  return partner?.name ?? null;
 }

@@ -75,7 +75,8 @@ export async function createCommand(io: CliIO, file: string): Promise<number> {
       partnerId: partner?.id ?? null,
       createdByUserId: null,
       status: e.status,
-    });
+      // The same file run twice must not make two events (sellers would answer each).
+    }, { refuseDuplicate: true });
     io.stdout.write(`${JSON.stringify({ id: event.id })}\n`);
     return 0;
   });

@@ -10,7 +10,7 @@ import { UserFacingError } from "../../core/errors.ts";
 import { asciiDigits, keyText } from "../../core/text.ts";
 import { eventCard } from "./render.ts";
 import { actingPartnerId, createEvent, MAX_CAPACITY } from "./service.ts";
-import { parsePktDateTime } from "./time.ts";
+import { formatEventTime, parsePktDateTime } from "./time.ts";
 
 /** The flow's name in ConversationState. */
 export const CREATE_FLOW = "events.create";
@@ -19,7 +19,7 @@ export const CREATE_FLOW = "events.create";
 const DEFAULT_DURATION_MS = 4 * 3600_000;
 
 const draftSchema = z.object({
-  step: z.enum(["title", "when", "venue", "pin", "capacity", "preview"]),
+  step: z.enum(["title", "when", "whenConfirm", "venue", "address", "pin", "capacity", "preview"]),
   title: z.string().min(1).max(120).optional(),
   startsAt: z.iso.datetime().optional(),
   endsAt: z.iso.datetime().optional(),
@@ -57,8 +57,12 @@ export const createFlow: Middleware = async (ctx, next) => {
       return stepTitle(ctx, draft);
     case "when":
       return stepWhen(ctx, draft);
+    case "whenConfirm":
+      return stepWhenConfirm(ctx, draft);
     case "venue":
       return stepVenue(ctx, draft);
+    case "address":
+      return stepAddress(ctx, draft);
     case "pin":
       return stepPin(ctx, draft);
     case "capacity":
@@ -80,18 +84,66 @@ async function stepWhen(ctx: Ctx, draft: Draft): Promise<void> {
   if (!parsed) return ctx.reply(ctx.t("events:create.badWhen"));
   if (parsed.startsAt <= ctx.deps.now()) return ctx.reply(ctx.t("events:errors.inPast"));
   const endsAt = parsed.endsAt ?? new Date(parsed.startsAt.getTime() + DEFAULT_DURATION_MS);
-  await ctx.state.set(CREATE_FLOW, { ...draft, step: "venue", startsAt: parsed.startsAt.toISOString(), endsAt: endsAt.toISOString() });
+  const when = { startsAt: parsed.startsAt.toISOString(), endsAt: endsAt.toISOString() };
+  if (!parsed.yearGiven) {
+    // "20 Dec" means the next 20 December: say which day and year that is, and ask.
+    await ctx.state.set(CREATE_FLOW, { ...draft, step: "whenConfirm", ...when });
+    return askWhenConfirm(ctx, parsed.startsAt, endsAt);
+  }
+  await ctx.state.set(CREATE_FLOW, { ...draft, step: "venue", ...when });
   await ctx.reply(ctx.t("events:create.askVenue"));
+}
+
+function askWhenConfirm(ctx: Ctx, startsAt: Date, endsAt: Date): Promise<void> {
+  return ctx.reply({
+    text: ctx.t("events:create.confirmWhen", { when: formatEventTime(startsAt, endsAt, ctx.lang) }),
+    choices: [
+      { data: "ev:new:when:yes", label: ctx.t("events:create.whenYes") },
+      { data: "ev:new:when:no", label: ctx.t("events:create.whenNo") },
+    ],
+  });
+}
+
+/** The answer to "That is Sun, 20 Dec 2026 …. Is that right?": yes → the venue; no → the date again. */
+async function stepWhenConfirm(ctx: Ctx, draft: Draft): Promise<void> {
+  const c = ctx.message.content;
+  const answer = c.kind === "choice" ? c.data.slice("ev:new:when:".length) : ctx.understanding?.answer === "yes" ? "yes" : ctx.understanding?.answer === "no" ? "no" : null;
+  if (answer === "yes") {
+    await ctx.state.set(CREATE_FLOW, { ...draft, step: "venue" });
+    return ctx.reply(ctx.t("events:create.askVenue"));
+  }
+  if (answer === "no") {
+    await ctx.state.set(CREATE_FLOW, { ...draft, step: "when", startsAt: undefined, endsAt: undefined });
+    return ctx.reply(ctx.t("events:create.askWhen"));
+  }
+  // Something else: perhaps a corrected date ("20 Dec 2027 10am").
+  if (c.kind === "text" && parsePktDateTime(ctx.text, ctx.deps.now())) return stepWhen(ctx, draft);
+  return askWhenConfirm(ctx, new Date(draft.startsAt ?? 0), new Date(draft.endsAt ?? 0));
 }
 
 async function stepVenue(ctx: Ctx, draft: Draft): Promise<void> {
   const text = ctx.text;
   if (text.length < 3) return ctx.reply(ctx.t("events:create.badVenue"));
-  // "Name, address" or "Name\naddress"; a bare name doubles as the address.
+  // "Name, address" or "Name\naddress". A bare name gets its own question for the address,
+  // so the address typed next is not read as the answer to the pin question.
   const cut = text.search(/[,،\n]/);
   const venueName = (cut > 0 ? text.slice(0, cut) : text).trim().slice(0, 120);
-  const venueAddress = (cut > 0 ? text.slice(cut + 1).trim() : text).slice(0, 300) || venueName;
-  await ctx.state.set(CREATE_FLOW, { ...draft, step: "pin", venueName, venueAddress });
+  const venueAddress = cut > 0 ? text.slice(cut + 1).trim().slice(0, 300) : "";
+  if (!venueAddress) {
+    await ctx.state.set(CREATE_FLOW, { ...draft, step: "address", venueName });
+    return ctx.reply(ctx.t("events:create.askAddress", { venue: venueName }));
+  }
+  await askPin(ctx, { ...draft, venueName, venueAddress });
+}
+
+async function stepAddress(ctx: Ctx, draft: Draft): Promise<void> {
+  const text = ctx.text.trim();
+  if (text.length < 3) return ctx.reply(ctx.t("events:create.askAddress", { venue: draft.venueName ?? "" }));
+  await askPin(ctx, { ...draft, venueAddress: text.slice(0, 300) });
+}
+
+async function askPin(ctx: Ctx, draft: Draft): Promise<void> {
+  await ctx.state.set(CREATE_FLOW, { ...draft, step: "pin" });
   await ctx.reply({ text: ctx.t("events:create.askPin"), choices: [{ data: "ev:new:skip", label: ctx.t("events:create.skip") }] });
 }
 
@@ -150,7 +202,7 @@ async function stepPreview(ctx: Ctx, draft: Draft, next: Next): Promise<void> {
     partnerId,
     createdByUserId: ctx.user.id,
     status,
-  }).catch(async (error: unknown) => {
+  }, { refuseDuplicate: true }).catch(async (error: unknown) => {
     // The time may have passed while the partner was typing: send them back to that step.
     if (error instanceof UserFacingError && error.key === "events:errors.inPast") await ctx.state.set(CREATE_FLOW, { ...draft, step: "when" });
     throw error;

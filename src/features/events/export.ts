@@ -3,6 +3,7 @@
  * an iCalendar entry (RFC 5545) for people's calendars.
  */
 import { csvCell } from "../../core/csv.ts";
+import { contactLinks } from "../partners/api.ts";
 import type { Db } from "../../db/client.ts";
 import { eventDescription, eventTitle, type EventView } from "./render.ts";
 import { isoPkt } from "./time.ts";
@@ -17,6 +18,9 @@ export interface Attendee {
   /** WhatsApp number (from the JID) so the organiser can call; empty on other channels. */
   phone: string;
   answeredAt: Date;
+  /** Links that open a chat with them: https://wa.me/<number>, tg://user?id=<id> (empty when none). */
+  whatsappLink: string;
+  telegramLink: string;
 }
 
 const ORDER: Record<string, number> = { going: 0, waitlist: 1, maybe: 2, no: 3 };
@@ -33,6 +37,7 @@ export async function listAttendees(db: Db, eventId: number): Promise<Attendee[]
     .sort((a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9))
     .map((r) => {
       const identity = r.user.identities[0];
+      const links = contactLinks(r.user.identities);
       const whatsapp = r.user.identities.find((i) => i.channel === "whatsapp" && /@s\.whatsapp\.net$/.test(i.externalId));
       return {
         name: r.user.displayName ?? `user ${r.userId}`,
@@ -41,15 +46,19 @@ export async function listAttendees(db: Db, eventId: number): Promise<Attendee[]
         channel: identity?.channel ?? "",
         phone: whatsapp ? `+${whatsapp.externalId.split("@")[0]}` : "",
         answeredAt: r.updatedAt,
+        whatsappLink: links.find((l) => l.channel === "whatsapp")?.link ?? "",
+        telegramLink: links.find((l) => l.channel === "telegram")?.link ?? "",
       };
     });
 }
 
 /** The attendee list as CSV (RFC 4180, CRLF), safe to open in a spreadsheet. */
 export function attendeesCsv(attendees: Attendee[]): string {
-  const header = ["name", "status", "waitlist_position", "channel", "phone", "answered_at_pkt"];
-  // Only the name is free text; the phone is "+" and digits we built, kept as is.
-  const lines = attendees.map((a) => [csvCell(a.name), a.status, a.waitlistPosition?.toString() ?? "", a.channel, a.phone, isoPkt(a.answeredAt)].join(","));
+  // The contact links were added after the first six columns: at the end, so that scripts
+  // reading columns by position keep working.
+  const header = ["name", "status", "waitlist_position", "channel", "phone", "answered_at_pkt", "whatsapp_link", "telegram_link"];
+  // Only the name is free text; the phone and links are built from digits, kept as they are.
+  const lines = attendees.map((a) => [csvCell(a.name), a.status, a.waitlistPosition?.toString() ?? "", a.channel, a.phone, isoPkt(a.answeredAt), a.whatsappLink, a.telegramLink].join(","));
   return `${[header.join(","), ...lines].join("\r\n")}\r\n`;
 }
 

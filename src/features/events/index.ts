@@ -249,11 +249,21 @@ async function myRsvps(ctx: Ctx): Promise<void> {
     return listEvents(ctx);
   }
   const lines = rows.map((r) => `• ${eventTitle(r.event, ctx.lang)}: ${ctx.t(`events:rsvp.status.${r.status}`)}\n  ${formatEventTime(r.event.startsAt, r.event.endsAt, ctx.lang)}`);
+  // The calendar files again for what they are going to (a phone lost, a chat cleared),
+  // before the list, so that the list's choices stay the last ones offered.
+  if (ctx.capabilities.files) {
+    for (const r of rows.filter((row) => row.status === "going").slice(0, ICS_AGAIN)) {
+      await ctx.reply({ text: ctx.t("events:ics.caption", { title: eventTitle(r.event, ctx.lang) }), file: icsFile(ctx, r.event) });
+    }
+  }
   await ctx.reply({
     text: `${ctx.t("events:rsvp.mine")}\n\n${lines.join("\n")}`,
     choices: rows.map((r) => ({ data: `ev:show:${r.eventId}`, label: eventTitle(r.event, ctx.lang) })),
   });
 }
+
+/** Calendar files "my events" sends again at most (one message each). */
+const ICS_AGAIN = 3;
 
 /** A partner's own events (admins: all), upcoming and drafts. */
 async function myEvents(ctx: Ctx): Promise<void> {
@@ -279,7 +289,8 @@ async function manage(ctx: Ctx, id: number): Promise<void> {
   if (event.status === "published") choices.push({ data: `ev:ann:${id}`, label: ctx.t("events:manage.announce") });
   choices.push({ data: `ev:att:${id}`, label: ctx.t("events:manage.attendees") });
   if (event.status !== "cancelled") choices.push({ data: `ev:cancel:${id}`, label: ctx.t("events:manage.cancel") });
-  const link = event.status === "published" ? `\n${ctx.t("events:manage.deepLink", { id })}` : "";
+  const bot = ctx.deps.config.telegramBotUsername;
+  const link = event.status === "published" ? `\n${bot ? ctx.t("events:manage.deepLinkBot", { id, bot }) : ctx.t("events:manage.deepLink", { id })}` : "";
   await ctx.reply({ text: `${eventCard(event, ctx.lang, ctx.t, counts)}\n\n${ctx.t("events:manage.counts", { ...counts })}${link}`, choices });
 }
 

@@ -44,7 +44,8 @@ export function eventCard(e: EventView, lang: Lang, t: Translate, seats?: { goin
   const lines = [
     t("events:card.title", { title: eventTitle(e, lang) }),
     t("events:card.when", { when: formatEventTime(e.startsAt, e.endsAt, lang) }),
-    t("events:card.where", { venue: e.venueName, address: e.venueAddress }),
+    // A venue typed without an address (older drafts copied the name) is shown once.
+    e.venueAddress && e.venueAddress !== e.venueName ? t("events:card.where", { venue: e.venueName, address: e.venueAddress }) : t("events:card.whereName", { venue: e.venueName }),
   ];
   if (seats) lines.push(t("events:card.seats", { left: Math.max(0, e.capacity - seats.going), capacity: e.capacity }));
   if (e.status === "draft") lines.push(t("events:card.draft"));

@@ -21,11 +21,15 @@ export const MAX_CAPACITY = 100_000;
  * Stores a new event after the checks every source shares: a start in the future, an end
  * after the start, at least one seat. Throws {@link UserFacingError} (`events:errors.*`).
  */
-export async function createEvent(deps: AppDeps, input: NewEvent): Promise<EventRow> {
+export async function createEvent(deps: AppDeps, input: NewEvent, options: { refuseDuplicate?: boolean } = {}): Promise<EventRow> {
   const problem = timeProblem(input, deps.now());
   if (problem) throw new UserFacingError(`events:errors.${problem}`);
   if (!Number.isInteger(input.capacity) || input.capacity < 1 || input.capacity > MAX_CAPACITY) {
     throw new UserFacingError("events:errors.capacity", { max: MAX_CAPACITY });
+  }
+  if (options.refuseDuplicate) {
+    const same = await findDuplicateEvent(deps.db, input.title.en, input.startsAt);
+    if (same) throw new UserFacingError("events:errors.duplicate", { id: same.id });
   }
   return deps.db.event.create({
     data: {
@@ -48,6 +52,16 @@ export async function createEvent(deps: AppDeps, input: NewEvent): Promise<Event
       isSample: input.isSample ?? false,
     },
   });
+}
+
+/**
+ * An event that is not cancelled with the same English title and start: running
+ * `events create` twice with one file, or a partner sending the same form again, would
+ * otherwise make two events that sellers answer separately. Not atomic with the insert:
+ * two exactly simultaneous creations can still both pass (a CLI run and a chat are not).
+ */
+export async function findDuplicateEvent(db: Db, titleEn: string, startsAt: Date): Promise<EventRow | null> {
+  return db.event.findFirst({ where: { titleEn: titleEn.trim(), startsAt, status: { not: "cancelled" } }, orderBy: { id: "asc" } });
 }
 
 /** Why an event cannot take RSVPs or be announced now, or null when it can. */

@@ -72,6 +72,8 @@ export interface ParsedTime {
   startsAt: Date;
   /** Present when an end time was typed ("10am-4pm"). */
   endsAt?: Date;
+  /** False when the year was not typed and the next such date was taken. */
+  yearGiven: boolean;
 }
 
 /**
@@ -96,7 +98,7 @@ export function parsePktDateTime(input: string, now: Date): ParsedTime | null {
     endsAt = new Date(startsAt.getTime() + (clock.end - clock.start) * 60_000);
     if (endsAt <= startsAt) endsAt = new Date(endsAt.getTime() + 86_400_000);
   }
-  return { startsAt, endsAt };
+  return { startsAt, endsAt, yearGiven: date.year !== undefined };
 }
 
 function pktYear(now: Date): number {

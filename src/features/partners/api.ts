@@ -6,6 +6,8 @@ import type { AppDeps } from "../../core/context.ts";
 import type { Db } from "../../db/client.ts";
 import { notifyPartnerOfAssignment } from "./notify.ts";
 
+export { contactLinks, contactText, type ContactLink } from "./contact.ts";
+
 /** A partner row as stored (Prisma's type). */
 export type PartnerRow = NonNullable<Awaited<ReturnType<Db["partner"]["findUnique"]>>>;
 

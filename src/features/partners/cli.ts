@@ -20,7 +20,10 @@ import { resolvePartner } from "../../cli/partner-ref.ts";
 import { openConfiguredDatabase, type Database } from "../../db/client.ts";
 import { nearestPartners } from "./directory.ts";
 import { loadGazetteer } from "./gazetteer.ts";
-import { approveMemberByIdentity, revokeMemberByIdentity } from "./membership.ts";
+import { createApp, type App } from "../../app.ts";
+import { approveMemberByIdentity, queueDecisionNotice, revokeMemberByIdentity } from "./membership.ts";
+import { pendingRequests } from "./requests.ts";
+import { setPartnerActive } from "./status.ts";
 import { checkPartnerFile, exportPartners, FileChangedError, importPartners, partnerFileRows } from "./repository.ts";
 import { whatsappLink } from "./rows.ts";
 
@@ -160,7 +163,53 @@ export async function approveCommand(io: CliIO, ref: PartnerRef, userArg: string
     if ("error" in found) return usageError(io, found.error);
     const result = await approveMemberByIdentity(database.prisma, found.partner.name, channel!, id.join(":"));
     if (!result.ok) return usageError(io, result.error);
-    io.stdout.write(`${user.data} is now a member of "${result.partner}" (role partner).\n`);
+    // The CLI runs no channel: the notice goes through the outbox, the running bot delivers it.
+    const told = result.decision ? await withApp(io, (app) => queueDecisionNotice(app.deps, result.decision!, "approve")) : 0;
+    io.stdout.write(`${user.data} is now a member of "${result.partner}" (role partner).${told ? " They are told by the running bot." : ""}\n`);
+    return 0;
+  });
+}
+
+async function withApp<T>(io: CliIO, fn: (app: App) => Promise<T>): Promise<T> {
+  const app = await createApp(io.config);
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** `partners deactivate PARTNER` / `partners activate PARTNER`. */
+export async function activeCommand(io: CliIO, ref: PartnerRef, active: boolean, json: boolean): Promise<number> {
+  return withApp(io, async (app) => {
+    const result = await setPartnerActive(app.deps, "id" in ref ? String(ref.id) : ref.name, active);
+    if (!result.ok) return usageError(io, "id" in ref ? `No partner with id ${ref.id}.` : result.error);
+    const { partner, changed, notified } = result;
+    if (json) io.stdout.write(`${JSON.stringify({ name: partner.name, active: partner.active, changed, sellersTold: notified })}\n`);
+    else if (!changed) io.stdout.write(`"${partner.name}" is already ${active ? "active" : "inactive"}; nothing changed.\n`);
+    else if (active) io.stdout.write(`"${partner.name}" is active again and offered in the finder.\n`);
+    else io.stdout.write(`"${partner.name}" is deactivated: hidden from the finder; ${notified} seller(s) will be told (by the running bot) and offered the nearest active partner.\n`);
+    return 0;
+  });
+}
+
+/** `partners requests [--json]`: pending partner account requests, oldest first. */
+export async function requestsCommand(io: CliIO, json: boolean): Promise<number> {
+  return withDb(io, async (database) => {
+    const rows = await pendingRequests(database.prisma, 1000);
+    if (json) {
+      io.stdout.write(`${JSON.stringify(rows.map((r) => ({ id: r.id, user: r.userName, userId: r.userId, contact: r.contact, partner: r.partnerName, code: r.partnerCode, requestedAt: r.requestedAt.toISOString() })))}\n`);
+      return 0;
+    }
+    if (rows.length === 0) {
+      io.stdout.write("No partner account requests are waiting.\n");
+      return 0;
+    }
+    for (const r of rows) {
+      const who = await database.prisma.channelIdentity.findFirst({ where: { userId: r.userId }, orderBy: { id: "asc" }, select: { channel: true, externalId: true } });
+      const user = who ? `${who.channel}:${who.externalId}` : `#${r.userId}`;
+      io.stdout.write(`#${r.id} ${r.requestedAt.toISOString().slice(0, 10)} ${r.userName ?? user} → ${r.partnerName} (contact ${r.contact})\n   approve: seller-bot partners approve "${r.partnerName}" --user ${user}\n`);
+    }
     return 0;
   });
 }

@@ -3,7 +3,7 @@ import { PARTNER_HELP, parsePartnerRef, type RegisterCommands } from "../../cli/
 
 const USER_HELP = "the bot account as CHANNEL:ID, e.g. telegram:123456789 (the id the bot shows with /whoami)";
 
-/** Adds `partners import|export|nearest|approve|revoke`. */
+/** Adds `partners import|export|nearest|approve|deactivate|activate|requests|revoke`. */
 export const registerPartnerCommands: RegisterCommands = (program, scope) => {
   const partners = program.command("partners").description("the partner directory and partner accounts");
   const cli = () => import("./cli.ts");
@@ -33,6 +33,22 @@ export const registerPartnerCommands: RegisterCommands = (program, scope) => {
     .argument("<partner...>", PARTNER_HELP)
     .requiredOption("--user <channel:id>", USER_HELP)
     .action((words: string[], opts: { user: string }) => scope.run(async (io) => (await cli()).approveCommand(io, parsePartnerRef(words.join(" ")), opts.user)));
+  for (const [name, active, what] of [
+    ["deactivate", false, "hide a partner from the finder; its sellers are told and offered the nearest active partner"],
+    ["activate", true, "offer a deactivated partner in the finder again"],
+  ] as const) {
+    partners
+      .command(name)
+      .description(what)
+      .argument("<partner...>", PARTNER_HELP)
+      .option("--json", 'print {"name","active","changed","sellersTold"}')
+      .action((words: string[], opts: { json?: boolean }) => scope.run(async (io) => (await cli()).activeCommand(io, parsePartnerRef(words.join(" ")), active, Boolean(opts.json))));
+  }
+  partners
+    .command("requests")
+    .description("pending partner account requests (/partner CODE), oldest first, with the approve command for each")
+    .option("--json", "print them as JSON")
+    .action((opts: { json?: boolean }) => scope.run(async (io) => (await cli()).requestsCommand(io, Boolean(opts.json))));
   partners
     .command("revoke")
     .description("take a partner account away again (the user becomes a seller)")

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { AppDeps, Ctx, Feature, Middleware } from "../../core/context.ts";
-import { compose, onChoice } from "../../core/router.ts";
+import { compose, onChoice, onWords } from "../../core/router.ts";
 import type { OutboundMessage } from "../../core/types.ts";
 import type { PlaceRef } from "../../core/understanding.ts";
 import { assignedPartnerId, assignPartner, findPartnerByCode } from "./api.ts";
@@ -21,8 +21,12 @@ import { approveRequest, MAX_PENDING_REQUESTS, notifyAdminsOfRequest, notifyRequ
 import { placeWords } from "./place-text.ts";
 import { importPartners, parsePartnerCsv } from "./repository.ts";
 import { whatsappLink } from "./rows.ts";
+import { contactText } from "./contact.ts";
+import { listRequests, pendingRequestsNotice } from "./requests.ts";
 
 const FLOW_WHERE = "partners.where";
+/** An admin's words for the list of pending partner account requests. */
+const REQUEST_WORDS = ["/requests", "requests", "partner requests", "pending requests", "/partnerrequests"];
 const SAMPLES = fileURLToPath(new URL("../../../content/partners/sample-partners.csv", import.meta.url));
 
 /** Creates the partners feature. */
@@ -30,8 +34,11 @@ export function createPartnersFeature(deps: AppDeps): Feature {
   const findTopic = (ctx: Ctx) => startFind(ctx);
   return {
     name: "partners",
+    // Sees every message (an admin's "hello" is the help feature's): requests waiting are told once.
+    beforeFlows: pendingRequestsNotice(new Set<number>()),
     middleware: compose([
       onChoice("pt:", (ctx, rest, next) => onPartnerChoice(deps, ctx, rest, next)),
+      onWords(REQUEST_WORDS, (ctx, args, next) => (args ? next() : listRequests(ctx))),
       onLocation,
       onText(deps),
     ]),
@@ -58,6 +65,9 @@ const choiceSchema = z.union([
   z.object({ action: z.enum(["approve", "reject"]) }),
   z.object({ action: z.literal("find") }),
   z.object({ action: z.literal("mine") }),
+  // "No partner is near: ask the programme team" (replyNearest)
+  z.object({ action: z.literal("team") }),
+  z.object({ action: z.literal("requests") }),
 ]);
 
 async function onPartnerChoice(deps: AppDeps, ctx: Ctx, rest: string, next: () => Promise<void>): Promise<void> {
@@ -71,6 +81,10 @@ async function onPartnerChoice(deps: AppDeps, ctx: Ctx, rest: string, next: () =
       return startFind(ctx);
     case "mine":
       return showMine(ctx);
+    case "team":
+      return askTeam(ctx);
+    case "requests":
+      return listRequests(ctx);
     case "pick":
       return pick(ctx, c.id);
     case "rq":
@@ -169,16 +183,55 @@ async function replyNearest(ctx: Ctx, q: { latitude: number; longitude: number; 
     found = await nearestPartners(ctx.deps.db, { latitude: q.latitude, longitude: q.longitude, limit: 3 });
   } else if (q.category) lines.push(ctx.t("partners:find.forCategory", { category: q.category }));
   if (found.length === 0) return ctx.reply(ctx.t("partners:find.none"));
+  const nearest = found[0]!;
+  if (nearest.distanceKm > ctx.deps.config.partnerMaxDistanceKm) return replyNoneNear(ctx, q.label, nearest);
   lines.unshift(q.label ? ctx.t("partners:find.header", { place: q.label }) : ctx.t("partners:find.headerPin"));
   found.forEach((p, i) => lines.push("", ...partnerLines(ctx, p, i + 1)));
   lines.push("", ctx.t("partners:find.pick"));
-  const nearest = found[0]!;
   const message: OutboundMessage = {
     text: lines.join("\n"),
     choices: found.map((p) => ({ data: `pt:pick:${p.id}`, label: ctx.t("partners:find.pickButton", { name: p.name }) })),
     location: { latitude: nearest.latitude, longitude: nearest.longitude, name: nearest.name, address: nearest.address || nearest.city },
   };
   await ctx.reply(message);
+}
+
+/**
+ * No partner within PARTNER_MAX_DISTANCE_KM (a pin abroad, a remote place): say so, give
+ * the nearest with its distance for someone who can travel, and offer the programme team
+ * rather than inviting the seller to pick an agency thousands of km away.
+ */
+async function replyNoneNear(ctx: Ctx, label: string | null, nearest: NearbyPartner): Promise<void> {
+  const km = formatKm(nearest.distanceKm);
+  const lines = [
+    label ? ctx.t("partners:far.header", { place: label, max: ctx.deps.config.partnerMaxDistanceKm }) : ctx.t("partners:far.headerPin", { max: ctx.deps.config.partnerMaxDistanceKm }),
+    "",
+    ctx.t("partners:far.nearest", { name: nearest.name, city: nearest.city, km }),
+    ...partnerLines(ctx, nearest, null).slice(1),
+    "",
+    ctx.t("partners:far.team"),
+  ];
+  await ctx.reply({ text: lines.join("\n"), choices: [{ data: "pt:team", label: ctx.t("partners:far.teamButton") }] });
+}
+
+/** The seller asks the programme team for help: every admin gets the seller's place and contact links. */
+async function askTeam(ctx: Ctx): Promise<void> {
+  const { deps } = ctx;
+  const profile = await deps.db.sellerProfile.findUnique({ where: { userId: ctx.user.id } });
+  const identities = await deps.db.channelIdentity.findMany({ where: { userId: ctx.user.id }, select: { channel: true, externalId: true } });
+  const admins = await deps.db.user.findMany({ where: { role: "admin", id: { not: ctx.user.id } }, select: { id: true } });
+  let sent = 0;
+  for (const admin of admins) {
+    sent += await sendToUser(deps, admin.id, (lang) => ({
+      text: deps.i18n.t(lang)("partners:far.adminNotice", {
+        seller: ctx.user.displayName ?? `#${ctx.user.id}`,
+        place: profile?.city ?? (profile?.latitude != null ? `${profile.latitude.toFixed(3)}, ${profile.longitude?.toFixed(3)}` : "-"),
+        contact: contactText(identities),
+      }),
+    }));
+  }
+  deps.log.info({ userId: ctx.user.id, admins: sent }, "partners: seller asked the programme team");
+  await ctx.reply(ctx.t(sent > 0 ? "partners:far.teamAsked" : "partners:far.teamUnreachable"));
 }
 
 function formatKm(km: number): string {
@@ -216,6 +269,11 @@ async function deepLink(ctx: Ctx, code: string): Promise<void> {
 async function showMine(ctx: Ctx): Promise<void> {
   const id = await assignedPartnerId(ctx.deps.db, ctx.user.id);
   const entry = id ? (await getDirectory(ctx.deps.db)).byId.get(id) : undefined;
+  if (!entry && id) {
+    // Assigned to a partner that was deactivated since: say so, then the active ones nearby.
+    const gone = await ctx.deps.db.partner.findUnique({ where: { id }, select: { name: true } });
+    if (gone) return startFindWithNote(ctx, ctx.t("partners:mine.inactive", { partner: gone.name }));
+  }
   if (!entry) return startFindWithNote(ctx, ctx.t("partners:mine.none"));
   await ctx.reply([ctx.t("partners:mine.header"), ...partnerLines(ctx, entry, null)].join("\n"));
 }

@@ -11,6 +11,7 @@ import type { ChannelId, Lang } from "../../core/types.ts";
 import type { Db } from "../../db/client.ts";
 import { findPartnerByName } from "./api.ts";
 import { invalidateDirectory } from "./directory.ts";
+import { enqueueDirect } from "../broadcasts/api.ts";
 
 /** What a `/partner CODE` request did. */
 export type RequestResult = "requested" | "already-pending" | "already-member" | "member-elsewhere" | "too-many";
@@ -40,6 +41,7 @@ export async function requestMembership(db: Db, userId: number, partnerId: numbe
 
 /** A decided request: who asked, for which partner. */
 export interface Decision {
+  requestId: number;
   userId: number;
   userName: string | null;
   partnerName: string;
@@ -59,7 +61,7 @@ export async function approveRequest(db: Db, requestId: number, decidedBy: numbe
     if (claimed.count !== 1) return null;
     const request = await tx.partnerRequest.findUniqueOrThrow({ where: { id: requestId }, include: { partner: true, user: true } });
     await grant(tx, request.userId, request.partnerId, decidedBy, now, requestId);
-    return { userId: request.userId, userName: request.user.displayName, partnerName: request.partner.name };
+    return { requestId, userId: request.userId, userName: request.user.displayName, partnerName: request.partner.name };
   });
   if (result) invalidateDirectory(db);
   return result;
@@ -70,7 +72,7 @@ export async function rejectRequest(db: Db, requestId: number, decidedBy: number
   const claimed = await db.partnerRequest.updateMany({ where: { id: requestId, status: "pending" }, data: { status: "rejected", decidedAt: now, decidedBy } });
   if (claimed.count !== 1) return null;
   const request = await db.partnerRequest.findUniqueOrThrow({ where: { id: requestId }, include: { partner: true, user: true } });
-  return { userId: request.userId, userName: request.user.displayName, partnerName: request.partner.name };
+  return { requestId, userId: request.userId, userName: request.user.displayName, partnerName: request.partner.name };
 }
 
 /** Membership, role and partner approval; the user's other pending requests are closed. */
@@ -90,7 +92,7 @@ async function grant(tx: Tx, userId: number, partnerId: number, by: number | nul
  * The CLI's approval, by partner name and the user's channel identity: approves the
  * user's pending request for that partner, or records an approved one.
  */
-export async function approveMemberByIdentity(db: Db, partnerName: string, channel: string, externalId: string): Promise<{ ok: true; partner: string } | { ok: false; error: string }> {
+export async function approveMemberByIdentity(db: Db, partnerName: string, channel: string, externalId: string): Promise<{ ok: true; partner: string; decision: Decision | null } | { ok: false; error: string }> {
   const partner = await findPartnerByName(db, partnerName);
   if (!partner) return { ok: false, error: `No partner named "${partnerName}".` };
   const identity = await db.channelIdentity.findUnique({ where: { channel_externalId: { channel, externalId } } });
@@ -99,8 +101,8 @@ export async function approveMemberByIdentity(db: Db, partnerName: string, chann
   const pending = await db.partnerRequest.findFirst({ where: { userId: identity.userId, partnerId: partner.id, status: "pending" }, select: { id: true } });
   const requestId = pending?.id ?? (await db.partnerRequest.create({ data: { userId: identity.userId, partnerId: partner.id, status: "pending", requestedAt: now } })).id;
   // Decided by someone else a moment ago: theirs stands, and this one records nothing new.
-  await approveRequest(db, requestId, null, now);
-  return { ok: true, partner: partner.name };
+  const decision = await approveRequest(db, requestId, null, now);
+  return { ok: true, partner: partner.name, decision };
 }
 
 /**
@@ -164,4 +166,14 @@ export async function notifyAdminsOfRequest(deps: AppDeps, requestId: number, re
     });
   }
   return sent;
+}
+
+/**
+ * Tells the requester how it was decided through the outbox: for the CLI, which runs no
+ * channel itself; the running bot delivers it. Once per request (dedupe key).
+ */
+export async function queueDecisionNotice(deps: AppDeps, decision: Decision, action: "approve" | "reject"): Promise<number> {
+  const key = action === "approve" ? "partners:member.youApproved" : "partners:member.youRejected";
+  const text = Object.fromEntries((["en", "ur", "ur-Latn"] as const).map((l) => [l, deps.i18n.t(l)(key, { partner: decision.partnerName })])) as Record<Lang, string>;
+  return enqueueDirect(deps, [{ userId: decision.userId, kind: "notice", dedupeKey: `ptreq:${decision.requestId}:${action}`, content: { text }, respectOptOut: false }]);
 }

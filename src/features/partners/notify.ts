@@ -2,6 +2,7 @@
  * Notices to a partner's own bot accounts (a seller picked them). Best effort.
  */
 import type { AppDeps } from "../../core/context.ts";
+import { contactText } from "./contact.ts";
 import { sendToUser } from "./membership.ts";
 
 /**
@@ -18,18 +19,9 @@ export async function notifyPartnerOfAssignment(deps: AppDeps, partner: { id: nu
         partner: partner.name,
         seller: seller?.displayName ?? `#${sellerId}`,
         city: seller?.sellerProfile?.city ?? "-",
-        contact: sellerContact(seller?.identities ?? []),
+        contact: contactText(seller?.identities ?? []),
       }),
     }));
   }
   return sent;
-}
-
-/** How the partner can reach the seller: a WhatsApp number or a Telegram id. */
-function sellerContact(identities: Array<{ channel: string; externalId: string }>): string {
-  const wa = identities.find((i) => i.channel === "whatsapp" && /^\d+@s\.whatsapp\.net$/.test(i.externalId));
-  if (wa) return `+${wa.externalId.split("@")[0]}`;
-  const tg = identities.find((i) => i.channel === "telegram");
-  if (tg) return `Telegram id ${tg.externalId}`;
-  return "-";
 }
