@@ -121,7 +121,9 @@ async function retrying<T>(policy: ReplyPolicy, clock: Clock, send: () => Promis
       return await send();
     } catch (error) {
       if (!isChannelError(error) || !error.retryable || attempt >= policy.attempts) throw error;
-      const wait = error.kind === "rate-limited" ? (error.retryAfterMs ?? 1000) : policy.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
+      // retry_after is the earliest time; chats refused together would all come back in the
+      // same instant and be refused again, so each waits up to half as long again.
+      const wait = error.kind === "rate-limited" ? (error.retryAfterMs ?? 1000) * (1 + Math.random() / 2) : policy.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
       await clock.sleep(wait);
     }
   }

@@ -88,6 +88,9 @@ const DEFAULT_THRESHOLDS = { confident: 0.4, unsure: 0.22 };
 /** A routing topic the message does not support may still mean a neighbour it does support. */
 const TOPIC_FALLBACK: Record<string, string> = { "event-rsvp": "summit-events" };
 
+/** Longest message whose opt-out phrase acts at once; longer ones ask first (the opt-outs sellers write are shorter). */
+const PHRASE_OPT_OUT_MAX_TOKENS = 10;
+
 /** A message that reports something closed or broken gets an FAQ answer only when the FAQ is this sure. */
 const COMPLAINT_FAQ_BAR = 0.55;
 
@@ -339,6 +342,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (!stopBlocked && optOutPhrases.some(matches)) {
       // "how do I stop these messages?" is about stopping, but asks: ask back before acting.
       if (asking) return out("optout", "opt-out question", 0.8, { optOut: "maybe" });
+      // Unsubscribing wrongly costs a seller every invitation; asking costs one tap. A long
+      // message, or one that also complains or asks for something else, may say "stop" in
+      // passing: ask first.
+      if (tokens.length > PHRASE_OPT_OUT_MAX_TOKENS || general || (cue && cue.intent !== "optout")) return out("optout", "opt-out phrase among other things", 0.7, { optOut: "maybe" });
       return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
     }
     // "mera naam likh lo summit ke liye" answers an invitation; "meri rsvp dikhao" asks for one's own.

@@ -201,6 +201,13 @@ describe("opt-out precision", () => {
     expect(understand(text)).toMatchObject({ intent: "optout", optOut: "phrase" });
   });
 
+  it.each([
+    "my cousin in Faisalabad makes gloves too and his agent said to stop sending messages to buyers that never reply",
+    "bhai mujhe messages mat bhejo wala masla nahi hai, mera product photo upload nahi ho raha",
+  ])("a stop phrase in a long or complaining message %j asks first instead of acting", (text) => {
+    expect(understand(text)).toMatchObject({ intent: "optout", optOut: "maybe" });
+  });
+
   it.each(["too many messages", "how do I stop these notifications?", "itne messages kyun aa rahe hain"])("%j only might mean stop: ask first", (text) => {
     expect(understand(text)).toMatchObject({ intent: "optout", optOut: "maybe" });
   });

@@ -199,7 +199,11 @@ function firstContact(subscribed: Set<number>): Middleware {
       // Telegram subscribes on /start without asking: say so once, with how to stop, after
       // the answer (the welcome comes first). Telegram's choices are inline buttons on their
       // own message, so a message after them does not take their numbers.
-      if (created && channel === "telegram" && ctx.message.content.kind === "text") await ctx.reply(ctx.t("broadcasts:consent.subscribed"));
+      // The answer is out by now: a notice the platform keeps refusing must not make the
+      // message fail and be answered again from the inbox (every announcement says how to stop).
+      if (created && channel === "telegram" && ctx.message.content.kind === "text") {
+        await ctx.reply(ctx.t("broadcasts:consent.subscribed")).catch((err: unknown) => ctx.deps.log.warn({ err }, "could not send the subscription notice"));
+      }
       return;
     }
     await next();
