@@ -213,11 +213,6 @@ function parseAdmins(list: string): Config["admins"] {
     .filter((a) => a.channel && a.externalId);
 }
 
-/** Whether stdin is an interactive terminal (read here so no other module touches process). */
-export function isInteractiveTerminal(): boolean {
-  return Boolean(process.stdin.isTTY);
-}
-
 /** Test-only settings: which database the suite runs on, and the base URL for PostgreSQL. */
 export function loadTestSettings(source: Record<string, string | undefined> = process.env) {
   return z
