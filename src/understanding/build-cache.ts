@@ -11,11 +11,11 @@
  * costs only the build time. Nothing is cached when `dir` is null.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { deserialize, serialize } from "node:v8";
+import { readCacheFile, sourceDigest, tsFilesOf, writeCacheFile } from "../core/file-cache.ts";
 import { LEXICON_FILES, loadLexicons, type Lexicons } from "./lexicon.ts";
 import { atomMemo, loadAtomMemo, type Atom } from "./phrases.ts";
 import { entryTokenMemo, loadEntryTokenMemo, type Token } from "./text.ts";
@@ -23,8 +23,6 @@ import { entryTokenMemo, loadEntryTokenMemo, type Token } from "./text.ts";
 /** Where build files go unless told otherwise: the system's temporary folder. */
 export const DEFAULT_BUILD_CACHE_DIR = join(tmpdir(), "seller-bot-understanding");
 
-/** How many build files a folder keeps (other lexicons, other code versions). */
-const KEEP = 8;
 const FORMAT = 1;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -33,16 +31,8 @@ let codeHash: string | undefined;
 
 /** A hash of the source of the code that validates and normalises the lexicons (read once per process). */
 function sourceHash(): string {
-  if (codeHash) return codeHash;
-  const hash = createHash("sha256");
-  for (const dir of CODE_DIRS) {
-    for (const f of readdirSync(dir).filter((name) => name.endsWith(".ts")).sort()) {
-      hash.update(f);
-      hash.update(readFileSync(join(dir, f)));
-    }
-  }
-  hash.update(readFileSync(join(HERE, "../core/text.ts")));
-  return (codeHash = hash.digest("hex"));
+  codeHash ??= sourceDigest(HERE, [...CODE_DIRS.flatMap(tsFilesOf), join(HERE, "../core/text.ts")]);
+  return codeHash;
 }
 
 interface CachedBuild {
@@ -75,7 +65,7 @@ export function cachedLexicons(lexiconDir: string, cacheDir: string | null = DEF
     file = undefined; // a lexicon file cannot be read: loadLexicons below says which
   }
   if (file) {
-    const cached = readBuild(file);
+    const cached = readCacheFile<CachedBuild>(file, (v) => v.format === FORMAT && Boolean(v.lexicons) && Array.isArray(v.tokens) && Array.isArray(v.atoms));
     if (cached) {
       loadEntryTokenMemo(cached.tokens);
       loadAtomMemo(cached.atoms);
@@ -87,7 +77,7 @@ export function cachedLexicons(lexiconDir: string, cacheDir: string | null = DEF
     lexicons,
     origin: "validated",
     save: () => {
-      if (file && cacheDir) writeBuild(cacheDir, file, { format: FORMAT, lexicons, tokens: entryTokenMemo(), atoms: atomMemo() });
+      if (file && cacheDir) writeCacheFile(cacheDir, file, { format: FORMAT, lexicons, tokens: entryTokenMemo(), atoms: atomMemo() } satisfies CachedBuild, "understanding");
     },
   };
 }
@@ -100,41 +90,4 @@ export function buildKey(lexiconDir: string): string {
     hash.update(readFileSync(join(lexiconDir, `${name}.json`)));
   }
   return hash.digest("hex").slice(0, 32);
-}
-
-function readBuild(file: string): CachedBuild | undefined {
-  try {
-    const value = deserialize(readFileSync(file)) as CachedBuild;
-    if (value?.format !== FORMAT || !value.lexicons || !Array.isArray(value.tokens) || !Array.isArray(value.atoms)) return undefined;
-    return value;
-  } catch {
-    return undefined; // missing or damaged: rebuilt
-  }
-}
-
-function writeBuild(dir: string, file: string, build: CachedBuild): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, serialize(build));
-    renameSync(temp, file);
-    prune(dir);
-  } catch {
-    // A folder that cannot be written: the next start builds again.
-  }
-}
-
-/** Keeps the newest {@link KEEP} build files of the folder. */
-function prune(dir: string): void {
-  const files = readdirSync(dir)
-    .filter((f) => /^understanding-[0-9a-f]+\.bin$/.test(f))
-    .map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs }))
-    .sort((a, b) => b.at - a.at);
-  for (const { f } of files.slice(KEEP)) {
-    try {
-      unlinkSync(join(dir, f));
-    } catch {
-      // another process pruned it
-    }
-  }
 }

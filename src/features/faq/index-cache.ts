@@ -10,11 +10,11 @@
  * costs only the build time.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { deserialize, serialize } from "node:v8";
+import { readCacheFile, sourceDigest, tsFilesOf, writeCacheFile } from "../../core/file-cache.ts";
 import type { ClassifierOptions } from "./classifier.ts";
 import type { FaqTopic } from "./content.ts";
 import type { Concept } from "./lexicon.ts";
@@ -22,9 +22,6 @@ import { SEARCH_INDEX_FORMAT, type SearchIndex } from "./search-index.ts";
 
 /** Where index files go unless told otherwise: the system's temporary folder. */
 export const DEFAULT_INDEX_CACHE_DIR = join(tmpdir(), "seller-bot-faq");
-
-/** How many index files a folder keeps (other content, other code versions). */
-const KEEP = 8;
 
 /** What the index is built from. */
 export interface IndexSource {
@@ -45,14 +42,8 @@ let codeHash: string | undefined;
 
 /** A hash of the source of the code that builds the index (read once per process). */
 function sourceHash(): string {
-  if (codeHash) return codeHash;
-  const hash = createHash("sha256");
-  const files = readdirSync(HERE).filter((f) => f.endsWith(".ts")).sort().map((f) => join(HERE, f));
-  for (const file of [...files, join(HERE, "../../core/text.ts")]) {
-    hash.update(file.slice(HERE.length));
-    hash.update(readFileSync(file));
-  }
-  return (codeHash = hash.digest("hex"));
+  codeHash ??= sourceDigest(HERE, [...tsFilesOf(HERE), join(HERE, "../../core/text.ts")]);
+  return codeHash;
 }
 
 /** The cache key of an index source: a hex digest. */
@@ -82,23 +73,10 @@ export function cachedIndex(source: IndexSource, build: () => SearchIndex, dir =
     return { index: build(), origin: "built-uncached" };
   }
   const topicIds = source.topics.map((t) => t.id).join(",");
-  try {
-    const index = deserialize(readFileSync(file)) as SearchIndex;
-    if (index?.format === SEARCH_INDEX_FORMAT && index.topicIds?.join(",") === topicIds) return { index, origin: "cache" };
-  } catch {
-    // missing or damaged: build it
-  }
+  const cached = readCacheFile<SearchIndex>(file, (index) => index.format === SEARCH_INDEX_FORMAT && index.topicIds?.join(",") === topicIds);
+  if (cached) return { index: cached, origin: "cache" };
   const index = build();
-  try {
-    mkdirSync(dir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, serialize(index));
-    renameSync(temp, file);
-    prune(dir);
-    return { index, origin: "built" };
-  } catch {
-    return { index, origin: "built-uncached" };
-  }
+  return { index, origin: writeCacheFile(dir, file, index, "index") ? "built" : "built-uncached" };
 }
 
 /**
@@ -121,36 +99,9 @@ export function cachedContent<T>(files: readonly string[], load: () => T, dir = 
   } catch {
     return load();
   }
-  try {
-    const cached = deserialize(readFileSync(file)) as { content: T } | undefined;
-    if (cached && "content" in cached) return cached.content;
-  } catch {
-    // missing or damaged: read the files
-  }
+  const cached = readCacheFile<{ content: T }>(file, (v) => "content" in v);
+  if (cached) return cached.content;
   const content = load();
-  try {
-    mkdirSync(dir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, serialize({ content }));
-    renameSync(temp, file);
-    prune(dir, "content");
-  } catch {
-    // a folder that cannot be written: read the files again next time
-  }
+  writeCacheFile(dir, file, { content }, "content");
   return content;
-}
-
-/** Removes all but the newest {@link KEEP} index (or content) files of a folder. */
-function prune(dir: string, kind: "index" | "content" = "index"): void {
-  const files = readdirSync(dir)
-    .filter((f) => f.startsWith(`${kind}-`) && /^[a-z]+-[0-9a-f]+\.bin$/.test(f))
-    .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
-    .sort((a, b) => b.t - a.t);
-  for (const { f } of files.slice(KEEP)) {
-    try {
-      unlinkSync(join(dir, f));
-    } catch {
-      // another process removed it first
-    }
-  }
 }
