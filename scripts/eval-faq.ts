@@ -12,9 +12,9 @@
  * (`--rankAlpha 0.5` …) or `--retrain` use a calibration trained in this run instead of the
  * shipped one.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { cliArgs, readJsonLines } from "./eval-support.ts";
 import { detectLanguage } from "../src/core/language.ts";
 import { LANGS } from "../src/core/types.ts";
 import { loadCalibration, type Calibration } from "../src/features/faq/calibration.ts";
@@ -25,12 +25,7 @@ import { figuresAt, trainFaqCalibration, type Figures, type Judged } from "../sr
 const lineSchema = z.object({ text: z.string(), lang: z.enum(["en", "ur", "ur-Latn"]), topic: z.string().nullable() });
 type Item = z.infer<typeof lineSchema>;
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(name);
-const option = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const { flag, option } = cliArgs();
 
 const knobs: RankingOptions = {};
 for (const k of ["answerWeight", "rankAlpha", "unknownFactor", "answerCredit", "minEvidence", "recoveredCredit", "soundCredit", "conceptCredit", "stemCredit", "classifierWeight"] as const) {
@@ -45,21 +40,7 @@ if (content.topics.length === 0) {
   process.exit(2);
 }
 
-function readItems(file: string): Item[] {
-  if (!existsSync(file)) {
-    console.error(`No evaluation file ${file}`);
-    process.exit(2);
-  }
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .map((l, i) => [l.trim(), i + 1] as const)
-    .filter(([l]) => l)
-    .map(([l, n]) => {
-      const parsed = lineSchema.safeParse(JSON.parse(l));
-      if (!parsed.success) throw new Error(`${file}:${n}: ${parsed.error.issues[0]?.message}`);
-      return parsed.data;
-    });
-}
+const readItems = (file: string): Item[] => readJsonLines(file, lineSchema);
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : "-");
 

@@ -9,9 +9,9 @@
  * held-out file: read only its totals). `--examples` scores content/understanding's own
  * examples instead (a consistency check: they are what the rules were written from).
  */
-import { existsSync, readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { z } from "zod";
+import { cliArgs, readJsonLines } from "./eval-support.ts";
 import { INTENTS, type Understanding } from "../src/core/understanding.ts";
 import { LANGS } from "../src/core/types.ts";
 import { faqDir, loadKnowledgeBase } from "../src/features/faq/knowledge.ts";
@@ -36,29 +36,10 @@ const lineSchema = z.object({
 });
 type Item = z.infer<typeof lineSchema>;
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(name);
-const option = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const { flag, option } = cliArgs();
 const contentDir = option("--content") ?? "content";
 
-function readItems(file: string): Item[] {
-  if (!existsSync(file)) {
-    console.error(`No evaluation file ${file}`);
-    process.exit(2);
-  }
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .map((l, i) => [l.trim(), i + 1] as const)
-    .filter(([l]) => l)
-    .map(([l, n]) => {
-      const parsed = lineSchema.safeParse(JSON.parse(l));
-      if (!parsed.success) throw new Error(`${file}:${n}: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
-      return parsed.data;
-    });
-}
+const readItems = (file: string): Item[] => readJsonLines(file, lineSchema);
 
 /** The content's own examples as labelled lines (entities not labelled: not scored). */
 function exampleItems(): Item[] {
