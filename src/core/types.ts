@@ -13,9 +13,28 @@ export type Lang = "en" | "ur" | "ur-Latn";
 /** All supported languages, in menu order. */
 export const LANGS: readonly Lang[] = ["en", "ur", "ur-Latn"] as const;
 
+/**
+ * A platform's handle on a media file (a voice note, a photo), enough for the adapter that
+ * made it to forward or copy it later (a handover passes a voice note to a partner). The
+ * core stores it and hands it back; it never looks inside `ref`.
+ */
+export interface MediaRef {
+  channel: ChannelId;
+  /** What the file is. */
+  type: "voice" | "audio" | "image" | "video" | "document";
+  /** Adapter-private: Telegram's `file_id`, a WhatsApp message key, a Cloud API media id. */
+  ref: string;
+  mimeType?: string;
+  durationSeconds?: number;
+  filename?: string;
+}
+
 /** The kinds of content a person can send. */
 export type InboundContent =
-  | { kind: "text"; text: string }
+  /** Typed text, or the caption under a photo, video or document (`attachment` says which). */
+  | { kind: "text"; text: string; attachment?: MediaRef }
+  /** A voice note or an audio file: only a person can hear it (see the handover). */
+  | { kind: "voice"; media: MediaRef }
   /** A choice picked from buttons (Telegram) or resolved from a numbered reply. */
   | { kind: "choice"; data: string; label?: string }
   | { kind: "location"; latitude: number; longitude: number; name?: string; address?: string }
@@ -30,7 +49,13 @@ export interface InboundMessage {
   /** The platform's message id, unique per channel; used to handle redeliveries once. */
   messageId: string;
   /** Where to reply: a private chat or a group. */
-  chat: { id: string; kind: "private" | "group"; title?: string };
+  chat: {
+    id: string;
+    kind: "private" | "group";
+    title?: string;
+    /** A forum topic (Telegram `message_thread_id`): replies go to the same topic. */
+    threadId?: string;
+  };
   sender: {
     /** Stable id of the person on this channel (Telegram user id, WhatsApp JID). */
     id: string;
@@ -44,6 +69,8 @@ export interface InboundMessage {
   addressedToBot?: boolean;
   sentAt: Date;
   content: InboundContent;
+  /** The platform id of the message this one replies to (Telegram `reply_to_message`, WhatsApp quoted). */
+  replyToMessageId?: string;
 }
 
 /** A choice the user can pick: a button on Telegram, a numbered line elsewhere. */
@@ -69,6 +96,14 @@ export interface OutboundMessage {
   choices?: Choice[];
   location?: { latitude: number; longitude: number; name?: string; address?: string };
   file?: OutboundFile;
+  /**
+   * A media file received earlier on the same channel, sent again with `text` as its caption
+   * (Telegram by `file_id`, WhatsApp by re-sending the stored media). Adapters that cannot
+   * (`capabilities.media` false) send the text alone.
+   */
+  media?: MediaRef;
+  /** A forum topic in the target group (Telegram `message_thread_id`). */
+  threadId?: string;
 }
 
 /** What a channel can do; the core adapts replies to it. */
@@ -78,6 +113,8 @@ export interface ChannelCapabilities {
   location: boolean;
   files: boolean;
   groups: boolean;
+  /** Can send back a {@link MediaRef} it received (a voice note passed to a partner). */
+  media?: boolean;
   /** Longest text one message may carry. */
   maxTextLength: number;
 }
