@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: type-check, then the whole suite on SQLite, then again on PostgreSQL.
+// `npm test`: type-check, then the whole suite on SQLite, then on PostgreSQL the test files
+// that open the test database (scripts/database-tests.mjs: the rest gives the same result
+// on both, and running it twice only costs CI time).
 // PostgreSQL comes from TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test);
 // each run uses its own schemas, so runs never collide. Extra arguments go to vitest.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import pg from "pg";
+import { databaseTestFiles } from "./database-tests.mjs";
 import { summaryLines } from "./test-summary.mjs";
 
 const extra = process.argv.slice(2);
@@ -29,9 +32,9 @@ async function postgresReachable() {
 // Each vitest run also writes a JSON report, so the closing line can count every test.
 mkdirSync(".tmp", { recursive: true });
 const counts = { passed: 0, failed: 0, skipped: 0 };
-const vitest = (db) => {
+const vitest = (db, files = []) => {
   const report = `.tmp/vitest-${db}.json`;
-  const status = run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${report}`, ...extra], { TEST_DATABASE: db });
+  const status = run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${report}`, ...extra, ...files], { TEST_DATABASE: db });
   if (existsSync(report)) {
     const r = JSON.parse(readFileSync(report, "utf8"));
     counts.passed += r.numPassedTests;
@@ -54,7 +57,11 @@ if (process.env.TEST_SKIP_POSTGRES === "1") skipped.push("PostgreSQL (TEST_SKIP_
 else if (!(await postgresReachable())) {
   skipped.push("PostgreSQL (unreachable)");
   failures.push("PostgreSQL not reachable (set TEST_SKIP_POSTGRES=1 to skip it)");
-} else check("PostgreSQL", vitest("postgres"), "tests on PostgreSQL");
+} else {
+  // With filters of your own (`npm test -- test/faq`), PostgreSQL runs what they select.
+  const filtered = extra.some((arg) => !arg.startsWith("-"));
+  check("PostgreSQL", vitest("postgres", filtered ? [] : databaseTestFiles()), "tests on PostgreSQL");
+}
 
 console.log("");
 for (const line of summaryLines({ ran, skipped, failures, counts, filter: extra })) console.log(line);
