@@ -157,9 +157,9 @@ const checked = new Map(FILES.map((f) => [f, checkFile(f, readFileSync(join(EVAL
 const linesOf = (file: string) => checked.get(file)?.lines ?? [];
 
 describe("eval/*.jsonl", () => {
-  it("has the six sets (so none drops out of the checks below unnoticed)", () => {
+  it("has the sets (so none drops out of the checks below unnoticed)", () => {
     expect(FILES).toEqual(
-      expect.arrayContaining(["faq-dev.jsonl", "faq-dev2.jsonl", "faq-holdout.jsonl", "intents-dev.jsonl", "intents-dev2.jsonl", "intents-holdout.jsonl"]),
+      expect.arrayContaining(["faq-dev.jsonl", "faq-dev2.jsonl", "faq-holdout.jsonl", "intents-dev.jsonl", "intents-dev2.jsonl", "intents-holdout.jsonl", "faq-holdout3.jsonl", "intents-holdout3.jsonl"]),
     );
   });
 
@@ -222,7 +222,7 @@ describe("coverage promised by eval/README.md", () => {
     for (const lang of LANGS) expect(outOfScope.filter((l) => l.lang === lang).length, `out of scope, ${lang}`).toBeGreaterThanOrEqual(10);
   });
 
-  for (const [file, min, total] of [["intents-dev.jsonl", 4, 320], ["intents-dev2.jsonl", 4, 400], ["intents-dev3.jsonl", 2, 140], ["intents-holdout.jsonl", 3, 220]] as const) {
+  for (const [file, min, total] of [["intents-dev.jsonl", 4, 320], ["intents-dev2.jsonl", 4, 400], ["intents-dev3.jsonl", 2, 140], ["intents-holdout.jsonl", 3, 220], ["intents-holdout3.jsonl", 3, 320]] as const) {
     it(`${file}: ≥ ${total} lines, every intent ≥ ${min} times in every form`, () => {
       const lines = linesOf(file);
       expect(lines.length).toBeGreaterThanOrEqual(total);
@@ -275,6 +275,28 @@ describe("coverage promised by eval/README.md", () => {
     // Small talk run together takes the closing part: "ok thanks bye" is bye, "ok shukriya" thanks.
     const byText = new Map(lines.map((l) => [l.text, l.intent]));
     expect([byText.get("ok thanks bye"), byText.get("ok shukriya"), byText.get("اوکے شکریہ")]).toEqual(["bye", "thanks", "thanks"]);
+  });
+});
+
+describe("coverage promised by eval/README.md for the third holdouts", () => {
+  it("faq-holdout3: ≥ 260 lines, every topic ≥ 2 times in every form, ≥ 50 out of scope (≥ 15 per form)", () => {
+    const lines = linesOf("faq-holdout3.jsonl");
+    expect(lines.length).toBeGreaterThanOrEqual(260);
+    const thin = REQUIRED_TOPIC_IDS.flatMap((t) => LANGS.filter((lang) => lines.filter((l) => l.topic === t && l.lang === lang).length < 2).map((lang) => `${t} ${lang}`));
+    expect(thin).toEqual([]);
+    const outOfScope = lines.filter((l) => l.topic === null);
+    expect(outOfScope.length).toBeGreaterThanOrEqual(50);
+    for (const lang of LANGS) expect(outOfScope.filter((l) => l.lang === lang).length, `out of scope, ${lang}`).toBeGreaterThanOrEqual(15);
+  });
+
+  it("intents-holdout3: a third in Urdu script, ≥ 45 opt-outs (≥ 15 per form) and ≥ 40 band/stop/block look-alikes that are not", () => {
+    const lines = linesOf("intents-holdout3.jsonl");
+    expect(lines.filter((l) => l.lang === "ur").length * 3).toBeGreaterThanOrEqual(lines.length);
+    const optouts = lines.filter((l) => l.intent === "optout");
+    expect(optouts.length).toBeGreaterThanOrEqual(45);
+    for (const lang of LANGS) expect(optouts.filter((l) => l.lang === lang).length, `optout ${lang}`).toBeGreaterThanOrEqual(15);
+    const lookAlikes = lines.filter((l) => l.intent !== "optout" && /\b(band|stop\w*|block\w*|ruk|closed)\b|بند(?![ہه])|رک گیا|معطل/iu.test(l.text));
+    expect(lookAlikes.length).toBeGreaterThanOrEqual(40);
   });
 });
 
