@@ -47,7 +47,9 @@ function fromMessage(msg: Message, me: BotIdentity): InboundDecision {
   // and posts "as a channel" come with a bot in `from` but a chat in `sender_chat`: people.
   if (!sender) return { action: "ignore", reason: "message from a bot" };
   const group = msg.chat.type !== "private";
-  const repliesToBot = msg.reply_to_message?.from?.id === me.id;
+  // In a forum topic every message "replies" to the topic's first message; that is no reply.
+  const replyTo = msg.reply_to_message && !msg.reply_to_message.forum_topic_created ? msg.reply_to_message : undefined;
+  const repliesToBot = replyTo?.from?.id === me.id;
   let content: InboundContent;
   let addressed = !group || repliesToBot;
   const written = msg.text ?? msg.caption;
@@ -83,7 +85,7 @@ function fromMessage(msg: Message, me: BotIdentity): InboundDecision {
       sentAt: new Date(msg.date * 1000),
       content,
       // The same form as SentMessage.messageId of the bot's own messages (a handover matches them).
-      ...(msg.reply_to_message ? { replyToMessageId: String(msg.reply_to_message.message_id) } : {}),
+      ...(replyTo ? { replyToMessageId: String(replyTo.message_id) } : {}),
     },
   };
 }
