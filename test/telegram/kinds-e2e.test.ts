@@ -161,6 +161,24 @@ describe("telegram end to end: a group upgraded to a supergroup", () => {
   });
 });
 
+describe("group migration when both ids are already stored", () => {
+  it("a link on the old row moves to the new row; the old row's unsent rows are cancelled with the reason", async () => {
+    const { migrateGroup } = await import("../../src/features/broadcasts/groups.ts");
+    const db = app.deps.db;
+    const partner = await makePartner(db, "Merge Partner");
+    const old = await db.linkedGroup.create({ data: { channel: "telegram", chatId: "-4100000001", title: "Old", partnerId: partner.id, language: "ur-Latn" } });
+    const fresh = await db.linkedGroup.create({ data: { channel: "telegram", chatId: "-1004100000001", title: "New" } });
+    const row = await db.outboxMessage.create({ data: { recipient: `g:${old.id}`, kind: "notice", groupId: old.id, channel: "telegram", chatId: "-4100000001", content: JSON.stringify(content()), respectOptOut: false, notBefore: new Date(Date.now() + 3_600_000) } });
+    expect(await migrateGroup(db, "telegram", "-4100000001", "-1004100000001", new Date())).toBe(fresh.id);
+    expect(await db.linkedGroup.findUniqueOrThrow({ where: { id: fresh.id } })).toMatchObject({ partnerId: partner.id, language: "ur-Latn", removedAt: null });
+    expect(await db.linkedGroup.findUniqueOrThrow({ where: { id: old.id } })).toMatchObject({ partnerId: null });
+    expect(await db.outboxMessage.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: "cancelled", lastError: "group moved to chat -1004100000001" });
+    // Again (the second notice): nothing changes, nothing fails.
+    expect(await migrateGroup(db, "telegram", "-4100000001", "-1004100000001", new Date())).toBe(fresh.id);
+    expect(await migrateGroup(db, "telegram", "-4199999999", "-1004199999999", new Date())).toBeUndefined();
+  });
+});
+
 describe("telegram end to end: the reply loop guard", () => {
   it("more than 10 answers to one chat in a minute pause it (logged once, with the chat); the outbox still reaches it", async () => {
     const bot = { id: 7100, first_name: "Auto Responder", language_code: "en" };

@@ -178,4 +178,10 @@ describe("inbound: voice notes, captions, quotes (issue 14)", () => {
     expect(await skipped("meta-ai")).toBe("automated sender (a bot account)");
     expect(await skipped("baileys-bot")).toBe("automated sender (Baileys message id)");
   });
+
+  it("in a group, a mention of the bot in a caption addresses it", async () => {
+    const m = await one("group-caption-mention", { groups: true });
+    expect(m.addressedToBot).toBe(true);
+    expect(m.content).toMatchObject({ kind: "text", text: "@205555555555555 price of this?" });
+  });
 });
