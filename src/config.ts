@@ -85,6 +85,11 @@ const envSchema = z
     OUTBOX_LEASE_MS: int(60_000, 1000),
     /** Outbox: Telegram sends in flight at once (the pace is still TELEGRAM_RATE_PER_SECOND). */
     OUTBOX_CONCURRENCY: int(32, 1),
+    /** Reply loop guard: more answers than this to one chat within the window pause it (0: off). */
+    REPLY_GUARD_MAX_REPLIES: int(10, 0),
+    REPLY_GUARD_WINDOW_MS: int(60_000, 1000),
+    /** How long a chat over the reply limit is not answered. */
+    REPLY_GUARD_PAUSE_MS: int(10 * 60_000, 0),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_MODE === "webhook" && env.TELEGRAM_BOT_TOKEN) {
@@ -136,6 +141,8 @@ export interface Config {
   nudgeAfterDays: number;
   jobsEnabled: boolean;
   outbox: { leaseMs: number; concurrency: number };
+  /** Reply loop guard (src/core/reply-guard.ts); unset: its defaults. */
+  replyGuard?: { maxReplies: number; windowMs: number; pauseMs: number };
 }
 
 /** Raised when the environment is invalid; `message` lists every bad field. */
@@ -198,6 +205,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     nudgeAfterDays: e.NUDGE_AFTER_DAYS,
     jobsEnabled: e.JOBS_ENABLED,
     outbox: { leaseMs: e.OUTBOX_LEASE_MS, concurrency: e.OUTBOX_CONCURRENCY },
+    replyGuard: { maxReplies: e.REPLY_GUARD_MAX_REPLIES, windowMs: e.REPLY_GUARD_WINDOW_MS, pauseMs: e.REPLY_GUARD_PAUSE_MS },
   };
 }
 

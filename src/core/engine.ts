@@ -17,6 +17,7 @@ import { asciiDigits, keyText, sanitizeText } from "./text.ts";
 import type { ChannelCapabilities, ChannelId, Choice, InboundMessage, Lang, OutboundMessage } from "./types.ts";
 import type { Understander, Understanding } from "./understanding.ts";
 import { loadOrCreateUser, type LoadedUser } from "./users.ts";
+import { createReplyGuard, type ReplyGuard } from "./reply-guard.ts";
 import { compose } from "./router.ts";
 import { isTransientDatabaseError } from "../db/errors.ts";
 import type { InboxClaim } from "../db/hot-path.ts";
@@ -87,6 +88,7 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
   const hot = deps.database.hot;
   const { deadlineMs, leaseMs } = deps.config.inbox;
   const owner = options.owner ?? createOwnerId();
+  const replyGuard = createReplyGuard({ limits: deps.config.replyGuard, log: deps.log, now: () => deps.now().getTime() });
   const background = new Set<Promise<unknown>>();
   const retries = new Set<NodeJS.Timeout>();
   // Inbox rows this process is working on (queued, running, waiting for a retry): a replay
@@ -101,7 +103,7 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
     let ctx: Ctx | undefined;
     try {
       loaded = await loadOrCreateUser(deps.database, deps.config, message, deps.now());
-      ctx = createCtx(deps, message, loaded, topics, understander);
+      ctx = createCtx(deps, message, loaded, topics, understander, replyGuard);
       await chooseLanguage(ctx, loaded);
       await chain(ctx, async () => undefined);
       return "handled";
@@ -110,7 +112,7 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
         deps.log.warn({ err: error, channel: message.channel, messageId: message.messageId }, "message failed on a database or platform fault; retrying from the inbox");
         return "retry";
       }
-      await apologise(deps, message, loaded, ctx, error);
+      await apologise(deps, message, loaded, ctx, error, replyGuard);
       return "handled";
     }
   }
@@ -323,8 +325,10 @@ async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | typ
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, topics: Map<string, (ctx: Ctx) => Promise<void>>, understander: Understander): Ctx {
+function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, topics: Map<string, (ctx: Ctx) => Promise<void>>, understander: Understander, replyGuard: ReplyGuard): Ctx {
   const replies: OutboundMessage[] = [];
+  // Asked once per message, at its first reply: one answer is one "reply" to the loop guard.
+  let mayReply: boolean | undefined;
   const user = { ...loaded.user };
   const content = resolveNumberedChoice(message, loaded.state.choices);
   const msg = content === message.content ? message : { ...message, content };
@@ -347,8 +351,12 @@ function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, t
     deps,
     replies,
     async reply(reply) {
-      const out = typeof reply === "string" ? { text: reply } : reply;
+      const given = typeof reply === "string" ? { text: reply } : reply;
+      // A forum topic's question is answered in the same topic.
+      const out = message.chat.threadId !== undefined && given.threadId === undefined ? { ...given, threadId: message.chat.threadId } : given;
       replies.push(out);
+      mayReply ??= mayAnswer(replyGuard, message);
+      if (!mayReply) return;
       const isPrivate = message.chat.kind === "private";
       await deps.messenger.reply({ channel: message.channel, chatId: message.chat.id, userId: isPrivate ? user.id : undefined, lang: ctx.lang, isGroup: !isPrivate }, out);
     },
@@ -368,6 +376,15 @@ function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, t
     },
   };
   return ctx;
+}
+
+/**
+ * The reply loop guard, for people's chats on platforms where another bot could be on the
+ * other side. The terminal (a person at the keyboard) and platform events are not counted.
+ */
+function mayAnswer(guard: ReplyGuard, message: InboundMessage): boolean {
+  if (message.channel === "console" || message.content.kind === "event") return true;
+  return guard.allow(`${message.channel}:${message.chat.id}`);
 }
 
 const NOT_UNDERSTOOD: Understander = {
@@ -426,6 +443,7 @@ const guards: Middleware = async (ctx, next) => {
     return next();
   }
   if (chat.kind === "group" && !ctx.message.addressedToBot) return;
+  if (content.kind === "voice") return voiceNote(ctx);
   if (content.kind === "unsupported") return ctx.reply(ctx.t(content.what === "invalid-location" ? "common:invalidLocation" : "common:unsupported"));
   if (content.kind === "text" && ctx.text === "") return ctx.reply(ctx.t("common:empty"));
   if (content.kind === "text" && CANCEL.has(keyText(ctx.text))) {
@@ -435,6 +453,14 @@ const guards: Middleware = async (ctx, next) => {
   }
   return next();
 };
+
+/**
+ * A voice note or audio file: nobody here can listen to it yet, so the person is asked to
+ * type, or to ask for a person. The handover (issue 14) replaces this with passing it on.
+ */
+async function voiceNote(ctx: Ctx): Promise<void> {
+  await ctx.reply(ctx.t("common:voiceNotYet"));
+}
 
 const CANCEL = new Set(["cancel", "/cancel", "cancel karo", "cancel kro", "rehne do", "rehnay do", "chhoro", "chodo", "منسوخ", "منسوخ کریں", "رہنے دیں", "کینسل"]);
 
@@ -468,7 +494,7 @@ const notUnderstood: Middleware = async (ctx) => {
   return ctx.reply({ text: ctx.t("common:notUnderstood"), choices: [{ data: "help:menu", label: ctx.t("common:menu.open") }] });
 };
 
-async function apologise(deps: AppDeps, message: InboundMessage, loaded: LoadedUser | undefined, ctx: Ctx | undefined, error: unknown): Promise<void> {
+async function apologise(deps: AppDeps, message: InboundMessage, loaded: LoadedUser | undefined, ctx: Ctx | undefined, error: unknown, replyGuard: ReplyGuard): Promise<void> {
   const lang: Lang = ctx?.lang ?? loaded?.user.language ?? detectLanguage(message.content.kind === "text" ? message.content.text : "").lang;
   const t = deps.i18n.t(lang);
   const userFacing = error instanceof UserFacingError;
@@ -479,8 +505,11 @@ async function apologise(deps: AppDeps, message: InboundMessage, loaded: LoadedU
     );
   }
   const text = userFacing ? t(error.key, error.params) : t("common:error.apology");
+  // Counted unless the message already got a reply (it was counted then).
+  if (ctx?.replies.length ? message.channel !== "console" && replyGuard.paused(`${message.channel}:${message.chat.id}`) : !mayAnswer(replyGuard, message)) return;
   try {
-    await deps.messenger.reply({ channel: message.channel, chatId: message.chat.id, lang, isGroup: message.chat.kind === "group" }, { text });
+    const topic = message.chat.threadId !== undefined ? { threadId: message.chat.threadId } : {};
+    await deps.messenger.reply({ channel: message.channel, chatId: message.chat.id, lang, isGroup: message.chat.kind === "group" }, { text, ...topic });
   } catch (sendError) {
     deps.log.warn({ err: sendError, channel: message.channel }, "could not send the apology");
   }

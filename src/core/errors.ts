@@ -14,7 +14,9 @@ export type ChannelErrorKind =
   /** Network fault or platform 5xx: retry with backoff. */
   | "network"
   /** The request itself was wrong (bad entities, text too long): do not retry as is. */
-  | "bad-request";
+  | "bad-request"
+  /** The group has a new chat id (Telegram supergroup upgrade, `migrateToChatId`): send there instead. */
+  | "migrated";
 
 /** A platform failure translated by an adapter. */
 export class ChannelError extends Error {
@@ -22,11 +24,15 @@ export class ChannelError extends Error {
     readonly kind: ChannelErrorKind,
     message: string,
     readonly retryAfterMs?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; migrateToChatId?: string },
   ) {
     super(message, options);
     this.name = "ChannelError";
+    if (options?.migrateToChatId !== undefined) this.migrateToChatId = options.migrateToChatId;
   }
+
+  /** For `migrated`: the group's new chat id. */
+  readonly migrateToChatId?: string;
 
   /** Whether trying again later can succeed. */
   get retryable(): boolean {

@@ -95,6 +95,9 @@ export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock;
         choices: last && caps.buttons ? message.choices : undefined,
         location: last && caps.location ? message.location : undefined,
         file: last && caps.files ? message.file : undefined,
+        // A channel that cannot send media back gets the text alone (types.ts).
+        ...(last && caps.media && message.media ? { media: message.media } : {}),
+        ...(message.threadId !== undefined ? { threadId: message.threadId } : {}),
       };
       if (!policy) {
         sent.push(await adapter.send(target.chatId, native));

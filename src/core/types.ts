@@ -41,7 +41,9 @@ export type InboundContent =
   /** Something the bot does not read: sticker, voice note, image, poll, … */
   | { kind: "unsupported"; what: string }
   /** Platform events: the bot added to / removed from a group, a user blocking it. */
-  | { kind: "event"; event: "added-to-group" | "removed-from-group" | "blocked" | "unblocked" };
+  | { kind: "event"; event: "added-to-group" | "removed-from-group" | "blocked" | "unblocked" }
+  /** A group got a new chat id (Telegram group → supergroup upgrade): whatever is stored under the old id moves. */
+  | { kind: "event"; event: "group-migrated"; fromChatId: string; toChatId: string };
 
 /** One message from a person (or a platform event) in the shape the core understands. */
 export interface InboundMessage {
@@ -69,7 +71,10 @@ export interface InboundMessage {
   addressedToBot?: boolean;
   sentAt: Date;
   content: InboundContent;
-  /** The platform id of the message this one replies to (Telegram `reply_to_message`, WhatsApp quoted). */
+  /**
+   * The platform id of the message this one replies to (Telegram `reply_to_message`, WhatsApp
+   * quoted), in the form {@link SentMessage.messageId} gives for the bot's own messages.
+   */
   replyToMessageId?: string;
 }
 

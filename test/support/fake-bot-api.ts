@@ -2,7 +2,9 @@
  * A local HTTP server that behaves like the Telegram Bot API, for tests and benchmarks.
  * grammY talks real HTTP to it (set `apiRoot` to `fake.url`). It:
  * - answers getMe, getUpdates (long polling from a queue), sendMessage, sendLocation,
- *   sendVenue, sendDocument (multipart), answerCallbackQuery, setWebhook, deleteWebhook,
+ *   sendVenue, sendDocument (multipart or by file_id), sendVoice / sendAudio / sendPhoto /
+ *   sendVideo / sendVideoNote / sendAnimation by file_id (a caption ≤ 1024 after parsing;
+ *   only file ids it saw in an update, used as their own kind), answerCallbackQuery, setWebhook, deleteWebhook,
  *   getWebhookInfo, setMyCommands, getMyCommands, deleteMyCommands, sendChatAction;
  * - checks what Telegram checks: HTML entities (parse_mode HTML), text length after
  *   parsing (4096), callback data ≤ 64 bytes, known callback query ids, getUpdates while a
@@ -10,6 +12,9 @@
  *   setWebhook only for HTTPS on 443/80/88/8443 (unless `localServer`, like a local Bot API
  *   server), sends only to chats it has seen: an unknown chat is 400 "chat not found", a user
  *   seen only in a group (never started the bot) is 403 "bot can't initiate conversation";
+ *   a group upgraded with `migrate` answers 400 "group chat was upgraded to a supergroup
+ *   chat" with `parameters.migrate_to_chat_id`; `message_thread_id` must be a forum topic
+ *   seen in an update ("message thread not found");
  * - limits sends as Telegram does, on by default: about one a second per private chat
  *   (bursts of 5), 20 a minute per group, 30 a second overall → 429 with retry_after;
  * - fails on request: scripted failures (`failNext`), blocked chats (`block`), random 429 /
@@ -110,6 +115,8 @@ export interface FakeBotApi {
   pending(): number;
   /** Makes the next `times` calls matching method/chat fail with `failure`. */
   failNext(rule: { method?: string; chatId?: string | number; times?: number; failure: FakeFailure }): void;
+  /** Upgrades a group to a supergroup: sends to `from` fail with Telegram's 400 and the new id; `to` becomes known. */
+  migrate(from: string | number, to: string | number): void;
   /** Makes a chat known, as if its user had pressed Start (or the bot were in the group). */
   meet(chatId: string | number): void;
   /** Every send to this chat fails with 403 blocked until `unblock`. */
@@ -126,7 +133,9 @@ export interface FakeBotApi {
   close(): Promise<void>;
 }
 
-const SEND_METHODS = new Set(["sendMessage", "sendLocation", "sendVenue", "sendDocument", "sendPhoto", "sendChatAction"]);
+const SEND_METHODS = new Set(["sendMessage", "sendLocation", "sendVenue", "sendDocument", "sendPhoto", "sendVoice", "sendAudio", "sendVideo", "sendVideoNote", "sendAnimation", "sendChatAction"]);
+/** send method → the field of the file it sends (and the kind a file_id must be of). */
+const FILE_METHODS: Record<string, string> = { sendVoice: "voice", sendAudio: "audio", sendPhoto: "photo", sendVideo: "video", sendVideoNote: "video_note", sendAnimation: "animation", sendDocument: "document" };
 const TAGS = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span", "tg-spoiler", "tg-emoji", "blockquote"]);
 
 /** Starts a fake Bot API on a free local port. */
@@ -149,6 +158,11 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
   const chats = new Set<string>(options.knownChats === "any" ? [] : (options.knownChats ?? []).map(String));
   // Users seen (in groups) who never opened a private chat with the bot.
   const strangers = new Set<string>();
+  // Groups upgraded to supergroups: old id → new id.
+  const migrated = new Map<string, string>();
+  // file_id → kind (voice, photo, …) of files seen in updates; forum topics per chat.
+  const files = new Map<string, string>();
+  const threads = new Set<string>();
   let webhook: FakeBotApi["webhook"];
   let nextUpdateId = 1;
   let nextCallbackId = 1;
@@ -206,6 +220,8 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
       return rule.failure;
     }
     if (!SEND_METHODS.has(method) || chatId === undefined) return undefined;
+    const newId = migrated.get(chatId);
+    if (newId !== undefined) return { error_code: 400, description: "Bad Request: group chat was upgraded to a supergroup chat", parameters: { migrate_to_chat_id: Number(newId) } };
     if (options.knownChats !== "any" && !chats.has(chatId)) {
       return strangers.has(chatId) ? failures.cantInitiate() : failures.chatNotFound();
     }
@@ -259,6 +275,37 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
   const bad = (description: string): Outcome => ({ error_code: 400, description: `Bad Request: ${description}` });
 
   function answer(method: string, p: Record<string, unknown>, chatId: string | undefined, call: ApiCall): Outcome {
+    if (SEND_METHODS.has(method) && p.message_thread_id !== undefined && !threads.has(`${chatId}:${p.message_thread_id}`)) return bad("message thread not found");
+    const topic = p.message_thread_id !== undefined ? { message_thread_id: Number(p.message_thread_id), is_topic_message: true } : {};
+    const sent = (outcome: Outcome): Outcome => ("result" in outcome && typeof outcome.result === "object" ? { result: { ...(outcome.result as object), ...topic } } : outcome);
+    if (FILE_METHODS[method] && typeof p[FILE_METHODS[method]] === "string") return sent(sendFile(method, p, chatId, call));
+    return sent(answerOther(method, p, chatId, call));
+  }
+
+  /** A send by file_id: the file must be one Telegram has (seen in an update) and of the method's kind. */
+  function sendFile(method: string, p: Record<string, unknown>, chatId: string | undefined, call: ApiCall): Outcome {
+    if (chatId === undefined) return bad("chat_id is empty");
+    const field = FILE_METHODS[method]!;
+    const fileId = p[field] as string;
+    const kind = files.get(fileId);
+    if (!kind) return bad("wrong file identifier/HTTP URL specified");
+    if (kind !== field) return bad(`can't use file of type ${label(kind)} as ${label(field)}`);
+    let caption = "";
+    if (p.caption !== undefined) {
+      if (field === "video_note") return bad("video notes can't have a caption");
+      const parsed = p.parse_mode === "HTML" ? parseHtml(String(p.caption)) : { text: String(p.caption) };
+      if ("error" in parsed) return bad(`can't parse entities: ${parsed.error}`);
+      if (parsed.text.length > 1024) return bad("message caption is too long");
+      caption = parsed.text;
+    }
+    const markupError = checkMarkup(p.reply_markup);
+    if (markupError) return bad(markupError);
+    call.text = caption;
+    const file = field === "photo" ? [{ file_id: fileId, file_unique_id: `u${fileId}`, width: 1280, height: 960 }] : { file_id: fileId, file_unique_id: `u${fileId}` };
+    return { result: { ...message(chatId), [field]: file, ...(caption ? { caption } : {}), ...(p.reply_markup ? { reply_markup: p.reply_markup } : {}) } };
+  }
+
+  function answerOther(method: string, p: Record<string, unknown>, chatId: string | undefined, call: ApiCall): Outcome {
     switch (method) {
       case "getMe":
         return { result: { ...botUser, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false } };
@@ -392,15 +439,32 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
     return out;
   }
 
-  /** What Telegram knows from an update: the chat exists, a private chat's user started the bot. */
+  /** What Telegram knows from an update: the chat exists, a private chat's user started the bot, its files and topics. */
   function learn(update: Record<string, unknown>): void {
     for (const value of Object.values(update)) {
       if (typeof value !== "object" || value === null) continue;
+      learnFiles(value as Record<string, unknown>);
       const v = value as { chat?: { id?: number; type?: string }; from?: { id?: number }; message?: { chat?: { id?: number; type?: string } } };
       const chat = v.chat ?? v.message?.chat;
       const kicked = (v as { new_chat_member?: { status?: string } }).new_chat_member?.status;
       if (chat?.id !== undefined && kicked !== "kicked" && kicked !== "left") chats.add(String(chat.id));
       if (v.from?.id !== undefined && !chats.has(String(v.from.id))) strangers.add(String(v.from.id));
+    }
+  }
+
+  function learnFiles(msg: Record<string, unknown>): void {
+    for (const kind of Object.values(FILE_METHODS)) {
+      const f = msg[kind];
+      for (const file of Array.isArray(f) ? f : [f]) {
+        const id = (file as { file_id?: unknown } | undefined)?.file_id;
+        if (typeof id === "string") files.set(id, kind);
+      }
+    }
+    const chat = (msg.chat as { id?: number } | undefined)?.id;
+    if (msg.is_topic_message && msg.message_thread_id !== undefined) threads.add(`${chat}:${msg.message_thread_id}`);
+    if (typeof msg.migrate_to_chat_id === "number" && chat !== undefined) {
+      migrated.set(String(chat), String(msg.migrate_to_chat_id));
+      chats.add(String(msg.migrate_to_chat_id));
     }
   }
 
@@ -465,6 +529,10 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
     pending: () => queue.length,
     failNext: ({ method, chatId, times = 1, failure }) => void rules.push({ method, chatId: chatId === undefined ? undefined : String(chatId), times, failure }),
     meet: (chatId) => void chats.add(String(chatId)),
+    migrate(from, to) {
+      migrated.set(String(from), String(to));
+      chats.add(String(to));
+    },
     block: (chatId) => void blocked.add(String(chatId)),
     unblock: (chatId) => void blocked.delete(String(chatId)),
     get webhook() {
@@ -540,6 +608,11 @@ export function webhookRefusal(hook: string, localServer: boolean): string | und
   if (parsed.protocol !== "https:") return "An HTTPS URL must be provided for webhook";
   if (parsed.port && !["443", "80", "88", "8443"].includes(parsed.port)) return "Webhook can be set up only on ports 80, 88, 443 or 8443";
   return undefined;
+}
+
+/** "video_note" → "VideoNote", as Telegram names file types in its errors. */
+function label(kind: string): string {
+  return kind.split("_").map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
 }
 
 function checkMarkup(markup: unknown): string | undefined {

@@ -114,3 +114,41 @@ describe("WhatsApp end to end", () => {
     expect(bad?.text.length).toBeGreaterThan(10);
   });
 });
+
+describe("WhatsApp end to end: what people really send (issue 14)", () => {
+  it("a voice note gets the 'type it, or ask for a person' note in the user's language", async () => {
+    const replies = await deliver(upsert("voice"));
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.text).toBe(app.deps.i18n.t(await userLang())("common:voiceNotYet"));
+  });
+
+  it("a photo with a caption is answered as the caption's text, not with the 'text only' note", async () => {
+    const replies = await deliver(upsert("image"));
+    expect(replies.length).toBeGreaterThanOrEqual(1);
+    const t = app.deps.i18n.t(await userLang());
+    expect(replies.map((r) => r.text)).not.toContain(t("common:unsupported"));
+    // Without a caption the note says that a caption would be read.
+    const [note] = await deliver(upsert("image-no-caption"));
+    expect(note!.text).toBe(t("common:unsupported"));
+    expect(app.deps.i18n.t("en")("common:unsupported")).toMatch(/caption/);
+  });
+
+  it("edits, businesses' buttons, payment requests, stubs, stories, channels and bots get nothing", async () => {
+    for (const name of ["edited-business", "edited-protocol", "buttons", "template", "interactive", "request-payment", "send-payment", "stub-with-message", "story", "newsletter", "broadcast-list", "meta-ai", "baileys-bot"]) {
+      expect(await deliver(upsert(name), false), name).toHaveLength(0);
+    }
+  });
+
+  it("a received voice note can be sent on: the adapter forwards the stored message, after the text", async () => {
+    const socket = sockets.latest;
+    const media = (await import("../../src/channels/whatsapp/inbound.ts")).mediaRefOf(upsert("voice").messages[0]!.key, upsert("voice").messages[0]!.message!, "voice", {});
+    const before = socket.sent.length;
+    const sent = await adapter.send("923002220002@s.whatsapp.net", { text: "Voice note from Ali Traders", media });
+    const out = socket.sent.slice(before);
+    expect(out.map((s) => Object.keys(s.content)[0])).toEqual(["text", "forward"]);
+    expect(sent.messageId).toBe(out[0]!.id);
+    const forward = (out[1]!.content as { forward: { message: { audioMessage?: { ptt?: boolean } } } }).forward;
+    expect(forward.message.audioMessage?.ptt).toBe(true);
+    expect(adapter.capabilities.media).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 import { getContentType, proto } from "@whiskeysockets/baileys";
 import { describe, expect, it } from "vitest";
-import { toInbound, type InboundContext } from "../../src/channels/whatsapp/inbound.ts";
+import { mediaMessageOf, toInbound, type InboundContext } from "../../src/channels/whatsapp/inbound.ts";
 import type { InboundMessage } from "../../src/core/types.ts";
 import { BOT, FIXTURE_NAMES, FIXTURE_NOW, upsert } from "./support.ts";
 
@@ -70,11 +70,10 @@ describe("inbound: what reaches the core", () => {
     expect((await one("location-impossible")).content).toEqual({ kind: "unsupported", what: "invalid-location" });
   });
 
-  it("stickers, voice notes, polls and images are unsupported (the user gets a polite note)", async () => {
+  it("stickers, polls and photos without a caption are unsupported (the user gets a polite note)", async () => {
     expect((await one("sticker")).content).toEqual({ kind: "unsupported", what: "sticker" });
-    expect((await one("voice")).content).toEqual({ kind: "unsupported", what: "voice" });
     expect((await one("poll")).content).toEqual({ kind: "unsupported", what: "poll" });
-    expect((await one("image")).content).toEqual({ kind: "unsupported", what: "image" });
+    expect((await one("image-no-caption")).content).toEqual({ kind: "unsupported", what: "image" });
   });
 
   it("ignores reactions, protocol messages, own messages, status broadcasts and undecryptable stubs", async () => {
@@ -82,7 +81,7 @@ describe("inbound: what reaches the core", () => {
     expect(await skipped("protocol")).toBe("silent message type");
     expect(await skipped("from-me")).toBe("own message");
     expect(await skipped("status-broadcast")).toBe("status broadcast");
-    expect(await skipped("undecryptable")).toMatch(/no content/);
+    expect(await skipped("undecryptable")).toMatch(/no content|stub/);
   });
 
   it("ignores groups unless configured; then a mention of the bot is addressed to it and chatter is not", async () => {
@@ -124,5 +123,65 @@ describe("inbound: what reaches the core", () => {
   it("never throws on nonsense", async () => {
     const junk = [{}, { key: {} }, { key: { id: "x", remoteJid: "nonsense" }, message: { unknownThing: {} } }, { key: { id: "y", remoteJid: "1@s.whatsapp.net" }, message: { conversation: null } }];
     for (const m of junk) await expect(toInbound(m as never, "notify", ctx())).resolves.toBeDefined();
+  });
+});
+
+describe("inbound: voice notes, captions, quotes (issue 14)", () => {
+  it("a voice note (ptt) and an audio file are voice, with a MediaRef that gives the message back for a forward", async () => {
+    const voice = await one("voice");
+    expect(voice.content).toMatchObject({ kind: "voice", media: { channel: "whatsapp", type: "voice", mimeType: "audio/ogg; codecs=opus", durationSeconds: 4 } });
+    const audio = await one("audio");
+    expect(audio.content).toMatchObject({ kind: "voice", media: { type: "audio", mimeType: "audio/mpeg", durationSeconds: 95 } });
+    const media = (voice.content as Extract<InboundMessage["content"], { kind: "voice" }>).media;
+    // The inbox stores the message as JSON: the ref must survive it.
+    const back = mediaMessageOf(JSON.parse(JSON.stringify(media)));
+    const original = upsert("voice").messages[0]!;
+    expect(back?.key).toMatchObject({ id: original.key.id, remoteJid: original.key.remoteJid, fromMe: false });
+    expect(back?.message?.audioMessage?.ptt).toBe(true);
+    expect(back?.message?.audioMessage?.directPath).toBe("/v/t62.7117-24/voice.enc");
+    expect(Buffer.from(back!.message!.audioMessage!.mediaKey!).toString("base64")).toBe("b3V0c2lkZS10ZXN0LWtleQ==");
+    expect(mediaMessageOf({ channel: "whatsapp", type: "voice", ref: "not json" })).toBeUndefined();
+    expect(mediaMessageOf({ channel: "telegram", type: "voice", ref: "voice:AwAC" })).toBeUndefined();
+  });
+
+  it("a photo, video or document with a caption is a text message with the file attached", async () => {
+    expect((await one("image")).content).toMatchObject({ kind: "text", text: "price of this?", attachment: { channel: "whatsapp", type: "image", mimeType: "image/jpeg" } });
+    expect((await one("video-caption")).content).toMatchObject({ kind: "text", text: "is this packing ok for export?", attachment: { type: "video", durationSeconds: 12 } });
+    expect((await one("document-caption")).content).toMatchObject({ kind: "text", text: "is this the right NTN document?", attachment: { type: "document", filename: "ntn-certificate.pdf", mimeType: "application/pdf" } });
+  });
+
+  it("a quoted reply carries the quoted message's id (stanzaId)", async () => {
+    const m = await one("quoted-reply");
+    expect(m.replyToMessageId).toBe("3EB0BOTSENT000000001");
+    expect(m.content).toEqual({ kind: "text", text: "yes, please tell me the fee" });
+    expect((await one("text")).replyToMessageId).toBeUndefined();
+  });
+
+  it("an edit is never a new question, in the business shape, the protocol shape, inside a disappearing chat, or with plain text inside", async () => {
+    for (const name of ["edited-business", "edited-protocol", "edited-ephemeral", "edited-inner-text"]) expect(await skipped(name), name).toBe("edited message");
+  });
+
+  it("status updates (stories), channels (newsletters) and broadcast lists are never answered", async () => {
+    expect(await skipped("story")).toBe("status broadcast");
+    expect(await skipped("newsletter")).toBe("broadcast list or channel");
+    expect(await skipped("broadcast-list")).toBe("broadcast list or channel");
+  });
+
+  it("automated senders are not answered: buttons, templates, interactive messages, payment requests, system stubs, bot accounts and bot ids", async () => {
+    expect(await skipped("buttons")).toBe("automated sender (buttonsMessage)");
+    expect(await skipped("template")).toBe("automated sender (templateMessage)");
+    expect(await skipped("interactive")).toBe("automated sender (interactiveMessage)");
+    expect(await skipped("request-payment")).toBe("automated sender (requestPaymentMessage)");
+    expect(await skipped("send-payment")).toBe("automated sender (sendPaymentMessage)");
+    expect(await skipped("stub-group-add", { groups: true })).toBe("system message (stub)");
+    expect(await skipped("stub-with-message")).toBe("system message (stub)");
+    expect(await skipped("meta-ai")).toBe("automated sender (a bot account)");
+    expect(await skipped("baileys-bot")).toBe("automated sender (Baileys message id)");
+  });
+
+  it("in a group, a mention of the bot in a caption addresses it", async () => {
+    const m = await one("group-caption-mention", { groups: true });
+    expect(m.addressedToBot).toBe(true);
+    expect(m.content).toMatchObject({ kind: "text", text: "@205555555555555 price of this?" });
   });
 });

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
-import { initAuthCreds, proto as waProto, type AnyMessageContent, type BaileysEventMap, type proto, type WAMessage } from "@whiskeysockets/baileys";
+import { generateForwardMessageContent, initAuthCreds, proto as waProto, type AnyMessageContent, type BaileysEventMap, type proto, type WAMessage } from "@whiskeysockets/baileys";
 import pino from "pino";
 import { loadAuthState } from "../../src/channels/whatsapp/auth-store.ts";
 import type { SocketFactory, SocketOptions, WhatsAppSocket } from "../../src/channels/whatsapp/socket.ts";
@@ -83,8 +83,10 @@ export class FakeSocket implements WhatsAppSocket {
       this.sent.push({ jid, content, id });
       if (this.receipts) setImmediate(() => this.emit("messages.update", [{ key, update: { status: waProto.WebMessageInfo.Status.DELIVERY_ACK, messageTimestamp: Math.floor(Date.now() / 1000) } }]));
     }
+    // A forward is built as Baileys builds it, so a MediaRef that does not decode fails here.
     const message: proto.IMessage =
-      "text" in content ? { extendedTextMessage: { text: content.text } } : "location" in content ? { locationMessage: content.location } : { documentMessage: { fileName: (content as { fileName?: string }).fileName } };
+      "forward" in content ? generateForwardMessageContent(content.forward, false)
+      : "text" in content ? { extendedTextMessage: { text: content.text } } : "location" in content ? { locationMessage: content.location } : { documentMessage: { fileName: (content as { fileName?: string }).fileName } };
     return { key, message, messageTimestamp: Math.floor(Date.now() / 1000) };
   }
   end(): void {

@@ -51,7 +51,7 @@ export interface TelegramAdapter extends Adapter {
   inFlight(): number;
 }
 
-const CAPABILITIES: ChannelCapabilities = { buttons: true, location: true, files: true, groups: true, maxTextLength: MAX_TEXT_LENGTH };
+const CAPABILITIES: ChannelCapabilities = { buttons: true, location: true, files: true, groups: true, media: true, maxTextLength: MAX_TEXT_LENGTH };
 /** Any call but getUpdates gives up after this long (grammY's own default is 500 s). */
 const REQUEST_TIMEOUT_MS = 20_000;
 /** A webhook request is answered within this long: 200 once stored, else 503 (Telegram sends it again). */

@@ -11,7 +11,8 @@ const NOT_FOUND = /chat not found|user not found|PEER_ID_INVALID|group chat was 
 /**
  * Translates any error thrown by a Bot API call:
  * 429 → rate-limited (retryAfterMs from `parameters.retry_after`); 403 (blocked, kicked,
- * deactivated, …) → blocked; 400 chat not found → not-found; other 4xx → bad-request;
+ * deactivated, …) → blocked; 400 with `parameters.migrate_to_chat_id` (a group upgraded to
+ * a supergroup) → migrated, carrying the new id; 400 chat not found → not-found; other 4xx → bad-request;
  * 5xx and {@link HttpError} (no answer at all) → network. Anything else is our own bug:
  * bad-request, so it is not retried forever.
  */
@@ -22,6 +23,10 @@ export function toChannelError(error: unknown): ChannelError {
     const message = `telegram ${method}: ${code} ${description}`;
     if (code === 429) return new ChannelError("rate-limited", message, retryAfterMs(error), { cause: error });
     if (code === 403) return new ChannelError("blocked", message, undefined, { cause: error });
+    // "group chat was upgraded to a supergroup chat" with the new id: the outbox moves the
+    // group and sends there (without the id it cannot, and the chat is as good as gone).
+    const migrateTo = error.parameters?.migrate_to_chat_id;
+    if (code === 400 && migrateTo !== undefined) return new ChannelError("migrated", withMigration(message, error), undefined, { cause: error, migrateToChatId: String(migrateTo) });
     if (code === 400 && NOT_FOUND.test(description)) return new ChannelError("not-found", withMigration(message, error), undefined, { cause: error });
     if (code >= 500) return new ChannelError("network", message, undefined, { cause: error });
     return new ChannelError("bad-request", message, undefined, { cause: error });

@@ -4,7 +4,7 @@
  * my_chat_member, forged callbacks) is tested without a network.
  */
 import type { CallbackQuery, Chat, Message, Update, User } from "grammy/types";
-import type { InboundContent, InboundMessage } from "../../core/types.ts";
+import type { InboundContent, InboundMessage, MediaRef } from "../../core/types.ts";
 import { validCoordinates } from "../../core/geo.ts";
 import { callbackDataProblem } from "./callback-data.ts";
 
@@ -37,18 +37,30 @@ export function toInbound(update: Update, me: BotIdentity): InboundDecision {
 }
 
 function fromMessage(msg: Message, me: BotIdentity): InboundDecision {
-  // Other bots (including the anonymous-admin bot) are ignored: two bots answering each
-  // other loop forever, and an anonymous admin is not a person we can know.
-  if (!msg.from || msg.from.is_bot) return { action: "ignore", reason: "message from a bot" };
   if (msg.chat.type === "channel") return { action: "ignore", reason: "channel" };
+  const migration = migrationOf(msg);
+  if (migration) return migration;
+  // A channel post copied into its linked discussion group: nobody asked the bot anything.
+  if (msg.is_automatic_forward) return { action: "ignore", reason: "automatic forward from a linked channel" };
+  const sender = senderOfMessage(msg);
+  // Other bots are ignored: two bots answering each other loop forever. Anonymous admins
+  // and posts "as a channel" come with a bot in `from` but a chat in `sender_chat`: people.
+  if (!sender) return { action: "ignore", reason: "message from a bot" };
   const group = msg.chat.type !== "private";
-  const repliesToBot = msg.reply_to_message?.from?.id === me.id;
+  // In a forum topic every message "replies" to the topic's first message; that is no reply.
+  const replyTo = msg.reply_to_message && !msg.reply_to_message.forum_topic_created ? msg.reply_to_message : undefined;
+  const repliesToBot = replyTo?.from?.id === me.id;
   let content: InboundContent;
   let addressed = !group || repliesToBot;
-  if (typeof msg.text === "string") {
+  const written = msg.text ?? msg.caption;
+  const voice = voiceOf(msg);
+  if (voice) {
+    content = { kind: "voice", media: voice };
+  } else if (typeof written === "string" && (msg.text !== undefined || written.trim() !== "")) {
     const text = normaliseText(msg, me);
     if (text === undefined) return { action: "ignore", reason: "command for another bot" };
-    content = { kind: "text", text: text.text };
+    const attachment = msg.text === undefined ? attachmentOf(msg) : undefined;
+    content = { kind: "text", text: text.text, ...(attachment ? { attachment } : {}) };
     addressed ||= text.addressed;
   } else if (msg.venue || msg.location) {
     content = locationOf(msg);
@@ -59,18 +71,109 @@ function fromMessage(msg: Message, me: BotIdentity): InboundDecision {
     // Never downloaded: only the kind is passed on, whatever the size (a 10 MB document too).
     content = { kind: "unsupported", what };
   }
+  const chat = chatOf(msg.chat);
+  // Forum topics: replies go to the topic the message was written in.
+  if (msg.is_topic_message && msg.message_thread_id !== undefined) chat.threadId = String(msg.message_thread_id);
+  return {
+    action: "deliver",
+    message: {
+      channel: "telegram",
+      messageId: `${msg.chat.id}:${msg.message_id}`,
+      chat,
+      sender,
+      addressedToBot: addressed,
+      sentAt: new Date(msg.date * 1000),
+      content,
+      // The same form as SentMessage.messageId of the bot's own messages (a handover matches them).
+      ...(replyTo ? { replyToMessageId: String(replyTo.message_id) } : {}),
+    },
+  };
+}
+
+/**
+ * Who wrote: the user, or for an anonymous group admin (`sender_chat` is the group itself)
+ * and a post "as a channel" (`sender_chat` is that channel) the chat they wrote as; then
+ * `from` is a placeholder bot (GroupAnonymousBot, Channel_Bot). Undefined for real bots.
+ */
+function senderOfMessage(msg: Message): InboundMessage["sender"] | undefined {
+  const as = msg.sender_chat;
+  if (as) {
+    const title = "title" in as && as.title ? as.title : undefined;
+    return { id: String(as.id), ...(title ? { displayName: title } : {}), ...(msg.from?.language_code ? { languageHint: msg.from.language_code } : {}) };
+  }
+  if (!msg.from || msg.from.is_bot) return undefined;
+  return senderOf(msg.from);
+}
+
+/**
+ * A group upgraded to a supergroup gets a new id; Telegram sends two service messages, one
+ * in the old chat (`migrate_to_chat_id`) and one in the new (`migrate_from_chat_id`). Both
+ * become the same event (handling it twice is harmless); each has its own message id.
+ */
+function migrationOf(msg: Message): InboundDecision | undefined {
+  const to = msg.migrate_to_chat_id;
+  const from = msg.migrate_from_chat_id;
+  if (to === undefined && from === undefined) return undefined;
+  const fromChatId = String(from ?? msg.chat.id);
+  const toChatId = String(to ?? msg.chat.id);
+  const sender = senderOfMessage(msg) ?? { id: String(msg.chat.id) };
   return {
     action: "deliver",
     message: {
       channel: "telegram",
       messageId: `${msg.chat.id}:${msg.message_id}`,
       chat: chatOf(msg.chat),
-      sender: senderOf(msg.from),
-      addressedToBot: addressed,
+      sender,
+      addressedToBot: true,
       sentAt: new Date(msg.date * 1000),
-      content,
+      content: { kind: "event", event: "group-migrated", fromChatId, toChatId },
     },
   };
+}
+
+/**
+ * Voice notes, audio files and round video notes: only a person can listen to them. The
+ * file is never downloaded; its `file_id` (with the kind, so it is sent back with the same
+ * method) is enough to send it on.
+ */
+function voiceOf(msg: Message): MediaRef | undefined {
+  if (msg.voice) return media("voice", "voice", msg.voice.file_id, msg.voice.mime_type, msg.voice.duration);
+  if (msg.audio) return media("audio", "audio", msg.audio.file_id, msg.audio.mime_type, msg.audio.duration, msg.audio.file_name);
+  if (msg.video_note) return media("video", "video_note", msg.video_note.file_id, "video/mp4", msg.video_note.duration);
+  return undefined;
+}
+
+/** The file a caption was written under. */
+function attachmentOf(msg: Message): MediaRef | undefined {
+  if (msg.photo?.length) return media("image", "photo", msg.photo.at(-1)!.file_id);
+  if (msg.animation) return media("video", "animation", msg.animation.file_id, msg.animation.mime_type, msg.animation.duration, msg.animation.file_name);
+  if (msg.video) return media("video", "video", msg.video.file_id, msg.video.mime_type, msg.video.duration, msg.video.file_name);
+  if (msg.document) return media("document", "document", msg.document.file_id, msg.document.mime_type, undefined, msg.document.file_name);
+  if (msg.audio) return media("audio", "audio", msg.audio.file_id, msg.audio.mime_type, msg.audio.duration, msg.audio.file_name);
+  return undefined;
+}
+
+/** Telegram's own kinds of file, each sent with its own method (sendVoice, sendVideoNote, …). */
+export type TelegramFileKind = "voice" | "audio" | "video_note" | "photo" | "animation" | "video" | "document";
+
+function media(type: MediaRef["type"], kind: TelegramFileKind, fileId: string, mimeType?: string, duration?: number, filename?: string): MediaRef {
+  return {
+    channel: "telegram",
+    type,
+    ref: `${kind}:${fileId}`,
+    ...(mimeType ? { mimeType } : {}),
+    ...(typeof duration === "number" ? { durationSeconds: duration } : {}),
+    ...(filename ? { filename } : {}),
+  };
+}
+
+/** Reads a {@link MediaRef.ref} made here: Telegram's kind and `file_id`. */
+export function parseMediaRef(ref: string): { kind: TelegramFileKind; fileId: string } | undefined {
+  const at = ref.indexOf(":");
+  const kind = ref.slice(0, at) as TelegramFileKind;
+  const fileId = ref.slice(at + 1);
+  const kinds: TelegramFileKind[] = ["voice", "audio", "video_note", "photo", "animation", "video", "document"];
+  return at > 0 && fileId && kinds.includes(kind) ? { kind, fileId } : undefined;
 }
 
 /**
@@ -91,7 +194,10 @@ function locationOf(msg: Message): InboundContent {
  * marks the message as addressed. Undefined for `/cmd@otherbot` in a group.
  */
 function normaliseText(msg: Message, me: BotIdentity): { text: string; addressed: boolean } | undefined {
-  let text = msg.text ?? "";
+  // A caption is read like a text: its entities are `caption_entities`.
+  const original = msg.text ?? msg.caption ?? "";
+  const entities = (msg.text !== undefined ? msg.entities : msg.caption_entities) ?? [];
+  let text = original;
   let addressed = false;
   const command = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?=\s|$)/.exec(text);
   if (command) {
@@ -106,9 +212,8 @@ function normaliseText(msg: Message, me: BotIdentity): { text: string; addressed
   // Entity offsets are UTF-16 units of the original text, as JS string indices are. The
   // command rewrite above only shortened the start, so later offsets move by `shift`;
   // mentions are removed from the end so earlier offsets stay valid.
-  const original = msg.text ?? "";
   const shift = original.length - text.length;
-  const mentions = (msg.entities ?? [])
+  const mentions = entities
     .filter((e) => (e.type === "mention" && original.slice(e.offset, e.offset + e.length).toLowerCase() === `@${me.username.toLowerCase()}`) || (e.type === "text_mention" && e.user.id === me.id))
     .sort((a, b) => b.offset - a.offset);
   for (const e of mentions) {

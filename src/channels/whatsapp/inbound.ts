@@ -4,6 +4,8 @@
  * fixtures test it directly.
  */
 import {
+  isJidBot,
+  isJidMetaAI,
   isJidBroadcast,
   isJidGroup,
   isJidNewsletter,
@@ -12,11 +14,12 @@ import {
   isPnUser,
   jidNormalizedUser,
   normalizeMessageContent,
+  proto,
   type MessageUpsertType,
-  type proto,
   type WAMessage,
+  type WAMessageKey,
 } from "@whiskeysockets/baileys";
-import type { InboundContent, InboundMessage } from "../../core/types.ts";
+import type { InboundContent, InboundMessage, MediaRef } from "../../core/types.ts";
 
 /** What the conversion needs to know besides the message. */
 export interface InboundContext {
@@ -42,7 +45,24 @@ const SILENT = new Set([
   "secretEncryptedMessage", "encEventResponseMessage", "botInvokeMessage",
 ]);
 
-// Things a person sends that the bot cannot read: they get a polite note.
+// What businesses and bots send (buttons, templates, lists, payment requests) and answers
+// to another business's buttons (the bot never sends buttons): never answered, so two bots
+// cannot keep each other talking.
+const AUTOMATED = new Set([
+  "buttonsMessage", "templateMessage", "interactiveMessage", "listMessage", "highlyStructuredMessage",
+  "buttonsResponseMessage", "listResponseMessage", "templateButtonReplyMessage", "interactiveResponseMessage",
+  "requestPaymentMessage", "sendPaymentMessage", "paymentInviteMessage", "declinePaymentRequestMessage",
+  "cancelPaymentRequestMessage", "requestPhoneNumberMessage", "newsletterAdminInviteMessage",
+]);
+
+// The wrappers Baileys' normalizeMessageContent opens, searched for an edit inside them.
+const WRAPPERS = [
+  "ephemeralMessage", "viewOnceMessage", "documentWithCaptionMessage", "viewOnceMessageV2", "viewOnceMessageV2Extension",
+  "associatedChildMessage", "groupStatusMessage", "groupStatusMessageV2",
+] as const;
+
+// Things a person sends that the bot cannot read: they get a polite note (a photo, video
+// or document with a caption is read as text).
 const UNSUPPORTED: Record<string, string> = {
   stickerMessage: "sticker",
   imageMessage: "image",
@@ -71,12 +91,20 @@ export async function toInbound(msg: WAMessage, type: MessageUpsertType, ctx: In
   if (key.fromMe) return skip("own message");
   if (isJidStatusBroadcast(remoteJid)) return skip("status broadcast");
   if (isJidBroadcast(remoteJid) || isJidNewsletter(remoteJid)) return skip("broadcast list or channel");
+  const author = key.participant ?? remoteJid;
+  if (isJidMetaAI(author) || isJidBot(author)) return skip("automated sender (a bot account)");
+  // Group notices, call logs, "messages are end-to-end encrypted"…: WhatsApp's own stubs.
+  if (msg.messageStubType) return skip("system message (stub)");
+  // An edit is never a new question, in any of its shapes (decision 0705).
+  if (isEdit(msg.message)) return skip("edited message");
+  const automated = automatedType(msg);
+  if (automated) return skip(`automated sender (${automated})`);
   const group = Boolean(isJidGroup(remoteJid));
   if (group && !ctx.groups) return skip("group (WHATSAPP_GROUPS is off)");
   const sentAt = timestampOf(msg) ?? ctx.now();
   if (type === "append" && ctx.now().getTime() - sentAt.getTime() > APPEND_MAX_AGE_MS) return skip("old history");
 
-  const content = contentOf(msg.message);
+  const content = contentOf(msg.message, key);
   if (!content) return skip(msg.message ? "silent message type" : "no content (stub or undecryptable)");
 
   const rawSender = group ? (key.participant ?? "") : remoteJid;
@@ -94,6 +122,9 @@ export async function toInbound(msg: WAMessage, type: MessageUpsertType, ctx: In
     sentAt,
     content,
   };
+  // The quoted message's id: the same as SentMessage.messageId of the bot's own messages.
+  const quoted = contextInfoOf(msg.message)?.stanzaId;
+  if (quoted) message.replyToMessageId = quoted;
   if (group) message.addressedToBot = addressedToBot(msg.message, content, ctx.me);
   return { ok: true, message };
 }
@@ -114,12 +145,81 @@ async function identify(rawSender: string, alt: string | undefined | null, ctx: 
   return { id: sender, aliases: [other] };
 }
 
+/**
+ * Whether the message is an edit: `editedMessage` (the business shape:
+ * `editedMessage.message.protocolMessage.editedMessage`) or a `protocolMessage` of type
+ * MESSAGE_EDIT, also inside the ephemeral / view-once wrappers.
+ */
+export function isEdit(raw: proto.IMessage | null | undefined): boolean {
+  let message = raw;
+  for (let depth = 0; message && depth < 6; depth++) {
+    if (message.editedMessage) return true;
+    if (message.protocolMessage?.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT || message.protocolMessage?.editedMessage) return true;
+    const wrapper = WRAPPERS.find((w) => message?.[w]);
+    message = wrapper ? message[wrapper]?.message : undefined;
+  }
+  return false;
+}
+
+/**
+ * The content type that marks an automated sender, if any: a business's buttons, template,
+ * list or payment request, or a message a known bot marked (Meta AI's bot metadata, the
+ * `BAE5…` ids older Baileys versions give every message they send).
+ */
+function automatedType(msg: WAMessage): string | undefined {
+  const message = normalizeMessageContent(msg.message);
+  if (!message) return undefined;
+  const record = message as Record<string, unknown>;
+  const type = Object.keys(record).find((k) => record[k] !== null && record[k] !== undefined && AUTOMATED.has(k));
+  if (type) return type;
+  if (message.messageContextInfo?.botMetadata) return "bot metadata";
+  const id = msg.key?.id ?? "";
+  if (/^BAE5[0-9A-F]{12}$/.test(id)) return "Baileys message id";
+  return undefined;
+}
+
+/** The contextInfo of whatever the message holds (a quote lives there). */
+function contextInfoOf(raw: proto.IMessage | null | undefined): proto.IContextInfo | undefined {
+  const message = normalizeMessageContent(raw);
+  if (!message) return undefined;
+  const type = contentType(message);
+  const inner = type ? ((message as Record<string, unknown>)[type] as { contextInfo?: proto.IContextInfo } | undefined) : undefined;
+  return inner && typeof inner === "object" ? (inner.contextInfo ?? undefined) : undefined;
+}
+
+/**
+ * A handle to send a received file again: the message key and the media message alone
+ * (no quote, no context), encoded as protobuf, base64. Baileys forwards it without
+ * downloading anything (WhatsApp's servers keep the encrypted file for a while).
+ */
+export function mediaRefOf(key: WAMessageKey, message: proto.IMessage, type: MediaRef["type"], extra: Omit<MediaRef, "channel" | "type" | "ref">): MediaRef {
+  const field = contentType(message)!;
+  const inner = { ...((message as Record<string, unknown>)[field] as Record<string, unknown>), contextInfo: undefined };
+  const bytes = proto.Message.encode(proto.Message.fromObject({ [field]: inner })).finish();
+  const ref = JSON.stringify({ key: { remoteJid: key.remoteJid, id: key.id, fromMe: key.fromMe ?? false, ...(key.participant ? { participant: key.participant } : {}) }, message: Buffer.from(bytes).toString("base64") });
+  const defined = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined && v !== null && v !== ""));
+  return { channel: "whatsapp", type, ref, ...defined };
+}
+
+/** The message a {@link MediaRef} of this channel stands for (what `{ forward }` sends), or undefined. */
+export function mediaMessageOf(ref: MediaRef): WAMessage | undefined {
+  if (ref.channel !== "whatsapp") return undefined;
+  try {
+    const parsed = JSON.parse(ref.ref) as { key?: WAMessageKey; message?: string };
+    if (!parsed.key || typeof parsed.message !== "string") return undefined;
+    return { key: parsed.key, message: proto.Message.decode(Buffer.from(parsed.message, "base64")) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads the message content; undefined for messages nobody needs to see. */
-export function contentOf(raw: proto.IMessage | null | undefined): InboundContent | undefined {
+export function contentOf(raw: proto.IMessage | null | undefined, key?: WAMessageKey): InboundContent | undefined {
   const message = normalizeMessageContent(raw);
   if (!message) return undefined;
   const type = contentType(message);
   if (!type || SILENT.has(type)) return undefined;
+  const withKey = key ?? { id: "", remoteJid: "" };
   if (type === "conversation") return { kind: "text", text: message.conversation ?? "" };
   if (type === "extendedTextMessage") return { kind: "text", text: message.extendedTextMessage?.text ?? "" };
   if (type === "locationMessage" || type === "liveLocationMessage") {
@@ -136,8 +236,27 @@ export function contentOf(raw: proto.IMessage | null | undefined): InboundConten
       ...(named?.address ? { address: named.address } : {}),
     };
   }
-  if (type === "audioMessage") return { kind: "unsupported", what: message.audioMessage?.ptt ? "voice" : "audio" };
+  if (type === "audioMessage") {
+    const audio = message.audioMessage!;
+    return { kind: "voice", media: mediaRefOf(withKey, message, audio.ptt ? "voice" : "audio", { mimeType: audio.mimetype ?? undefined, durationSeconds: audio.seconds ?? undefined }) };
+  }
+  const captioned = captionOf(message, type, withKey);
+  if (captioned) return captioned;
   return { kind: "unsupported", what: UNSUPPORTED[type] ?? type.replace(/Message$/, "") };
+}
+
+/** A photo, video or document with a caption: the caption is the message. */
+function captionOf(message: proto.IMessage, type: string, key: WAMessageKey): InboundContent | undefined {
+  const file =
+    type === "imageMessage" ? { m: message.imageMessage, t: "image" as const }
+    : type === "videoMessage" ? { m: message.videoMessage, t: "video" as const }
+    : type === "documentMessage" ? { m: message.documentMessage, t: "document" as const }
+    : undefined;
+  const caption = file?.m?.caption ?? "";
+  if (!file?.m || caption.trim() === "") return undefined;
+  const seconds = "seconds" in file.m ? (file.m.seconds ?? undefined) : undefined;
+  const filename = "fileName" in file.m ? (file.m.fileName ?? undefined) : undefined;
+  return { kind: "text", text: caption, attachment: mediaRefOf(key, message, file.t, { mimeType: file.m.mimetype ?? undefined, durationSeconds: seconds, filename }) };
 }
 
 /** The first field that holds content (Baileys' getContentType, ignoring null fields). */
@@ -169,7 +288,8 @@ function addressedToBot(raw: proto.IMessage | null | undefined, content: Inbound
   if (content.kind === "text" && content.text.trim().startsWith("/")) return true;
   const mine = [me.id, me.lid].filter((j): j is string => Boolean(j)).map((j) => jidNormalizedUser(j));
   if (mine.length === 0) return false;
-  const info = normalizeMessageContent(raw)?.extendedTextMessage?.contextInfo;
+  // A text's or a caption's context: mentions and the quoted message live there.
+  const info = contextInfoOf(raw);
   const mentioned = (info?.mentionedJid ?? []).map((j) => jidNormalizedUser(j));
   if (mentioned.some((j) => mine.includes(j))) return true;
   return Boolean(info?.participant && mine.includes(jidNormalizedUser(info.participant)));

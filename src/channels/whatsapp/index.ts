@@ -60,6 +60,7 @@ export async function createWhatsAppChannel(deps: AppDeps, options: WhatsAppChan
     location: true,
     files: true,
     groups: deps.config.whatsapp.groups,
+    media: true,
     maxTextLength: WHATSAPP_MAX_TEXT,
   };
   let handler: InboundHandler | undefined;

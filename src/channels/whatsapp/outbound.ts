@@ -4,6 +4,7 @@
  */
 import type { AnyMessageContent, proto, WAMessageKey } from "@whiskeysockets/baileys";
 import type { OutboundMessage } from "../../core/types.ts";
+import { mediaMessageOf } from "./inbound.ts";
 
 // WhatsApp formats *bold*, _italic_, ~strike~, `code` and ```mono```. Each marker gets a
 // zero-width space on both sides: if WhatsApp reads it as a space the marker no longer
@@ -37,7 +38,8 @@ export function unescapeWhatsApp(text: string): string {
 
 /**
  * The native messages for one outbound message, in send order: the text (choices arrive
- * already numbered in it from the messenger), then a location pin, then a document.
+ * already numbered in it from the messenger), then a location pin, then a forwarded media
+ * file, then a document.
  */
 export function toNativeContents(message: OutboundMessage): AnyMessageContent[] {
   const out: AnyMessageContent[] = [];
@@ -47,6 +49,10 @@ export function toNativeContents(message: OutboundMessage): AnyMessageContent[] 
     const { latitude, longitude, name, address } = message.location;
     out.push({ location: { degreesLatitude: latitude, degreesLongitude: longitude, ...(name ? { name } : {}), ...(address ? { address } : {}) } });
   }
+  // A file received earlier (a voice note passed to a partner) is forwarded as it is, after
+  // the text: WhatsApp keeps the encrypted file, so nothing is downloaded or uploaded.
+  const media = message.media ? mediaMessageOf(message.media) : undefined;
+  if (media) out.push({ forward: media });
   if (message.file) {
     const { content, filename, mimeType } = message.file;
     out.push({ document: typeof content === "string" ? Buffer.from(content, "utf8") : Buffer.from(content), mimetype: mimeType, fileName: filename });

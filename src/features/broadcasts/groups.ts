@@ -84,3 +84,36 @@ export async function linkGroup(
     return { ok: true, partnerId: row.partnerId };
   });
 }
+
+/**
+ * A group got a new chat id (Telegram upgrades a group to a supergroup): the linked group
+ * and its announcements not yet sent move to the new id. Idempotent: Telegram says it twice
+ * (in the old chat and in the new one), and the outbox may learn it from a refused send
+ * first. Returns the group's row id under the new chat id, or undefined when no group was
+ * stored under either id.
+ */
+export async function migrateGroup(db: Db, channel: ChannelId, fromChatId: string, toChatId: string, now: Date): Promise<number | undefined> {
+  if (fromChatId === toChatId) return undefined;
+  return db.$transaction(async (tx) => {
+    const old = await tx.linkedGroup.findUnique({ where: { channel_chatId: { channel, chatId: fromChatId } } });
+    const current = await tx.linkedGroup.findUnique({ where: { channel_chatId: { channel, chatId: toChatId } } });
+    if (!old) return current?.id;
+    const unsent = { groupId: old.id, status: { in: ["pending", "sending"] } };
+    if (!current) {
+      await tx.linkedGroup.update({ where: { id: old.id }, data: { chatId: toChatId } });
+      await tx.outboxMessage.updateMany({ where: unsent, data: { chatId: toChatId } });
+      return old.id;
+    }
+    // Both ids are stored (the bot saw the new supergroup before the notice). A link on the
+    // new row wins; otherwise the old row's link moves to it. The old chat no longer exists.
+    if (current.partnerId === null && old.partnerId !== null) {
+      const { partnerId, language, linkedAt, linkedBy } = old;
+      await tx.linkedGroup.update({ where: { id: current.id }, data: { partnerId, language, linkedAt, linkedBy, removedAt: null } });
+    }
+    await tx.linkedGroup.update({ where: { id: old.id }, data: { partnerId: null, removedAt: now } });
+    // Rows are unique per broadcast and recipient ("g:<id>"), so the old row's unsent ones
+    // cannot all be moved onto the other row: they are cancelled, and say why.
+    await tx.outboxMessage.updateMany({ where: unsent, data: { status: "cancelled", lastError: `group moved to chat ${toChatId}` } });
+    return current.id;
+  });
+}

@@ -9,7 +9,7 @@ import type { AppDeps, Ctx, Feature, Middleware, Next } from "../../core/context
 import { UserFacingError } from "../../core/errors.ts";
 import { compose, onChoice, onWords } from "../../core/router.ts";
 import { partnerIdOfMember } from "../partners/api.ts";
-import { groupAdded, groupRemoved, issueLinkCode, LINK_CODE_MINUTES, linkGroup } from "./groups.ts";
+import { groupAdded, groupRemoved, issueLinkCode, LINK_CODE_MINUTES, linkGroup, migrateGroup } from "./groups.ts";
 import { consentAnswerOf } from "./phrases.ts";
 import { broadcastReport, reportText } from "./report.ts";
 import { broadcastStatus, controlBroadcast, createBroadcast, listBroadcasts, previewBroadcast, senderScope, type BroadcastAction } from "./service.ts";
@@ -68,6 +68,8 @@ const platformEvents: Middleware = async (ctx, next) => {
     await ctx.reply(ctx.t("broadcasts:group.added"));
   } else if (c.event === "removed-from-group") {
     await groupRemoved(ctx.deps.db, channel, chat.id, ctx.deps.now());
+  } else if (c.event === "group-migrated") {
+    await migrateGroup(ctx.deps.db, channel, c.fromChatId, c.toChatId, ctx.deps.now());
   }
   return next();
 };

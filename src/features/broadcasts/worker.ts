@@ -12,12 +12,13 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { AppDeps, Job } from "../../core/context.ts";
-import { isChannelError } from "../../core/errors.ts";
+import { isChannelError, type ChannelError } from "../../core/errors.ts";
 import { isTransientDatabaseError } from "../../db/errors.ts";
 import type { ChannelId, Lang } from "../../core/types.ts";
 import { LANGS } from "../../core/types.ts";
 import { createPacer, systemClock, type Clock, type Pacer } from "./pacer.ts";
 import { renderContent } from "./render.ts";
+import { migrateGroup } from "./groups.ts";
 import { optedOutAmong } from "./subscriptions.ts";
 import { contentSchema, karachiDayStart, OUTBOX_STATUS, parseStored, type BroadcastContent } from "./types.ts";
 
@@ -275,6 +276,7 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       else await db.channelIdentity.updateMany({ where: { channel: row.channel, externalId: row.chatId, blockedAt: null }, data: { blockedAt: new Date(now) } });
       return finish(row.id, { status: OUTBOX_STATUS.blocked, lastError: reason });
     }
+    if (kind === "migrated") return migrated(row, error as ChannelError, reason);
     if (kind === "network") {
       const attempts = row.attempts + 1;
       if (attempts >= maxAttempts) return finish(row.id, { status: OUTBOX_STATUS.failed, attempts, lastError: reason });
@@ -282,6 +284,21 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       return finish(row.id, { status: OUTBOX_STATUS.pending, attempts, notBefore: new Date(now + backoff), lastError: reason });
     }
     return finish(row.id, { status: OUTBOX_STATUS.failed, lastError: reason });
+  }
+
+  /**
+   * The group moved to a new chat id (a Telegram supergroup upgrade): the group and its
+   * unsent rows move there, and this row is sent again there at once. Not an attempt, and
+   * not "not found": nothing was wrong with the row.
+   */
+  async function migrated(row: Row, error: ChannelError, reason: string): Promise<void> {
+    const to = error.migrateToChatId;
+    const groupId = row.groupId !== null && to !== undefined && to !== row.chatId ? await migrateGroup(db, row.channel as ChannelId, row.chatId, to, nowDate()) : undefined;
+    if (groupId === undefined) return finish(row.id, { status: OUTBOX_STATUS.failed, lastError: reason });
+    // Merged into a group already stored under the new id: that group's own row is the one to send.
+    if (groupId !== row.groupId) return finish(row.id, { status: OUTBOX_STATUS.cancelled, lastError: reason });
+    log.info({ channel: row.channel, groupId, rowId: row.id }, "group moved to a new chat id (supergroup upgrade); sending there");
+    return finish(row.id, { status: OUTBOX_STATUS.pending, chatId: to, groupId, notBefore: nowDate(), lastError: reason });
   }
 
   /** One round: claim for every channel with room, start the sends. Returns rows claimed. */
