@@ -426,6 +426,9 @@ const guards: Middleware = async (ctx, next) => {
     return next();
   }
   if (chat.kind === "group" && !ctx.message.addressedToBot) return;
+  // Voice notes go on to the features: the handover feature takes them (its beforeFlows) and
+  // asks whether to pass them to a person. A default reply for voice belongs in notUnderstood.
+  if (content.kind === "voice") return next();
   if (content.kind === "unsupported") return ctx.reply(ctx.t(content.what === "invalid-location" ? "common:invalidLocation" : "common:unsupported"));
   if (content.kind === "text" && ctx.text === "") return ctx.reply(ctx.t("common:empty"));
   if (content.kind === "text" && CANCEL.has(keyText(ctx.text))) {
@@ -465,6 +468,8 @@ const notUnderstood: Middleware = async (ctx) => {
   if (content.kind === "event") return;
   if (content.kind === "choice") return ctx.reply(ctx.t("common:staleChoice"));
   if (content.kind === "location") return ctx.reply(ctx.t("common:locationNotExpected"));
+  // A voice note nobody took (a staff member's, not in reply to a handover notice).
+  if (content.kind === "voice") return ctx.reply(ctx.t("common:unsupported"));
   return ctx.reply({ text: ctx.t("common:notUnderstood"), choices: [{ data: "help:menu", label: ctx.t("common:menu.open") }] });
 };
 

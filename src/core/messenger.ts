@@ -95,6 +95,8 @@ export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock;
         choices: last && caps.buttons ? message.choices : undefined,
         location: last && caps.location ? message.location : undefined,
         file: last && caps.files ? message.file : undefined,
+        // A received voice note sent again (a handover): only where the adapter can.
+        ...(last && caps.media && message.media ? { media: message.media } : {}),
       };
       if (!policy) {
         sent.push(await adapter.send(target.chatId, native));
