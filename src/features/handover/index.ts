@@ -19,6 +19,8 @@ import { openHandoverOf, type HandoverReason, type HandoverRow } from "./reposit
 import { createHandoverService, windowText, type HandoverService } from "./service.ts";
 
 const VOICE_FLOW = "handover.voice";
+/** Whole-message words for a person, besides the `human` intent ("agent" alone reads as the partner finder's). */
+const HUMAN_WORDS = new Set(["agent", "/agent", "/human", "human agent"]);
 const voiceState = z.object({ media: z.unknown() });
 
 /** The handover job: delivers queued messages, escalates and times out. Tests drive it by hand. */
@@ -77,7 +79,7 @@ export function createHandoverFeature(deps: AppDeps, options: HandoverOptions = 
       const c = ctx.message.content;
       if (c.kind === "choice" && c.data.startsWith("ho:voice:")) return ctx.reply(ctx.t("common:staleChoice"));
       if (ctx.message.chat.kind !== "private" || ctx.user.role !== "seller" || c.kind !== "text") return next();
-      const intent = ctx.understanding?.intent;
+      const intent = HUMAN_WORDS.has(ctx.text.trim().toLowerCase()) ? "human" : ctx.understanding?.intent;
       if (intent === "human" || intent === "complaint.partner") return start(ctx, service, intent);
       return next();
     },
