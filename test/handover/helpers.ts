@@ -193,7 +193,7 @@ export async function createHandoverRig(kind: RigKind, options: { env?: Record<s
  * Sialkot Agency, `otherPartner` of Bravo Daska Agency, the admin known, the seller in
  * Sialkot at the "documents" stage with Alpha as their partner (unless `assign` is false).
  */
-export async function setUpCast(rig: HandoverRig, options: { assign?: boolean } = {}): Promise<Cast & { alphaId: number; sellerId: number }> {
+export async function setUpCast(rig: HandoverRig, options: { assign?: boolean; sellerLang?: "en" | "ur" | "ur-Latn" } = {}): Promise<Cast & { alphaId: number; sellerId: number }> {
   const cast = castFor(rig.kind);
   const db = rig.database.prisma;
   const parsed = parsePartnerCsv(readFileSync(new URL("../partners/fixtures/partners.csv", import.meta.url), "utf8"));
@@ -208,6 +208,7 @@ export async function setUpCast(rig: HandoverRig, options: { assign?: boolean } 
   const sellerId = await userIdOf(rig, cast.seller);
   await db.sellerProfile.upsert({ where: { userId: sellerId }, create: { userId: sellerId, city: "Sialkot" }, update: { city: "Sialkot" } });
   await db.sellerProgress.upsert({ where: { sellerId }, create: { sellerId, currentIndex: 1, reachedCount: 2 }, update: { currentIndex: 1, reachedCount: 2 } });
+  if (options.sellerLang) await db.user.update({ where: { id: sellerId }, data: { language: options.sellerLang, languageExplicit: true } });
   if (options.assign !== false) await db.sellerAssignment.upsert({ where: { sellerId }, create: { sellerId, partnerId: alpha.id, assignedAt: rig.now() }, update: { partnerId: alpha.id } });
   await rig.settle();
   return { ...cast, alphaId: alpha.id, sellerId };
