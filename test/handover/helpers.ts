@@ -49,6 +49,8 @@ export interface HandoverRig {
   /** Handled messages, then the handover job's deliveries. */
   settle(): Promise<void>;
   handover(): HandoverFeature;
+  /** Memory channel only: makes every send to `chatId` throw `error` (undefined: sends work again). */
+  failSends(chatId: string, error: Error | undefined): void;
   /** Moves the test clock. */
   advance(ms: number): void;
   now(): Date;
@@ -168,6 +170,14 @@ export async function createHandoverRig(kind: RigKind, options: { env?: Record<s
     async settle() {
       await app.core.idle();
       await rig.handover().job.flush();
+    },
+    failSends(chatId, error) {
+      if (!memory) throw new Error("failSends needs the memory channel");
+      memory.failWith = error
+        ? (to) => {
+            if (to === chatId) throw error;
+          }
+        : undefined;
     },
     handover: () => app.features.find((f) => f.name === "handover") as HandoverFeature,
     advance(ms) {

@@ -4,6 +4,7 @@
  * complaints, no partner, a partner who is not the seller's, voice-note consent, a restart.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { ChannelError } from "../../src/core/errors.ts";
 import { createHandoverRig, setUpCast, since, START, userIdOf, type HandoverRig } from "./helpers.ts";
 
 const HOUR = 3600_000;
@@ -204,6 +205,46 @@ describe("handover situations", () => {
     await rig.settle();
     await rig.settle();
     expect(since(rig, c.partner, staffMark)).toHaveLength(1);
+  });
+
+  it("a notice the platform refuses for a while is sent later, once; a blocked chat is not retried", async () => {
+    rig = await createHandoverRig("console");
+    const c = await setUpCast(rig, { sellerLang: "en" });
+    const staffMark = rig.sent(c.partner).length;
+    rig.failSends(c.partner.id, new ChannelError("network", "connection reset"));
+    await rig.say(c.seller, "insaan se baat");
+    await rig.settle();
+    const row = await rig.database.prisma.handoverDelivery.findFirstOrThrow({ where: { userId: { not: c.sellerId } } });
+    expect(row).toMatchObject({ status: "pending", attempts: 1, lastError: "connection reset" });
+    rig.failSends(c.partner.id, undefined);
+    await rig.settle();
+    expect(since(rig, c.partner, staffMark)).toHaveLength(0); // not before its backoff
+    rig.advance(60_000);
+    await rig.settle();
+    await rig.settle();
+    expect(since(rig, c.partner, staffMark)).toHaveLength(1);
+    expect((await rig.database.prisma.handoverDelivery.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("sent");
+
+    // The seller blocks the bot: the answer is marked blocked and never retried.
+    const h = await rig.database.prisma.handover.findUniqueOrThrow({ where: { openSellerId: c.sellerId } });
+    rig.failSends(c.seller.id, new ChannelError("blocked", "bot was blocked by the user"));
+    await rig.say(c.partner, `/reply ${h.code} Ji bataiye`);
+    await rig.settle();
+    rig.advance(3600_000);
+    await rig.settle();
+    const answer = await rig.database.prisma.handoverDelivery.findFirstOrThrow({ where: { userId: c.sellerId }, orderBy: { id: "desc" } });
+    expect(answer).toMatchObject({ status: "blocked", attempts: 1 });
+  });
+
+  it("an Urdu-script request gets the Urdu answer, and the partner's notice shows the seller's language", async () => {
+    rig = await createHandoverRig("console");
+    const c = await setUpCast(rig);
+    await rig.say(c.seller, "کسی بندے سے بات کرائیں");
+    await rig.settle();
+    expect(rig.sent(c.seller).at(-1)!.text).toBe(
+      "میں نے آپ کی بات آپ کے پارٹنر Alpha Sialkot Agency تک پہنچا دی ہے۔ وہ عموماً 4 دفتری گھنٹوں (پیر–ہفتہ 09:00–18:00) کے اندر جواب دیتے ہیں۔ تب تک آپ یہاں جو لکھیں گے وہ میں ان تک پہنچاتا رہوں گا۔ مینو کے لیے 0 بھیجیں۔",
+    );
+    expect(rig.sent(c.partner).at(-1)!.text).toContain("language: اردو");
   });
 
   it("two requests at once open one handover (the unique open seller id decides)", async () => {
