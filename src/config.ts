@@ -90,6 +90,26 @@ const envSchema = z
     REPLY_GUARD_WINDOW_MS: int(60_000, 1000),
     /** How long a chat over the reply limit is not answered. */
     REPLY_GUARD_PAUSE_MS: int(10 * 60_000, 0),
+    /** Handover: the partner should answer within this many working hours, else admins are told. */
+    HANDOVER_PICKUP_HOURS: z.coerce.number().positive().max(720).default(4),
+    /** Handover: closes itself after this many hours without a message from either side. */
+    HANDOVER_IDLE_HOURS: z.coerce.number().positive().max(720).default(24),
+    /** Handover: the partners' working hours, e.g. "Mon-Sat 09:00-18:00" or "Mon,Wed,Fri 10:00-16:00". */
+    HANDOVER_WORKING_HOURS: z
+      .string()
+      .default("Mon-Sat 09:00-18:00")
+      .transform((s, ctx) => {
+        const parsed = parseWorkingHours(s);
+        if (!parsed) ctx.addIssue({ code: "custom", message: 'expected days and hours like "Mon-Sat 09:00-18:00"' });
+        return parsed ?? { days: [], startMinute: 0, endMinute: 0 };
+      }),
+    /** Handover: the time zone of the working hours (an IANA name). */
+    HANDOVER_TIMEZONE: z
+      .string()
+      .refine((tz) => isTimeZone(tz), "expected an IANA time zone like Asia/Karachi")
+      .default("Asia/Karachi"),
+    /** Handover: how long the short history of a seller's messages (shown to staff) is kept. */
+    HANDOVER_HISTORY_HOURS: int(48, 1),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_MODE === "webhook" && env.TELEGRAM_BOT_TOKEN) {
@@ -143,6 +163,21 @@ export interface Config {
   outbox: { leaseMs: number; concurrency: number };
   /** Reply loop guard (src/core/reply-guard.ts); unset: its defaults. */
   replyGuard?: { maxReplies: number; windowMs: number; pauseMs: number };
+  /** The handover to a person (docs/handover.md). */
+  handover: {
+    pickupHours: number;
+    idleHours: number;
+    workingHours: WorkingHours;
+    historyHours: number;
+  };
+}
+
+/** Working days (0 = Sunday … 6 = Saturday) and hours (minutes after local midnight) in a time zone. */
+export interface WorkingHours {
+  days: number[];
+  startMinute: number;
+  endMinute: number;
+  timeZone: string;
 }
 
 /** Raised when the environment is invalid; `message` lists every bad field. */
@@ -206,7 +241,44 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     jobsEnabled: e.JOBS_ENABLED,
     outbox: { leaseMs: e.OUTBOX_LEASE_MS, concurrency: e.OUTBOX_CONCURRENCY },
     replyGuard: { maxReplies: e.REPLY_GUARD_MAX_REPLIES, windowMs: e.REPLY_GUARD_WINDOW_MS, pauseMs: e.REPLY_GUARD_PAUSE_MS },
+    handover: {
+      pickupHours: e.HANDOVER_PICKUP_HOURS,
+      idleHours: e.HANDOVER_IDLE_HOURS,
+      workingHours: { ...e.HANDOVER_WORKING_HOURS, timeZone: e.HANDOVER_TIMEZONE },
+      historyHours: e.HANDOVER_HISTORY_HOURS,
+    },
   };
+}
+
+const DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
+/** "Mon-Sat 09:00-18:00" → days and minutes; null when it is not that shape. */
+export function parseWorkingHours(text: string): Omit<WorkingHours, "timeZone"> | null {
+  const m = /^\s*([a-z,\s-]+?)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$/i.exec(text);
+  if (!m) return null;
+  const days = new Set<number>();
+  for (const part of m[1]!.split(",").map((p) => p.trim().toLowerCase())) {
+    const [from, to] = part.split("-").map((d) => DAY_NAMES.indexOf(d.trim().slice(0, 3)));
+    if (from === undefined || from < 0 || (to !== undefined && to < 0)) return null;
+    // "Mon-Sat" walks forward through the week (so "Sat-Mon" is Sat, Sun, Mon).
+    for (let d = from; ; d = (d + 1) % 7) {
+      days.add(d);
+      if (d === (to ?? from)) break;
+    }
+  }
+  const startMinute = Number(m[2]) * 60 + Number(m[3]);
+  const endMinute = Number(m[4]) * 60 + Number(m[5]);
+  if (Number(m[3]) > 59 || Number(m[5]) > 59 || endMinute > 24 * 60 || startMinute >= endMinute) return null;
+  return { days: [...days].sort(), startMinute, endMinute };
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parseAdmins(list: string): Config["admins"] {

@@ -443,7 +443,9 @@ const guards: Middleware = async (ctx, next) => {
     return next();
   }
   if (chat.kind === "group" && !ctx.message.addressedToBot) return;
-  if (content.kind === "voice") return voiceNote(ctx);
+  // Voice notes go on to the features: the handover feature takes them (its beforeFlows) and
+  // asks whether to pass them to a person. A default reply for voice belongs in notUnderstood.
+  if (content.kind === "voice") return next();
   if (content.kind === "unsupported") return ctx.reply(ctx.t(content.what === "invalid-location" ? "common:invalidLocation" : "common:unsupported"));
   if (content.kind === "text" && ctx.text === "") return ctx.reply(ctx.t("common:empty"));
   if (content.kind === "text" && CANCEL.has(keyText(ctx.text))) {
@@ -453,14 +455,6 @@ const guards: Middleware = async (ctx, next) => {
   }
   return next();
 };
-
-/**
- * A voice note or audio file: nobody here can listen to it yet, so the person is asked to
- * type, or to ask for a person. The handover (issue 14) replaces this with passing it on.
- */
-async function voiceNote(ctx: Ctx): Promise<void> {
-  await ctx.reply(ctx.t("common:voiceNotYet"));
-}
 
 const CANCEL = new Set(["cancel", "/cancel", "cancel karo", "cancel kro", "rehne do", "rehnay do", "chhoro", "chodo", "منسوخ", "منسوخ کریں", "رہنے دیں", "کینسل"]);
 
@@ -491,6 +485,9 @@ const notUnderstood: Middleware = async (ctx) => {
   if (content.kind === "event") return;
   if (content.kind === "choice") return ctx.reply(ctx.t("common:staleChoice"));
   if (content.kind === "location") return ctx.reply(ctx.t("common:locationNotExpected"));
+  // A voice note nobody took (a staff member's, not in reply to a handover notice): nobody
+  // here can listen to it, so the person is asked to type, or to ask for a person.
+  if (content.kind === "voice") return ctx.reply(ctx.t("common:voiceNotYet"));
   return ctx.reply({ text: ctx.t("common:notUnderstood"), choices: [{ data: "help:menu", label: ctx.t("common:menu.open") }] });
 };
 

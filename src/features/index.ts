@@ -10,6 +10,7 @@ import { createDashboardFeature } from "./dashboard/index.ts";
 import { createEventsFeature } from "./events/index.ts";
 import { createFaqFeature } from "./faq/index.ts";
 import type { KnowledgeBase } from "./faq/knowledge.ts";
+import { createHandoverFeature } from "./handover/index.ts";
 import { createHelpFeature } from "./help/index.ts";
 import { createPartnersFeature } from "./partners/index.ts";
 import { createProgressFeature } from "./progress/index.ts";
@@ -23,7 +24,9 @@ export interface FeatureOptions {
 
 /** Creates every feature. */
 export function createFeatures(deps: AppDeps, options: FeatureOptions = {}): Feature[] {
-  const features: Feature[] = [createSettingsFeature()];
+  // The handover comes before broadcasts: while a seller talks to a person it sees STOP first
+  // (to end the handover, then lets broadcasts act on it) and passes everything else on.
+  const features: Feature[] = [createSettingsFeature(), createHandoverFeature(deps)];
   const help = createHelpFeature(() => features.flatMap((f) => f.menu ?? []));
   features.push(createBroadcastsFeature(deps), help, createEventsFeature(deps), createPartnersFeature(deps), createProgressFeature(deps), createDashboardFeature(deps), createFaqFeature(deps, options.knowledge));
   return features;

@@ -1,0 +1,95 @@
+-- CreateTable
+CREATE TABLE "Handover" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "code" TEXT NOT NULL,
+    "sellerId" INTEGER NOT NULL,
+    "openSellerId" INTEGER,
+    "partnerId" INTEGER,
+    "aboutPartnerId" INTEGER,
+    "reason" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'open',
+    "channel" TEXT NOT NULL,
+    "chatId" TEXT NOT NULL,
+    "openedAt" DATETIME NOT NULL,
+    "lastActivityAt" DATETIME NOT NULL,
+    "pickupDueAt" DATETIME NOT NULL,
+    "pickedUpAt" DATETIME,
+    "staffUserId" INTEGER,
+    "escalatedAt" DATETIME,
+    "closedAt" DATETIME,
+    "closedReason" TEXT,
+    "closedBy" INTEGER,
+    "lastMessage" TEXT NOT NULL DEFAULT ''
+);
+
+-- CreateTable
+CREATE TABLE "HandoverNotice" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "handoverId" INTEGER NOT NULL,
+    "channel" TEXT NOT NULL,
+    "chatId" TEXT NOT NULL,
+    "messageId" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "HandoverDelivery" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "handoverId" INTEGER NOT NULL,
+    "userId" INTEGER NOT NULL,
+    "channel" TEXT NOT NULL,
+    "chatId" TEXT NOT NULL,
+    "audience" TEXT NOT NULL,
+    "content" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "notBefore" DATETIME NOT NULL,
+    "claimedAt" DATETIME,
+    "claimedBy" TEXT,
+    "sentAt" DATETIME,
+    "lastError" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "RecentMessage" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "userId" INTEGER NOT NULL,
+    "author" TEXT NOT NULL,
+    "text" TEXT NOT NULL,
+    "at" DATETIME NOT NULL
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Handover_code_key" ON "Handover"("code");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Handover_openSellerId_key" ON "Handover"("openSellerId");
+
+-- CreateIndex
+CREATE INDEX "Handover_status_lastActivityAt_idx" ON "Handover"("status", "lastActivityAt");
+
+-- CreateIndex
+CREATE INDEX "Handover_status_pickupDueAt_idx" ON "Handover"("status", "pickupDueAt");
+
+-- CreateIndex
+CREATE INDEX "Handover_partnerId_status_idx" ON "Handover"("partnerId", "status");
+
+-- CreateIndex
+CREATE INDEX "HandoverNotice_handoverId_idx" ON "HandoverNotice"("handoverId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "HandoverNotice_channel_chatId_messageId_key" ON "HandoverNotice"("channel", "chatId", "messageId");
+
+-- CreateIndex
+CREATE INDEX "HandoverDelivery_status_notBefore_idx" ON "HandoverDelivery"("status", "notBefore");
+
+-- CreateIndex
+CREATE INDEX "HandoverDelivery_handoverId_idx" ON "HandoverDelivery"("handoverId");
+
+-- CreateIndex
+CREATE INDEX "RecentMessage_userId_id_idx" ON "RecentMessage"("userId", "id");
+
+-- CreateIndex
+CREATE INDEX "RecentMessage_at_idx" ON "RecentMessage"("at");
+
