@@ -14,7 +14,13 @@ export type ChannelErrorKind =
   /** Network fault or platform 5xx: retry with backoff. */
   | "network"
   /** The request itself was wrong (bad entities, text too long): do not retry as is. */
-  | "bad-request";
+  | "bad-request"
+  /** Outside the platform's window for free text (WhatsApp's 24 hours) and no template: skipped, not retried. */
+  | "window-closed"
+  /** The platform's per-user marketing limit (WhatsApp 131049): not retried, counted apart. */
+  | "marketing-limit"
+  /** The channel cannot send at all now (a revoked token): the message waits, the channel stops. */
+  | "unavailable";
 
 /** A platform failure translated by an adapter. */
 export class ChannelError extends Error {
@@ -22,11 +28,15 @@ export class ChannelError extends Error {
     readonly kind: ChannelErrorKind,
     message: string,
     readonly retryAfterMs?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; scope?: "channel" | "chat" },
   ) {
     super(message, options);
     this.name = "ChannelError";
+    this.scope = options?.scope ?? "channel";
   }
+
+  /** For "rate-limited": whether the whole channel must wait, or only sends to this chat (WhatsApp's pair rate). */
+  readonly scope: "channel" | "chat";
 
   /** Whether trying again later can succeed. */
   get retryable(): boolean {
