@@ -12,7 +12,7 @@ import { applyReceipts } from "../../features/broadcasts/api.ts";
 import type { HttpServer } from "../../http/server.ts";
 import { createWhatsAppCloudAdapter, type WhatsAppCloudAdapter } from "./adapter.ts";
 import type { DeliveryStatus } from "./inbound.ts";
-import { loadTemplates } from "./templates.ts";
+import { loadTemplates, type Templates } from "./templates.ts";
 
 export { createWhatsAppCloudAdapter, NO_TEMPLATE_REASON, WEBHOOK_PATH, WINDOW_MS, type WhatsAppCloudAdapter, type WhatsAppCloudAdapterOptions } from "./adapter.ts";
 export { toChannelError } from "./errors.ts";
@@ -25,12 +25,12 @@ const RECEIPT_RETRY_MS = 2000;
 const RECEIPT_RETRIES = 3;
 
 /** Creates the adapter from `config.whatsappCloud`, its webhook mounted on `http`. */
-export function createWhatsAppCloudChannel(deps: AppDeps, http: HttpServer): WhatsAppCloudAdapter {
+export function createWhatsAppCloudChannel(deps: AppDeps, http: HttpServer, options: { templates?: Templates } = {}): WhatsAppCloudAdapter {
   const cloud = deps.config.whatsappCloud;
   if (!cloud) throw new Error("WHATSAPP_CLOUD_TOKEN and WHATSAPP_CLOUD_PHONE_NUMBER_ID are not set");
   const log = deps.log.child({ channel: "whatsapp-cloud" });
   // A bad file stops the start with its path and field, like every content file.
-  const templates = loadTemplates(deps.config.contentDir);
+  const templates = options.templates ?? loadTemplates(deps.config.contentDir);
   const { db } = deps;
   const retrying = new Set<NodeJS.Timeout>();
 
