@@ -379,7 +379,8 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
           total += n;
           if (n === 0 && inFlight.size === 0) {
             // A paused channel may still have due rows: wait the pause out, then look again.
-            const until = Math.max(...CHANNEL_IDS.map((c) => pacer.pausedUntil(c)));
+            // (Only running channels: one that stopped, like a refused Cloud API token, never sends here.)
+            const until = Math.max(0, ...CHANNEL_IDS.filter((c) => deps.messenger.capabilities(c)).map((c) => pacer.pausedUntil(c)));
             if (until <= clock.now()) break;
             await clock.sleep(until - clock.now());
             continue;
