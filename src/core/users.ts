@@ -99,7 +99,7 @@ export async function syncAdmins(db: Db, admins: Config["admins"]): Promise<{ gr
 /**
  * The identities on other channels that are the same phone number: a WhatsApp Cloud API
  * `wa_id` ("923001234567") and a Baileys phone JID ("923001234567@s.whatsapp.net") name
- * one person (docs/decisions/0705-whatsapp-cloud-channel-and-identity.md). Telegram ids
+ * one person (docs/decisions/0706-whatsapp-cloud-channel-and-identity.md). Telegram ids
  * carry no phone number, so nothing maps to them.
  */
 export function samePhoneIdentities(channel: ChannelId, externalId: string): Array<{ channel: ChannelId; externalId: string }> {

@@ -84,12 +84,12 @@ describe("inbound kinds", () => {
     expect(m!.messageId).toMatch(/^wamid\./);
   });
 
-  it("button and list replies, and a template's quick reply, as choices", async () => {
+  it("button and list replies as choices, a template's quick reply as its text", async () => {
     expect((await receive({ type: "interactive", interactive: { type: "button_reply", button_reply: { id: "ev:rsvp:4:yes", title: "Going" } } }))[0]!.content).toEqual({ kind: "choice", data: "ev:rsvp:4:yes", label: "Going" });
     await rig!.close();
     expect((await receive({ type: "interactive", interactive: { type: "list_reply", list_reply: { id: "lang:ur", title: "اردو", description: "" } } }))[0]!.content).toEqual({ kind: "choice", data: "lang:ur", label: "اردو" });
     await rig!.close();
-    expect((await receive({ type: "button", button: { payload: "STOP", text: "Stop promotions" } }))[0]!.content).toEqual({ kind: "choice", data: "STOP", label: "Stop promotions" });
+    expect((await receive({ type: "button", button: { payload: "Stop", text: "Stop" } }))[0]!.content).toEqual({ kind: "text", text: "Stop" });
   });
 
   it("a location", async () => {

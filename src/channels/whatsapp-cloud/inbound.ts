@@ -80,8 +80,9 @@ function contentOf(m: WebhookMessage): InboundContent | undefined {
       return reply ? { kind: "choice", data: reply.id, label: reply.title } : { kind: "unsupported", what: `interactive:${m.interactive?.type ?? "?"}` };
     }
     case "button":
-      // A template's quick reply: the payload is the choice data we gave it (or its text).
-      return m.button ? { kind: "choice", data: m.button.payload || m.button.text, label: m.button.text } : { kind: "unsupported", what: "button" };
+      // A template's quick reply ("Stop", "Going"): the bot never sets its payload, so the
+      // button's text is read like typed text (STOP opts out, as typed).
+      return m.button ? { kind: "text", text: m.button.text } : { kind: "unsupported", what: "button" };
     case "location":
       return m.location ? { kind: "location", latitude: m.location.latitude, longitude: m.location.longitude, ...opt("name", m.location.name), ...opt("address", m.location.address) } : { kind: "unsupported", what: "location" };
     case "image":
