@@ -8,10 +8,18 @@
  *   npm run bench:broadcast
  *   npx tsx bench/broadcast.ts --recipients 1000 --rate 25 --no-reliability
  *   npx tsx bench/broadcast.ts --database postgresql://postgres@127.0.0.1:5432/test
+ *   npm run bench:broadcast -- --channel whatsapp-cloud [--rate 60] (bench/broadcast-cloud.ts)
  */
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { createHarness, deliveriesByChat, until } from "./broadcast-harness.ts";
+
+// `--channel whatsapp-cloud`: the same measurement on the WhatsApp Cloud API (bench/broadcast-cloud.ts).
+const channelAt = process.argv.indexOf("--channel");
+if (channelAt > 0 && process.argv[channelAt + 1] === "whatsapp-cloud") {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "bench/broadcast-cloud.ts", ...process.argv.slice(2)], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +28,7 @@ const { values } = parseArgs({
     latency: { type: "string", default: "50" },
     database: { type: "string", default: "sqlite" },
     "no-reliability": { type: "boolean", default: false },
+    channel: { type: "string", default: "telegram" },
   },
 });
 const recipients = Number(values.recipients);

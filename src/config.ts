@@ -73,6 +73,19 @@ const envSchema = z
     WHATSAPP_MIN_GAP_MS: int(4000),
     WHATSAPP_MAX_GAP_MS: int(12000),
 
+    /** WhatsApp Cloud API (docs/whatsapp-cloud.md): on when the token and the phone number id are set. */
+    WHATSAPP_CLOUD_TOKEN: z.string().regex(/^\S{10,}$/, "expected the access token (no spaces)").optional(),
+    WHATSAPP_CLOUD_PHONE_NUMBER_ID: z.string().regex(/^\d{5,20}$/, "expected the numeric phone number id from the Meta app").optional(),
+    /** The Meta app secret: webhook posts are signed with it (X-Hub-Signature-256). */
+    WHATSAPP_CLOUD_APP_SECRET: z.string().min(8, "expected the app secret from the Meta app settings").optional(),
+    /** Any string you choose; Meta sends it back in the webhook handshake. */
+    WHATSAPP_CLOUD_VERIFY_TOKEN: z.string().min(8, "expected at least 8 characters").optional(),
+    WHATSAPP_CLOUD_API_ROOT: z.url().default("https://graph.facebook.com/v23.0"),
+    /** Outbox pace over all Cloud API chats (Meta allows 80 a second by default). */
+    WHATSAPP_CLOUD_RATE_PER_SECOND: int(60, 1).refine((n) => n <= 1000, "expected at most 1000"),
+    /** At least this long between two outbox messages to the same Cloud API user. */
+    WHATSAPP_CLOUD_USER_GAP_MS: int(6000, 0),
+
     /** Telegram outbox pace, messages per second over all chats (Telegram allows about 30). */
     TELEGRAM_RATE_PER_SECOND: int(25, 1).refine((n) => n <= 30, "expected at most 30"),
     PARTNER_DAILY_QUOTA: int(2000, 0),
@@ -119,6 +132,15 @@ const envSchema = z
     if (env.INBOX_LEASE_MS <= env.MESSAGE_DEADLINE_MS) {
       ctx.addIssue({ code: "custom", path: ["INBOX_LEASE_MS"], message: "must be longer than MESSAGE_DEADLINE_MS (a live handler must never lose its message)" });
     }
+    if (env.WHATSAPP_CLOUD_TOKEN && env.WHATSAPP_CLOUD_PHONE_NUMBER_ID) {
+      // Without them the webhook could not be verified, and unsigned posts would be trusted.
+      if (!env.WHATSAPP_CLOUD_APP_SECRET) ctx.addIssue({ code: "custom", path: ["WHATSAPP_CLOUD_APP_SECRET"], message: "required when the WhatsApp Cloud API is on" });
+      if (!env.WHATSAPP_CLOUD_VERIFY_TOKEN) ctx.addIssue({ code: "custom", path: ["WHATSAPP_CLOUD_VERIFY_TOKEN"], message: "required when the WhatsApp Cloud API is on" });
+    }
+    if (Boolean(env.WHATSAPP_CLOUD_TOKEN) !== Boolean(env.WHATSAPP_CLOUD_PHONE_NUMBER_ID)) {
+      const missing = env.WHATSAPP_CLOUD_TOKEN ? "WHATSAPP_CLOUD_PHONE_NUMBER_ID" : "WHATSAPP_CLOUD_TOKEN";
+      ctx.addIssue({ code: "custom", path: [missing], message: "the WhatsApp Cloud API needs both WHATSAPP_CLOUD_TOKEN and WHATSAPP_CLOUD_PHONE_NUMBER_ID" });
+    }
     if (env.WHATSAPP_MAX_GAP_MS < env.WHATSAPP_MIN_GAP_MS) {
       ctx.addIssue({ code: "custom", path: ["WHATSAPP_MAX_GAP_MS"], message: "must be ≥ WHATSAPP_MIN_GAP_MS" });
     }
@@ -156,6 +178,16 @@ export interface Config {
   /** The bot's username for t.me links; unset: links are shown as the /start command. */
   telegramBotUsername?: string;
   whatsapp: { enabled: boolean; groups: boolean; dailyCap: number; minGapMs: number; maxGapMs: number };
+  /** The WhatsApp Cloud API channel; undefined when off (docs/whatsapp-cloud.md). */
+  whatsappCloud?: {
+    token: string;
+    phoneNumberId: string;
+    appSecret: string;
+    verifyToken: string;
+    apiRoot: string;
+    ratePerSecond: number;
+    userGapMs: number;
+  };
   partnerDailyQuota: number;
   partnerMaxDistanceKm: number;
   nudgeAfterDays: number;
@@ -235,6 +267,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       minGapMs: e.WHATSAPP_MIN_GAP_MS,
       maxGapMs: e.WHATSAPP_MAX_GAP_MS,
     },
+    whatsappCloud:
+      e.WHATSAPP_CLOUD_TOKEN && e.WHATSAPP_CLOUD_PHONE_NUMBER_ID
+        ? {
+            token: e.WHATSAPP_CLOUD_TOKEN,
+            phoneNumberId: e.WHATSAPP_CLOUD_PHONE_NUMBER_ID,
+            // superRefine above requires both when the channel is on.
+            appSecret: e.WHATSAPP_CLOUD_APP_SECRET!,
+            verifyToken: e.WHATSAPP_CLOUD_VERIFY_TOKEN!,
+            apiRoot: e.WHATSAPP_CLOUD_API_ROOT.replace(/\/+$/, ""),
+            ratePerSecond: e.WHATSAPP_CLOUD_RATE_PER_SECOND,
+            userGapMs: e.WHATSAPP_CLOUD_USER_GAP_MS,
+          }
+        : undefined,
     partnerDailyQuota: e.PARTNER_DAILY_QUOTA,
     partnerMaxDistanceKm: e.PARTNER_MAX_DISTANCE_KM,
     nudgeAfterDays: e.NUDGE_AFTER_DAYS,

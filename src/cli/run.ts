@@ -7,6 +7,7 @@ import { createApp, type App } from "../app.ts";
 import { createConsoleAdapter } from "../channels/console/index.ts";
 import { createTelegramChannel } from "../channels/telegram/index.ts";
 import { createWhatsAppChannel } from "../channels/whatsapp/index.ts";
+import { createWhatsAppCloudChannel } from "../channels/whatsapp-cloud/index.ts";
 import { ChannelStartError } from "../core/errors.ts";
 import { createInboxReplayJob } from "../core/inbox.ts";
 import { createMaintenanceJob } from "../core/maintenance.ts";
@@ -70,14 +71,14 @@ async function deliverDue(jobs: Job[]): Promise<void> {
 
 /** Whether `start` has a channel to serve; without one it opens the local chat. */
 function hasChannel(config: CliIO["config"]): boolean {
-  return Boolean(config.telegram) || config.whatsapp.enabled;
+  return Boolean(config.telegram) || config.whatsapp.enabled || Boolean(config.whatsappCloud);
 }
 
 /** `seller-bot start`: every configured channel, the jobs and the HTTP server, until a signal. */
 export async function runStart(io: CliIO, options: { samples?: boolean } = {}): Promise<number> {
   const { config } = io;
   if (!hasChannel(config)) {
-    io.stderr.write("No channel configured (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): opening the local chat on the embedded database.\n");
+    io.stderr.write("No channel configured (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED, WHATSAPP_CLOUD_TOKEN): opening the local chat on the embedded database.\n");
     return runChat(io, { samples: options.samples });
   }
   // Listen for signals before anything slow starts: a Ctrl-C while the database or WhatsApp
@@ -216,6 +217,7 @@ async function startChannels(app: App, http: HttpServer, started: Adapter[]): Pr
   const adapters: Array<() => Promise<Adapter>> = [];
   if (config.telegram) adapters.push(() => createTelegramChannel(app.deps, http));
   if (config.whatsapp.enabled) adapters.push(() => createWhatsAppChannel(app.deps));
+  if (config.whatsappCloud) adapters.push(async () => createWhatsAppCloudChannel(app.deps, http));
   for (const create of adapters) {
     const adapter = await create();
     app.deps.messenger.register(adapter);

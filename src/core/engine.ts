@@ -14,7 +14,7 @@ import { createOwnerId, deadOwners, parseStoredMessage, serializeMessage } from 
 import { createKeyedQueue } from "./keyed-queue.ts";
 import { detectLanguage } from "./language.ts";
 import { asciiDigits, keyText, sanitizeText } from "./text.ts";
-import type { ChannelCapabilities, ChannelId, Choice, InboundMessage, Lang, OutboundMessage } from "./types.ts";
+import { CHANNEL_IDS, type ChannelCapabilities, type ChannelId, type Choice, type InboundMessage, type Lang, type OutboundMessage } from "./types.ts";
 import type { Understander, Understanding } from "./understanding.ts";
 import { loadOrCreateUser, type LoadedUser } from "./users.ts";
 import { createReplyGuard, type ReplyGuard } from "./reply-guard.ts";
@@ -51,7 +51,7 @@ export const MAX_ATTEMPTS = 5;
 const REPLAY_IN_FLIGHT = 200;
 /** Messages handled at once (others wait their turn): see keyed-queue.ts. */
 const HANDLING_AT_ONCE = 64;
-const CHANNELS: ChannelId[] = ["telegram", "whatsapp", "console"];
+const CHANNELS: readonly ChannelId[] = CHANNEL_IDS;
 const FALLBACK_CAPS: ChannelCapabilities = { buttons: false, location: false, files: false, groups: false, maxTextLength: 4096 };
 const TIMED_OUT = Symbol("timed out");
 

@@ -16,7 +16,13 @@ export type ChannelErrorKind =
   /** The request itself was wrong (bad entities, text too long): do not retry as is. */
   | "bad-request"
   /** The group has a new chat id (Telegram supergroup upgrade, `migrateToChatId`): send there instead. */
-  | "migrated";
+  | "migrated"
+  /** Outside the platform's window for free text (WhatsApp's 24 hours) and no template: skipped, not retried. */
+  | "window-closed"
+  /** The platform's per-user marketing limit (WhatsApp 131049): not retried, counted apart. */
+  | "marketing-limit"
+  /** The channel cannot send at all now (a revoked token): the message waits, the channel stops. */
+  | "unavailable";
 
 /** A platform failure translated by an adapter. */
 export class ChannelError extends Error {
@@ -24,15 +30,19 @@ export class ChannelError extends Error {
     readonly kind: ChannelErrorKind,
     message: string,
     readonly retryAfterMs?: number,
-    options?: { cause?: unknown; migrateToChatId?: string },
+    options?: { cause?: unknown; migrateToChatId?: string; scope?: "channel" | "chat" },
   ) {
     super(message, options);
     this.name = "ChannelError";
+    this.scope = options?.scope ?? "channel";
     if (options?.migrateToChatId !== undefined) this.migrateToChatId = options.migrateToChatId;
   }
 
   /** For `migrated`: the group's new chat id. */
   readonly migrateToChatId?: string;
+
+  /** For "rate-limited": whether the whole channel must wait, or only sends to this chat (WhatsApp's pair rate). */
+  readonly scope: "channel" | "chat";
 
   /** Whether trying again later can succeed. */
   get retryable(): boolean {

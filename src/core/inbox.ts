@@ -9,7 +9,7 @@ import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Job } from "./context.ts";
-import type { InboundMessage } from "./types.ts";
+import { CHANNEL_IDS, type InboundMessage } from "./types.ts";
 
 // Same for every core of this process, different for the next process with the same pid
 // (a restarted container is pid 1 again).
@@ -57,20 +57,31 @@ function isRunning(pid: number): boolean {
   }
 }
 
+const mediaRefSchema = z.object({
+  channel: z.enum(CHANNEL_IDS),
+  type: z.enum(["voice", "audio", "image", "video", "document"]),
+  ref: z.string(),
+  mimeType: z.string().optional(),
+  durationSeconds: z.number().optional(),
+  filename: z.string().optional(),
+});
+
 const messageSchema = z.object({
-  channel: z.enum(["telegram", "whatsapp", "console"]),
+  channel: z.enum(CHANNEL_IDS),
   messageId: z.string(),
   chat: z.object({ id: z.string(), kind: z.enum(["private", "group"]), title: z.string().optional() }),
   sender: z.object({ id: z.string(), displayName: z.string().optional(), languageHint: z.string().optional(), aliases: z.array(z.string()).optional() }),
   addressedToBot: z.boolean().optional(),
   sentAt: z.coerce.date(),
   content: z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("text"), text: z.string() }),
+    z.object({ kind: z.literal("text"), text: z.string(), attachment: mediaRefSchema.optional() }),
+    z.object({ kind: z.literal("voice"), media: mediaRefSchema }),
     z.object({ kind: z.literal("choice"), data: z.string(), label: z.string().optional() }),
     z.object({ kind: z.literal("location"), latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }),
     z.object({ kind: z.literal("unsupported"), what: z.string() }),
     z.object({ kind: z.literal("event"), event: z.enum(["added-to-group", "removed-from-group", "blocked", "unblocked"]) }),
   ]),
+  replyToMessageId: z.string().optional(),
 });
 
 /** The stored form of a message (JSON). */

@@ -51,6 +51,7 @@ export interface ReplyPolicy {
 export const REPLY_POLICIES: Partial<Record<ChannelId, ReplyPolicy>> = {
   telegram: { burst: 5, privateGapMs: 1000, groupGapMs: 3000, attempts: 5, backoffMs: 500 },
   whatsapp: { burst: 5, privateGapMs: 1000, groupGapMs: 3000, attempts: 5, backoffMs: 500 },
+  "whatsapp-cloud": { burst: 5, privateGapMs: 1000, groupGapMs: 3000, attempts: 5, backoffMs: 500 },
 };
 
 /** Sends messages on the registered channels. */
@@ -79,11 +80,14 @@ export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock;
     if (!adapter) throw new Error(`channel ${target.channel} is not running`);
     const caps = adapter.capabilities;
     let text = message.text;
-    if (message.choices?.length && !caps.buttons) {
+    // More choices (or longer labels) than the channel's buttons hold are numbered instead.
+    const limit = caps.choiceLimit;
+    const asButtons = caps.buttons && (!limit || !message.choices || (message.choices.length <= limit.count && message.choices.every((c) => Array.from(c.label).length <= limit.labelLength)));
+    if (message.choices?.length && !asButtons) {
       text = `${text}\n\n${numberedList(message.choices)}\n\n${deps.i18n.t(target.lang)("common:choices.replyWithNumber")}`;
     }
     if (message.choices?.length && target.userId !== undefined) {
-      await rememberChoices(deps.hot, target.userId, caps.buttons ? [] : message.choices);
+      await rememberChoices(deps.hot, target.userId, asButtons ? [] : message.choices);
     }
     const parts = splitText(text, caps.maxTextLength);
     const policy = paced ? policies[target.channel] : undefined;
@@ -92,12 +96,13 @@ export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock;
       const last = i === parts.length - 1;
       const native: OutboundMessage = {
         text: part,
-        choices: last && caps.buttons ? message.choices : undefined,
+        choices: last && asButtons ? message.choices : undefined,
         location: last && caps.location ? message.location : undefined,
         file: last && caps.files ? message.file : undefined,
         // A channel that cannot send media back gets the text alone (types.ts).
         ...(last && caps.media && message.media ? { media: message.media } : {}),
         ...(message.threadId !== undefined ? { threadId: message.threadId } : {}),
+        ...(last && message.template ? { template: message.template } : {}),
       };
       if (!policy) {
         sent.push(await adapter.send(target.chatId, native));

@@ -5,7 +5,10 @@
  */
 
 /** Channels the bot speaks on. */
-export type ChannelId = "telegram" | "whatsapp" | "console";
+export type ChannelId = "telegram" | "whatsapp" | "console" | "whatsapp-cloud";
+
+/** Every channel id, for code that walks them all (the inbox replay, the outbox worker). */
+export const CHANNEL_IDS: readonly ChannelId[] = ["telegram", "whatsapp", "console", "whatsapp-cloud"] as const;
 
 /** Reply languages: English, Urdu script, Roman Urdu. */
 export type Lang = "en" | "ur" | "ur-Latn";
@@ -109,6 +112,24 @@ export interface OutboundMessage {
   media?: MediaRef;
   /** A forum topic in the target group (Telegram `message_thread_id`). */
   threadId?: string;
+  /**
+   * What an announcement is for, with its values, so a channel that may write first only
+   * with a pre-approved template (WhatsApp Cloud API outside the 24-hour window) can send
+   * that template instead of `text`. Other channels ignore it.
+   */
+  template?: TemplateRequest;
+}
+
+/** Purposes an announcement can have a pre-approved template for (content/whatsapp/templates.json). */
+export type TemplatePurpose = "event-announcement" | "event-reminder" | "progress-nudge";
+
+/** A template to send in place of free text: its purpose and the values of its named parameters. */
+export interface TemplateRequest {
+  purpose: TemplatePurpose;
+  /** The recipient's language: the template's approved translation to use. */
+  lang: Lang;
+  /** Parameter values by name (`title`, `date`, `venue` …), in the recipient's language. */
+  parameters: Record<string, string>;
 }
 
 /** What a channel can do; the core adapts replies to it. */
@@ -122,6 +143,12 @@ export interface ChannelCapabilities {
   media?: boolean;
   /** Longest text one message may carry. */
   maxTextLength: number;
+  /**
+   * With `buttons`: the most choices, and the longest label, the channel can show as
+   * buttons (WhatsApp Cloud API: a list of 10 rows of 24 characters); more become a numbered
+   * list. Unset: any number.
+   */
+  choiceLimit?: { count: number; labelLength: number };
 }
 
 /** What the platform returned for a sent message. */

@@ -34,6 +34,12 @@ export async function loadOrCreateUser(database: Database, config: Config, messa
     if (alias) row = await database.hot.findUser(message.channel, alias.externalId);
   }
   if (!row) {
+    // The same phone number on the other WhatsApp channel is the same person: join them.
+    const same = await samePersonElsewhere(db, message.channel, ids);
+    if (same !== undefined) await linkAliases(db, message.channel, same, [message.sender.id, ...ids]);
+    row = await database.hot.findUser(message.channel, message.sender.id);
+  }
+  if (!row) {
     await createUser(db, config, message).catch((error: unknown) => {
       // Another process created the same identity a moment ago: use theirs.
       if (!isUniqueViolation(error)) throw error;
@@ -90,9 +96,30 @@ export async function syncAdmins(db: Db, admins: Config["admins"]): Promise<{ gr
   return { granted, revoked: stale.length };
 }
 
+/**
+ * The identities on other channels that are the same phone number: a WhatsApp Cloud API
+ * `wa_id` ("923001234567") and a Baileys phone JID ("923001234567@s.whatsapp.net") name
+ * one person (docs/decisions/0706-whatsapp-cloud-channel-and-identity.md). Telegram ids
+ * carry no phone number, so nothing maps to them.
+ */
+export function samePhoneIdentities(channel: ChannelId, externalId: string): Array<{ channel: ChannelId; externalId: string }> {
+  if (channel === "whatsapp-cloud" && /^\d{6,15}$/.test(externalId)) return [{ channel: "whatsapp", externalId: `${externalId}@s.whatsapp.net` }];
+  const jid = channel === "whatsapp" ? /^(\d{6,15})(?::\d+)?@s\.whatsapp\.net$/.exec(externalId) : null;
+  if (jid) return [{ channel: "whatsapp-cloud", externalId: jid[1]! }];
+  return [];
+}
+
+/** The user who already has one of `ids`' phone numbers on another channel, if any. */
+async function samePersonElsewhere(db: Db, channel: ChannelId, ids: string[]): Promise<number | undefined> {
+  const others = ids.flatMap((id) => samePhoneIdentities(channel, id));
+  if (others.length === 0) return undefined;
+  const found = await db.channelIdentity.findFirst({ where: { OR: others }, select: { userId: true }, orderBy: { id: "asc" } });
+  return found?.userId;
+}
+
 /** Records other ids of the same person (WhatsApp phone JID and LID) against one user. */
 async function linkAliases(db: Db, channel: ChannelId, userId: number, ids: string[]): Promise<void> {
-  if (ids.length < 2) return;
+  ids = [...new Set(ids)];
   const known = await db.channelIdentity.findMany({ where: { channel, externalId: { in: ids } }, select: { externalId: true } });
   const missing = ids.filter((id) => !known.some((k) => k.externalId === id));
   for (const externalId of missing) {

@@ -149,9 +149,9 @@ describe("rows", () => {
     const db = t.app.deps.db;
     for (let i = 0; i < 3; i++) await makeUser(db, {});
     const { broadcastId } = await createBroadcast(t.app.deps, input(null, { kind: "all" }));
-    expect(await broadcastStatus(db, broadcastId)).toEqual({ queued: 3, sent: 0, failed: 0, blocked: 0, optedOut: 0, cancelled: 0, state: "queued" });
+    expect(await broadcastStatus(db, broadcastId)).toEqual({ queued: 3, sent: 0, failed: 0, blocked: 0, optedOut: 0, cancelled: 0, state: "queued", delivered: 0, read: 0, skipped: 0, limited: 0 });
     await controlBroadcast(db, broadcastId, "cancel");
-    expect(await broadcastStatus(db, broadcastId)).toEqual({ queued: 0, sent: 0, failed: 0, blocked: 0, optedOut: 0, cancelled: 3, state: "cancelled" });
+    expect(await broadcastStatus(db, broadcastId)).toEqual({ queued: 0, sent: 0, failed: 0, blocked: 0, optedOut: 0, cancelled: 3, state: "cancelled", delivered: 0, read: 0, skipped: 0, limited: 0 });
     expect(await refusal(broadcastStatus(db, 999_999))).toBe("broadcasts:errors.notFound");
   });
 });

@@ -22,10 +22,10 @@ describe("broadcasts CLI", () => {
     const { broadcastId } = await createBroadcast(t.app.deps, { senderUserId: null, audience: { kind: "all" }, topic: "events", content: content() });
     const { code, out } = await run(["status", String(broadcastId), "--json"]);
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toStrictEqual({ queued: 2, sent: 0, failed: 0, blocked: 0, optedOut: 0, cancelled: 0, state: "queued" });
-    expect(Object.keys(JSON.parse(out))).toEqual(["queued", "sent", "failed", "blocked", "optedOut", "cancelled", "state"]);
+    expect(JSON.parse(out)).toStrictEqual({ queued: 2, sent: 0, failed: 0, blocked: 0, optedOut: 0, cancelled: 0, state: "queued", delivered: 0, read: 0, skipped: 0, limited: 0 });
+    expect(Object.keys(JSON.parse(out))).toEqual(["queued", "sent", "failed", "blocked", "optedOut", "cancelled", "state", "delivered", "read", "skipped", "limited"]);
     await run(["cancel", String(broadcastId)]);
-    expect(JSON.parse((await run(["status", String(broadcastId), "--json"])).out)).toMatchObject({ queued: 0, cancelled: 2, state: "cancelled" });
+    expect(JSON.parse((await run(["status", String(broadcastId), "--json"])).out)).toMatchObject({ queued: 0, cancelled: 2, state: "cancelled", delivered: 0, read: 0, skipped: 0, limited: 0 });
     expect((await run(["status", String(broadcastId)])).out).toMatch(/^broadcast \d+ \(cancelled\): queued 0, .*cancelled 2\n/);
   });
 

@@ -53,7 +53,7 @@ describe("pause and cancel stop sends already claimed", () => {
     gate.openAll();
     await drained;
     expect(adapter.sent).toHaveLength(1);
-    expect(await broadcastStatus(app.deps.db, broadcastId)).toEqual({ queued: 4, sent: 1, failed: 0, blocked: 0, optedOut: 0, cancelled: 0, state: "paused" });
+    expect(await broadcastStatus(app.deps.db, broadcastId)).toEqual({ queued: 4, sent: 1, failed: 0, blocked: 0, optedOut: 0, cancelled: 0, state: "paused", delivered: 0, read: 0, skipped: 0, limited: 0 });
 
     await controlBroadcast(app.deps.db, broadcastId, "resume");
     const resumed = worker.drain();
@@ -71,7 +71,7 @@ describe("pause and cancel stop sends already claimed", () => {
     await drained;
     expect(adapter.sent).toHaveLength(1);
     const status = await broadcastStatus(app.deps.db, broadcastId);
-    expect(status).toEqual({ queued: 0, sent: 1, failed: 0, blocked: 0, optedOut: 0, cancelled: 4, state: "cancelled" });
+    expect(status).toEqual({ queued: 0, sent: 1, failed: 0, blocked: 0, optedOut: 0, cancelled: 4, state: "cancelled", delivered: 0, read: 0, skipped: 0, limited: 0 });
     const { recipients } = await app.deps.db.broadcast.findUniqueOrThrow({ where: { id: broadcastId } });
     expect(status.queued + status.sent + status.failed + status.blocked + status.optedOut + status.cancelled).toBe(recipients);
   });

@@ -49,7 +49,7 @@ describe("outbox worker", () => {
     expect(byChat.get("c2")!.text).toContain(app.deps.i18n.t("ur")("broadcasts:footer.private"));
     expect(byChat.get("c3")!.choices?.[0]?.label).toBe("Aaunga");
     expect(adapter.sent).toHaveLength(3);
-    expect(await broadcastStatus(db, broadcastId)).toEqual({ queued: 0, sent: 3, failed: 0, blocked: 0, optedOut: 0, cancelled: 0, state: "done" });
+    expect(await broadcastStatus(db, broadcastId)).toEqual({ queued: 0, sent: 3, failed: 0, blocked: 0, optedOut: 0, cancelled: 0, state: "done", delivered: 0, read: 0, skipped: 0, limited: 0 });
     // Nothing left: a second run sends nothing.
     expect(await worker.drain()).toBe(0);
     expect(adapter.sent).toHaveLength(3);

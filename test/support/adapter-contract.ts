@@ -45,7 +45,7 @@ export function adapterContract(name: string, make: () => Promise<AdapterHarness
 
     it("declares its channel and sane capabilities", async () => {
       h = await make();
-      expect(["telegram", "whatsapp", "console"]).toContain(h.adapter.channel);
+      expect(["telegram", "whatsapp", "console", "whatsapp-cloud"]).toContain(h.adapter.channel);
       expect(h.adapter.capabilities.maxTextLength).toBeGreaterThanOrEqual(1000);
     });
 

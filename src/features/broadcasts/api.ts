@@ -7,3 +7,4 @@
 export type { Audience, BroadcastContent, BroadcastInput, BroadcastStatus, DirectItem, LocalizedText, Topic } from "./types.ts";
 export { broadcastStatus, controlBroadcast, createBroadcast, enqueueDirect, previewBroadcast } from "./service.ts";
 export { isOptedOut } from "./subscriptions.ts";
+export { applyReceipts, type Receipt } from "./receipts.ts";

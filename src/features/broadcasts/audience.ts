@@ -20,8 +20,11 @@ export interface Recipient {
   chatId: string;
 }
 
-/** Channels in the order a user is reached on (Telegram is fast and free; WhatsApp is capped). */
-const CHANNEL_PREFERENCE: ChannelId[] = ["telegram", "whatsapp", "console"];
+/**
+ * Channels in the order a user is reached on (Telegram is fast and free; the WhatsApp Cloud
+ * API is the official way to announce on WhatsApp; Baileys is capped and risks the number).
+ */
+const CHANNEL_PREFERENCE: ChannelId[] = ["telegram", "whatsapp-cloud", "whatsapp", "console"];
 
 /** A user's identity to send on: the preferred channel that has not blocked the bot. */
 export function pickIdentity(identities: Array<{ channel: string; externalId: string; blockedAt: Date | null }>): { channel: ChannelId; chatId: string } | null {

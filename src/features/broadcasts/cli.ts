@@ -2,7 +2,9 @@
  * `seller-bot broadcasts status ID [--json]` and `broadcasts pause|resume|cancel ID`
  * and `broadcasts list` (the CLI is an admin). `status --json` prints
  * {"queued","sent","failed","blocked","optedOut"} (the original contract) and, added since,
- * "cancelled" and "state"; the counts add up to the recipients.
+ * "cancelled" and "state", then "delivered" and "read" (WhatsApp Cloud API receipts, a part of
+ * "sent"), "skipped" (outside WhatsApp's 24-hour window, no template) and "limited"
+ * (WhatsApp's marketing limit); the counts other than delivered and read add up to the recipients.
  * Arguments are declared in ./commands.ts.
  */
 import { z } from "zod";
@@ -28,11 +30,11 @@ export async function broadcastCommand(io: CliIO, command: "status" | BroadcastA
       const report = await broadcastReport(app.deps, id);
       if (json) {
         // The first five keys in their first order (scripts rely on them), then the added ones.
-        const { queued, sent, failed, blocked, optedOut, cancelled, state } = report.status;
-        io.stdout.write(`${JSON.stringify({ queued, sent, failed, blocked, optedOut, cancelled, state })}\n`);
+        const { queued, sent, failed, blocked, optedOut, cancelled, state, delivered, read, skipped, limited } = report.status;
+        io.stdout.write(`${JSON.stringify({ queued, sent, failed, blocked, optedOut, cancelled, state, delivered, read, skipped, limited })}\n`);
       } else {
         const s = report.status;
-        io.stdout.write(`broadcast ${id} (${s.state}): queued ${s.queued}, sent ${s.sent}, failed ${s.failed}, blocked ${s.blocked}, opted out ${s.optedOut}, cancelled ${s.cancelled}\n`);
+        io.stdout.write(`broadcast ${id} (${s.state}): queued ${s.queued}, sent ${s.sent}, failed ${s.failed}, blocked ${s.blocked}, opted out ${s.optedOut}, cancelled ${s.cancelled}${s.delivered || s.read || s.skipped || s.limited ? `; WhatsApp delivered ${s.delivered}, read ${s.read}, skipped (no template) ${s.skipped}, over limit ${s.limited}` : ""}\n`);
         if (report.rsvp) io.stdout.write(`rsvp: going ${report.rsvp.going}, maybe ${report.rsvp.maybe}, no ${report.rsvp.no}, waitlist ${report.rsvp.waitlist}\n`);
       }
       return 0;

@@ -15,6 +15,7 @@ import { broadcastReport, reportText } from "./report.ts";
 import { broadcastStatus, controlBroadcast, createBroadcast, listBroadcasts, previewBroadcast, senderScope, type BroadcastAction } from "./service.ts";
 import { markAsked, optIn, optOut, subscribeIfNew, subscriptionStatus, SUB } from "./subscriptions.ts";
 import { audienceSchema, type Audience, type BroadcastContent } from "./types.ts";
+import type { ChannelId } from "../../core/types.ts";
 import { createOutboxWorker } from "./worker.ts";
 
 const FLOW = "broadcasts.compose";
@@ -178,7 +179,7 @@ async function consentAnswer(ctx: Ctx, rest: string): Promise<void> {
 
 /** "yes"/"haan"/"جی ہاں" (or no) from a WhatsApp user who was asked for consent. */
 const consentWords: Middleware = async (ctx, next) => {
-  if (ctx.message.channel !== "whatsapp" || ctx.message.chat.kind !== "private" || ctx.message.content.kind !== "text") return next();
+  if (!isWhatsApp(ctx.message.channel) || ctx.message.chat.kind !== "private" || ctx.message.content.kind !== "text") return next();
   const answer = consentAnswerOf(ctx.text);
   if (!answer || (await subscriptionStatus(ctx.deps.db, ctx.user.id)) !== SUB.asked) return next();
   return consentAnswer(ctx, answer);
@@ -193,7 +194,7 @@ function firstContact(subscribed: Set<number>): Middleware {
   return async (ctx, next) => {
     const { channel, chat } = ctx.message;
     if (chat.kind !== "private" || ctx.message.content.kind === "event") return next();
-    if (channel !== "whatsapp") {
+    if (!isWhatsApp(channel)) {
       if (subscribed.has(ctx.user.id)) return next();
       const created = await subscribeIfNew(ctx.deps.db, ctx.user.id, channel === "telegram" ? "telegram-start" : channel);
       subscribed.add(ctx.user.id);
@@ -392,3 +393,8 @@ const composeFlow: Middleware = async (ctx, next) => {
     }
   }
 };
+
+/** Both WhatsApp channels (Baileys and the Cloud API) need an explicit yes before announcements. */
+function isWhatsApp(channel: ChannelId): boolean {
+  return channel === "whatsapp" || channel === "whatsapp-cloud";
+}

@@ -27,6 +27,10 @@ export interface PaceSettings {
   groupPerMinute: number;
   whatsappMinGapMs: number;
   whatsappMaxGapMs: number;
+  /** WhatsApp Cloud API: sends per second over all chats (WHATSAPP_CLOUD_RATE_PER_SECOND) … */
+  whatsappCloudRatePerSecond?: number;
+  /** … and at least this long between two sends to one user (WHATSAPP_CLOUD_USER_GAP_MS). */
+  whatsappCloudUserGapMs?: number;
 }
 
 /** Hands out send slots. */
@@ -49,40 +53,47 @@ export function createPacer(settings: PaceSettings, clock: Clock = systemClock, 
   const recent = new Map<ChannelId, number[]>();
   const nextChat = new Map<string, number>();
   const groupWindow = new Map<string, number[]>();
-  const interval = 1000 / settings.telegramRatePerSecond;
+  // Channels paced by a rate over all chats plus a gap per chat: Telegram, and the Cloud API
+  // with its own figures (it has no groups).
+  const rates: Partial<Record<ChannelId, { perSecond: number; chatGapMs: number }>> = {
+    telegram: { perSecond: settings.telegramRatePerSecond, chatGapMs: settings.perChatGapMs },
+    "whatsapp-cloud": { perSecond: settings.whatsappCloudRatePerSecond ?? 60, chatGapMs: settings.whatsappCloudUserGapMs ?? 6000 },
+  };
   let lastPrune = 0;
 
   /** Earliest time a send may start now, or the reservation made when it is due. */
   function due(channel: ChannelId, chatId: string, isGroup: boolean, now: number): number {
     let at = Math.max(paused.get(channel) ?? 0, nextGlobal.get(channel) ?? 0);
-    if (channel === "telegram") {
+    const rate = rates[channel];
+    if (rate) {
       // Never more than `rate` sends started in any one-second window.
       const window = recent.get(channel) ?? [];
       while (window.length && window[0]! <= now - 1000) window.shift();
       recent.set(channel, window);
-      const cap = settings.telegramRatePerSecond;
+      const cap = rate.perSecond;
       if (window.length >= cap) at = Math.max(at, window[window.length - cap]! + 1000);
       if (isGroup) {
         const window = (groupWindow.get(chatId) ?? []).filter((t) => t > now - 60_000);
         groupWindow.set(chatId, window);
         if (window.length >= settings.groupPerMinute) at = Math.max(at, window[0]! + 60_000);
       } else {
-        at = Math.max(at, nextChat.get(chatId) ?? 0);
+        at = Math.max(at, nextChat.get(`${channel}:${chatId}`) ?? 0);
       }
     }
     return at;
   }
 
   function reserve(channel: ChannelId, chatId: string, isGroup: boolean, now: number): void {
-    if (channel === "telegram") {
+    const rate = rates[channel];
+    if (rate) {
       // Two rules: at most `rate` in any second (the window above), and at least a quarter of a
       // slot between sends. A send that started late (a busy event loop, a slow answer)
       // can be caught up at up to four times the pace without ever exceeding the per-second cap, so
       // timer lateness does not lower the sustained rate and bursts stay small.
       recent.get(channel)!.push(now);
-      nextGlobal.set(channel, now + interval / 4);
+      nextGlobal.set(channel, now + 1000 / rate.perSecond / 4);
       if (isGroup) groupWindow.get(chatId)!.push(now);
-      else nextChat.set(chatId, now + settings.perChatGapMs);
+      else nextChat.set(`${channel}:${chatId}`, now + rate.chatGapMs);
     } else if (channel === "whatsapp") {
       const gap = settings.whatsappMinGapMs + random() * (settings.whatsappMaxGapMs - settings.whatsappMinGapMs);
       nextGlobal.set(channel, now + gap);

@@ -13,5 +13,8 @@ export function renderContent(content: BroadcastContent, lang: Lang, t: Translat
   return {
     text: `${text}\n\n${footer}`,
     choices: content.choices?.map((c) => ({ data: c.data, label: c.label[lang]?.trim() || c.label.en })),
+    ...(content.template
+      ? { template: { purpose: content.template.purpose, lang, parameters: Object.fromEntries(Object.entries(content.template.parameters).map(([k, v]) => [k, v[lang]?.trim() || v.en])) } }
+      : {}),
   };
 }

@@ -19,6 +19,8 @@ export async function broadcastReport(deps: AppDeps, broadcastId: number): Promi
 /** The report as chat text. */
 export function reportText(t: Translate, id: number, report: { status: BroadcastStatus; rsvp: RsvpCounts | null }): string {
   const lines = [t("broadcasts:report.line", { id, ...report.status, state: t(`broadcasts:report.state.${report.status.state}`) })];
+  const s = report.status;
+  if (s.delivered || s.read || s.skipped || s.limited) lines.push(t("broadcasts:report.whatsapp", { delivered: s.delivered, read: s.read, skipped: s.skipped, limited: s.limited }));
   if (report.rsvp) lines.push(t("broadcasts:report.rsvp", { ...report.rsvp }));
   return lines.join("\n");
 }

@@ -195,8 +195,20 @@ async function countsOf(db: Db, ids: number[]): Promise<Map<number, Counts>> {
     m.set(g.status, g._count._all);
     out.set(g.broadcastId!, m);
   }
+  // WhatsApp Cloud API receipts (read implies delivered: a read row has both set).
+  for (const [column, key] of [["deliveredAt", RECEIPT.delivered], ["readAt", RECEIPT.read]] as const) {
+    const receipts = ids.length ? await db.outboxMessage.groupBy({ by: ["broadcastId"], where: { broadcastId: { in: ids }, [column]: { not: null } }, _count: { _all: true } }) : [];
+    for (const g of receipts) {
+      const m = out.get(g.broadcastId!) ?? new Map<string, number>();
+      m.set(key, g._count._all);
+      out.set(g.broadcastId!, m);
+    }
+  }
   return out;
 }
+
+/** Keys of the receipt counts in {@link Counts} (not outbox statuses). */
+const RECEIPT = { delivered: "@delivered", read: "@read" } as const;
 
 /**
  * The counts and the state people see: cancelled and paused as stored; an active one is
@@ -210,9 +222,11 @@ function statusOf(stored: string, counts: Counts = new Map()): BroadcastStatus {
   const blocked = count(OUTBOX_STATUS.blocked);
   const optedOut = count(OUTBOX_STATUS.optedOut);
   const cancelled = count(OUTBOX_STATUS.cancelled);
+  const skipped = count(OUTBOX_STATUS.skipped);
+  const limited = count(OUTBOX_STATUS.limited);
   const state: BroadcastState =
-    stored === "cancelled" ? "cancelled" : stored === "paused" ? "paused" : queued === 0 ? "done" : sent + failed + blocked + optedOut === 0 ? "queued" : "sending";
-  return { queued, sent, failed, blocked, optedOut, cancelled, state };
+    stored === "cancelled" ? "cancelled" : stored === "paused" ? "paused" : queued === 0 ? "done" : sent + failed + blocked + optedOut + skipped + limited === 0 ? "queued" : "sending";
+  return { queued, sent, failed, blocked, optedOut, cancelled, state, delivered: count(RECEIPT.delivered), read: count(RECEIPT.read), skipped, limited };
 }
 
 /** One line of a broadcasts list. */

@@ -3,7 +3,7 @@
  * schemas that validate them at every boundary (API input, JSON read back from the DB).
  */
 import { z } from "zod";
-import type { Lang } from "../../core/types.ts";
+import type { Lang, TemplatePurpose } from "../../core/types.ts";
 
 /** Text in each reply language. */
 export type LocalizedText = Record<Lang, string>;
@@ -20,7 +20,15 @@ export type Audience =
 export interface BroadcastContent {
   text: LocalizedText;
   choices?: Array<{ data: string; label: LocalizedText }>;
+  /**
+   * The approved template to send instead where free text is not allowed (WhatsApp Cloud
+   * API outside the 24-hour window): its purpose and the values of its named parameters.
+   */
+  template?: { purpose: TemplatePurpose; parameters: Record<string, { en: string; ur?: string; "ur-Latn"?: string }> };
 }
+
+/** Template purposes (content/whatsapp/templates.json). */
+export const TEMPLATE_PURPOSES = ["event-announcement", "event-reminder", "progress-nudge"] as const satisfies readonly TemplatePurpose[];
 
 /** Topics announcements are sent under (STOP opts out of all of them). */
 export const TOPICS = ["events"] as const;
@@ -33,6 +41,12 @@ export const contentSchema = z.object({
   choices: z
     .array(z.object({ data: z.string().min(1).refine((d) => Buffer.byteLength(d) <= 64, "choice data is at most 64 bytes"), label: localized }))
     .max(10)
+    .optional(),
+  template: z
+    .object({
+      purpose: z.enum(TEMPLATE_PURPOSES),
+      parameters: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/), z.object({ en: z.string().max(1024), ur: z.string().max(1024).optional(), "ur-Latn": z.string().max(1024).optional() })),
+    })
     .optional(),
 });
 
@@ -99,6 +113,13 @@ export interface BroadcastStatus {
   optedOut: number;
   cancelled: number;
   state: BroadcastState;
+  /** WhatsApp Cloud API receipts: of `sent`, how many reached the phone, and were read (other channels report none). */
+  delivered: number;
+  read: number;
+  /** Not sent: outside WhatsApp's 24-hour window with no approved template for the purpose. */
+  skipped: number;
+  /** Not sent: WhatsApp's per-user marketing limit (131049), counted apart from failures. */
+  limited: number;
 }
 
 /** Outbox row statuses. */
@@ -110,6 +131,10 @@ export const OUTBOX_STATUS = {
   blocked: "blocked",
   optedOut: "opted-out",
   cancelled: "cancelled",
+  /** WhatsApp Cloud API: outside the 24-hour window with no template (never sent as free text). */
+  skipped: "skipped",
+  /** WhatsApp Cloud API 131049: the per-user marketing limit. */
+  limited: "marketing-limited",
 } as const;
 
 /** Parses stored JSON with a schema; null when it is missing or invalid. */

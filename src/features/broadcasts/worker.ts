@@ -15,7 +15,7 @@ import type { AppDeps, Job } from "../../core/context.ts";
 import { isChannelError, type ChannelError } from "../../core/errors.ts";
 import { isTransientDatabaseError } from "../../db/errors.ts";
 import type { ChannelId, Lang } from "../../core/types.ts";
-import { LANGS } from "../../core/types.ts";
+import { CHANNEL_IDS, LANGS } from "../../core/types.ts";
 import { createPacer, systemClock, type Clock, type Pacer } from "./pacer.ts";
 import { renderContent } from "./render.ts";
 import { migrateGroup } from "./groups.ts";
@@ -67,6 +67,8 @@ type Row = {
 };
 
 const CAPACITY: Partial<Record<ChannelId, number>> = { whatsapp: 1, console: 4 };
+/** A channel that cannot send at all (a refused token) is not tried again for this long. */
+const UNAVAILABLE_PAUSE_MS = 5 * 60_000;
 
 /** Creates the outbox worker for this process. */
 export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): OutboxWorker {
@@ -89,6 +91,8 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
         groupPerMinute: 20,
         whatsappMinGapMs: config.whatsapp.minGapMs,
         whatsappMaxGapMs: config.whatsapp.maxGapMs,
+        whatsappCloudRatePerSecond: config.whatsappCloud?.ratePerSecond,
+        whatsappCloudUserGapMs: config.whatsappCloud?.userGapMs,
       },
       clock,
       random,
@@ -115,7 +119,7 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
   /** Channels this process can send on now, with how many rows each may take. */
   async function wanted(): Promise<Array<[ChannelId, number]>> {
     const out: Array<[ChannelId, number]> = [];
-    for (const channel of ["telegram", "whatsapp", "console"] as ChannelId[]) {
+    for (const channel of CHANNEL_IDS) {
       if (!deps.messenger.capabilities(channel)) continue;
       if (pacer.pausedUntil(channel) > clock.now() + pollMs) continue;
       const max = CAPACITY[channel] ?? concurrency;
@@ -239,12 +243,14 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
     // Paused or cancelled since the claim: the last moment to hold the send back. Only the
     // sends already on the wire go out after a pause or cancel.
     if (row.broadcastId !== null && (await heldBack(row))) return;
+    let sent: Array<{ messageId: string }>;
     try {
-      await deps.messenger.send({ channel, chatId: row.chatId, userId: group ? undefined : (row.userId ?? undefined), lang }, message);
+      sent = await deps.messenger.send({ channel, chatId: row.chatId, userId: group ? undefined : (row.userId ?? undefined), lang }, message);
     } catch (error) {
       return failed(row, error);
     }
-    await finish(row.id, { status: OUTBOX_STATUS.sent, sentAt: nowDate(), lastError: null });
+    // The platform's id of the last part: WhatsApp Cloud API receipts find the row by it.
+    await finish(row.id, { status: OUTBOX_STATUS.sent, sentAt: nowDate(), lastError: null, platformMessageId: sent.at(-1)?.messageId ?? null });
   }
 
   /**
@@ -265,6 +271,17 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
     const kind = isChannelError(error) ? error.kind : "network";
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
     const now = clock.now();
+    if (kind === "rate-limited" && isChannelError(error) && error.scope === "chat") {
+      // Too many to this one person (WhatsApp's pair rate): only their row waits.
+      return finish(row.id, { status: OUTBOX_STATUS.pending, notBefore: new Date(now + (error.retryAfterMs ?? 15_000)), lastError: reason });
+    }
+    if (kind === "window-closed") return finish(row.id, { status: OUTBOX_STATUS.skipped, lastError: reason });
+    if (kind === "marketing-limit") return finish(row.id, { status: OUTBOX_STATUS.limited, lastError: reason });
+    if (kind === "unavailable") {
+      // The channel cannot send at all (a refused token): the row waits, no attempt is used up.
+      pacer.pause(channel, now + UNAVAILABLE_PAUSE_MS);
+      return finish(row.id, { status: OUTBOX_STATUS.pending, notBefore: new Date(now + UNAVAILABLE_PAUSE_MS), lastError: reason });
+    }
     if (kind === "rate-limited") {
       const wait = isChannelError(error) && error.retryAfterMs ? error.retryAfterMs : 1000;
       pacer.pause(channel, now + wait);
@@ -379,7 +396,8 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
           total += n;
           if (n === 0 && inFlight.size === 0) {
             // A paused channel may still have due rows: wait the pause out, then look again.
-            const until = Math.max(...(["telegram", "whatsapp", "console"] as ChannelId[]).map((c) => pacer.pausedUntil(c)));
+            // (Only running channels: one that stopped, like a refused Cloud API token, never sends here.)
+            const until = Math.max(0, ...CHANNEL_IDS.filter((c) => deps.messenger.capabilities(c)).map((c) => pacer.pausedUntil(c)));
             if (until <= clock.now()) break;
             await clock.sleep(until - clock.now());
             continue;

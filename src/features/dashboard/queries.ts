@@ -77,7 +77,7 @@ export interface BroadcastSummary {
 }
 
 /** Delivery counts from (status, count) pairs of outbox rows. */
-export function deliveryCounts(groups: Array<{ status: string; count: number }>): Omit<BroadcastStatus, "state"> {
+export function deliveryCounts(groups: Array<{ status: string; count: number }>, receipts: { delivered: number; read: number } = { delivered: 0, read: 0 }): Omit<BroadcastStatus, "state"> {
   const count = (status: string) => groups.filter((g) => g.status === status).reduce((s, g) => s + g.count, 0);
   return {
     queued: count(OUTBOX_STATUS.pending) + count(OUTBOX_STATUS.sending),
@@ -86,6 +86,9 @@ export function deliveryCounts(groups: Array<{ status: string; count: number }>)
     blocked: count(OUTBOX_STATUS.blocked),
     optedOut: count(OUTBOX_STATUS.optedOut),
     cancelled: count(OUTBOX_STATUS.cancelled),
+    skipped: count(OUTBOX_STATUS.skipped),
+    limited: count(OUTBOX_STATUS.limited),
+    ...receipts,
   };
 }
 
@@ -102,10 +105,15 @@ export async function listBroadcasts(db: Db, scope: Scope, options: { limit?: nu
   });
   if (rows.length === 0) return [];
   const groups = await db.outboxMessage.groupBy({ by: ["broadcastId", "status"], where: { broadcastId: { in: rows.map((r) => r.id) } }, _count: { _all: true } });
+  // WhatsApp Cloud API receipts, per broadcast.
+  const ids = rows.map((r) => r.id);
+  const delivered = await db.outboxMessage.groupBy({ by: ["broadcastId"], where: { broadcastId: { in: ids }, deliveredAt: { not: null } }, _count: { _all: true } });
+  const read = await db.outboxMessage.groupBy({ by: ["broadcastId"], where: { broadcastId: { in: ids }, readAt: { not: null } }, _count: { _all: true } });
   const out: BroadcastSummary[] = [];
   for (const r of rows) {
     const mine = groups.filter((g) => g.broadcastId === r.id).map((g) => ({ status: g.status, count: g._count._all }));
-    out.push({ ...r, delivery: deliveryCounts(mine), rsvp: r.eventId !== null ? await rsvpCounts(db, r.eventId) : null });
+    const receipts = { delivered: delivered.find((g) => g.broadcastId === r.id)?._count._all ?? 0, read: read.find((g) => g.broadcastId === r.id)?._count._all ?? 0 };
+    out.push({ ...r, delivery: deliveryCounts(mine, receipts), rsvp: r.eventId !== null ? await rsvpCounts(db, r.eventId) : null });
   }
   return out;
 }

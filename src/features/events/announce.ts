@@ -7,7 +7,7 @@ import type { AppDeps, UserRecord } from "../../core/context.ts";
 import { UserFacingError } from "../../core/errors.ts";
 import { LANGS } from "../../core/types.ts";
 import { createBroadcast, previewBroadcast, type Audience, type BroadcastContent } from "../broadcasts/api.ts";
-import { eventCard, localize, rsvpData, RSVP_ANSWERS } from "./render.ts";
+import { eventCard, eventTemplateParameters, localize, rsvpData, RSVP_ANSWERS } from "./render.ts";
 import { assertCanManage, assertMayManageEvents, unavailableReason, type EventRow } from "./service.ts";
 
 /** Who announces: a user from chat, or null for the admin CLI. */
@@ -26,7 +26,7 @@ export function announcementContent(deps: AppDeps, event: EventRow, organiser?: 
     data: rsvpData(event.id, answer),
     label: Object.fromEntries(LANGS.map((l) => [l, deps.i18n.t(l)(`events:rsvp.label.${answer}`)])) as BroadcastContent["text"],
   }));
-  return { text, choices };
+  return { text, choices, template: { purpose: "event-announcement", parameters: eventTemplateParameters(event) } };
 }
 
 /** The default audience: the organising partner's own sellers and groups, else everyone. */

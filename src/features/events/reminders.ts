@@ -5,7 +5,7 @@
  */
 import type { AppDeps, Job } from "../../core/context.ts";
 import { enqueueDirect } from "../broadcasts/api.ts";
-import { eventCard, eventTitle, localize } from "./render.ts";
+import { eventCard, eventTemplateParameters, eventTitle, localize } from "./render.ts";
 
 const HOUR = 3600_000;
 
@@ -42,7 +42,7 @@ export async function queueReminders(deps: AppDeps, now = deps.now()): Promise<n
     const event = events.get(d.eventId);
     if (!event) return [];
     const text = localize(deps.i18n, (t, lang) => `${t(`events:reminder.${d.kind}`, { title: eventTitle(event, lang) })}\n\n${eventCard(event, lang, t)}`);
-    return [{ userId: d.userId, kind: "reminder" as const, dedupeKey: d.dedupeKey, content: { text }, respectOptOut: false }];
+    return [{ userId: d.userId, kind: "reminder" as const, dedupeKey: d.dedupeKey, content: { text, template: { purpose: "event-reminder" as const, parameters: eventTemplateParameters(event) } }, respectOptOut: false }];
   });
   return enqueueDirect(deps, items);
 }

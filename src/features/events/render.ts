@@ -68,3 +68,12 @@ export function rsvpChoices(eventId: number, t: Translate): Choice[] {
 export function localize(i18n: I18n, build: (t: Translate, lang: Lang) => string): Record<Lang, string> {
   return Object.fromEntries(LANGS.map((lang) => [lang, build(i18n.t(lang), lang)])) as Record<Lang, string>;
 }
+
+/**
+ * The values of an event template's parameters (content/whatsapp/templates.json) in every
+ * language: what WhatsApp sends in place of the text outside its 24-hour window.
+ */
+export function eventTemplateParameters(e: EventView): Record<"title" | "date" | "venue", Record<Lang, string>> {
+  const per = (f: (lang: Lang) => string) => ({ en: f("en"), ur: f("ur"), "ur-Latn": f("ur-Latn") });
+  return { title: per((l) => eventTitle(e, l)), date: per((l) => formatEventTime(e.startsAt, e.endsAt, l)), venue: per(() => e.venueName) };
+}

@@ -54,7 +54,7 @@ export interface HandoverService {
   sweep(): Promise<{ escalated: number; timedOut: number }>;
 }
 
-const CHANNEL_NAMES: Record<ChannelId, string> = { whatsapp: "WhatsApp", telegram: "Telegram", console: "the local chat" };
+const CHANNEL_NAMES: Record<ChannelId, string> = { whatsapp: "WhatsApp", "whatsapp-cloud": "WhatsApp", telegram: "Telegram", console: "the local chat" };
 
 /** Creates the service. `wake` asks the sender to deliver what was just queued. */
 export function createHandoverService(deps: AppDeps, stages: Stages, wake: () => void): HandoverService {

@@ -98,6 +98,7 @@ function nudgeContent(deps: AppDeps, stages: Stages, stageId: string): DirectIte
       { data: "pg:show", label: per((l) => deps.i18n.t(l)("progress:nudge.open")) },
       { data: `faq:topic:${stage.faqTopic}`, label: per((l) => deps.i18n.t(l)("progress:choice.howTo", { stage: stages.label(stage, l) })) },
     ],
+    template: { purpose: "progress-nudge", parameters: { stage: per((l) => stages.label(stage, l)) } },
   };
 }
 

@@ -36,6 +36,9 @@ function card(v: View, b: BroadcastSummary, link: boolean): Html {
       <dt>${v.t("dashboard:broadcasts.blocked")}</dt><dd data-k="blocked">${f.n(d.blocked)}</dd>
       <dt>${v.t("dashboard:broadcasts.optedOut")}</dt><dd data-k="optedOut">${f.n(d.optedOut)}</dd>
       ${d.queued ? html`<dt>${v.t("dashboard:broadcasts.queued")}</dt><dd data-k="queued">${f.n(d.queued)}</dd>` : ""}
+      ${d.delivered || d.read ? html`<dt>${v.t("dashboard:broadcasts.delivered")}</dt><dd data-k="delivered">${f.n(d.delivered)}</dd><dt>${v.t("dashboard:broadcasts.read")}</dt><dd data-k="read">${f.n(d.read)}</dd>` : ""}
+      ${d.skipped ? html`<dt>${v.t("dashboard:broadcasts.skipped")}</dt><dd data-k="skipped">${f.n(d.skipped)}</dd>` : ""}
+      ${d.limited ? html`<dt>${v.t("dashboard:broadcasts.limited")}</dt><dd data-k="limited">${f.n(d.limited)}</dd>` : ""}
     </dl>
     ${b.rsvp ? rsvpLine(v, b.rsvp) : ""}
   </li>`;
