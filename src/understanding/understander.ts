@@ -353,7 +353,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (cue && (cue.intent === "complaint.partner" || (cue.intent === "events.mine" && !answersInvite))) return out(cue.intent, `cue "${cue.p.text}"`, 0.9);
     // A stop word next to "by mistake" is the past being undone ("ghalti se stop kiya tha, wapis add karo").
     const stopWords = (present.has("neg") || present.has("negimp") || present.has("stopverb")) && !present.has("mistake");
-    if (!closure && !stopWords && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
+    // "ghalti se band kar diya tha, dobara chalu karo": a closure undone by mistake is an opt-in.
+    if ((!closure || present.has("mistake")) && !stopWords && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
     if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler))) {
       return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
     }
@@ -387,6 +388,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       const answered = faq.decision === "confident" && faq.score >= COMPLAINT_FAQ_BAR && faq.topic && !ROUTING_TOPIC_INTENTS[faq.topic];
       if (!security && (present.has("otherobject") || !answered)) return out("none", "a complaint the FAQ does not answer", 0.7);
     }
+    // An everyday subject (weather, gold, a school, a visa) with no word of the marketplace is
+    // not an onboarding question, however well its other words ("fees", "documents") match.
+    if (present.has("offtopic") && !present.has("domain") && faq.decision !== "none") return out("none", "an everyday subject, not the marketplace", 0.7);
     if (faq.decision === "confident" && faq.topic) {
       const routed = routeTopic(faq.topic, present, tokens, stopBlocked);
       if (routed) return out(routed.intent, `FAQ routing topic ${faq.topic}`, faq.score, routed.extra);
