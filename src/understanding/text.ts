@@ -115,6 +115,13 @@ export function prefixKey(raw: string): string {
   return raw.replace(/\u06BE/g, "\u06C1").replace(/[\u06D2\u06D3]/g, "\u06CC").replace(/\u06BA/g, "\u0646");
 }
 
+const SCRIPT_BOUNDARY = /([A-Za-z0-9])(?=[\u0600-\u06FF])|([\u0600-\u06FF])(?=[A-Za-z0-9])/g;
+
+/** The text with a space where a word changes script ("accountکیسے" → "account کیسے"). */
+export function splitScripts(text: string): string {
+  return text.replace(SCRIPT_BOUNDARY, "$1$2 ");
+}
+
 /** True when the text holds Urdu/Arabic script. */
 export function hasUrduScript(text: string): boolean {
   return ARABIC.test(text);

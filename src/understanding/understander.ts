@@ -24,7 +24,7 @@ import {
 import { keyText } from "../core/text.ts";
 import { allForms, LexiconError, type Lexicons } from "./lexicon.ts";
 import { compilePattern, conceptMap, EntrySet, hasConcept, matchPattern, type ConceptMap, type Pattern } from "./phrases.ts";
-import { analyse, hasUrduScript, tokenize, tokenizeEntry, type Token } from "./text.ts";
+import { analyse, hasUrduScript, splitScripts, tokenize, tokenizeEntry, type Token } from "./text.ts";
 
 /** Finds a town in text (the partners feature's gazetteer fits). */
 export interface PlaceFinder {
@@ -332,7 +332,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       base.entities = { place: place.name };
     }
     // "mera number list se nikal do" is about the list, whatever other object it names.
-    const aboutOther = present.has("otherobject") && !present.has("msg") && !present.has("mlist");
+    // A buyer's messages are the buyer's, not the bot's ("is buyer ke messages nahi chahiye").
+    const aboutOther = (present.has("otherobject") && !present.has("msg") && !present.has("mlist")) || present.has("buyer");
     const notStop = notOptOut.some(matches);
     const stopBlocked = closure || failure || notStop || aboutOther;
 
@@ -345,7 +346,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       // Unsubscribing wrongly costs a seller every invitation; asking costs one tap. A long
       // message, or one that also complains or asks for something else, may say "stop" in
       // passing: ask first.
-      if (tokens.length > PHRASE_OPT_OUT_MAX_TOKENS || general || (cue && cue.intent !== "optout")) return out("optout", "opt-out phrase among other things", 0.7, { optOut: "maybe" });
+      // So does one that also names another object ("whatsapp group ke messages band karne hain").
+      if (tokens.length > PHRASE_OPT_OUT_MAX_TOKENS || general || present.has("otherobject") || (cue && cue.intent !== "optout")) return out("optout", "opt-out phrase among other things", 0.7, { optOut: "maybe" });
       return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
     }
     // "mera naam likh lo summit ke liye" answers an invitation; "meri rsvp dikhao" asks for one's own.
@@ -378,7 +380,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     }
 
     // 4. The FAQ for everything else.
-    const faq = parts.faq.match(a.text);
+    // The FAQ reads words, so a word typed in two scripts ("accountکیسے") goes to it as two.
+    const faq = parts.faq.match(splitScripts(a.text));
     base.faq = faq;
     const weakCue = bestCue(weak, present, matches);
     if (closure || failure) {
