@@ -416,6 +416,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   function routeTopic(topic: string, present: Set<string>, tokens: Token[], stopBlocked: boolean): { intent: Intent; extra: Partial<Understanding> } | undefined {
     const intent = ROUTING_TOPIC_INTENTS[topic];
     if (!intent || (intent === "optout" && stopBlocked)) return undefined;
+    // Talking with a buyer ("buyer ne baat karna band kar diya") is not asking for a person here.
+    if (intent === "human" && present.has("buyer") && !present.has("human") && !present.has("person")) return undefined;
     const support = TOPIC_SUPPORT[topic] ?? [];
     const has = (c: string) => (c === "eventregister" ? present.has("event") && (present.has("register") || present.has("answered")) : present.has(c));
     if (support.length > 0 && !support.some(has)) {
