@@ -231,10 +231,14 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       let parts = splitCache.get(t.raw);
       if (parts === undefined) {
         parts = null;
-        for (let i = 2; i <= t.raw.length - 2 && !parts; i++) {
+        // Two lexicon words beat one lexicon word and an FAQ word ("ٹھیک|ہے", not "ٹھی|کہے").
+        let best = 0;
+        for (let i = 2; i <= t.raw.length - 2 && best < 2; i++) {
           const left = tokenize(t.raw.slice(0, i))[0];
           const right = tokenize(t.raw.slice(i))[0];
-          if (left && right && knownKey(left) && knownKey(right) && (lexVocabulary.has(left.key) || lexVocabulary.has(right.key))) parts = [left, right];
+          if (!left || !right || !knownKey(left) || !knownKey(right)) continue;
+          const score = Number(lexVocabulary.has(left.key)) + Number(lexVocabulary.has(right.key));
+          if (score > best) [parts, best] = [[left, right], score];
         }
         if (splitCache.size < 20_000) splitCache.set(t.raw, parts);
       }
