@@ -63,7 +63,8 @@ const LATIN = /[A-Za-z]/g;
 export function detectLanguage(text: string): Detection {
   // A bot command ("/start p_ab12") says nothing about the language the person reads.
   if (/^\/[a-z_]+(?:@\w+)?(?:\s+\S+)?\s*$/i.test(text.trim())) return { lang: "en", confident: false };
-  const sample = text.slice(0, 2000);
+  // Zero-width characters inside a word ("shuk\u200Briya") would split it into two unknown words.
+  const sample = text.slice(0, 2000).replace(/[\u200B-\u200D\u2060\uFEFF\u00AD]/g, "");
   const urdu = sample.match(URDU_SCRIPT)?.length ?? 0;
   const latin = sample.match(LATIN)?.length ?? 0;
   if (urdu === 0 && latin === 0) return { lang: "en", confident: false };

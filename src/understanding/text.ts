@@ -48,6 +48,8 @@ const KEEP_AS_IS = new Set(["me", "main", "in", "is", "to", "or", "so", "do", "h
 // words it is, so "band kardo" meets "band kar do" and "band kardiya" stays a past closure.
 const LIGHT_HEAD = /^(kar|kr|ho|de)(do|di|diya|dia|diye|dein|den|dain|dijiye|dena|deta|deti|dete|lo|lein|len|liya|gaya|gya|gayi|gai|gae|gye|gaye|jaye|jae|jata|jati|jate|jayega|jayegi|jaega|jaegi|sakta|skta|sakti|chuka|chuki|chuke)$/;
 
+const CONTRACTED_WOULD = /\b(i|we|you|they|he|she)['’`ʼ]d\b/g;
+
 /** Reads a message (any input: never throws). */
 export function analyse(input: string): Analysed {
   const text = sanitizeText(input.slice(0, MAX_ANALYSED_CHARS * 4).replace(INVISIBLE, "")).slice(0, MAX_ANALYSED_CHARS);
@@ -56,7 +58,8 @@ export function analyse(input: string): Analysed {
 
 /** The tokens of a text (also used for lexicon entries). */
 export function tokenize(text: string): Token[] {
-  const folded = foldScript(text.replace(INVISIBLE, "")).toLowerCase().replace(/['’`ʼ]/g, "");
+  // "i'd like" is "i would like": without the apostrophe it would be "id" (an identity card).
+  const folded = foldScript(text.replace(INVISIBLE, "")).toLowerCase().replace(CONTRACTED_WOULD, "$1 would").replace(/['’`ʼ]/g, "");
   // Mixed scripts in one word ("accountکیسے") are two words.
   const split = folded.replace(/([a-z0-9])(?=[\u0600-\u06FF])|([\u0600-\u06FF])(?=[a-z0-9])/g, "$1$2 ");
   // An English plural s stuck to an Urdu word ("ایونٹs") is not a word of its own.
@@ -110,6 +113,13 @@ function token(raw: string): Token {
 export function prefixKey(raw: string): string {
   if (!ARABIC_LETTER.test(raw)) return raw;
   return raw.replace(/\u06BE/g, "\u06C1").replace(/[\u06D2\u06D3]/g, "\u06CC").replace(/\u06BA/g, "\u0646");
+}
+
+const SCRIPT_BOUNDARY = /([A-Za-z0-9])(?=[\u0600-\u06FF])|([\u0600-\u06FF])(?=[A-Za-z0-9])/g;
+
+/** The text with a space where a word changes script ("accountکیسے" → "account کیسے"). */
+export function splitScripts(text: string): string {
+  return text.replace(SCRIPT_BOUNDARY, "$1$2 ");
 }
 
 /** True when the text holds Urdu/Arabic script. */

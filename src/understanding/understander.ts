@@ -24,7 +24,7 @@ import {
 import { keyText } from "../core/text.ts";
 import { allForms, LexiconError, type Lexicons } from "./lexicon.ts";
 import { compilePattern, conceptMap, EntrySet, hasConcept, matchPattern, type ConceptMap, type Pattern } from "./phrases.ts";
-import { analyse, hasUrduScript, tokenize, tokenizeEntry, type Token } from "./text.ts";
+import { analyse, hasUrduScript, splitScripts, tokenize, tokenizeEntry, type Token } from "./text.ts";
 
 /** Finds a town in text (the partners feature's gazetteer fits). */
 export interface PlaceFinder {
@@ -231,10 +231,14 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       let parts = splitCache.get(t.raw);
       if (parts === undefined) {
         parts = null;
-        for (let i = 2; i <= t.raw.length - 2 && !parts; i++) {
+        // Two lexicon words beat one lexicon word and an FAQ word ("ٹھیک|ہے", not "ٹھی|کہے").
+        let best = 0;
+        for (let i = 2; i <= t.raw.length - 2 && best < 2; i++) {
           const left = tokenize(t.raw.slice(0, i))[0];
           const right = tokenize(t.raw.slice(i))[0];
-          if (left && right && knownKey(left) && knownKey(right) && (lexVocabulary.has(left.key) || lexVocabulary.has(right.key))) parts = [left, right];
+          if (!left || !right || !knownKey(left) || !knownKey(right)) continue;
+          const score = Number(lexVocabulary.has(left.key)) + Number(lexVocabulary.has(right.key));
+          if (score > best) [parts, best] = [[left, right], score];
         }
         if (splitCache.size < 20_000) splitCache.set(t.raw, parts);
       }
@@ -332,7 +336,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       base.entities = { place: place.name };
     }
     // "mera number list se nikal do" is about the list, whatever other object it names.
-    const aboutOther = present.has("otherobject") && !present.has("msg") && !present.has("mlist");
+    // A buyer's messages are the buyer's, not the bot's ("is buyer ke messages nahi chahiye").
+    const aboutOther = (present.has("otherobject") && !present.has("msg") && !present.has("mlist")) || present.has("buyer");
     const notStop = notOptOut.some(matches);
     const stopBlocked = closure || failure || notStop || aboutOther;
 
@@ -345,7 +350,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       // Unsubscribing wrongly costs a seller every invitation; asking costs one tap. A long
       // message, or one that also complains or asks for something else, may say "stop" in
       // passing: ask first.
-      if (tokens.length > PHRASE_OPT_OUT_MAX_TOKENS || general || (cue && cue.intent !== "optout")) return out("optout", "opt-out phrase among other things", 0.7, { optOut: "maybe" });
+      // So does one that also names another object ("whatsapp group ke messages band karne hain").
+      if (tokens.length > PHRASE_OPT_OUT_MAX_TOKENS || general || present.has("otherobject") || (cue && cue.intent !== "optout")) return out("optout", "opt-out phrase among other things", 0.7, { optOut: "maybe" });
       return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
     }
     // "mera naam likh lo summit ke liye" answers an invitation; "meri rsvp dikhao" asks for one's own.
@@ -353,7 +359,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (cue && (cue.intent === "complaint.partner" || (cue.intent === "events.mine" && !answersInvite))) return out(cue.intent, `cue "${cue.p.text}"`, 0.9);
     // A stop word next to "by mistake" is the past being undone ("ghalti se stop kiya tha, wapis add karo").
     const stopWords = (present.has("neg") || present.has("negimp") || present.has("stopverb")) && !present.has("mistake");
-    if (!closure && !stopWords && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
+    // "ghalti se band kar diya tha, dobara chalu karo": a closure undone by mistake is an opt-in.
+    if ((!closure || present.has("mistake")) && !stopWords && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
     if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler))) {
       return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
     }
@@ -377,7 +384,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     }
 
     // 4. The FAQ for everything else.
-    const faq = parts.faq.match(a.text);
+    // The FAQ reads words, so a word typed in two scripts ("accountکیسے") goes to it as two.
+    const faq = parts.faq.match(splitScripts(a.text));
     base.faq = faq;
     const weakCue = bestCue(weak, present, matches);
     if (closure || failure) {
@@ -387,6 +395,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       const answered = faq.decision === "confident" && faq.score >= COMPLAINT_FAQ_BAR && faq.topic && !ROUTING_TOPIC_INTENTS[faq.topic];
       if (!security && (present.has("otherobject") || !answered)) return out("none", "a complaint the FAQ does not answer", 0.7);
     }
+    // An everyday subject (weather, gold, a school, a visa) with no word of the marketplace is
+    // not an onboarding question, however well its other words ("fees", "documents") match.
+    if (present.has("offtopic") && !present.has("domain") && faq.decision !== "none") return out("none", "an everyday subject, not the marketplace", 0.7);
     if (faq.decision === "confident" && faq.topic) {
       const routed = routeTopic(faq.topic, present, tokens, stopBlocked);
       if (routed) return out(routed.intent, `FAQ routing topic ${faq.topic}`, faq.score, routed.extra);
@@ -409,6 +420,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   function routeTopic(topic: string, present: Set<string>, tokens: Token[], stopBlocked: boolean): { intent: Intent; extra: Partial<Understanding> } | undefined {
     const intent = ROUTING_TOPIC_INTENTS[topic];
     if (!intent || (intent === "optout" && stopBlocked)) return undefined;
+    // Talking with a buyer ("buyer ne baat karna band kar diya") is not asking for a person here.
+    if (intent === "human" && present.has("buyer") && !present.has("human") && !present.has("person")) return undefined;
     const support = TOPIC_SUPPORT[topic] ?? [];
     const has = (c: string) => (c === "eventregister" ? present.has("event") && (present.has("register") || present.has("answered")) : present.has(c));
     if (support.length > 0 && !support.some(has)) {

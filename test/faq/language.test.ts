@@ -38,6 +38,11 @@ describe("detectLanguage on short and mixed texts", () => {
     expect(detectLanguage("is it ok to me").lang).toBe("en");
   });
 
+  it("reads a word with zero-width characters inside as the word (shuk\u200Briya is Roman Urdu)", () => {
+    expect(detectLanguage("shuk\u200Briya")).toEqual({ lang: "ur-Latn", confident: true });
+    expect(detectLanguage("tha\u200Dnks a lot")).toMatchObject({ lang: "en" });
+  });
+
   it("maps platform hints", () => {
     expect(langFromHint("ur")).toBe("ur");
     expect(langFromHint("en-GB")).toBe("en");

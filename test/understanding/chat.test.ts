@@ -192,7 +192,7 @@ describe("small talk and questions", () => {
 describe("in flows", () => {
   it("typed RSVPs count after an event is shown: 'aaunga', 'going', 'nahi aa sakta'", async () => {
     const event = await makeEvent(t.app.deps, { title: { en: "Typed RSVP Summit" }, inHours: 24 * 400 });
-    for (const [text, status] of [["aaunga", "going"], ["going", "going"], ["nahi aa sakta", "no"], ["shayad", "maybe"]] as const) {
+    for (const [text, status] of [["aaunga", "going"], ["going", "going"], ["inshallah", "going"], ["ان شاء اللہ", "going"], ["nahi aa sakta", "no"], ["shayad", "maybe"]] as const) {
       const from = seller();
       await t.send({ kind: "choice", data: `ev:show:${event.id}` }, from);
       const reply = texts(await t.send(text, from));
@@ -270,5 +270,38 @@ describe("bad input gets one sensible reply", () => {
     expect(replies.length).toBeGreaterThanOrEqual(1);
     expect(replies.length).toBeLessThanOrEqual(2);
     expect(texts(replies)).not.toMatch(/Error|at \w+ \(|something went wrong/i);
+  });
+});
+
+describe("bad input is answered in the language it was written in", () => {
+  // Texts with no letters (emoji, digits, "?") are read as English (the nominal language).
+  it.each([
+    ["Arabic-keyboard letters", "ميرا پارٹنر كون هے", () => ur("partners").mine.none],
+    ["Arabic-keyboard thanks", "شكريه", () => ur("common").smallTalk.thanks],
+    ["zero-width characters", "shuk\u200Briya", () => urLatn("common").smallTalk.thanks],
+    ["zero-width joiner in Urdu", "شک\u200Cریہ", () => ur("common").smallTalk.thanks],
+    // Urdu script in any real amount is read as Urdu (decision 0100).
+    ["mixed scripts in one word", "mera پارٹنرkaun hai", () => ur("partners").mine.none],
+    ["a thumbs-up only", "👍", () => en("common").smallTalk.ack],
+    ["an emoji the bot cannot read", "😡", () => en("common").notUnderstood],
+    ["a lone ?", "?", () => en("common").notUnderstood],
+    ["digits only", "1234567", () => en("common").notUnderstood],
+    ["100 KB of Roman Urdu", "mera partner kaun hai ".repeat(4800), () => urLatn("partners").mine.none],
+    ["100 KB of Urdu", "میرا پارٹنر کون ہے ".repeat(5500), () => ur("partners").mine.none],
+  ] as Array<[string, string, () => string]>)("%s", async (_name, text, expected) => {
+    const replies = await t.send(text, seller());
+    expect(texts(replies)).toContain(expected());
+  });
+});
+
+describe("reply language", () => {
+  it("follows the language written in, until the user chooses one", async () => {
+    const from = seller();
+    expect(texts(await t.send("shukriya", from))).toBe(urLatn("common").smallTalk.thanks);
+    expect(texts(await t.send("شکریہ", from))).toBe(ur("common").smallTalk.thanks);
+    expect(texts(await t.send("thanks", from))).toBe(en("common").smallTalk.thanks);
+    await t.send("english please", from);
+    expect(texts(await t.send("shukriya", from))).toBe(en("common").smallTalk.thanks);
+    expect(texts(await t.send("شکریہ", from))).toBe(en("common").smallTalk.thanks);
   });
 });
