@@ -122,6 +122,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     spec.cues.forEach((c, i) => strong.push({ intent, unless, p: pattern(c, `intents.json: intents.${intent}.cues[${i}]`) }));
     spec.weak.forEach((c, i) => weak.push({ intent, unless, p: pattern(c, `intents.json: intents.${intent}.weak[${i}]`) }));
   }
+  const strongCues = bySpecificity(strong);
+  const weakCues = bySpecificity(weak);
   const oo = lx["opt-out"];
   const optOutPhrases = oo.phrases.map((c, i) => pattern(c, `opt-out.json: phrases[${i}]`));
   const optOutMaybe = oo.maybe.map((c, i) => pattern(c, `opt-out.json: maybe[${i}]`));
@@ -336,7 +338,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const notStop = notOptOut.some(matches);
     const stopBlocked = closure || failure || notStop || aboutOther;
 
-    const cue = bestCue(strong, present, matches);
+    const cue = bestCue(strongCues, present, matches);
     const asking = a.questionMark || present.has("question") || present.has("who");
     base.complaint = closure || failure || general || cue?.intent === "complaint.partner";
     if (!stopBlocked && optOutPhrases.some(matches)) {
@@ -379,7 +381,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // 4. The FAQ for everything else.
     const faq = parts.faq.match(a.text);
     base.faq = faq;
-    const weakCue = bestCue(weak, present, matches);
+    const weakCue = bestCue(weakCues, present, matches);
     if (closure || failure) {
       // Something of the seller's got closed or broke: no answer covers that (a hacked account does).
       // A buyer who went quiet or a fake buyer is something the FAQ answers (buyer-inquiries, account-security).
@@ -429,7 +431,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     let longest = 0;
     const rest: Token[] = [];
     for (let i = 0; i < tokens.length; ) {
-      const m = languageNames.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+      const m = languageNames.longestAt(tokens, i);
       if (m) {
         if (m.len > longest) [lang, longest] = [m.category as "en" | "ur" | "ur-Latn", m.len];
         i += m.len;
@@ -474,12 +476,12 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       let len = 1;
       if (t.numeric) value = Number(t.raw);
       else {
-        const m = numberWords.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+        const m = numberWords.longestAt(tokens, i);
         if (m) [value, len] = [Number(m.category), m.len];
       }
       if (value === undefined || !Number.isSafeInteger(value)) continue;
       // "5 lakh", "2 hazar", "ek million": a multiplier right after the number.
-      const times = numberWords.matchesAt(tokens, i + len).sort((x, y) => y.len - x.len)[0];
+      const times = numberWords.longestAt(tokens, i + len);
       if (times && Number(times.category) >= 100) [value, len] = [value * Number(times.category), len + times.len];
       const next = tokens[i + len]?.raw === "new" || tokens[i + len]?.raw === "naye" ? i + len + 1 : i + len;
       if (countable.matchesAt(tokens, next).length > 0 || (i > 0 && countable.matchesAt(tokens, i - 1).length > 0 && t.numeric)) return value;
@@ -567,7 +569,7 @@ function answerOf(categories: Set<string> | null): FlowAnswer | undefined {
 function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap, filler: EntrySet): boolean {
   let other = 0;
   for (let i = 0; i < tokens.length; ) {
-    const m = words.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0] ?? filler.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+    const m = words.longestAt(tokens, i) ?? filler.longestAt(tokens, i);
     if (m) {
       i += m.len;
       continue;
@@ -603,7 +605,7 @@ function emojiKind(lists: Lexicons["small-talk"]["emoji"], emoji: string[]): Int
 
 function firstCategory(set: EntrySet, tokens: Token[]): string | undefined {
   for (let i = 0; i < tokens.length; i++) {
-    const m = set.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+    const m = set.longestAt(tokens, i);
     if (m) return m.category;
   }
   return undefined;
@@ -629,15 +631,27 @@ function cueRank(intent: Intent): number {
   return r < 0 ? CUE_PRIORITY.length : r;
 }
 
-/** The most specific cue (most parts), ties by {@link CUE_PRIORITY}. */
+/**
+ * The cues in the order {@link bestCue} tries them: most parts first, ties by
+ * {@link CUE_PRIORITY}, then as written (a stable sort), so the first cue that matches is the best.
+ */
+function bySpecificity(cues: Cue[]): Cue[] {
+  return cues
+    .map((c, i) => ({ c, i, rank: cueRank(c.intent) }))
+    .sort((a, b) => b.c.p.parts.length - a.c.p.parts.length || a.rank - b.rank || a.i - b.i)
+    .map((x) => x.c);
+}
+
+/**
+ * The most specific cue (most parts), ties by {@link CUE_PRIORITY}, then the one written first.
+ * `cues` come from {@link bySpecificity}: the first that matches is the answer (no need to try the rest).
+ */
 function bestCue(cues: Cue[], present: Set<string>, matches: (p: Pattern) => boolean): Cue | undefined {
-  let best: Cue | undefined;
   for (const c of cues) {
-    if (best && (c.p.parts.length < best.p.parts.length || (c.p.parts.length === best.p.parts.length && cueRank(c.intent) >= cueRank(best.intent)))) continue;
-    if (c.unless.some((u) => present.has(u))) continue;
-    if (matches(c.p)) best = c;
+    if (c.unless.length > 0 && c.unless.some((u) => present.has(u))) continue;
+    if (matches(c.p)) return c;
   }
-  return best;
+  return undefined;
 }
 
 /**
@@ -693,7 +707,15 @@ function withinOneEdit(a: string, b: string): boolean {
   if (a === b) return true;
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (a.length === b.length) return sameTail(a, i + 1, b, i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && sameTail(a, i + 2, b, i + 2));
+  return a.length > b.length ? sameTail(a, i + 1, b, i) : sameTail(a, i, b, i + 1);
+}
+
+/** `a.slice(ai) === b.slice(bi)` without the two strings. */
+function sameTail(a: string, ai: number, b: string, bi: number): boolean {
+  const n = Math.max(0, a.length - ai);
+  if (n !== Math.max(0, b.length - bi)) return false;
+  for (let k = 0; k < n; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
+  return true;
 }
