@@ -150,6 +150,28 @@ export class EntrySet {
     return best ? { category: (best as Entry).category, len: bestLen } : undefined;
   }
 
+  /** Each category matching at position i with its longest match (no list of matches in between). */
+  longestPerCategoryAt(tokens: Token[], i: number): Map<string, number> {
+    const here = new Map<string, number>();
+    const t = tokens[i];
+    if (!t) return here;
+    const scan = (list: Entry[] | undefined) => {
+      if (!list) return;
+      for (const e of list) {
+        const len = matchAtoms(e.atoms, tokens, i);
+        if (len > 0 && (here.get(e.category) ?? 0) < len) here.set(e.category, len);
+      }
+    };
+    scan(this.byKey.get(t.key));
+    if (this.byPrefix.size > 0) {
+      const two = t.pkey.slice(0, 2);
+      if (t.raw !== two) scan(this.byPrefix.get(t.raw));
+      scan(this.byPrefix.get(two));
+      scan(this.byPrefix.get(t.pkey.slice(0, 1)));
+    }
+    return here;
+  }
+
   private pushBucket(bucket: string, tokens: Token[], i: number, out: Array<{ category: string; len: number }>): void {
     const list = this.byPrefix.get(bucket);
     if (list) pushMatches(list, tokens, i, out);
@@ -238,11 +260,7 @@ export function compilePattern(text: string, concepts: ReadonlySet<string>, wher
 /** Which concepts start at each token. */
 export function conceptMap(concepts: EntrySet, tokens: Token[]): ConceptMap {
   const out: ConceptMap = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const here = new Map<string, number>();
-    for (const m of concepts.matchesAt(tokens, i)) if ((here.get(m.category) ?? 0) < m.len) here.set(m.category, m.len);
-    out.push(here);
-  }
+  for (let i = 0; i < tokens.length; i++) out.push(concepts.longestPerCategoryAt(tokens, i));
   return out;
 }
 

@@ -122,8 +122,18 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     spec.cues.forEach((c, i) => strong.push({ intent, unless, p: pattern(c, `intents.json: intents.${intent}.cues[${i}]`) }));
     spec.weak.forEach((c, i) => weak.push({ intent, unless, p: pattern(c, `intents.json: intents.${intent}.weak[${i}]`) }));
   }
-  const strongCues = bySpecificity(strong);
-  const weakCues = bySpecificity(weak);
+  // Word classes as bits: a cue whose classes are not all present (or whose `unless` classes are) is skipped with a few ANDs.
+  const conceptBit = new Map([...names].map((n, i) => [n, i] as const));
+  const maskOf = (list: Iterable<string>) => {
+    const mask = new Uint32Array(Math.ceil(names.size / 32) || 1);
+    for (const c of list) {
+      const bit = conceptBit.get(c);
+      if (bit !== undefined) mask[bit >>> 5]! |= 1 << (bit & 31);
+    }
+    return mask;
+  };
+  const strongCues = bySpecificity(strong, maskOf);
+  const weakCues = bySpecificity(weak, maskOf);
   const oo = lx["opt-out"];
   const optOutPhrases = oo.phrases.map((c, i) => pattern(c, `opt-out.json: phrases[${i}]`));
   const optOutMaybe = oo.maybe.map((c, i) => pattern(c, `opt-out.json: maybe[${i}]`));
@@ -314,6 +324,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
 
     const at = conceptMap(concepts, tokens);
     const present = presentConcepts(at);
+    const presentMask = maskOf(present);
     if (!rsvp && present.has("event")) {
       rsvp = rsvpOf(rsvpWithEvent, tokens);
       if (rsvp) base.rsvp = rsvp;
@@ -338,7 +349,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const notStop = notOptOut.some(matches);
     const stopBlocked = closure || failure || notStop || aboutOther;
 
-    const cue = bestCue(strongCues, present, matches);
+    const cue = bestCue(strongCues, presentMask, matches);
     const asking = a.questionMark || present.has("question") || present.has("who");
     base.complaint = closure || failure || general || cue?.intent === "complaint.partner";
     if (!stopBlocked && optOutPhrases.some(matches)) {
@@ -381,7 +392,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // 4. The FAQ for everything else.
     const faq = parts.faq.match(a.text);
     base.faq = faq;
-    const weakCue = bestCue(weakCues, present, matches);
+    const weakCue = bestCue(weakCues, presentMask, matches);
     if (closure || failure) {
       // Something of the seller's got closed or broke: no answer covers that (a hacked account does).
       // A buyer who went quiet or a fake buyer is something the FAQ answers (buyer-inquiries, account-security).
@@ -635,20 +646,28 @@ function cueRank(intent: Intent): number {
  * The cues in the order {@link bestCue} tries them: most parts first, ties by
  * {@link CUE_PRIORITY}, then as written (a stable sort), so the first cue that matches is the best.
  */
-function bySpecificity(cues: Cue[]): Cue[] {
+function bySpecificity(cues: Cue[], maskOf: (concepts: Iterable<string>) => Uint32Array): RankedCue[] {
   return cues
     .map((c, i) => ({ c, i, rank: cueRank(c.intent) }))
     .sort((a, b) => b.c.p.parts.length - a.c.p.parts.length || a.rank - b.rank || a.i - b.i)
-    .map((x) => x.c);
+    .map(({ c }) => ({ ...c, need: maskOf(c.p.concepts), stop: maskOf(c.unless) }));
+}
+
+/** A cue with its word classes as bit masks (see maskOf in createUnderstander). */
+interface RankedCue extends Cue {
+  /** The classes its pattern needs. */
+  need: Uint32Array;
+  /** Its `unless` classes. */
+  stop: Uint32Array;
 }
 
 /**
  * The most specific cue (most parts), ties by {@link CUE_PRIORITY}, then the one written first.
  * `cues` come from {@link bySpecificity}: the first that matches is the answer (no need to try the rest).
  */
-function bestCue(cues: Cue[], present: Set<string>, matches: (p: Pattern) => boolean): Cue | undefined {
-  for (const c of cues) {
-    if (c.unless.length > 0 && c.unless.some((u) => present.has(u))) continue;
+function bestCue(cues: RankedCue[], present: Uint32Array, matches: (p: Pattern) => boolean): Cue | undefined {
+  next: for (const c of cues) {
+    for (let w = 0; w < present.length; w++) if ((c.stop[w]! & present[w]!) !== 0 || (c.need[w]! & ~present[w]!) !== 0) continue next;
     if (matches(c.p)) return c;
   }
   return undefined;

@@ -14,6 +14,8 @@ const URDU_FOLD: Array<[RegExp, string]> = [
   [/[\u064B-\u065F\u0670\u0640\u200C\u200D\u0654\u0655]/g, ""], // harakat, superscript alef, tatweel, ZWNJ/ZWJ
 ];
 
+const ASCII = /^[\x00-\x7F]*$/;
+
 /** True when the text holds Arabic-script letters. */
 export function hasArabicScript(text: string): boolean {
   return /[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]/.test(text);
@@ -24,6 +26,11 @@ export function hasArabicScript(text: string): boolean {
  * lower-case ASCII without diacritics, Urdu letter variants unified, punctuation dropped.
  */
 export function placeWords(text: string): string[] {
+  // Plain ASCII (most messages) is unchanged by the Unicode steps below: lower case and split only.
+  if (ASCII.test(text)) {
+    const plain = text.toLowerCase().replace(/['`]/g, "").replace(/[^a-z0-9]+/g, " ").trim();
+    return plain ? plain.split(" ") : [];
+  }
   let s = asciiDigits(text.normalize("NFKC"));
   for (const [re, to] of URDU_FOLD) s = s.replace(re, to);
   s = s
