@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { readCacheFile, sourceDigest, writeCacheFile } from "../../core/file-cache.ts";
-import { editDistance, hasArabicScript, placeKey, placeWords, skeleton } from "./place-text.ts";
+import { hasArabicScript, placeKey, placeWords, skeleton, withinEdits } from "./place-text.ts";
 
 const FILE = fileURLToPath(new URL("../../../content/partners/gazetteer.json", import.meta.url));
 /** The code that validates and keys the file (the cache's name changes with it). */
@@ -276,7 +276,7 @@ function findFuzzy(words: string[], contentWords: number, skeletons: Map<string,
       let nearDistance = Infinity;
       for (let length = key.length - max; length <= key.length + max; length++) {
         for (const k of keys.get(fuzzyBucket(urdu, length)) ?? []) {
-          const d = editDistance(key, k.entry.key, max);
+          const d = withinEdits(key, k.entry.key, max);
           if (d > max) continue;
           const better = !near || d < nearDistance || (d === nearDistance && (prominence(k.entry.place) < prominence(near.entry.place) || (prominence(k.entry.place) === prominence(near.entry.place) && k.index < near.index)));
           if (better) [near, nearDistance] = [k, d];
