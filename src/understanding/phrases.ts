@@ -77,6 +77,13 @@ interface Entry {
   atoms: Atom[];
 }
 
+function pushMatches(list: Entry[], tokens: Token[], i: number, out: Array<{ category: string; len: number }>): void {
+  for (const e of list) {
+    const len = matchAtoms(e.atoms, tokens, i);
+    if (len > 0) out.push({ category: e.category, len });
+  }
+}
+
 /** Categorised entries with an index on their first word (prefixes bucketed by their first two letters). */
 export class EntrySet {
   private readonly byKey = new Map<string, Entry[]>();
@@ -105,20 +112,69 @@ export class EntrySet {
     const out: Array<{ category: string; len: number }> = [];
     const t = tokens[i];
     if (!t) return out;
-    for (const e of this.byKey.get(t.key) ?? []) {
-      const len = matchAtoms(e.atoms, tokens, i);
-      if (len > 0) out.push({ category: e.category, len });
-    }
+    const byKey = this.byKey.get(t.key);
+    if (byKey) pushMatches(byKey, tokens, i, out);
     // Raw atoms are bucketed by the whole raw word, prefixes by their first two letters (or one).
+    if (this.byPrefix.size === 0) return out;
     const two = t.pkey.slice(0, 2);
     const one = t.pkey.slice(0, 1);
-    for (const bucket of t.raw === two ? [two, one] : [t.raw, two, one]) {
-      for (const e of this.byPrefix.get(bucket) ?? []) {
-        const len = matchAtoms(e.atoms, tokens, i);
-        if (len > 0) out.push({ category: e.category, len });
-      }
-    }
+    if (t.raw !== two) this.pushBucket(t.raw, tokens, i, out);
+    this.pushBucket(two, tokens, i, out);
+    this.pushBucket(one, tokens, i, out);
     return out;
+  }
+
+  /**
+   * The first of the longest entries matching at position i (what
+   * `matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0]` gives), without the list.
+   */
+  longestAt(tokens: Token[], i: number): { category: string; len: number } | undefined {
+    const t = tokens[i];
+    if (!t) return undefined;
+    let best: Entry | undefined;
+    let bestLen = 0;
+    const scan = (list: Entry[] | undefined) => {
+      if (!list) return;
+      for (const e of list) {
+        const len = matchAtoms(e.atoms, tokens, i);
+        if (len > bestLen) [best, bestLen] = [e, len];
+      }
+    };
+    scan(this.byKey.get(t.key));
+    if (this.byPrefix.size > 0) {
+      const two = t.pkey.slice(0, 2);
+      if (t.raw !== two) scan(this.byPrefix.get(t.raw));
+      scan(this.byPrefix.get(two));
+      scan(this.byPrefix.get(t.pkey.slice(0, 1)));
+    }
+    return best ? { category: (best as Entry).category, len: bestLen } : undefined;
+  }
+
+  /** Each category matching at position i with its longest match (no list of matches in between). */
+  longestPerCategoryAt(tokens: Token[], i: number): Map<string, number> {
+    const here = new Map<string, number>();
+    const t = tokens[i];
+    if (!t) return here;
+    const scan = (list: Entry[] | undefined) => {
+      if (!list) return;
+      for (const e of list) {
+        const len = matchAtoms(e.atoms, tokens, i);
+        if (len > 0 && (here.get(e.category) ?? 0) < len) here.set(e.category, len);
+      }
+    };
+    scan(this.byKey.get(t.key));
+    if (this.byPrefix.size > 0) {
+      const two = t.pkey.slice(0, 2);
+      if (t.raw !== two) scan(this.byPrefix.get(t.raw));
+      scan(this.byPrefix.get(two));
+      scan(this.byPrefix.get(t.pkey.slice(0, 1)));
+    }
+    return here;
+  }
+
+  private pushBucket(bucket: string, tokens: Token[], i: number, out: Array<{ category: string; len: number }>): void {
+    const list = this.byPrefix.get(bucket);
+    if (list) pushMatches(list, tokens, i, out);
   }
 
   /** Every category with an entry matching somewhere (one pass). */
@@ -145,16 +201,22 @@ export class EntrySet {
     // best[i]: categories used to cover tokens[0..i), or undefined when unreachable.
     const best: Array<Set<string> | undefined> = new Array(n + 1);
     best[0] = new Set();
-    for (let i = 0; i < n; i++) {
+    let reach = 0; // the furthest position covered so far: past it nothing more can be
+    const step = (here: Set<string>, i: number, category: string, len: number) => {
+      // A new set only where it would win (a set is copied per step otherwise).
+      const size = here.size + (category && !here.has(category) ? 1 : 0);
+      const current = best[i + len];
+      if (current && size <= current.size) return;
+      const next = new Set(here);
+      if (category) next.add(category);
+      best[i + len] = next;
+      if (i + len > reach) reach = i + len;
+    };
+    for (let i = 0; i < n && i <= reach; i++) {
       const here = best[i];
       if (!here) continue;
-      const steps = [...this.matchesAt(tokens, i), ...(free ? free.matchesAt(tokens, i).map((m) => ({ len: m.len, category: "" })) : [])];
-      for (const { category, len } of steps) {
-        const next = new Set(here);
-        if (category) next.add(category);
-        const current = best[i + len];
-        if (!current || next.size > current.size) best[i + len] = next;
-      }
+      for (const m of this.matchesAt(tokens, i)) step(here, i, m.category, m.len);
+      if (free) for (const m of free.matchesAt(tokens, i)) step(here, i, "", m.len);
     }
     const end = best[n];
     return end && end.size > 0 ? end : null;
@@ -198,11 +260,7 @@ export function compilePattern(text: string, concepts: ReadonlySet<string>, wher
 /** Which concepts start at each token. */
 export function conceptMap(concepts: EntrySet, tokens: Token[]): ConceptMap {
   const out: ConceptMap = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const here = new Map<string, number>();
-    for (const m of concepts.matchesAt(tokens, i)) if ((here.get(m.category) ?? 0) < m.len) here.set(m.category, m.len);
-    out.push(here);
-  }
+  for (let i = 0; i < tokens.length; i++) out.push(concepts.longestPerCategoryAt(tokens, i));
   return out;
 }
 

@@ -122,6 +122,18 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     spec.cues.forEach((c, i) => strong.push({ intent, unless, p: pattern(c, `intents.json: intents.${intent}.cues[${i}]`) }));
     spec.weak.forEach((c, i) => weak.push({ intent, unless, p: pattern(c, `intents.json: intents.${intent}.weak[${i}]`) }));
   }
+  // Word classes as bits: a cue whose classes are not all present (or whose `unless` classes are) is skipped with a few ANDs.
+  const conceptBit = new Map([...names].map((n, i) => [n, i] as const));
+  const maskOf = (list: Iterable<string>) => {
+    const mask = new Uint32Array(Math.ceil(names.size / 32) || 1);
+    for (const c of list) {
+      const bit = conceptBit.get(c);
+      if (bit !== undefined) mask[bit >>> 5]! |= 1 << (bit & 31);
+    }
+    return mask;
+  };
+  const strongCues = bySpecificity(strong, maskOf);
+  const weakCues = bySpecificity(weak, maskOf);
   const oo = lx["opt-out"];
   const optOutPhrases = oo.phrases.map((c, i) => pattern(c, `opt-out.json: phrases[${i}]`));
   const optOutMaybe = oo.maybe.map((c, i) => pattern(c, `opt-out.json: maybe[${i}]`));
@@ -316,6 +328,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
 
     const at = conceptMap(concepts, tokens);
     const present = presentConcepts(at);
+    const presentMask = maskOf(present);
     if (!rsvp && present.has("event")) {
       rsvp = rsvpOf(rsvpWithEvent, tokens);
       if (rsvp) base.rsvp = rsvp;
@@ -341,7 +354,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const notStop = notOptOut.some(matches);
     const stopBlocked = closure || failure || notStop || aboutOther;
 
-    const cue = bestCue(strong, present, matches);
+    const cue = bestCue(strongCues, presentMask, matches);
     const asking = a.questionMark || present.has("question") || present.has("who");
     base.complaint = closure || failure || general || cue?.intent === "complaint.partner";
     if (!stopBlocked && optOutPhrases.some(matches)) {
@@ -387,7 +400,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // The FAQ reads words, so a word typed in two scripts ("accountکیسے") goes to it as two.
     const faq = parts.faq.match(splitScripts(a.text));
     base.faq = faq;
-    const weakCue = bestCue(weak, present, matches);
+    const weakCue = bestCue(weakCues, presentMask, matches);
     if (closure || failure) {
       // Something of the seller's got closed or broke: no answer covers that (a hacked account does).
       // A buyer who went quiet or a fake buyer is something the FAQ answers (buyer-inquiries, account-security).
@@ -442,7 +455,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     let longest = 0;
     const rest: Token[] = [];
     for (let i = 0; i < tokens.length; ) {
-      const m = languageNames.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+      const m = languageNames.longestAt(tokens, i);
       if (m) {
         if (m.len > longest) [lang, longest] = [m.category as "en" | "ur" | "ur-Latn", m.len];
         i += m.len;
@@ -487,12 +500,12 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       let len = 1;
       if (t.numeric) value = Number(t.raw);
       else {
-        const m = numberWords.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+        const m = numberWords.longestAt(tokens, i);
         if (m) [value, len] = [Number(m.category), m.len];
       }
       if (value === undefined || !Number.isSafeInteger(value)) continue;
       // "5 lakh", "2 hazar", "ek million": a multiplier right after the number.
-      const times = numberWords.matchesAt(tokens, i + len).sort((x, y) => y.len - x.len)[0];
+      const times = numberWords.longestAt(tokens, i + len);
       if (times && Number(times.category) >= 100) [value, len] = [value * Number(times.category), len + times.len];
       const next = tokens[i + len]?.raw === "new" || tokens[i + len]?.raw === "naye" ? i + len + 1 : i + len;
       if (countable.matchesAt(tokens, next).length > 0 || (i > 0 && countable.matchesAt(tokens, i - 1).length > 0 && t.numeric)) return value;
@@ -580,7 +593,7 @@ function answerOf(categories: Set<string> | null): FlowAnswer | undefined {
 function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap, filler: EntrySet): boolean {
   let other = 0;
   for (let i = 0; i < tokens.length; ) {
-    const m = words.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0] ?? filler.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+    const m = words.longestAt(tokens, i) ?? filler.longestAt(tokens, i);
     if (m) {
       i += m.len;
       continue;
@@ -616,7 +629,7 @@ function emojiKind(lists: Lexicons["small-talk"]["emoji"], emoji: string[]): Int
 
 function firstCategory(set: EntrySet, tokens: Token[]): string | undefined {
   for (let i = 0; i < tokens.length; i++) {
-    const m = set.matchesAt(tokens, i).sort((x, y) => y.len - x.len)[0];
+    const m = set.longestAt(tokens, i);
     if (m) return m.category;
   }
   return undefined;
@@ -642,15 +655,35 @@ function cueRank(intent: Intent): number {
   return r < 0 ? CUE_PRIORITY.length : r;
 }
 
-/** The most specific cue (most parts), ties by {@link CUE_PRIORITY}. */
-function bestCue(cues: Cue[], present: Set<string>, matches: (p: Pattern) => boolean): Cue | undefined {
-  let best: Cue | undefined;
-  for (const c of cues) {
-    if (best && (c.p.parts.length < best.p.parts.length || (c.p.parts.length === best.p.parts.length && cueRank(c.intent) >= cueRank(best.intent)))) continue;
-    if (c.unless.some((u) => present.has(u))) continue;
-    if (matches(c.p)) best = c;
+/**
+ * The cues in the order {@link bestCue} tries them: most parts first, ties by
+ * {@link CUE_PRIORITY}, then as written (a stable sort), so the first cue that matches is the best.
+ */
+function bySpecificity(cues: Cue[], maskOf: (concepts: Iterable<string>) => Uint32Array): RankedCue[] {
+  return cues
+    .map((c, i) => ({ c, i, rank: cueRank(c.intent) }))
+    .sort((a, b) => b.c.p.parts.length - a.c.p.parts.length || a.rank - b.rank || a.i - b.i)
+    .map(({ c }) => ({ ...c, need: maskOf(c.p.concepts), stop: maskOf(c.unless) }));
+}
+
+/** A cue with its word classes as bit masks (see maskOf in createUnderstander). */
+interface RankedCue extends Cue {
+  /** The classes its pattern needs. */
+  need: Uint32Array;
+  /** Its `unless` classes. */
+  stop: Uint32Array;
+}
+
+/**
+ * The most specific cue (most parts), ties by {@link CUE_PRIORITY}, then the one written first.
+ * `cues` come from {@link bySpecificity}: the first that matches is the answer (no need to try the rest).
+ */
+function bestCue(cues: RankedCue[], present: Uint32Array, matches: (p: Pattern) => boolean): Cue | undefined {
+  next: for (const c of cues) {
+    for (let w = 0; w < present.length; w++) if ((c.stop[w]! & present[w]!) !== 0 || (c.need[w]! & ~present[w]!) !== 0) continue next;
+    if (matches(c.p)) return c;
   }
-  return best;
+  return undefined;
 }
 
 /**
@@ -706,7 +739,15 @@ function withinOneEdit(a: string, b: string): boolean {
   if (a === b) return true;
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (a.length === b.length) return sameTail(a, i + 1, b, i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && sameTail(a, i + 2, b, i + 2));
+  return a.length > b.length ? sameTail(a, i + 1, b, i) : sameTail(a, i, b, i + 1);
+}
+
+/** `a.slice(ai) === b.slice(bi)` without the two strings. */
+function sameTail(a: string, ai: number, b: string, bi: number): boolean {
+  const n = Math.max(0, a.length - ai);
+  if (n !== Math.max(0, b.length - bi)) return false;
+  for (let k = 0; k < n; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
+  return true;
 }

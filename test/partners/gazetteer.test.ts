@@ -1,6 +1,9 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCsv, formatCsvLine } from "../../src/features/partners/csv.ts";
-import { haversineKm, loadGazetteer } from "../../src/features/partners/gazetteer.ts";
+import { haversineKm, loadGazetteer, readGazetteer } from "../../src/features/partners/gazetteer.ts";
 import { editDistance, placeKey, skeleton } from "../../src/features/partners/place-text.ts";
 import { bruteForceNearest, createSpatialIndex } from "../../src/features/partners/spatial-index.ts";
 
@@ -116,5 +119,39 @@ describe("csv", () => {
       { line: 4, fields: ["plain", "two\nlines"] },
     ]);
     expect(formatCsvLine(["x, y", 'say "hi"', null, 32.5])).toBe('"x, y","say ""hi""",,32.5');
+  });
+});
+
+describe("the gazetteer's cache between starts", () => {
+  // Exact names, misspellings, Urdu script, sentences: whatever the cache holds must find the same.
+  const texts = g.places.flatMap((p) => [p.name, `mai ${p.name.toLowerCase().slice(0, -1)}e se hun`, `partner in ${p.name.toLowerCase()}x`, p.urdu ?? "", p.urdu ? `میں ${p.urdu} سے ہوں` : ""]);
+  const answers = (gz: ReturnType<typeof readGazetteer>) => texts.map((t) => JSON.stringify(gz.find(t)));
+
+  it("is written on a first load, read on the next, and finds exactly what a load without it finds", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gazetteer-cache-"));
+    try {
+      const fresh = readGazetteer(null);
+      const writing = readGazetteer(dir);
+      const files = readdirSync(dir).filter((f) => /^gazetteer-[0-9a-f]+\.bin$/.test(f));
+      expect(files).toHaveLength(1);
+      const reading = readGazetteer(dir);
+      expect(answers(writing)).toEqual(answers(fresh));
+      expect(answers(reading)).toEqual(answers(fresh));
+      expect(reading.places).toEqual(fresh.places);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("rebuilds a damaged cache file instead of failing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gazetteer-cache-"));
+    try {
+      readGazetteer(dir);
+      const [file] = readdirSync(dir).filter((f) => f.endsWith(".bin"));
+      writeFileSync(join(dir, file!), "not a cache");
+      expect(readGazetteer(dir).find("sialkot")?.place.name).toBe("Sialkot");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

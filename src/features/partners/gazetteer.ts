@@ -3,12 +3,18 @@
  * scripts/build-gazetteer.ts from GeoNames) and the parser that finds a place in free text:
  * "Sialkot", "sailkot", "سیالکوٹ", "mai daska se hun", "I am in gujranwala".
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { editDistance, hasArabicScript, placeKey, placeWords, skeleton } from "./place-text.ts";
+import { readCacheFile, sourceDigest, writeCacheFile } from "../../core/file-cache.ts";
+import { hasArabicScript, placeKey, placeWords, skeleton, withinEdits } from "./place-text.ts";
 
 const FILE = fileURLToPath(new URL("../../../content/partners/gazetteer.json", import.meta.url));
+/** The code that validates and keys the file (the cache's name changes with it). */
+const CODE = [fileURLToPath(import.meta.url), fileURLToPath(new URL("./place-text.ts", import.meta.url)), fileURLToPath(new URL("../../core/text.ts", import.meta.url))];
 
 const placeSchema = z.object({
   name: z.string().min(1),
@@ -87,28 +93,82 @@ export interface Gazetteer {
 
 let cached: Gazetteer | undefined;
 
+/** Where the validated gazetteer and its name keys are kept between starts (like the understander's build cache). */
+export const DEFAULT_GAZETTEER_CACHE_DIR = join(tmpdir(), "seller-bot-partners");
+let cacheDir: string | null = DEFAULT_GAZETTEER_CACHE_DIR;
+const CACHE_FORMAT = 1;
+
+/** Sets the cache folder {@link loadGazetteer} uses (null: validate and key the file at every load). For the bench and tests. */
+export function setGazetteerCacheDir(dir: string | null): void {
+  cacheDir = dir;
+}
+
 /** Loads (once) and indexes the committed gazetteer; throws if the file is invalid. */
 export function loadGazetteer(): Gazetteer {
-  cached ??= createGazetteer(fileSchema.parse(JSON.parse(readFileSync(FILE, "utf8"))));
+  cached ??= readGazetteer(cacheDir);
   return cached;
 }
 
-type Entry = { place: Place; key: string; strict: boolean };
+type GazetteerFile = z.infer<typeof fileSchema>;
+interface CachedGazetteer {
+  format: number;
+  file: GazetteerFile;
+  /** Per place, placeKey of its name, aliases and Urdu name (what createGazetteer would work out). */
+  named: string[][];
+}
 
-function createGazetteer(file: z.infer<typeof fileSchema>): Gazetteer {
+/**
+ * The gazetteer from `<cacheDir>/gazetteer-<key>.bin` when the file and the code are unchanged
+ * (`<key>` hashes the file's bytes, the code that validates and keys it, and the V8 version: a
+ * cache is never stale, only missing), else validated with zod and keyed, and the cache written.
+ * Validating ~500 places and normalising their ~1,000 names cost a cold start 25–50 ms of cpu;
+ * reading them back costs a few. Not memoised ({@link loadGazetteer} is); null: no cache.
+ */
+export function readGazetteer(cacheDir: string | null = DEFAULT_GAZETTEER_CACHE_DIR): Gazetteer {
+  const bytes = readFileSync(FILE);
+  let file: string | undefined;
+  if (cacheDir !== null) {
+    try {
+      const key = createHash("sha256").update(`${CACHE_FORMAT} ${process.versions.v8} ${sourceDigest(dirname(CODE[0]!), CODE)}`).update(bytes).digest("hex").slice(0, 32);
+      file = join(cacheDir, `gazetteer-${key}.bin`);
+    } catch {
+      file = undefined; // the code cannot be read (a bundled build): no cache
+    }
+  }
+  const hit = file ? readCacheFile<CachedGazetteer>(file, (v) => v.format === CACHE_FORMAT && Array.isArray(v.file?.places) && Array.isArray(v.named) && v.named.length === v.file.places.length) : undefined;
+  if (hit) return createGazetteer(hit.file, hit.named);
+  const parsed = fileSchema.parse(JSON.parse(bytes.toString("utf8")));
+  const named = parsed.places.map(namedKeys);
+  if (file && cacheDir !== null) writeCacheFile(cacheDir, file, { format: CACHE_FORMAT, file: parsed, named } satisfies CachedGazetteer, "gazetteer");
+  return createGazetteer(parsed, named);
+}
+
+/** The keys of a place's name, aliases and Urdu name. */
+function namedKeys(p: GazetteerFile["places"][number]): string[] {
+  return [p.name, ...p.aliases, ...(p.ur ? [p.ur] : [])].map(placeKey);
+}
+
+type Entry = { place: Place; key: string; strict: boolean };
+/** Fuzzy keys by {@link fuzzyBucket}, each with its place in the order the keys were added (ties go to the first). */
+type FuzzyKeys = Map<string, Array<{ entry: Entry; index: number }>>;
+const fuzzyBucket = (urdu: boolean, length: number) => `${urdu ? "u" : "l"}${length}`;
+
+function createGazetteer(file: GazetteerFile, namedByPlace: readonly string[][] = file.places.map(namedKeys)): Gazetteer {
   const places: Place[] = [];
   const exact = new Map<string, Entry[]>();
   const skeletons = new Map<string, Entry[]>();
-  const fuzzyKeys: Entry[] = [];
+  // Fuzzy keys by script and length: a key more edits longer or shorter than allowed cannot match.
+  const fuzzyKeys: FuzzyKeys = new Map();
+  let fuzzyIndex = 0;
   const add = (map: Map<string, Entry[]>, key: string, entry: Entry) => {
     const list = map.get(key) ?? [];
     if (!list.some((e) => e.place === entry.place)) list.push(entry);
     map.set(key, list);
   };
-  for (const p of file.places) {
+  file.places.forEach((p, i) => {
     const place: Place = { name: p.name, province: p.province, latitude: p.lat, longitude: p.lon, urdu: p.ur, rank: p.rank };
     places.push(place);
-    const named = [p.name, ...p.aliases, ...(p.ur ? [p.ur] : [])].map(placeKey);
+    const named = namedByPlace[i]!;
     for (const key of new Set([...named, ...p.variants])) {
       const entry = { place, key, strict: key.length <= 3 || WORDLIKE.has(key) || (!hasArabicScript(key) && p.rank === 0 && key.length <= 4) };
       add(exact, key, entry);
@@ -116,10 +176,13 @@ function createGazetteer(file: z.infer<typeof fileSchema>): Gazetteer {
     for (const key of new Set(named)) {
       if (key.length < 5 && !hasArabicScript(key)) continue;
       const entry = { place, key, strict: false };
-      fuzzyKeys.push(entry);
+      const bucket = fuzzyBucket(hasArabicScript(key), key.length);
+      const list = fuzzyKeys.get(bucket);
+      if (list) list.push({ entry, index: fuzzyIndex++ });
+      else fuzzyKeys.set(bucket, [{ entry, index: fuzzyIndex++ }]);
       if (!hasArabicScript(key)) add(skeletons, skeleton(key), entry);
     }
-  }
+  });
   const order = (a: Entry, b: Entry) => prominence(a.place) - prominence(b.place);
   for (const list of [...exact.values(), ...skeletons.values()]) list.sort(order);
 
@@ -166,7 +229,7 @@ function findExact(words: string[], contentWords: number, exact: Map<string, Ent
     let best: { entry: Entry; i: number } | null = null;
     for (let i = 0; i + n <= words.length; i++) {
       if (n === 1 && STOP.has(words[i]!)) continue;
-      const key = words.slice(i, i + n).join("");
+      const key = n === 1 ? words[i]! : words.slice(i, i + n).join("");
       for (const entry of exact.get(key) ?? []) {
         if (entry.strict && !(contentWords <= n || LOCATIVE.has(words[i - 1] ?? "") || LOCATIVE.has(words[i + n] ?? ""))) continue;
         if (!best || prominence(entry.place) < prominence(best.entry.place)) best = { entry, i };
@@ -188,7 +251,7 @@ const FUZZY_AFTER_SE = new Set(["hun", "hoon", "hon", "hu", "hain", "ہوں", "�
  * short messages (at most two content words) or right after "in/from/at/near" or before
  * "se": in a longer sentence almost any word is two edits from some village.
  */
-function findFuzzy(words: string[], contentWords: number, skeletons: Map<string, Entry[]>, keys: Entry[]): PlaceMatch | null {
+function findFuzzy(words: string[], contentWords: number, skeletons: Map<string, Entry[]>, keys: FuzzyKeys): PlaceMatch | null {
   let best: { entry: Entry; distance: number; words: string } | null = null;
   for (let n = 1; n <= 2; n++) {
     for (let i = 0; i + n <= words.length; i++) {
@@ -207,11 +270,19 @@ function findFuzzy(words: string[], contentWords: number, skeletons: Map<string,
       const skel = skeleton(key);
       if (!urdu && skel.length >= 4) for (const entry of skeletons.get(skel) ?? []) consider(entry, 0.5);
       const max = key.length >= 9 ? 2 : 1;
-      for (const entry of keys) {
-        if (hasArabicScript(entry.key) !== urdu) continue;
-        const d = editDistance(key, entry.key, max);
-        if (d <= max) consider(entry, d);
+      // The nearest key of this script (then the more prominent place, then the first added),
+      // looked for only among the lengths an edit distance of `max` allows.
+      let near: { entry: Entry; index: number } | undefined;
+      let nearDistance = Infinity;
+      for (let length = key.length - max; length <= key.length + max; length++) {
+        for (const k of keys.get(fuzzyBucket(urdu, length)) ?? []) {
+          const d = withinEdits(key, k.entry.key, max);
+          if (d > max) continue;
+          const better = !near || d < nearDistance || (d === nearDistance && (prominence(k.entry.place) < prominence(near.entry.place) || (prominence(k.entry.place) === prominence(near.entry.place) && k.index < near.index)));
+          if (better) [near, nearDistance] = [k, d];
+        }
       }
+      if (near) consider(near.entry, nearDistance);
     }
   }
   const found = best as { entry: Entry; distance: number; words: string } | null;

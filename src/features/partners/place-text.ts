@@ -14,6 +14,8 @@ const URDU_FOLD: Array<[RegExp, string]> = [
   [/[\u064B-\u065F\u0670\u0640\u200C\u200D\u0654\u0655]/g, ""], // harakat, superscript alef, tatweel, ZWNJ/ZWJ
 ];
 
+const ASCII = /^[\x00-\x7F]*$/;
+
 /** True when the text holds Arabic-script letters. */
 export function hasArabicScript(text: string): boolean {
   return /[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]/.test(text);
@@ -24,6 +26,11 @@ export function hasArabicScript(text: string): boolean {
  * lower-case ASCII without diacritics, Urdu letter variants unified, punctuation dropped.
  */
 export function placeWords(text: string): string[] {
+  // Plain ASCII (most messages) is unchanged by the Unicode steps below: lower case and split only.
+  if (ASCII.test(text)) {
+    const plain = text.toLowerCase().replace(/['`]/g, "").replace(/[^a-z0-9]+/g, " ").trim();
+    return plain ? plain.split(" ") : [];
+  }
   let s = asciiDigits(text.normalize("NFKC"));
   for (const [re, to] of URDU_FOLD) s = s.replace(re, to);
   s = s
@@ -81,19 +88,70 @@ export function romanVariants(key: string): string[] {
  */
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) rows.push([i]);
-  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
+  // Three rolling rows kept between calls: the fuzzy town search runs this for hundreds of
+  // names per message, and a fresh table per call was most of its cost.
+  const m = b.length;
+  if (rowsA.length < m + 1) [rowsA, rowsB, rowsC] = [new Int32Array(m + 1), new Int32Array(m + 1), new Int32Array(m + 1)];
+  let older = rowsA; // row i - 2
+  let prev = rowsB; // row i - 1
+  let cur = rowsC; // row i
+  for (let j = 0; j <= m; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
     let best = Infinity;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
-      rows[i]![j] = d;
+    const ai = a.charCodeAt(i - 1);
+    for (let j = 1; j <= m; j++) {
+      const bj = b.charCodeAt(j - 1);
+      const cost = ai === bj ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) d = Math.min(d, older[j - 2]! + 1);
+      cur[j] = d;
       if (d < best) best = d;
     }
     if (best > max) return max + 1;
+    [older, prev, cur] = [prev, cur, older];
   }
-  return rows[a.length]![b.length]!;
+  return prev[m]!;
 }
+
+/**
+ * {@link editDistance} when it is at most `max`, else `max + 1`: the same table computed only
+ * within `max` of its diagonal (a cell further off costs more than `max` on any path), so a
+ * name that is not near costs a few cells per letter instead of a row.
+ */
+export function withinEdits(a: string, b: string, max: number): number {
+  const far = max + 1;
+  if (Math.abs(a.length - b.length) > max) return far;
+  const m = b.length;
+  if (rowsA.length < m + 2) [rowsA, rowsB, rowsC] = [new Int32Array(m + 2), new Int32Array(m + 2), new Int32Array(m + 2)];
+  let older = rowsA;
+  let prev = rowsB;
+  let cur = rowsC;
+  for (let j = 0; j <= Math.min(m, max); j++) prev[j] = j;
+  if (max + 1 <= m) prev[max + 1] = far;
+  for (let i = 1; i <= a.length; i++) {
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(m, i + max);
+    cur[0] = Math.min(i, far);
+    if (lo - 1 >= 1) cur[lo - 1] = far;
+    let best = Infinity;
+    const ai = a.charCodeAt(i - 1);
+    for (let j = lo; j <= hi; j++) {
+      const bj = b.charCodeAt(j - 1);
+      const cost = ai === bj ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) d = Math.min(d, older[j - 2]! + 1);
+      if (d > far) d = far;
+      cur[j] = d;
+      if (d < best) best = d;
+    }
+    if (hi + 1 <= m) cur[hi + 1] = far;
+    if (best > max) return far;
+    [older, prev, cur] = [prev, cur, older];
+  }
+  return Math.min(prev[m]!, far);
+}
+
+let rowsA = new Int32Array(32);
+let rowsB = new Int32Array(32);
+let rowsC = new Int32Array(32);
