@@ -172,7 +172,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
 
   // Spelling recovery onto the lexicons' own words (Latin words of 5+ letters, one edit away).
   const lexVocabulary = new Set<string>();
-  for (const set of [concepts, smallTalk, menuWords, optOutKeywords, optInKeywords, answers, rsvpWords, complaints, languageNames, done, stageWords, countable]) {
+  for (const set of [concepts, smallTalk, menuWords, optOutKeywords, optInKeywords, answers, rsvpWords, complaints, languageNames, done, stageWords, countable, placeAround]) {
     for (const k of set.vocabulary) lexVocabulary.add(k);
   }
   for (const p of [...strong, ...weak].map((s) => s.p).concat(optOutPhrases, optOutMaybe, optInPhrases)) {
