@@ -469,11 +469,17 @@ describe("generalised in round 3 (our own texts, not lines of the eval sets)", (
     ["میری بکنگ دکھائیں", "events.mine"],
     ["my bookings", "events.mine"],
     ["میں نے غلطی سے بند کر دیا تھا دوبارہ چالو کریں", "optin"],
+    // A question about what stopping does is answered (the unsubscribe topic), not asked back.
+    ["agar main messages band kar doon to kya event reminder phir bhi milega?", "faq"],
     // A word typed in two scripts reaches the FAQ as two words.
     ["accountکیسے بناؤں", "faq"],
   ];
   it.each(cases)("%j → %s", (text, intent) => {
     const u = understand(text);
     expect(u.intent, u.reason).toBe(intent);
+  });
+
+  it("answers a question about stopping with the unsubscribe topic", () => {
+    expect(understand("if i send STOP will i still get event reminders?").faq?.topic).toBe("unsubscribe");
   });
 });
