@@ -184,7 +184,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
 
   // Spelling recovery onto the lexicons' own words (Latin words of 5+ letters, one edit away).
   const lexVocabulary = new Set<string>();
-  for (const set of [concepts, smallTalk, menuWords, optOutKeywords, optInKeywords, answers, rsvpWords, complaints, languageNames, done, stageWords, countable]) {
+  for (const set of [concepts, smallTalk, menuWords, optOutKeywords, optInKeywords, answers, rsvpWords, complaints, languageNames, done, stageWords, countable, placeAround]) {
     for (const k of set.vocabulary) lexVocabulary.add(k);
   }
   for (const p of [...strong, ...weak].map((s) => s.p).concat(optOutPhrases, optOutMaybe, optInPhrases)) {
@@ -359,6 +359,13 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     base.complaint = closure || failure || general || cue?.intent === "complaint.partner";
     if (!stopBlocked && optOutPhrases.some(matches)) {
       // "how do I stop these messages?" is about stopping, but asks: ask back before acting.
+      // "if I send stop, will I still get reminders?" asks what stopping does: the unsubscribe
+      // topic answers it (and says how), nothing is asked back.
+      if (asking && present.has("condition")) {
+        const ranked = parts.faq.match(a.text).ranked;
+        const faq = { topic: "unsubscribe", score: 0.8, decision: "confident" as const, ranked: [{ topic: "unsubscribe", score: 0.8 }, ...ranked.filter((r) => r.topic !== "unsubscribe")] };
+        return out("faq", "a question about what stopping does", 0.8, { faq });
+      }
       if (asking) return out("optout", "opt-out question", 0.8, { optOut: "maybe" });
       // Unsubscribing wrongly costs a seller every invitation; asking costs one tap. A long
       // message, or one that also complains or asks for something else, may say "stop" in

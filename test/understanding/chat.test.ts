@@ -133,6 +133,15 @@ describe("opt-out precision", () => {
     expect(await isOptedOut(t.app.deps.db, await userId(from.id), "events")).toBe(true);
   });
 
+  it("a question about what stopping does gets the unsubscribe answer, and nothing is stopped or asked", async () => {
+    const from = seller();
+    await t.send("hello", from);
+    const reply = texts(await t.send("if i send stop will i still get reminders for my events?", from));
+    expect(reply).toContain(answer("unsubscribe", "en"));
+    expect(reply).not.toContain(en("broadcasts").optOut.confirm);
+    expect(await isOptedOut(t.app.deps.db, await userId(from.id), "events")).toBe(false);
+  });
+
   it("the question takes a typed yes, and STOP while it is open still stops", async () => {
     const a = seller();
     await t.send("hello", a);

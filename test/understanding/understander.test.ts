@@ -418,6 +418,10 @@ describe("generalised in round 3 (our own texts, not lines of the eval sets)", (
     "mute me",
     "یہ پیغامات بند کروا دیں",
     "پیغام بند",
+    "i wish to discontinue these messages",
+    "do not disturb",
+    "is list mein nahi rehna mujhe",
+    "مجھے اس لسٹ میں نہیں رہنا",
   ])("the opt-out %j is understood", (text) => {
     expect(understand(text).intent).toBe("optout");
   });
@@ -434,6 +438,10 @@ describe("generalised in round 3 (our own texts, not lines of the eval sets)", (
     "میرا اکاؤنٹ بند کروا دیا گیا",
     "i am not interested in cricket",
     "ads kaise band karun",
+    "the buyer discontinued the order",
+    "do not disturb mode is on my phone",
+    "mera naam list mein nahi hai",
+    "mera supplier mujhe tang kar raha hai",
   ])("%j never unsubscribes at once", (text) => {
     const u = understand(text);
     expect(u.intent === "optout" && u.optOut !== "maybe", u.reason).toBe(false);
@@ -445,6 +453,8 @@ describe("generalised in round 3 (our own texts, not lines of the eval sets)", (
     ["gold ka rate kya hai aaj", "none"],
     ["ویزا کے لیے کون سے کاغذات چاہئیں", "none"],
     ["what documents do i need for a passport", "none"],
+    ["tumhara naam kya hai", "none"],
+    ["آپ کہاں سے ہو", "none"],
     // … but a marketplace word keeps it a question.
     ["which products sell best before eid", "faq"],
     // Small talk and menu in more spellings.
@@ -459,11 +469,17 @@ describe("generalised in round 3 (our own texts, not lines of the eval sets)", (
     ["میری بکنگ دکھائیں", "events.mine"],
     ["my bookings", "events.mine"],
     ["میں نے غلطی سے بند کر دیا تھا دوبارہ چالو کریں", "optin"],
+    // A question about what stopping does is answered (the unsubscribe topic), not asked back.
+    ["agar main messages band kar doon to kya event reminder phir bhi milega?", "faq"],
     // A word typed in two scripts reaches the FAQ as two words.
     ["accountکیسے بناؤں", "faq"],
   ];
   it.each(cases)("%j → %s", (text, intent) => {
     const u = understand(text);
     expect(u.intent, u.reason).toBe(intent);
+  });
+
+  it("answers a question about stopping with the unsubscribe topic", () => {
+    expect(understand("if i send STOP will i still get event reminders?").faq?.topic).toBe("unsubscribe");
   });
 });

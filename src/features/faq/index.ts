@@ -36,9 +36,9 @@ export function notUnderstoodReply(t: Translate): FaqReply {
 /** Creates the faq feature; `knowledge` is shared with the understanding step (app.ts). */
 export function createFaqFeature(deps: AppDeps, knowledge: () => KnowledgeBase = createKnowledgeLoader(deps.config.contentDir)): Feature {
   /** Shows a topic: a routing topic goes to its feature when one takes it. */
-  const showTopic = async (ctx: Ctx, id: string) => {
+  const showTopic = async (ctx: Ctx, id: string, handOff = true) => {
     const topic = knowledge().topics.get(id);
-    if (topic?.route && (await ctx.handoff(topic.route))) return;
+    if (handOff && topic?.route && (await ctx.handoff(topic.route))) return;
     if (!topic) {
       // partner finder / person offered by "not understood" work even without their KB file.
       if ((id === "find-partner" || id === "talk-to-human") && (await ctx.handoff(id))) return;
@@ -51,7 +51,9 @@ export function createFaqFeature(deps: AppDeps, knowledge: () => KnowledgeBase =
   const answer = async (ctx: Ctx, match: FaqView) => {
     const base = knowledge();
     if (base.topics.size === 0) return ctx.reply(ctx.t("faq:noContent"));
-    if (match.topic) return showTopic(ctx, match.topic);
+    // The understanding gives a routing topic as `faq` only for a question about it ("if I send
+    // STOP, will I still get reminders?"): answer it rather than hand over to the feature.
+    if (match.topic) return showTopic(ctx, match.topic, false);
     const reply = replyFor(base, match, ctx.lang, ctx.t);
     await ctx.reply({ text: reply.text, choices: reply.choices });
   };
