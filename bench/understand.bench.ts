@@ -15,6 +15,8 @@
  *   without (a true cold build: an empty cache folder, so every cache file is built and
  *   written), per part (FAQ index, gazetteer, lexicons and rules, first message), and the first
  *   message's answer counted from process start.
+ * - Steady, again: every message in each tree in turn, five times, its least cpu kept (robust to
+ *   the load of a shared machine: the ratios to compare).
  * - `--baseline DIR`: another checkout (e.g. `git archive <commit> | tar -x -C DIR` with a
  *   node_modules link) measured in the same run, rounds alternating, and the ratios printed:
  *   on a loaded machine only figures of one run compare.
@@ -142,6 +144,10 @@ async function child(root: string, mode: "cache" | "none"): Promise<void> {
     const first = { wall: performance.now() - t0, cpu: cpuMs(c0) };
     const sinceStart = performance.now(); // performance.now() counts from process start
     const startCpu = cpuMs({ user: 0, system: 0 });
+    if (mode === "none") {
+      console.log(JSON.stringify({ ...parts, first, sinceStart: { wall: sinceStart, cpu: startCpu } }));
+      return; // first sight is measured in the runs with the cache (the same code, a shorter bench)
+    }
     const t = await tree(root, built);
     const r = measure(understander, t.messages);
     const cpu = sortedOf(r.cpu);
@@ -203,6 +209,23 @@ async function main(): Promise<void> {
       }
     }
   }
+  // Interleaved, best of five per message: each message runs in every tree at nearly the same
+  // moment, and the least cpu it ever took leaves out collections and other processes' noise.
+  const best = new Map(trees.map((t) => [t.root, new Float64Array(t.messages.length)]));
+  if (trees.every((t) => t.messages.length === trees[0]!.messages.length)) {
+    for (const t of trees) best.get(t.root)!.fill(Infinity);
+    for (let k = 0; k < 5; k++) {
+      for (let i = 0; i < trees[0]!.messages.length; i++) {
+        for (const t of k % 2 === 0 ? trees : [...trees].reverse()) {
+          const c = process.cpuUsage();
+          t.understander.understand(t.messages[i]!);
+          const ms = cpuMs(c);
+          const b = best.get(t.root)!;
+          if (ms < b[i]!) b[i] = ms;
+        }
+      }
+    }
+  }
   const faqAlone = new Map<string, number>();
   for (const t of trees) {
     const c0 = process.cpuUsage();
@@ -227,6 +250,15 @@ async function main(): Promise<void> {
     console.log(`  cpu per message: mean ${f(s.cpuTotal / s.n)} ms, p50 ${f(at(cpu, 50))} ms, p99 ${f(at(cpu, 99))} ms${ratio(at(cpu, 99), bCpu ? at(bCpu, 99) : undefined)}, max ${f(cpu.at(-1)!)} ms (target p99 ≤ 2 ms)`);
     console.log(`  wall per message: p50 ${f(at(wall, 50))} ms, p99 ${f(at(wall, 99))} ms, max ${f(wall.at(-1)!)} ms`);
     console.log(`  the FAQ match alone on the same messages: ${f(faqAlone.get(t.root)!)} ms cpu per message (mean)`);
+    const b = best.get(t.root)!;
+    if (Number.isFinite(b[0])) {
+      const sum = b.reduce((x, y) => x + y, 0);
+      const sorted = sortedOf([...b]);
+      const bb = base ? best.get(resolve(baselineRoot!))! : undefined;
+      const bSum = bb?.reduce((x, y) => x + y, 0);
+      const bSorted = bb ? sortedOf([...bb]) : undefined;
+      console.log(`  best of 5 per message (interleaved with the other tree): ${Math.round((1000 * b.length) / sum)} messages per cpu-second${ratio((1000 * b.length) / sum, bSum ? (1000 * b.length) / bSum : undefined)}; p50 ${f(at(sorted, 50))} ms, p99 ${f(at(sorted, 99))} ms${ratio(at(sorted, 99), bSorted ? at(bSorted, 99) : undefined)}, max ${f(sorted.at(-1)!)} ms`);
+    }
   }
   const parts = [
     ["faq", "FAQ index and content"],

@@ -133,21 +133,22 @@ export class EntrySet {
     if (!t) return undefined;
     let best: Entry | undefined;
     let bestLen = 0;
-    const scan = (list: Entry[] | undefined) => {
-      if (!list) return;
+    const two = this.byPrefix.size > 0 ? t.pkey.slice(0, 2) : "";
+    // The buckets matchesAt reads, in its order: the key, then (with prefixes) raw, two letters, one.
+    for (let b = 0; b < 4; b++) {
+      if (b > 0 && this.byPrefix.size === 0) break;
+      if (b === 1 && t.raw === two) continue;
+      const list = b === 0 ? this.byKey.get(t.key) : this.byPrefix.get(b === 1 ? t.raw : b === 2 ? two : t.pkey.slice(0, 1));
+      if (!list) continue;
       for (const e of list) {
         const len = matchAtoms(e.atoms, tokens, i);
-        if (len > bestLen) [best, bestLen] = [e, len];
+        if (len > bestLen) {
+          best = e;
+          bestLen = len;
+        }
       }
-    };
-    scan(this.byKey.get(t.key));
-    if (this.byPrefix.size > 0) {
-      const two = t.pkey.slice(0, 2);
-      if (t.raw !== two) scan(this.byPrefix.get(t.raw));
-      scan(this.byPrefix.get(two));
-      scan(this.byPrefix.get(t.pkey.slice(0, 1)));
     }
-    return best ? { category: (best as Entry).category, len: bestLen } : undefined;
+    return best ? { category: best.category, len: bestLen } : undefined;
   }
 
   /** Each category matching at position i with its longest match (no list of matches in between). */
@@ -155,19 +156,16 @@ export class EntrySet {
     const here = new Map<string, number>();
     const t = tokens[i];
     if (!t) return here;
-    const scan = (list: Entry[] | undefined) => {
-      if (!list) return;
+    const two = this.byPrefix.size > 0 ? t.pkey.slice(0, 2) : "";
+    for (let b = 0; b < 4; b++) {
+      if (b > 0 && this.byPrefix.size === 0) break;
+      if (b === 1 && t.raw === two) continue;
+      const list = b === 0 ? this.byKey.get(t.key) : this.byPrefix.get(b === 1 ? t.raw : b === 2 ? two : t.pkey.slice(0, 1));
+      if (!list) continue;
       for (const e of list) {
         const len = matchAtoms(e.atoms, tokens, i);
         if (len > 0 && (here.get(e.category) ?? 0) < len) here.set(e.category, len);
       }
-    };
-    scan(this.byKey.get(t.key));
-    if (this.byPrefix.size > 0) {
-      const two = t.pkey.slice(0, 2);
-      if (t.raw !== two) scan(this.byPrefix.get(t.raw));
-      scan(this.byPrefix.get(two));
-      scan(this.byPrefix.get(t.pkey.slice(0, 1)));
     }
     return here;
   }
@@ -201,22 +199,16 @@ export class EntrySet {
     // best[i]: categories used to cover tokens[0..i), or undefined when unreachable.
     const best: Array<Set<string> | undefined> = new Array(n + 1);
     best[0] = new Set();
-    let reach = 0; // the furthest position covered so far: past it nothing more can be
-    const step = (here: Set<string>, i: number, category: string, len: number) => {
-      // A new set only where it would win (a set is copied per step otherwise).
-      const size = here.size + (category && !here.has(category) ? 1 : 0);
-      const current = best[i + len];
-      if (current && size <= current.size) return;
-      const next = new Set(here);
-      if (category) next.add(category);
-      best[i + len] = next;
-      if (i + len > reach) reach = i + len;
-    };
-    for (let i = 0; i < n && i <= reach; i++) {
+    for (let i = 0; i < n; i++) {
       const here = best[i];
       if (!here) continue;
-      for (const m of this.matchesAt(tokens, i)) step(here, i, m.category, m.len);
-      if (free) for (const m of free.matchesAt(tokens, i)) step(here, i, "", m.len);
+      const steps = [...this.matchesAt(tokens, i), ...(free ? free.matchesAt(tokens, i).map((m) => ({ len: m.len, category: "" })) : [])];
+      for (const { category, len } of steps) {
+        const next = new Set(here);
+        if (category) next.add(category);
+        const current = best[i + len];
+        if (!current || next.size > current.size) best[i + len] = next;
+      }
     }
     const end = best[n];
     return end && end.size > 0 ? end : null;

@@ -132,6 +132,16 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     }
     return mask;
   };
+  // The message's classes, in one array reused by every message (understanding is synchronous).
+  const presentBits = new Uint32Array(Math.ceil(names.size / 32) || 1);
+  const presentMaskOf = (present: Iterable<string>) => {
+    presentBits.fill(0);
+    for (const c of present) {
+      const bit = conceptBit.get(c);
+      if (bit !== undefined) presentBits[bit >>> 5]! |= 1 << (bit & 31);
+    }
+    return presentBits;
+  };
   const strongCues = bySpecificity(strong, maskOf);
   const weakCues = bySpecificity(weak, maskOf);
   const oo = lx["opt-out"];
@@ -328,7 +338,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
 
     const at = conceptMap(concepts, tokens);
     const present = presentConcepts(at);
-    const presentMask = maskOf(present);
+    const presentMask = presentMaskOf(present);
     if (!rsvp && present.has("event")) {
       rsvp = rsvpOf(rsvpWithEvent, tokens);
       if (rsvp) base.rsvp = rsvp;
