@@ -57,20 +57,38 @@ function isRunning(pid: number): boolean {
   }
 }
 
+// Issue 14: voice notes, captions (attachment), forum topics, replies and group migrations
+// must survive a replay from the inbox like everything else.
+const mediaSchema = z.object({
+  channel: z.enum(["telegram", "whatsapp", "console"]),
+  type: z.enum(["voice", "audio", "image", "video", "document"]),
+  ref: z.string(),
+  mimeType: z.string().optional(),
+  durationSeconds: z.number().optional(),
+  filename: z.string().optional(),
+});
+
 const messageSchema = z.object({
   channel: z.enum(["telegram", "whatsapp", "console"]),
   messageId: z.string(),
-  chat: z.object({ id: z.string(), kind: z.enum(["private", "group"]), title: z.string().optional() }),
+  chat: z.object({ id: z.string(), kind: z.enum(["private", "group"]), title: z.string().optional(), threadId: z.string().optional() }),
   sender: z.object({ id: z.string(), displayName: z.string().optional(), languageHint: z.string().optional(), aliases: z.array(z.string()).optional() }),
   addressedToBot: z.boolean().optional(),
   sentAt: z.coerce.date(),
   content: z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("text"), text: z.string() }),
+    z.object({ kind: z.literal("text"), text: z.string(), attachment: mediaSchema.optional() }),
+    z.object({ kind: z.literal("voice"), media: mediaSchema }),
     z.object({ kind: z.literal("choice"), data: z.string(), label: z.string().optional() }),
     z.object({ kind: z.literal("location"), latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }),
     z.object({ kind: z.literal("unsupported"), what: z.string() }),
-    z.object({ kind: z.literal("event"), event: z.enum(["added-to-group", "removed-from-group", "blocked", "unblocked"]) }),
+    z.object({
+      kind: z.literal("event"),
+      event: z.enum(["added-to-group", "removed-from-group", "blocked", "unblocked", "group-migrated"]),
+      fromChatId: z.string().optional(),
+      toChatId: z.string().optional(),
+    }),
   ]),
+  replyToMessageId: z.string().optional(),
 });
 
 /** The stored form of a message (JSON). */
