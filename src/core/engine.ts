@@ -505,8 +505,10 @@ async function apologise(deps: AppDeps, message: InboundMessage, loaded: LoadedU
     );
   }
   const text = userFacing ? t(error.key, error.params) : t("common:error.apology");
-  // Counted unless the message already got a reply (it was counted then).
-  if (ctx?.replies.length ? message.channel !== "console" && replyGuard.paused(`${message.channel}:${message.chat.id}`) : !mayAnswer(replyGuard, message)) return;
+  // A message that already got a reply was counted then; otherwise the apology is its answer.
+  const chat = `${message.channel}:${message.chat.id}`;
+  const allowed = ctx?.replies.length ? message.channel === "console" || !replyGuard.paused(chat) : mayAnswer(replyGuard, message);
+  if (!allowed) return;
   try {
     const topic = message.chat.threadId !== undefined ? { threadId: message.chat.threadId } : {};
     await deps.messenger.reply({ channel: message.channel, chatId: message.chat.id, lang, isGroup: message.chat.kind === "group" }, { text, ...topic });
