@@ -380,10 +380,12 @@ function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, t
 
 /**
  * The reply loop guard, for people's chats on platforms where another bot could be on the
- * other side. The terminal (a person at the keyboard) and platform events are not counted.
+ * other side. Not counted: the terminal (a person at the keyboard), platform events, and
+ * button presses (only a person can press a button; bots cannot send callback queries).
  */
 function mayAnswer(guard: ReplyGuard, message: InboundMessage): boolean {
-  if (message.channel === "console" || message.content.kind === "event") return true;
+  const kind = message.content.kind;
+  if (message.channel === "console" || kind === "event" || kind === "choice") return true;
   return guard.allow(`${message.channel}:${message.chat.id}`);
 }
 
