@@ -380,10 +380,12 @@ function createCtx(deps: AppDeps, message: InboundMessage, loaded: LoadedUser, t
 
 /**
  * The reply loop guard, for people's chats on platforms where another bot could be on the
- * other side. The terminal (a person at the keyboard) and platform events are not counted.
+ * other side. Not counted: the terminal (a person at the keyboard), platform events, and
+ * button presses (only a person can press a button; bots cannot send callback queries).
  */
 function mayAnswer(guard: ReplyGuard, message: InboundMessage): boolean {
-  if (message.channel === "console" || message.content.kind === "event") return true;
+  const kind = message.content.kind;
+  if (message.channel === "console" || kind === "event" || kind === "choice") return true;
   return guard.allow(`${message.channel}:${message.chat.id}`);
 }
 
@@ -502,8 +504,10 @@ async function apologise(deps: AppDeps, message: InboundMessage, loaded: LoadedU
     );
   }
   const text = userFacing ? t(error.key, error.params) : t("common:error.apology");
-  // Counted unless the message already got a reply (it was counted then).
-  if (ctx?.replies.length ? message.channel !== "console" && replyGuard.paused(`${message.channel}:${message.chat.id}`) : !mayAnswer(replyGuard, message)) return;
+  // A message that already got a reply was counted then; otherwise the apology is its answer.
+  const chat = `${message.channel}:${message.chat.id}`;
+  const allowed = ctx?.replies.length ? message.channel === "console" || !replyGuard.paused(chat) : mayAnswer(replyGuard, message);
+  if (!allowed) return;
   try {
     const topic = message.chat.threadId !== undefined ? { threadId: message.chat.threadId } : {};
     await deps.messenger.reply({ channel: message.channel, chatId: message.chat.id, lang, isGroup: message.chat.kind === "group" }, { text, ...topic });

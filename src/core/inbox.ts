@@ -57,6 +57,8 @@ function isRunning(pid: number): boolean {
   }
 }
 
+// Issue 14: voice notes, captions (attachment), forum topics, replies and group migrations
+// must survive a replay from the inbox like everything else.
 const mediaRefSchema = z.object({
   channel: z.enum(CHANNEL_IDS),
   type: z.enum(["voice", "audio", "image", "video", "document"]),
@@ -69,7 +71,7 @@ const mediaRefSchema = z.object({
 const messageSchema = z.object({
   channel: z.enum(CHANNEL_IDS),
   messageId: z.string(),
-  chat: z.object({ id: z.string(), kind: z.enum(["private", "group"]), title: z.string().optional() }),
+  chat: z.object({ id: z.string(), kind: z.enum(["private", "group"]), title: z.string().optional(), threadId: z.string().optional() }),
   sender: z.object({ id: z.string(), displayName: z.string().optional(), languageHint: z.string().optional(), aliases: z.array(z.string()).optional() }),
   addressedToBot: z.boolean().optional(),
   sentAt: z.coerce.date(),
@@ -79,7 +81,12 @@ const messageSchema = z.object({
     z.object({ kind: z.literal("choice"), data: z.string(), label: z.string().optional() }),
     z.object({ kind: z.literal("location"), latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }),
     z.object({ kind: z.literal("unsupported"), what: z.string() }),
-    z.object({ kind: z.literal("event"), event: z.enum(["added-to-group", "removed-from-group", "blocked", "unblocked"]) }),
+    z.object({
+      kind: z.literal("event"),
+      event: z.enum(["added-to-group", "removed-from-group", "blocked", "unblocked", "group-migrated"]),
+      fromChatId: z.string().optional(),
+      toChatId: z.string().optional(),
+    }),
   ]),
   replyToMessageId: z.string().optional(),
 });

@@ -204,4 +204,15 @@ describe("telegram end to end: the reply loop guard", () => {
     await push({ message: { message_id: 1, date: Math.floor(Date.now() / 1000), from: { id: 7101, is_bot: false, first_name: "Person" }, chat: { id: 7101, type: "private", first_name: "Person" }, text: "hello" } });
     expect(fake.textsTo(7101).length).toBeGreaterThanOrEqual(1);
   });
+
+  it("button presses are not counted: only people press buttons", async () => {
+    const person = { id: 7102, first_name: "Quick Tapper", language_code: "en" };
+    for (let i = 0; i < 12; i++) {
+      fake.pushCallback("lang:menu", { from: person, messageId: i + 1 });
+      await until(() => fake.pending() === 0, 10_000);
+      await until(() => fake.textsTo(person.id).length === i + 1, 10_000);
+    }
+    expect(fake.textsTo(person.id)).toHaveLength(12);
+    expect(lines.filter((l) => l.chat === "telegram:7102")).toEqual([]);
+  });
 });

@@ -165,6 +165,8 @@ describe("inbound: voice notes, captions, quotes (issue 14)", () => {
     expect(await skipped("story")).toBe("status broadcast");
     expect(await skipped("newsletter")).toBe("broadcast list or channel");
     expect(await skipped("broadcast-list")).toBe("broadcast list or channel");
+    // A story shared into a group (groupStatusMessageV2) is not a question either.
+    expect(await skipped("group-story", { groups: true })).toBe("status update (story)");
   });
 
   it("automated senders are not answered: buttons, templates, interactive messages, payment requests, system stubs, bot accounts and bot ids", async () => {

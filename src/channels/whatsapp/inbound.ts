@@ -95,8 +95,10 @@ export async function toInbound(msg: WAMessage, type: MessageUpsertType, ctx: In
   if (isJidMetaAI(author) || isJidBot(author)) return skip("automated sender (a bot account)");
   // Group notices, call logs, "messages are end-to-end encrypted"…: WhatsApp's own stubs.
   if (msg.messageStubType) return skip("system message (stub)");
-  // An edit is never a new question, in any of its shapes (decision 0705).
+  // An edit is never a new question, in any of its shapes (decision 0708).
   if (isEdit(msg.message)) return skip("edited message");
+  // A status (story) shared into a group, or a mention of someone in a status: not a question.
+  if (isStory(msg.message)) return skip("status update (story)");
   const automated = automatedType(msg);
   if (automated) return skip(`automated sender (${automated})`);
   const group = Boolean(isJidGroup(remoteJid));
@@ -159,6 +161,14 @@ export function isEdit(raw: proto.IMessage | null | undefined): boolean {
     message = wrapper ? message[wrapper]?.message : undefined;
   }
   return false;
+}
+
+const STORY = ["groupStatusMessage", "groupStatusMessageV2", "groupStatusMentionMessage", "statusMentionMessage"] as const;
+
+/** Whether the message is a status update (story) in one of the shapes that reach a chat. */
+function isStory(raw: proto.IMessage | null | undefined): boolean {
+  const outer = raw?.ephemeralMessage?.message ?? raw;
+  return STORY.some((k) => Boolean(outer?.[k]));
 }
 
 /**
