@@ -28,6 +28,7 @@ function gatedPacer() {
     acquire: () => new Promise<boolean>((resolve) => waiting.push(() => resolve(true))),
     pause: () => undefined,
     pausedUntil: () => 0,
+    define: () => undefined,
   };
   return { pacer, waiting, openOne: () => waiting.shift()!(), openAll: () => waiting.splice(0).forEach((open) => open()) };
 }

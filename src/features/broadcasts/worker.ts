@@ -91,6 +91,8 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       },
       clock,
       random,
+      // PostgreSQL: the limits hold for every process on the database; SQLite: this one's.
+      deps.database.limits,
     );
   const inFlight = new Map<number, { channel: ChannelId; done: Promise<void> }>();
   const contentCache = new Map<number, BroadcastContent | null>();
