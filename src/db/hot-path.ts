@@ -304,10 +304,15 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
   };
 }
 
-// The same upsert as STORE_INBOUND for many rows at once (arrays, one per column).
+// The same upsert as STORE_INBOUND for many rows at once (arrays, one per column). In key
+// order: two processes storing overlapping batches (an update delivered to both) then take
+// the rows' locks in the same order, and one waits for the other's commit and finds the row
+// claimed, instead of each holding a row the other needs (a deadlock PostgreSQL breaks
+// after a second by failing a whole batch).
 const STORE_INBOUND_MANY = `
   INSERT INTO "InboundMessage" ("channel", "externalMessageId", "receivedAt", "payload", "claimedBy", "leaseUntil", "attempts")
   SELECT c, m, r::timestamp, p, o, l::timestamp, 1 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(c, m, r, p, o, l)
+  ORDER BY c, m
   ON CONFLICT ("channel", "externalMessageId") DO UPDATE
     SET "claimedBy" = excluded."claimedBy", "leaseUntil" = excluded."leaseUntil", "attempts" = "InboundMessage"."attempts" + 1
     WHERE "InboundMessage"."handledAt" IS NULL AND ("InboundMessage"."leaseUntil" IS NULL OR "InboundMessage"."leaseUntil" < excluded."receivedAt")
