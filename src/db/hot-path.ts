@@ -271,6 +271,24 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
     await pool.query(MARK_HANDLED.postgres, [utc(items[0]!.at), items.flatMap((i) => i.ids)]);
     return items.map(() => undefined);
   });
+  // The two per-message statements besides the inbox, grouped per turn of the event loop as
+  // well: with 64 messages in flight a round trip each was most of PostgreSQL's cost.
+  const findUsers = batched(async (keys: Array<{ channel: string; externalId: string }>) => {
+    const { rows } = await pool.query({ text: SELECT_USERS, values: [keys.map((k) => k.channel), keys.map((k) => k.externalId)], types: UTC_TIMESTAMPS });
+    const found = new Map((rows as Array<Record<string, unknown>>).map((r) => [`${String(r.channel)}\u0000${String(r.externalId)}`, r]));
+    return keys.map((k) => {
+      const r = found.get(`${k.channel}\u0000${k.externalId}`);
+      return r ? toUserRow(r) : undefined;
+    });
+  });
+  const remember = batched(async (items: Array<{ userId: number; choicesJson: string; at: Date }>) => {
+    // One row may be updated once per statement: a user's later call in the same turn wins,
+    // as it would have one statement after the other.
+    const last = new Map(items.map((i) => [i.userId, i]));
+    const rows = [...last.values()];
+    await pool.query(UPSERT_CHOICES_MANY, [rows.map((r) => r.userId), rows.map((r) => r.choicesJson), rows.map((r) => utc(r.at))]);
+    return items.map(() => undefined);
+  });
   return {
     storeInbound: (e) => store(e),
     async markHandled(ids, at) {
@@ -291,13 +309,8 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
     async ping() {
       await pool.query("SELECT 1");
     },
-    async findUser(channel, externalId) {
-      const { rows } = await pool.query({ text: SELECT_USER, values: [channel, externalId], types: UTC_TIMESTAMPS });
-      return rows[0] ? toUserRow(rows[0] as Record<string, unknown>) : undefined;
-    },
-    async rememberChoices(userId, choicesJson, at) {
-      await pool.query(UPSERT_CHOICES, [userId, choicesJson, utc(at)]);
-    },
+    findUser: (channel, externalId) => findUsers({ channel, externalId }),
+    rememberChoices: (userId, choicesJson, at) => remember({ userId, choicesJson, at }),
     async setLanguage(userId, language, explicit, at) {
       await pool.query(UPDATE_LANGUAGE, [language, explicit, utc(at), userId]);
     },
@@ -317,6 +330,21 @@ const STORE_INBOUND_MANY = `
     SET "claimedBy" = excluded."claimedBy", "leaseUntil" = excluded."leaseUntil", "attempts" = "InboundMessage"."attempts" + 1
     WHERE "InboundMessage"."handledAt" IS NULL AND ("InboundMessage"."leaseUntil" IS NULL OR "InboundMessage"."leaseUntil" < excluded."receivedAt")
   RETURNING "id", "attempts", "payload", "channel", "externalMessageId"`;
+
+// SELECT_USER for many (channel, external id) pairs; the pair comes back to match callers.
+const SELECT_USERS = `
+  SELECT u."id", u."role", u."language", u."languageExplicit", u."displayName", i."id" AS "identityId", i."blockedAt",
+         s."flow", s."data", s."choices", s."expiresAt", i."channel", i."externalId"
+  FROM unnest($1::text[], $2::text[]) AS k(c, e)
+  JOIN "ChannelIdentity" i ON i."channel" = k.c AND i."externalId" = k.e
+  JOIN "User" u ON u."id" = i."userId"
+  LEFT JOIN "ConversationState" s ON s."userId" = u."id"`;
+// UPSERT_CHOICES for many users (one row each), in user order like the inbox's batch.
+const UPSERT_CHOICES_MANY = `
+  INSERT INTO "ConversationState" ("userId", "choices", "updatedAt")
+  SELECT u, c, a::timestamp FROM unnest($1::int[], $2::text[], $3::text[]) AS t(u, c, a)
+  ORDER BY u
+  ON CONFLICT ("userId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
 
 /** `timestamp` columns hold UTC (Prisma writes them so): read them as UTC, whatever the machine's zone. */
 const UTC_TIMESTAMPS = {
