@@ -95,6 +95,7 @@ export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock;
         choices: last && caps.buttons ? message.choices : undefined,
         location: last && caps.location ? message.location : undefined,
         file: last && caps.files ? message.file : undefined,
+        paidBroadcast: message.paidBroadcast,
       };
       if (!policy) {
         sent.push(await adapter.send(target.chatId, native));

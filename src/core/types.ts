@@ -104,6 +104,11 @@ export interface OutboundMessage {
   media?: MediaRef;
   /** A forum topic in the target group (Telegram `message_thread_id`). */
   threadId?: string;
+  /**
+   * An admin's announcement sent as a Telegram paid broadcast (`allow_paid_broadcast`: up to
+   * 1000 messages a second for 0.1 Star each). Other channels ignore it.
+   */
+  paidBroadcast?: boolean;
 }
 
 /** What a channel can do; the core adapts replies to it. */

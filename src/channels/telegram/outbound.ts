@@ -42,7 +42,7 @@ export async function sendOutbound(api: Api, chatId: string, message: OutboundMe
     if (hasText || keyboard) {
       const parts = splitText(hasText ? message.text : "…", MAX_TEXT_LENGTH);
       for (const [i, part] of parts.entries()) {
-        const id = await sendText(api, chatId, part, i === parts.length - 1 ? keyboard : undefined);
+        const id = await sendText(api, chatId, part, i === parts.length - 1 ? keyboard : undefined, 0, message.paidBroadcast);
         first ??= id;
       }
     }
@@ -67,8 +67,10 @@ export async function sendOutbound(api: Api, chatId: string, message: OutboundMe
  * text, but a Bot API change must not silence the bot) resends as plain text, and
  * "message is too long" (Telegram counting differently from us) resends in halves.
  */
-async function sendText(api: Api, chatId: string, text: string, keyboard: InlineKeyboardMarkup | undefined, depth = 0): Promise<number> {
-  const markup = keyboard ? { reply_markup: keyboard } : {};
+async function sendText(api: Api, chatId: string, text: string, keyboard: InlineKeyboardMarkup | undefined, depth = 0, paid = false): Promise<number> {
+  // A paid broadcast (an admin's announcement, TELEGRAM_PAID_BROADCAST): Telegram lifts the
+  // broadcast limits to 1000 a second and takes 0.1 Star a message from the bot's balance.
+  const markup = { ...(keyboard ? { reply_markup: keyboard } : {}), ...(paid ? { allow_paid_broadcast: true } : {}) };
   try {
     return (await api.sendMessage(chatId, escapeHtml(text), { parse_mode: "HTML", ...markup })).message_id;
   } catch (error) {
@@ -78,8 +80,8 @@ async function sendText(api: Api, chatId: string, text: string, keyboard: Inline
     }
     if (/message is too long/i.test(error.description) && text.length > 1) {
       const [head, ...rest] = splitText(text, Math.ceil(text.length / 2));
-      const id = await sendText(api, chatId, head!, undefined, depth + 1);
-      for (const [i, part] of rest.entries()) await sendText(api, chatId, part, i === rest.length - 1 ? keyboard : undefined, depth + 1);
+      const id = await sendText(api, chatId, head!, undefined, depth + 1, paid);
+      for (const [i, part] of rest.entries()) await sendText(api, chatId, part, i === rest.length - 1 ? keyboard : undefined, depth + 1, paid);
       return id;
     }
     throw error;

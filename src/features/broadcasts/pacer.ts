@@ -52,20 +52,25 @@ export interface Pacer {
    * without reserving when `abort()` turns true while waiting (the worker is stopping).
    * A channel without rules is not paced.
    */
-  acquire(channel: ChannelId, chatId: string, isGroup: boolean, abort?: () => boolean): Promise<boolean>;
+  acquire(channel: ChannelId | string, chatId: string, isGroup: boolean, abort?: () => boolean): Promise<boolean>;
   /** Holds the whole channel until `untilMs` (a 429's retry_after). */
-  pause(channel: ChannelId, untilMs: number): void;
+  pause(channel: ChannelId | string, untilMs: number): void;
   /** When the channel may send again after a pause (0 when not paused). */
-  pausedUntil(channel: ChannelId): number;
+  pausedUntil(channel: ChannelId | string): number;
   /** Sets (or replaces) a channel's rules: how another channel plugs its limits in. */
-  define(channel: ChannelId, rules: ChannelRules): void;
+  define(channel: ChannelId | string, rules: ChannelRules): void;
 }
 
 /** Margin on Telegram's one-second window for the spread between taking a permit and arriving. */
 export const JITTER_MS = 60;
 
-/** Telegram's limits: `rate` per second overall, one a second per chat, `groupPerMinute` per group. */
-export function telegramRules(settings: Pick<PaceSettings, "telegramRatePerSecond" | "perChatGapMs" | "groupPerMinute">, prefix = "telegram"): ChannelRules {
+/**
+ * Telegram's limits: `rate` per second overall, one a second per chat, `groupPerMinute` per
+ * group. `lane` names the overall limit: paid broadcasts ("telegram-paid") have their own
+ * rate but share the per-chat and per-group limits.
+ */
+export function telegramRules(settings: Pick<PaceSettings, "telegramRatePerSecond" | "perChatGapMs" | "groupPerMinute">, lane = "telegram"): ChannelRules {
+  const prefix = "telegram";
   const rate = settings.telegramRatePerSecond;
   return {
     // At most `rate` in any second and a little more (JITTER_MS): Telegram counts arrivals, and
@@ -75,8 +80,8 @@ export function telegramRules(settings: Pick<PaceSettings, "telegramRatePerSecon
     // that started late can be caught up at up to twice the pace without exceeding the cap,
     // so timer lateness does not lower the sustained rate, and bursts stay small.
     channel: [
-      { key: `${prefix}:overall`, limit: rate, windowMs: 1000 + JITTER_MS },
-      { key: `${prefix}:gap`, limit: 1, windowMs: 1000 / rate / 2 },
+      { key: `${lane}:overall`, limit: rate, windowMs: 1000 + JITTER_MS },
+      { key: `${lane}:gap`, limit: 1, windowMs: 1000 / rate / 2 },
     ],
     chat: (chatId, isGroup) =>
       isGroup
@@ -91,12 +96,12 @@ export function telegramRules(settings: Pick<PaceSettings, "telegramRatePerSecon
  */
 export function createPacer(settings: PaceSettings, clock: Clock = systemClock, random: () => number = Math.random, store?: LimitStore): Pacer {
   const limits = store ?? createMemoryLimitStore(() => clock.now());
-  const rules = new Map<ChannelId, ChannelRules>();
-  const paused = new Map<ChannelId, number>();
-  const nextLocal = new Map<ChannelId, number>();
+  const rules = new Map<string, ChannelRules>();
+  const paused = new Map<string, number>();
+  const nextLocal = new Map<string, number>();
   // One taker per channel talks to the store at a time: the others wait their turn here
   // instead of all asking the (shared) store every time a permit might be free.
-  const turns = new Map<ChannelId, Promise<unknown>>();
+  const turns = new Map<string, Promise<unknown>>();
 
   rules.set("telegram", telegramRules(settings));
   rules.set("whatsapp", {
@@ -105,7 +110,7 @@ export function createPacer(settings: PaceSettings, clock: Clock = systemClock, 
     localGapMs: () => settings.whatsappMinGapMs + random() * (settings.whatsappMaxGapMs - settings.whatsappMinGapMs),
   });
 
-  function inTurn<T>(channel: ChannelId, work: () => Promise<T>): Promise<T> {
+  function inTurn<T>(channel: string, work: () => Promise<T>): Promise<T> {
     const mine = (turns.get(channel) ?? Promise.resolve()).then(work, work);
     turns.set(channel, mine.catch(() => undefined));
     return mine;
@@ -114,7 +119,7 @@ export function createPacer(settings: PaceSettings, clock: Clock = systemClock, 
   type Attempt = { taken: true } | { taken: false; aborted: boolean; waitMs: number };
 
   /** Waits out the channel-wide limits holding the turn; leaves it when only the chat's refuse. */
-  async function attempt(channel: ChannelId, r: ChannelRules, wanted: Limit[], abort?: () => boolean): Promise<Attempt> {
+  async function attempt(channel: string, r: ChannelRules, wanted: Limit[], abort?: () => boolean): Promise<Attempt> {
     const channelKeys = new Set(r.channel.map((l) => l.key));
     for (;;) {
       if (abort?.()) return { taken: false, aborted: true, waitMs: 0 };

@@ -20,6 +20,8 @@ export type Audience =
 export interface BroadcastContent {
   text: LocalizedText;
   choices?: Array<{ data: string; label: LocalizedText }>;
+  /** Sent as a Telegram paid broadcast (an admin's, with TELEGRAM_PAID_BROADCAST on). */
+  paid?: boolean;
 }
 
 /** Topics announcements are sent under (STOP opts out of all of them). */
@@ -34,6 +36,8 @@ export const contentSchema = z.object({
     .array(z.object({ data: z.string().min(1).refine((d) => Buffer.byteLength(d) <= 64, "choice data is at most 64 bytes"), label: localized }))
     .max(10)
     .optional(),
+  /** Sent as a Telegram paid broadcast: set by createBroadcast for admins only, never taken from input. */
+  paid: z.boolean().optional(),
 });
 
 export const audienceSchema = z.discriminatedUnion("kind", [

@@ -16,7 +16,7 @@ import { isChannelError } from "../../core/errors.ts";
 import { isTransientDatabaseError } from "../../db/errors.ts";
 import type { ChannelId, Lang } from "../../core/types.ts";
 import { LANGS } from "../../core/types.ts";
-import { createPacer, systemClock, type Clock, type Pacer } from "./pacer.ts";
+import { createPacer, systemClock, telegramRules, type Clock, type Pacer } from "./pacer.ts";
 import { renderContent } from "./render.ts";
 import { optedOutAmong } from "./subscriptions.ts";
 import { contentSchema, karachiDayStart, OUTBOX_STATUS, parseStored, type BroadcastContent } from "./types.ts";
@@ -67,6 +67,9 @@ type Row = {
 
 const CAPACITY: Partial<Record<ChannelId, number>> = { whatsapp: 1, console: 4 };
 
+/** The pacer's name for Telegram paid broadcasts (their own overall rate). */
+const PAID_LANE = "telegram-paid";
+
 /** Creates the outbox worker for this process. */
 export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): OutboxWorker {
   const { config, db, log } = deps;
@@ -94,6 +97,10 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       // PostgreSQL: the limits hold for every process on the database; SQLite: this one's.
       deps.database.limits,
     );
+  // Admins' announcements as Telegram paid broadcasts: their own overall pace, the same
+  // per-chat and per-group limits (a custom pacer from a test keeps its own rules).
+  const paidEnabled = config.telegramPaidBroadcast?.enabled === true;
+  if (paidEnabled) pacer.define(PAID_LANE, telegramRules({ telegramRatePerSecond: config.telegramPaidBroadcast.ratePerSecond, perChatGapMs: 1000, groupPerMinute: 20 }, PAID_LANE));
   const inFlight = new Map<number, { channel: ChannelId; done: Promise<void> }>();
   const contentCache = new Map<number, BroadcastContent | null>();
   let running = false;
@@ -229,9 +236,11 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
     const content = row.content ? (parseStored(contentSchema, row.content) as BroadcastContent | null) : contentCache.get(row.broadcastId ?? -1);
     if (!content) return finish(row.id, { status: OUTBOX_STATUS.failed, lastError: "content missing or invalid" });
     const lang = group ? asLang(group.language) : (batch.lang.get(row.userId ?? -1) ?? "en");
-    const message = renderContent(content, lang, deps.i18n.t(lang), group ? "group" : "private");
+    const paid = paidEnabled && channel === "telegram" && content.paid === true;
+    // Paid only while the operator allows it: turned off mid-broadcast, the rest goes free.
+    const message = { ...renderContent(content, lang, deps.i18n.t(lang), group ? "group" : "private"), paidBroadcast: paid || undefined };
 
-    const go = await pacer.acquire(channel, row.chatId, group !== undefined, () => !running);
+    const go = await pacer.acquire(paid ? PAID_LANE : channel, row.chatId, group !== undefined, () => !running);
     // Stopping, or held so long that the lease ran out (another worker may own it now).
     if (!go || (row.claimedAt && clock.now() - row.claimedAt.getTime() > leaseMs * 0.8)) {
       if (go || !running) await db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null } });
