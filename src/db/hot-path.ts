@@ -80,6 +80,21 @@ export interface HotPath {
   rememberChoices(userId: number, choicesJson: string, at: Date): Promise<void>;
   /** Sets the reply language (detection changes it whenever a user switches language). */
   setLanguage(userId: number, language: string, explicit: boolean, at: Date): Promise<void>;
+  /**
+   * Creates a user with their first identity, both or neither. Throws the driver's unique
+   * violation when the identity exists already (another process created it a moment ago).
+   */
+  createUser(user: NewUser): Promise<void>;
+}
+
+/** A user writing for the first time. */
+export interface NewUser {
+  channel: string;
+  externalId: string;
+  role: string;
+  language: string;
+  displayName: string | null;
+  at: Date;
 }
 
 const SELECT_USER = `
@@ -125,6 +140,12 @@ const UPSERT_CHOICES = `
   INSERT INTO "ConversationState" ("userId", "choices", "updatedAt") VALUES ($1, $2, $3)
   ON CONFLICT ("userId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
 const UPDATE_LANGUAGE = `UPDATE "User" SET "language" = $1, "languageExplicit" = $2, "updatedAt" = $3 WHERE "id" = $4`;
+const INSERT_USER = `INSERT INTO "User" ("role", "language", "languageExplicit", "displayName", "createdAt", "updatedAt") VALUES ($1, $2, false, $3, $4, $4) RETURNING "id"`;
+const INSERT_IDENTITY = `INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") VALUES ($1, $2, $3, $4)`;
+// PostgreSQL: both in one statement, so a duplicate identity leaves no user behind.
+const CREATE_USER_PG = `
+  WITH u AS (INSERT INTO "User" ("role", "language", "languageExplicit", "displayName", "createdAt", "updatedAt") VALUES ($1, $2, false, $3, $4, $4) RETURNING "id")
+  INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") SELECT $5, $6, u."id", $4 FROM u`;
 
 /**
  * SQLite: prepared statements on Prisma's own better-sqlite3 connection (`client()`), so
@@ -149,6 +170,8 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     upsert: db.prepare(q(UPSERT_CHOICES)),
     language: db.prepare(q(UPDATE_LANGUAGE)),
     group: db.transaction((ops: Array<() => unknown>) => ops.map((op) => op())),
+    // A transaction of its own, or a savepoint inside a group: both rows or neither.
+    createUser: createUserTransaction(db),
   });
   const get = () => (statements ??= prepare(client()));
   // Busy statements are retried off the event loop (sqlite-busy.ts).
@@ -188,7 +211,21 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     async setLanguage(userId, language, explicit, at) {
       await run((s) => s.language.run(language, explicit ? 1 : 0, sqliteDate(at), userId));
     },
+    async createUser(u) {
+      // With the inbox's writes: a write of its own would wait for their group's commit anyway.
+      await inbox((s) => s.createUser(u));
+    },
   };
+}
+
+/** SQLite: the user and their identity in one transaction (INSERT_USER takes the time twice). */
+function createUserTransaction(db: BetterSqlite3.Database): (u: NewUser) => void {
+  const user = db.prepare(INSERT_USER.replace(/\$\d/g, "?"));
+  const identity = db.prepare(INSERT_IDENTITY.replace(/\$\d/g, "?"));
+  return db.transaction((u: NewUser) => {
+    const { id } = user.get(u.role, u.language, u.displayName, sqliteDate(u.at), sqliteDate(u.at)) as { id: number | bigint };
+    identity.run(u.channel, u.externalId, id, sqliteDate(u.at));
+  });
 }
 
 type SqliteStatements = { group: BetterSqlite3.Transaction<(ops: Array<() => unknown>) => unknown[]> };
@@ -313,6 +350,9 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
     rememberChoices: (userId, choicesJson, at) => remember({ userId, choicesJson, at }),
     async setLanguage(userId, language, explicit, at) {
       await pool.query(UPDATE_LANGUAGE, [language, explicit, utc(at), userId]);
+    },
+    async createUser(u) {
+      await pool.query(CREATE_USER_PG, [u.role, u.language, u.displayName, utc(u.at), u.channel, u.externalId]);
     },
   };
 }

@@ -4,6 +4,7 @@
  * nothing, and two choices stored for one user at once leave the later one.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isUniqueViolation } from "../../src/core/users.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 
 describe("hot path in groups", () => {
@@ -43,5 +44,24 @@ describe("hot path in groups", () => {
     for (let i = 1; i < 40; i++) expect(JSON.parse(rows[i]!.choices!)).toEqual([{ data: `c${ids[i]}`, label: "A" }]);
     const state = await db.prisma.conversationState.findUnique({ where: { userId: ids[1]! } });
     expect(state?.updatedAt.toISOString()).toBe(at.toISOString());
+  });
+
+  it("creates a user with their identity in one step; a duplicate identity leaves no user behind", async () => {
+    const users = await db.prisma.user.count();
+    const at = new Date("2026-12-01T09:30:00Z");
+    const first = { channel: "telegram", externalId: "new-1", role: "seller", language: "ur", displayName: "Asad", at };
+    await db.hot.createUser(first);
+    const row = await db.hot.findUser("telegram", "new-1");
+    expect(row).toMatchObject({ role: "seller", language: "ur", languageExplicit: false, displayName: "Asad" });
+    const stored = await db.prisma.user.findUniqueOrThrow({ where: { id: row!.id } });
+    expect(stored.createdAt.toISOString()).toBe(at.toISOString());
+    expect(stored.updatedAt.toISOString()).toBe(at.toISOString());
+    // Two processes creating the same new user at once: one wins, the other gets a unique violation.
+    const results = await Promise.allSettled([db.hot.createUser({ ...first, externalId: "new-2" }), db.hot.createUser({ ...first, externalId: "new-2", displayName: "Other" })]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(isUniqueViolation(failed.reason)).toBe(true);
+    expect(await db.prisma.user.count()).toBe(users + 2);
+    expect(await db.prisma.channelIdentity.count({ where: { externalId: "new-2" } })).toBe(1);
   });
 });
