@@ -50,9 +50,10 @@ export interface Pacer {
   /**
    * Waits for a slot to send to `chatId` on `channel`, then reserves it. Resolves false
    * without reserving when `abort()` turns true while waiting (the worker is stopping).
-   * A channel without rules is not paced.
+   * A channel without rules is not paced. `channelOnly`: take the channel-wide limits only
+   * (a send that already holds its chat's permit but took too long to leave).
    */
-  acquire(channel: ChannelId | string, chatId: string, isGroup: boolean, abort?: () => boolean): Promise<boolean>;
+  acquire(channel: ChannelId | string, chatId: string, isGroup: boolean, abort?: () => boolean, channelOnly?: boolean): Promise<boolean>;
   /** Holds the whole channel until `untilMs` (a 429's retry_after). */
   pause(channel: ChannelId | string, untilMs: number): void;
   /** When the channel may send again after a pause (0 when not paused). */
@@ -143,13 +144,14 @@ export function createPacer(settings: PaceSettings, clock: Clock = systemClock, 
   }
 
   return {
-    async acquire(channel, chatId, isGroup, abort) {
+    async acquire(channel, chatId, isGroup, abort, channelOnly = false) {
       const r = rules.get(channel);
       if (!r) return !abort?.();
-      const wanted = [...r.channel, ...r.chat(chatId, isGroup)];
+      const wanted = channelOnly ? r.channel : [...r.channel, ...r.chat(chatId, isGroup)];
       for (;;) {
         if (abort?.()) return false;
-        const result = await inTurn(channel, () => attempt(channel, r, wanted, abort));
+        // A fresh permit for a send that is already late goes ahead of the queue.
+        const result = channelOnly ? await attempt(channel, r, wanted, abort) : await inTurn(channel, () => attempt(channel, r, wanted, abort));
         if (result.taken) return true;
         if (result.aborted) return false;
         await clock.sleep(Math.min(result.waitMs, 250));

@@ -67,6 +67,9 @@ type Row = {
 
 const CAPACITY: Partial<Record<ChannelId, number>> = { whatsapp: 1, console: 4 };
 
+/** A permit older than this when its send leaves is taken again (see deliver). */
+const STALE_PERMIT_MS = 30;
+
 /** The pacer's name for Telegram paid broadcasts (their own overall rate). */
 const PAID_LANE = "telegram-paid";
 
@@ -240,15 +243,29 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
     // Paid only while the operator allows it: turned off mid-broadcast, the rest goes free.
     const message = { ...renderContent(content, lang, deps.i18n.t(lang), group ? "group" : "private"), paidBroadcast: paid || undefined };
 
-    const go = await pacer.acquire(paid ? PAID_LANE : channel, row.chatId, group !== undefined, () => !running);
+    const lane = paid ? PAID_LANE : channel;
     // Stopping, or held so long that the lease ran out (another worker may own it now).
-    if (!go || (row.claimedAt && clock.now() - row.claimedAt.getTime() > leaseMs * 0.8)) {
-      if (go || !running) await db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null } });
+    const late = () => row.claimedAt !== null && clock.now() - row.claimedAt.getTime() > leaseMs * 0.8;
+    const giveBack = () => db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null } });
+    const go = await pacer.acquire(lane, row.chatId, group !== undefined, () => !running);
+    const tookAt = clock.now();
+    if (!go || late()) {
+      if (go || !running) await giveBack();
       return;
     }
     // Paused or cancelled since the claim: the last moment to hold the send back. Only the
     // sends already on the wire go out after a pause or cancel.
     if (row.broadcastId !== null && (await heldBack(row))) return;
+    // The platform counts arrivals: a send that left long after its permit (a slow read above,
+    // a busy process) could land in the next second's share. Take a fresh overall permit then
+    // (the chat's is still ours), so lateness lowers the rate instead of exceeding it.
+    if (clock.now() - tookAt > STALE_PERMIT_MS) {
+      const again = await pacer.acquire(lane, row.chatId, group !== undefined, () => !running, true);
+      if (!again || late()) {
+        await giveBack();
+        return;
+      }
+    }
     try {
       await deps.messenger.send({ channel, chatId: row.chatId, userId: group ? undefined : (row.userId ?? undefined), lang }, message);
     } catch (error) {
