@@ -88,6 +88,10 @@ const envSchema = z
 
     /** Telegram outbox pace, messages per second over all chats (Telegram allows about 30). */
     TELEGRAM_RATE_PER_SECOND: int(25, 1).refine((n) => n <= 30, "expected at most 30"),
+    /** Admins' announcements on Telegram as paid broadcasts (allow_paid_broadcast: 0.1 Star a message). */
+    TELEGRAM_PAID_BROADCAST: bool.default(false),
+    /** The pace of paid broadcasts over all chats (Telegram allows up to 1000). */
+    TELEGRAM_PAID_RATE_PER_SECOND: int(1000, 1).refine((n) => n <= 1000, "expected at most 1000"),
     PARTNER_DAILY_QUOTA: int(2000, 0),
     /** Partners farther than this are not offered as "near" (the finder says none is near). */
     PARTNER_MAX_DISTANCE_KM: int(150, 1),
@@ -175,6 +179,8 @@ export interface Config {
     startTimeoutMs: number;
   };
   telegramRatePerSecond: number;
+  /** Admins' Telegram announcements sent as paid broadcasts, and their pace (docs/broadcasts.md). */
+  telegramPaidBroadcast: { enabled: boolean; ratePerSecond: number };
   /** The bot's username for t.me links; unset: links are shown as the /start command. */
   telegramBotUsername?: string;
   whatsapp: { enabled: boolean; groups: boolean; dailyCap: number; minGapMs: number; maxGapMs: number };
@@ -259,6 +265,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : undefined,
     telegramRatePerSecond: e.TELEGRAM_RATE_PER_SECOND,
+    telegramPaidBroadcast: { enabled: e.TELEGRAM_PAID_BROADCAST, ratePerSecond: e.TELEGRAM_PAID_RATE_PER_SECOND },
     telegramBotUsername: e.TELEGRAM_BOT_USERNAME,
     whatsapp: {
       enabled: e.WHATSAPP_ENABLED,

@@ -103,6 +103,7 @@ export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock;
         ...(last && caps.media && message.media ? { media: message.media } : {}),
         ...(message.threadId !== undefined ? { threadId: message.threadId } : {}),
         ...(last && message.template ? { template: message.template } : {}),
+        paidBroadcast: message.paidBroadcast,
       };
       if (!policy) {
         sent.push(await adapter.send(target.chatId, native));

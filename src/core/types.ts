@@ -118,6 +118,11 @@ export interface OutboundMessage {
    * that template instead of `text`. Other channels ignore it.
    */
   template?: TemplateRequest;
+  /**
+   * An admin's announcement sent as a Telegram paid broadcast (`allow_paid_broadcast`: up to
+   * 1000 messages a second for 0.1 Star each). Other channels ignore it.
+   */
+  paidBroadcast?: boolean;
 }
 
 /** Purposes an announcement can have a pre-approved template for (content/whatsapp/templates.json). */

@@ -40,7 +40,7 @@ export async function loadOrCreateUser(database: Database, config: Config, messa
     row = await database.hot.findUser(message.channel, message.sender.id);
   }
   if (!row) {
-    await createUser(db, config, message).catch((error: unknown) => {
+    await createUser(database, config, message).catch((error: unknown) => {
       // Another process created the same identity a moment ago: use theirs.
       if (!isUniqueViolation(error)) throw error;
     });
@@ -63,17 +63,19 @@ export async function loadOrCreateUser(database: Database, config: Config, messa
   };
 }
 
-async function createUser(db: Db, config: Config, message: InboundMessage): Promise<void> {
+/** On the driver (hot path): a first message costs one statement here, not Prisma's nested create. */
+async function createUser(database: Database, config: Config, message: InboundMessage): Promise<void> {
   const text = message.content.kind === "text" ? message.content.text : "";
   const detected = detectLanguage(text);
   const language: Lang = detected.confident ? detected.lang : (langFromHint(message.sender.languageHint) ?? detected.lang);
   const isAdmin = config.admins.some((a) => a.channel === message.channel && a.externalId === message.sender.id);
-  await db.channelIdentity.create({
-    data: {
-      channel: message.channel,
-      externalId: message.sender.id,
-      user: { create: { role: isAdmin ? "admin" : "seller", language, displayName: cleanText(message.sender.displayName ?? "", 100) || null } },
-    },
+  await database.hot.createUser({
+    channel: message.channel,
+    externalId: message.sender.id,
+    role: isAdmin ? "admin" : "seller",
+    language,
+    displayName: cleanText(message.sender.displayName ?? "", 100) || null,
+    at: new Date(),
   });
 }
 
@@ -142,7 +144,9 @@ export function cleanText(value: string, max: number): string {
 
 /** True for Prisma's unique-constraint error (P2002). */
 export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+  const code = typeof error === "object" && error !== null ? (error as { code?: string }).code : undefined;
+  // Prisma's, PostgreSQL's (through pg) and SQLite's (through better-sqlite3).
+  return code === "P2002" || code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE";
 }
 
 function parseJson(text: string | undefined): unknown {

@@ -11,6 +11,8 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 // Types only: each generated client (and its WebAssembly query compiler, tens of MB) is
 // loaded when its provider is opened, never both.
+import { createPostgresLimitStore } from "../core/limits/postgres-store.ts";
+import type { LimitStore } from "../core/limits/store.ts";
 import type { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
 import { createPostgresHotPath, createSqliteHotPath, type HotPath } from "./hot-path.ts";
 import { migratePostgres, migrateSqlite, pendingPostgres, type MigrationReport } from "./migrate.ts";
@@ -35,6 +37,8 @@ export interface Database {
   /** True when the database answers a trivial query within `timeoutMs` (for `/health`). */
   ping(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
+  /** PostgreSQL: platform limits shared by every process on this database (src/core/limits). */
+  limits?: LimitStore;
 }
 
 /** How to open the database. */
@@ -201,6 +205,7 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
     schema,
     migration,
     hot: createPostgresHotPath(pool),
+    limits: createPostgresLimitStore(pool),
     ping: (timeoutMs) => pingPool(pool, timeoutMs),
     close: async () => {
       await prisma.$disconnect();

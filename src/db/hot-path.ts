@@ -80,6 +80,21 @@ export interface HotPath {
   rememberChoices(userId: number, choicesJson: string, at: Date): Promise<void>;
   /** Sets the reply language (detection changes it whenever a user switches language). */
   setLanguage(userId: number, language: string, explicit: boolean, at: Date): Promise<void>;
+  /**
+   * Creates a user with their first identity, both or neither. Throws the driver's unique
+   * violation when the identity exists already (another process created it a moment ago).
+   */
+  createUser(user: NewUser): Promise<void>;
+}
+
+/** A user writing for the first time. */
+export interface NewUser {
+  channel: string;
+  externalId: string;
+  role: string;
+  language: string;
+  displayName: string | null;
+  at: Date;
 }
 
 const SELECT_USER = `
@@ -125,6 +140,12 @@ const UPSERT_CHOICES = `
   INSERT INTO "ConversationState" ("userId", "choices", "updatedAt") VALUES ($1, $2, $3)
   ON CONFLICT ("userId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
 const UPDATE_LANGUAGE = `UPDATE "User" SET "language" = $1, "languageExplicit" = $2, "updatedAt" = $3 WHERE "id" = $4`;
+const INSERT_USER = `INSERT INTO "User" ("role", "language", "languageExplicit", "displayName", "createdAt", "updatedAt") VALUES ($1, $2, false, $3, $4, $4) RETURNING "id"`;
+const INSERT_IDENTITY = `INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") VALUES ($1, $2, $3, $4)`;
+// PostgreSQL: both in one statement, so a duplicate identity leaves no user behind.
+const CREATE_USER_PG = `
+  WITH u AS (INSERT INTO "User" ("role", "language", "languageExplicit", "displayName", "createdAt", "updatedAt") VALUES ($1, $2, false, $3, $4, $4) RETURNING "id")
+  INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") SELECT $5, $6, u."id", $4 FROM u`;
 
 /**
  * SQLite: prepared statements on Prisma's own better-sqlite3 connection (`client()`), so
@@ -149,6 +170,8 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     upsert: db.prepare(q(UPSERT_CHOICES)),
     language: db.prepare(q(UPDATE_LANGUAGE)),
     group: db.transaction((ops: Array<() => unknown>) => ops.map((op) => op())),
+    // A transaction of its own, or a savepoint inside a group: both rows or neither.
+    createUser: createUserTransaction(db),
   });
   const get = () => (statements ??= prepare(client()));
   // Busy statements are retried off the event loop (sqlite-busy.ts).
@@ -188,7 +211,21 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     async setLanguage(userId, language, explicit, at) {
       await run((s) => s.language.run(language, explicit ? 1 : 0, sqliteDate(at), userId));
     },
+    async createUser(u) {
+      // With the inbox's writes: a write of its own would wait for their group's commit anyway.
+      await inbox((s) => s.createUser(u));
+    },
   };
+}
+
+/** SQLite: the user and their identity in one transaction (INSERT_USER takes the time twice). */
+function createUserTransaction(db: BetterSqlite3.Database): (u: NewUser) => void {
+  const user = db.prepare(INSERT_USER.replace(/\$\d/g, "?"));
+  const identity = db.prepare(INSERT_IDENTITY.replace(/\$\d/g, "?"));
+  return db.transaction((u: NewUser) => {
+    const { id } = user.get(u.role, u.language, u.displayName, sqliteDate(u.at), sqliteDate(u.at)) as { id: number | bigint };
+    identity.run(u.channel, u.externalId, id, sqliteDate(u.at));
+  });
 }
 
 type SqliteStatements = { group: BetterSqlite3.Transaction<(ops: Array<() => unknown>) => unknown[]> };
@@ -271,6 +308,24 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
     await pool.query(MARK_HANDLED.postgres, [utc(items[0]!.at), items.flatMap((i) => i.ids)]);
     return items.map(() => undefined);
   });
+  // The two per-message statements besides the inbox, grouped per turn of the event loop as
+  // well: with 64 messages in flight a round trip each was most of PostgreSQL's cost.
+  const findUsers = batched(async (keys: Array<{ channel: string; externalId: string }>) => {
+    const { rows } = await pool.query({ text: SELECT_USERS, values: [keys.map((k) => k.channel), keys.map((k) => k.externalId)], types: UTC_TIMESTAMPS });
+    const found = new Map((rows as Array<Record<string, unknown>>).map((r) => [`${String(r.channel)}\u0000${String(r.externalId)}`, r]));
+    return keys.map((k) => {
+      const r = found.get(`${k.channel}\u0000${k.externalId}`);
+      return r ? toUserRow(r) : undefined;
+    });
+  });
+  const remember = batched(async (items: Array<{ userId: number; choicesJson: string; at: Date }>) => {
+    // One row may be updated once per statement: a user's later call in the same turn wins,
+    // as it would have one statement after the other.
+    const last = new Map(items.map((i) => [i.userId, i]));
+    const rows = [...last.values()];
+    await pool.query(UPSERT_CHOICES_MANY, [rows.map((r) => r.userId), rows.map((r) => r.choicesJson), rows.map((r) => utc(r.at))]);
+    return items.map(() => undefined);
+  });
   return {
     storeInbound: (e) => store(e),
     async markHandled(ids, at) {
@@ -291,27 +346,45 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
     async ping() {
       await pool.query("SELECT 1");
     },
-    async findUser(channel, externalId) {
-      const { rows } = await pool.query({ text: SELECT_USER, values: [channel, externalId], types: UTC_TIMESTAMPS });
-      return rows[0] ? toUserRow(rows[0] as Record<string, unknown>) : undefined;
-    },
-    async rememberChoices(userId, choicesJson, at) {
-      await pool.query(UPSERT_CHOICES, [userId, choicesJson, utc(at)]);
-    },
+    findUser: (channel, externalId) => findUsers({ channel, externalId }),
+    rememberChoices: (userId, choicesJson, at) => remember({ userId, choicesJson, at }),
     async setLanguage(userId, language, explicit, at) {
       await pool.query(UPDATE_LANGUAGE, [language, explicit, utc(at), userId]);
+    },
+    async createUser(u) {
+      await pool.query(CREATE_USER_PG, [u.role, u.language, u.displayName, utc(u.at), u.channel, u.externalId]);
     },
   };
 }
 
-// The same upsert as STORE_INBOUND for many rows at once (arrays, one per column).
+// The same upsert as STORE_INBOUND for many rows at once (arrays, one per column). In key
+// order: two processes storing overlapping batches (an update delivered to both) then take
+// the rows' locks in the same order, and one waits for the other's commit and finds the row
+// claimed, instead of each holding a row the other needs (a deadlock PostgreSQL breaks
+// after a second by failing a whole batch).
 const STORE_INBOUND_MANY = `
   INSERT INTO "InboundMessage" ("channel", "externalMessageId", "receivedAt", "payload", "claimedBy", "leaseUntil", "attempts")
   SELECT c, m, r::timestamp, p, o, l::timestamp, 1 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(c, m, r, p, o, l)
+  ORDER BY c, m
   ON CONFLICT ("channel", "externalMessageId") DO UPDATE
     SET "claimedBy" = excluded."claimedBy", "leaseUntil" = excluded."leaseUntil", "attempts" = "InboundMessage"."attempts" + 1
     WHERE "InboundMessage"."handledAt" IS NULL AND ("InboundMessage"."leaseUntil" IS NULL OR "InboundMessage"."leaseUntil" < excluded."receivedAt")
   RETURNING "id", "attempts", "payload", "channel", "externalMessageId"`;
+
+// SELECT_USER for many (channel, external id) pairs; the pair comes back to match callers.
+const SELECT_USERS = `
+  SELECT u."id", u."role", u."language", u."languageExplicit", u."displayName", i."id" AS "identityId", i."blockedAt",
+         s."flow", s."data", s."choices", s."expiresAt", i."channel", i."externalId"
+  FROM unnest($1::text[], $2::text[]) AS k(c, e)
+  JOIN "ChannelIdentity" i ON i."channel" = k.c AND i."externalId" = k.e
+  JOIN "User" u ON u."id" = i."userId"
+  LEFT JOIN "ConversationState" s ON s."userId" = u."id"`;
+// UPSERT_CHOICES for many users (one row each), in user order like the inbox's batch.
+const UPSERT_CHOICES_MANY = `
+  INSERT INTO "ConversationState" ("userId", "choices", "updatedAt")
+  SELECT u, c, a::timestamp FROM unnest($1::int[], $2::text[], $3::text[]) AS t(u, c, a)
+  ORDER BY u
+  ON CONFLICT ("userId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
 
 /** `timestamp` columns hold UTC (Prisma writes them so): read them as UTC, whatever the machine's zone. */
 const UTC_TIMESTAMPS = {

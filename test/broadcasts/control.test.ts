@@ -25,9 +25,11 @@ const all = { senderUserId: null, audience: { kind: "all" as const }, topic: "ev
 function gatedPacer() {
   const waiting: Array<() => void> = [];
   const pacer: Pacer = {
-    acquire: () => new Promise<boolean>((resolve) => waiting.push(() => resolve(true))),
+    // A fresh overall permit for a send that left late (channelOnly) is not gated: the gate is the send's slot.
+    acquire: (_channel, _chat, _group, _abort, channelOnly) => (channelOnly ? Promise.resolve(true) : new Promise<boolean>((resolve) => waiting.push(() => resolve(true)))),
     pause: () => undefined,
     pausedUntil: () => 0,
+    define: () => undefined,
   };
   return { pacer, waiting, openOne: () => waiting.shift()!(), openAll: () => waiting.splice(0).forEach((open) => open()) };
 }

@@ -180,6 +180,8 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Arrival time before the body is read: a busy fake must not bunch arrivals up.
+    const arrived = Date.now() - started;
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url ?? "/", url).pathname);
     const body = await readBody(req);
     if (!match) return json(res, 404, { ok: false, error_code: 404, description: "Not Found" });
@@ -187,7 +189,7 @@ export async function createFakeBotApi(options: FakeBotApiOptions = {}): Promise
     if (reqToken !== token) return json(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
     const params = parseParams(req.headers["content-type"] ?? "", body, new URL(req.url ?? "/", url).searchParams);
     const chatId = params.chat_id === undefined ? undefined : String(params.chat_id);
-    const call: ApiCall = { seq: ++seq, method, params: recordParams ? params : {}, chatId, at: Date.now() - started, ok: false };
+    const call: ApiCall = { seq: ++seq, method, params: recordParams ? params : {}, chatId, at: arrived, ok: false };
     calls.push(call);
 
     if (method !== "getUpdates") await delay(latency());

@@ -54,7 +54,7 @@ export async function sendOutbound(api: Api, chatId: string, message: OutboundMe
     } else if (hasText || keyboard) {
       const parts = splitText(hasText ? message.text : "…", MAX_TEXT_LENGTH);
       for (const [i, part] of parts.entries()) {
-        const id = await sendText(api, chatId, part, i === parts.length - 1 ? keyboard : undefined, topic);
+        const id = await sendText(api, chatId, part, i === parts.length - 1 ? keyboard : undefined, topic, 0, message.paidBroadcast);
         first ??= id;
       }
     }
@@ -108,8 +108,10 @@ async function sendMedia(api: Api, chatId: string, media: { kind: TelegramFileKi
  * text, but a Bot API change must not silence the bot) resends as plain text, and
  * "message is too long" (Telegram counting differently from us) resends in halves.
  */
-async function sendText(api: Api, chatId: string, text: string, keyboard: InlineKeyboardMarkup | undefined, topic: { message_thread_id?: number } = {}, depth = 0): Promise<number> {
-  const markup = { ...(keyboard ? { reply_markup: keyboard } : {}), ...topic };
+async function sendText(api: Api, chatId: string, text: string, keyboard: InlineKeyboardMarkup | undefined, topic: { message_thread_id?: number } = {}, depth = 0, paid = false): Promise<number> {
+  // A paid broadcast (an admin's announcement, TELEGRAM_PAID_BROADCAST): Telegram lifts the
+  // broadcast limits to 1000 a second and takes 0.1 Star a message from the bot's balance.
+  const markup = { ...(keyboard ? { reply_markup: keyboard } : {}), ...topic, ...(paid ? { allow_paid_broadcast: true } : {}) };
   try {
     return (await api.sendMessage(chatId, escapeHtml(text), { parse_mode: "HTML", ...markup })).message_id;
   } catch (error) {
@@ -119,8 +121,8 @@ async function sendText(api: Api, chatId: string, text: string, keyboard: Inline
     }
     if (/message is too long/i.test(error.description) && text.length > 1) {
       const [head, ...rest] = splitText(text, Math.ceil(text.length / 2));
-      const id = await sendText(api, chatId, head!, undefined, topic, depth + 1);
-      for (const [i, part] of rest.entries()) await sendText(api, chatId, part, i === rest.length - 1 ? keyboard : undefined, topic, depth + 1);
+      const id = await sendText(api, chatId, head!, undefined, topic, depth + 1, paid);
+      for (const [i, part] of rest.entries()) await sendText(api, chatId, part, i === rest.length - 1 ? keyboard : undefined, topic, depth + 1, paid);
       return id;
     }
     throw error;

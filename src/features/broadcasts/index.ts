@@ -365,14 +365,16 @@ const composeFlow: Middleware = async (ctx, next) => {
       if (c.kind !== "text" || !data.audience) return next();
       if (ctx.text.length < 10) return ctx.reply(ctx.t("broadcasts:compose.tooShort"));
       const input = { senderUserId: ctx.user.id, audience: data.audience, topic: "events" as const, content: { text: sameText(ctx.text) } };
-      const { recipients } = await previewBroadcast(ctx.deps, input);
+      const { recipients, paid } = await previewBroadcast(ctx.deps, input);
       if (recipients === 0) {
         await ctx.state.clear();
         return ctx.reply(ctx.t("broadcasts:compose.empty"));
       }
       await ctx.state.set(FLOW, { step: "confirm", audience: data.audience, text: ctx.text } satisfies FlowData);
       return ctx.reply({
-        text: ctx.t("broadcasts:compose.preview", { count: recipients, text: ctx.text }),
+        text:
+          ctx.t("broadcasts:compose.preview", { count: recipients, text: ctx.text }) +
+          (paid ? `\n\n${ctx.t("broadcasts:compose.paidCost", { count: paid.telegram, stars: paid.stars.toFixed(1) })}` : ""),
         choices: [
           { data: "bc:send:yes", label: ctx.t("broadcasts:compose.send") },
           { data: "bc:send:no", label: ctx.t("broadcasts:compose.dontSend") },

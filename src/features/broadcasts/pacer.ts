@@ -1,9 +1,15 @@
 /**
- * Pacing per channel, in one process. Telegram: at most `ratePerSecond` sends overall
- * (evenly spaced), one per second per chat, twenty per minute per group. WhatsApp: one at
- * a time with a random gap between sends. A rate-limit answer pauses the whole channel.
+ * Pacing per channel, with limits shared by every process (docs/decisions/0404-pacing.md,
+ * docs/decisions/1101-shared-limits.md). A channel is defined by the named limits a send
+ * to one chat must take (src/core/limits): Telegram's overall rate (plus a minimum gap of a
+ * quarter slot so a second's sends do not leave in one burst), one per second per private
+ * chat, twenty per minute per group. WhatsApp on Baileys: one at a time with a random gap
+ * (one process holds the number, so that gap stays in the process). Other channels (the
+ * WhatsApp Cloud API) register theirs with {@link Pacer.define}. A rate-limit answer pauses
+ * the whole channel, in every process when the store is shared.
  * Time comes from an injectable clock so tests can check the pace without waiting.
  */
+import { createMemoryLimitStore, type Limit, type LimitStore } from "../../core/limits/store.ts";
 import type { ChannelId } from "../../core/types.ts";
 
 /** Time source and sleep; tests pass a virtual one. */
@@ -33,97 +39,142 @@ export interface PaceSettings {
   whatsappCloudUserGapMs?: number;
 }
 
+/** What a channel's sends must respect. */
+export interface ChannelRules {
+  /** Limits for the whole channel (its overall rate); the first is the one a pause holds. */
+  channel: Limit[];
+  /** Limits for one chat (per chat, per group); may be empty. */
+  chat(chatId: string, isGroup: boolean): Limit[];
+  /** A gap this process keeps between two of its sends, drawn per send (Baileys' random gap). */
+  localGapMs?: () => number;
+}
+
 /** Hands out send slots. */
 export interface Pacer {
   /**
    * Waits for a slot to send to `chatId` on `channel`, then reserves it. Resolves false
    * without reserving when `abort()` turns true while waiting (the worker is stopping).
+   * A channel without rules is not paced. `channelOnly`: take the channel-wide limits only
+   * (a send that already holds its chat's permit but took too long to leave).
    */
-  acquire(channel: ChannelId, chatId: string, isGroup: boolean, abort?: () => boolean): Promise<boolean>;
+  acquire(channel: ChannelId | string, chatId: string, isGroup: boolean, abort?: () => boolean, channelOnly?: boolean): Promise<boolean>;
   /** Holds the whole channel until `untilMs` (a 429's retry_after). */
-  pause(channel: ChannelId, untilMs: number): void;
+  pause(channel: ChannelId | string, untilMs: number): void;
   /** When the channel may send again after a pause (0 when not paused). */
-  pausedUntil(channel: ChannelId): number;
+  pausedUntil(channel: ChannelId | string): number;
+  /** Sets (or replaces) a channel's rules: how another channel plugs its limits in. */
+  define(channel: ChannelId | string, rules: ChannelRules): void;
 }
 
-/** Creates a pacer. `random` picks WhatsApp gaps (injectable for tests). */
-export function createPacer(settings: PaceSettings, clock: Clock = systemClock, random: () => number = Math.random): Pacer {
-  const paused = new Map<ChannelId, number>();
-  const nextGlobal = new Map<ChannelId, number>();
-  const recent = new Map<ChannelId, number[]>();
-  const nextChat = new Map<string, number>();
-  const groupWindow = new Map<string, number[]>();
-  // Channels paced by a rate over all chats plus a gap per chat: Telegram, and the Cloud API
-  // with its own figures (it has no groups).
-  const rates: Partial<Record<ChannelId, { perSecond: number; chatGapMs: number }>> = {
-    telegram: { perSecond: settings.telegramRatePerSecond, chatGapMs: settings.perChatGapMs },
-    "whatsapp-cloud": { perSecond: settings.whatsappCloudRatePerSecond ?? 60, chatGapMs: settings.whatsappCloudUserGapMs ?? 6000 },
+/** Margin on Telegram's one-second window for the spread between taking a permit and arriving. */
+export const JITTER_MS = 60;
+
+/**
+ * Telegram's limits: `rate` per second overall, one a second per chat, `groupPerMinute` per
+ * group. `lane` names the overall limit: paid broadcasts ("telegram-paid") have their own
+ * rate but share the per-chat and per-group limits.
+ */
+export function telegramRules(settings: Pick<PaceSettings, "telegramRatePerSecond" | "perChatGapMs" | "groupPerMinute">, lane = "telegram"): ChannelRules {
+  const prefix = "telegram";
+  const rate = settings.telegramRatePerSecond;
+  return {
+    // At most `rate` in any second and a little more (JITTER_MS): Telegram counts arrivals, and
+    // the time from taking a permit to the request reaching Telegram varies (the state read
+    // before each send, the event loop, the network); a window longer by that much keeps
+    // arrivals within `rate` in any second. And at least half a slot between sends: a send
+    // that started late can be caught up at up to twice the pace without exceeding the cap,
+    // so timer lateness does not lower the sustained rate, and bursts stay small.
+    channel: [
+      { key: `${lane}:overall`, limit: rate, windowMs: 1000 + JITTER_MS },
+      { key: `${lane}:gap`, limit: 1, windowMs: 1000 / rate / 2 },
+    ],
+    chat: (chatId, isGroup) =>
+      isGroup
+        ? [{ key: `${prefix}:group:${chatId}`, limit: settings.groupPerMinute, windowMs: 60_000 }]
+        : [{ key: `${prefix}:chat:${chatId}`, limit: 1, windowMs: settings.perChatGapMs }],
   };
-  let lastPrune = 0;
+}
 
-  /** Earliest time a send may start now, or the reservation made when it is due. */
-  function due(channel: ChannelId, chatId: string, isGroup: boolean, now: number): number {
-    let at = Math.max(paused.get(channel) ?? 0, nextGlobal.get(channel) ?? 0);
-    const rate = rates[channel];
-    if (rate) {
-      // Never more than `rate` sends started in any one-second window.
-      const window = recent.get(channel) ?? [];
-      while (window.length && window[0]! <= now - 1000) window.shift();
-      recent.set(channel, window);
-      const cap = rate.perSecond;
-      if (window.length >= cap) at = Math.max(at, window[window.length - cap]! + 1000);
-      if (isGroup) {
-        const window = (groupWindow.get(chatId) ?? []).filter((t) => t > now - 60_000);
-        groupWindow.set(chatId, window);
-        if (window.length >= settings.groupPerMinute) at = Math.max(at, window[0]! + 60_000);
-      } else {
-        at = Math.max(at, nextChat.get(`${channel}:${chatId}`) ?? 0);
+/**
+ * Creates a pacer with Telegram's and WhatsApp's rules. `random` picks WhatsApp gaps
+ * (injectable for tests); `store` keeps the limits (default in memory, this process only).
+ */
+export function createPacer(settings: PaceSettings, clock: Clock = systemClock, random: () => number = Math.random, store?: LimitStore): Pacer {
+  const limits = store ?? createMemoryLimitStore(() => clock.now());
+  const rules = new Map<string, ChannelRules>();
+  const paused = new Map<string, number>();
+  const nextLocal = new Map<string, number>();
+  // One taker per channel talks to the store at a time: the others wait their turn here
+  // instead of all asking the (shared) store every time a permit might be free.
+  const turns = new Map<string, Promise<unknown>>();
+
+  rules.set("telegram", telegramRules(settings));
+  // WhatsApp Cloud API: a rate over all users and a gap between two sends to one user (no groups).
+  rules.set("whatsapp-cloud", {
+    channel: [{ key: "whatsapp-cloud:overall", limit: settings.whatsappCloudRatePerSecond ?? 60, windowMs: 1000 }],
+    chat: (chatId) => [{ key: `whatsapp-cloud:chat:${chatId}`, limit: 1, windowMs: settings.whatsappCloudUserGapMs ?? 6000 }],
+  });
+  rules.set("whatsapp", {
+    channel: [],
+    chat: () => [],
+    localGapMs: () => settings.whatsappMinGapMs + random() * (settings.whatsappMaxGapMs - settings.whatsappMinGapMs),
+  });
+
+  function inTurn<T>(channel: string, work: () => Promise<T>): Promise<T> {
+    const mine = (turns.get(channel) ?? Promise.resolve()).then(work, work);
+    turns.set(channel, mine.catch(() => undefined));
+    return mine;
+  }
+
+  type Attempt = { taken: true } | { taken: false; aborted: boolean; waitMs: number };
+
+  /** Waits out the channel-wide limits holding the turn; leaves it when only the chat's refuse. */
+  async function attempt(channel: string, r: ChannelRules, wanted: Limit[], abort?: () => boolean): Promise<Attempt> {
+    const channelKeys = new Set(r.channel.map((l) => l.key));
+    for (;;) {
+      if (abort?.()) return { taken: false, aborted: true, waitMs: 0 };
+      const now = clock.now();
+      const at = Math.max(paused.get(channel) ?? 0, nextLocal.get(channel) ?? 0);
+      if (at > now) {
+        // Short slices, so a stopping worker is not held by a long WhatsApp gap.
+        await clock.sleep(Math.min(at - now, 250));
+        continue;
       }
+      const result = wanted.length ? await limits.take(wanted) : { taken: true, waitMs: 0, refused: [] };
+      if (result.taken) {
+        if (r.localGapMs) nextLocal.set(channel, clock.now() + r.localGapMs());
+        return { taken: true };
+      }
+      // This chat must wait (one a second, twenty a minute in a group): leave the turn to other chats.
+      const chatWait = result.refused.filter((x) => !channelKeys.has(x.key));
+      if (chatWait.length) return { taken: false, aborted: false, waitMs: Math.max(...chatWait.map((x) => x.waitMs)) };
+      await clock.sleep(Math.min(result.waitMs, 250));
     }
-    return at;
-  }
-
-  function reserve(channel: ChannelId, chatId: string, isGroup: boolean, now: number): void {
-    const rate = rates[channel];
-    if (rate) {
-      // Two rules: at most `rate` in any second (the window above), and at least a quarter of a
-      // slot between sends. A send that started late (a busy event loop, a slow answer)
-      // can be caught up at up to four times the pace without ever exceeding the per-second cap, so
-      // timer lateness does not lower the sustained rate and bursts stay small.
-      recent.get(channel)!.push(now);
-      nextGlobal.set(channel, now + 1000 / rate.perSecond / 4);
-      if (isGroup) groupWindow.get(chatId)!.push(now);
-      else nextChat.set(`${channel}:${chatId}`, now + rate.chatGapMs);
-    } else if (channel === "whatsapp") {
-      const gap = settings.whatsappMinGapMs + random() * (settings.whatsappMaxGapMs - settings.whatsappMinGapMs);
-      nextGlobal.set(channel, now + gap);
-    }
-    if (now - lastPrune > 60_000) prune(now);
-  }
-
-  function prune(now: number): void {
-    lastPrune = now;
-    for (const [chat, t] of nextChat) if (t < now) nextChat.delete(chat);
-    for (const [chat, w] of groupWindow) if ((w.at(-1) ?? 0) < now - 60_000) groupWindow.delete(chat);
   }
 
   return {
-    async acquire(channel, chatId, isGroup, abort) {
+    async acquire(channel, chatId, isGroup, abort, channelOnly = false) {
+      const r = rules.get(channel);
+      if (!r) return !abort?.();
+      const wanted = channelOnly ? r.channel : [...r.channel, ...r.chat(chatId, isGroup)];
       for (;;) {
         if (abort?.()) return false;
-        const now = clock.now();
-        const at = due(channel, chatId, isGroup, now);
-        if (at <= now) {
-          reserve(channel, chatId, isGroup, now);
-          return true;
-        }
-        // Sleep in short slices so a stopping worker is not held by a long WhatsApp gap.
-        await clock.sleep(Math.min(at - now, 250));
+        // A fresh permit for a send that is already late goes ahead of the queue.
+        const result = channelOnly ? await attempt(channel, r, wanted, abort) : await inTurn(channel, () => attempt(channel, r, wanted, abort));
+        if (result.taken) return true;
+        if (result.aborted) return false;
+        await clock.sleep(Math.min(result.waitMs, 250));
       }
     },
     pause(channel, untilMs) {
       paused.set(channel, Math.max(paused.get(channel) ?? 0, untilMs));
+      const overall = rules.get(channel)?.channel[0];
+      // Every other process sharing the store waits too: the platform refused the bot, not us.
+      if (overall && limits.shared) void limits.hold(overall, untilMs - clock.now()).catch(() => undefined);
     },
     pausedUntil: (channel) => paused.get(channel) ?? 0,
+    define(channel, channelRules) {
+      rules.set(channel, channelRules);
+    },
   };
 }

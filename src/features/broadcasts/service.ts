@@ -59,10 +59,33 @@ async function plan(deps: AppDeps, input: BroadcastInput): Promise<{ scope: Send
   return { scope, recipients };
 }
 
-/** How many recipients a broadcast would reach (same checks as creating it, nothing written). */
-export async function previewBroadcast(deps: AppDeps, input: BroadcastInput): Promise<{ recipients: number }> {
-  const { recipients } = await plan(deps, input);
-  return { recipients: recipients.length };
+/**
+ * How many recipients a broadcast would reach (same checks as creating it, nothing written),
+ * and, when it would go as a Telegram paid broadcast, how many of them are on Telegram and
+ * what Telegram charges for them.
+ */
+export async function previewBroadcast(deps: AppDeps, input: BroadcastInput): Promise<{ recipients: number; paid?: { telegram: number; stars: number } }> {
+  const { scope, recipients } = await plan(deps, input);
+  if (!paidBroadcast(deps, scope)) return { recipients: recipients.length };
+  const telegram = recipients.filter((r) => r.channel === "telegram").length;
+  return { recipients: recipients.length, paid: { telegram, stars: paidBroadcastStars(telegram) } };
+}
+
+/**
+ * Telegram's fee for a paid broadcast: 0.1 Star per message (Bot API, sendMessage,
+ * `allow_paid_broadcast`: https://core.telegram.org/bots/api#sendmessage). In tenths, so
+ * 3 messages are 0.3 Stars, not 0.30000000000000004.
+ */
+export const PAID_BROADCAST_STAR_TENTHS_PER_MESSAGE = 1;
+
+/** Stars a paid broadcast to `messages` Telegram chats costs. */
+export function paidBroadcastStars(messages: number): number {
+  return (messages * PAID_BROADCAST_STAR_TENTHS_PER_MESSAGE) / 10;
+}
+
+/** Whether this sender's announcements go as paid broadcasts: admins only, when configured. */
+function paidBroadcast(deps: AppDeps, scope: SenderScope): boolean {
+  return scope.kind === "admin" && deps.config.telegramPaidBroadcast?.enabled === true;
 }
 
 /** Messages a partner has queued today (Pakistan day). */
@@ -111,7 +134,7 @@ export async function createBroadcast(deps: AppDeps, input: BroadcastInput): Pro
           topic: valid.topic,
           eventId: valid.eventId ?? null,
           audience: JSON.stringify(valid.audience),
-          content: JSON.stringify(valid.content),
+          content: JSON.stringify({ ...valid.content, paid: paidBroadcast(deps, scope) || undefined }),
           recipients: recipients.length,
           createdAt: now,
         },

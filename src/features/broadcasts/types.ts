@@ -25,6 +25,8 @@ export interface BroadcastContent {
    * API outside the 24-hour window): its purpose and the values of its named parameters.
    */
   template?: { purpose: TemplatePurpose; parameters: Record<string, { en: string; ur?: string; "ur-Latn"?: string }> };
+  /** Sent as a Telegram paid broadcast (an admin's, with TELEGRAM_PAID_BROADCAST on). */
+  paid?: boolean;
 }
 
 /** Template purposes (content/whatsapp/templates.json). */
@@ -48,6 +50,8 @@ export const contentSchema = z.object({
       parameters: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/), z.object({ en: z.string().max(1024), ur: z.string().max(1024).optional(), "ur-Latn": z.string().max(1024).optional() })),
     })
     .optional(),
+  /** Sent as a Telegram paid broadcast: set by createBroadcast for admins only, never taken from input. */
+  paid: z.boolean().optional(),
 });
 
 export const audienceSchema = z.discriminatedUnion("kind", [

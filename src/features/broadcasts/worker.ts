@@ -16,7 +16,7 @@ import { isChannelError, type ChannelError } from "../../core/errors.ts";
 import { isTransientDatabaseError } from "../../db/errors.ts";
 import type { ChannelId, Lang } from "../../core/types.ts";
 import { CHANNEL_IDS, LANGS } from "../../core/types.ts";
-import { createPacer, systemClock, type Clock, type Pacer } from "./pacer.ts";
+import { createPacer, systemClock, telegramRules, type Clock, type Pacer } from "./pacer.ts";
 import { renderContent } from "./render.ts";
 import { migrateGroup } from "./groups.ts";
 import { optedOutAmong } from "./subscriptions.ts";
@@ -70,6 +70,12 @@ const CAPACITY: Partial<Record<ChannelId, number>> = { whatsapp: 1, console: 4 }
 /** A channel that cannot send at all (a refused token) is not tried again for this long. */
 const UNAVAILABLE_PAUSE_MS = 5 * 60_000;
 
+/** A permit older than this when its send leaves is taken again (see deliver). */
+const STALE_PERMIT_MS = 30;
+
+/** The pacer's name for Telegram paid broadcasts (their own overall rate). */
+const PAID_LANE = "telegram-paid";
+
 /** Creates the outbox worker for this process. */
 export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): OutboxWorker {
   const { config, db, log } = deps;
@@ -96,7 +102,13 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       },
       clock,
       random,
+      // PostgreSQL: the limits hold for every process on the database; SQLite: this one's.
+      deps.database.limits,
     );
+  // Admins' announcements as Telegram paid broadcasts: their own overall pace, the same
+  // per-chat and per-group limits (a custom pacer from a test keeps its own rules).
+  const paidEnabled = config.telegramPaidBroadcast?.enabled === true;
+  if (paidEnabled) pacer.define(PAID_LANE, telegramRules({ telegramRatePerSecond: config.telegramPaidBroadcast.ratePerSecond, perChatGapMs: 1000, groupPerMinute: 20 }, PAID_LANE));
   const inFlight = new Map<number, { channel: ChannelId; done: Promise<void> }>();
   const contentCache = new Map<number, BroadcastContent | null>();
   let running = false;
@@ -232,17 +244,33 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
     const content = row.content ? (parseStored(contentSchema, row.content) as BroadcastContent | null) : contentCache.get(row.broadcastId ?? -1);
     if (!content) return finish(row.id, { status: OUTBOX_STATUS.failed, lastError: "content missing or invalid" });
     const lang = group ? asLang(group.language) : (batch.lang.get(row.userId ?? -1) ?? "en");
-    const message = renderContent(content, lang, deps.i18n.t(lang), group ? "group" : "private");
+    const paid = paidEnabled && channel === "telegram" && content.paid === true;
+    // Paid only while the operator allows it: turned off mid-broadcast, the rest goes free.
+    const message = { ...renderContent(content, lang, deps.i18n.t(lang), group ? "group" : "private"), paidBroadcast: paid || undefined };
 
-    const go = await pacer.acquire(channel, row.chatId, group !== undefined, () => !running);
+    const lane = paid ? PAID_LANE : channel;
     // Stopping, or held so long that the lease ran out (another worker may own it now).
-    if (!go || (row.claimedAt && clock.now() - row.claimedAt.getTime() > leaseMs * 0.8)) {
-      if (go || !running) await db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null } });
+    const late = () => row.claimedAt !== null && clock.now() - row.claimedAt.getTime() > leaseMs * 0.8;
+    const giveBack = () => db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null } });
+    const go = await pacer.acquire(lane, row.chatId, group !== undefined, () => !running);
+    const tookAt = clock.now();
+    if (!go || late()) {
+      if (go || !running) await giveBack();
       return;
     }
     // Paused or cancelled since the claim: the last moment to hold the send back. Only the
     // sends already on the wire go out after a pause or cancel.
     if (row.broadcastId !== null && (await heldBack(row))) return;
+    // The platform counts arrivals: a send that left long after its permit (a slow read above,
+    // a busy process) could land in the next second's share. Take a fresh overall permit then
+    // (the chat's is still ours), so lateness lowers the rate instead of exceeding it.
+    if (clock.now() - tookAt > STALE_PERMIT_MS) {
+      const again = await pacer.acquire(lane, row.chatId, group !== undefined, () => !running, true);
+      if (!again || late()) {
+        await giveBack();
+        return;
+      }
+    }
     let sent: Array<{ messageId: string }>;
     try {
       sent = await deps.messenger.send({ channel, chatId: row.chatId, userId: group ? undefined : (row.userId ?? undefined), lang }, message);

@@ -1,0 +1,128 @@
+/**
+ * Limits shared by every process (docs/decisions/1101-shared-limits.md): pacers on separate
+ * pools, and in separate processes, on one PostgreSQL schema together keep Telegram's
+ * overall rate and its one-a-second per chat; a pause reaches them all; a process that is
+ * gone holds nothing. The memory store (one process, SQLite) is checked on a virtual clock.
+ */
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadTestSettings } from "../../src/config.ts";
+import { createPostgresLimitStore } from "../../src/core/limits/postgres-store.ts";
+import { createMemoryLimitStore } from "../../src/core/limits/store.ts";
+import { createPacer } from "../../src/features/broadcasts/pacer.ts";
+import { createTestDatabase, testProvider, type TestDatabase } from "../support/database.ts";
+import { closestPerChat, peakInWindow } from "../support/limits.ts";
+
+const settings = loadTestSettings();
+const pace = (rate: number) => ({ telegramRatePerSecond: rate, perChatGapMs: 1000, groupPerMinute: 20, whatsappMinGapMs: 0, whatsappMaxGapMs: 0 });
+
+describe("memory limit store", () => {
+  it("takes all limits or none, and says which refused", async () => {
+    let t = 0;
+    const store = createMemoryLimitStore(() => t);
+    const overall = { key: "x:overall", limit: 2, windowMs: 1000 };
+    const chat = (id: string) => ({ key: `x:chat:${id}`, limit: 1, windowMs: 1000 });
+    expect((await store.take([overall, chat("a")])).taken).toBe(true);
+    const again = await store.take([overall, chat("a")]);
+    expect(again).toMatchObject({ taken: false, refused: [{ key: "x:chat:a", waitMs: 1000 }], waitMs: 1000 });
+    // The refused take did not use the overall permit: one is still free.
+    expect((await store.take([overall, chat("b")])).taken).toBe(true);
+    expect(await store.take([overall, chat("c")])).toMatchObject({ taken: false, refused: [{ key: "x:overall", waitMs: 1000 }] });
+    t = 1000;
+    expect((await store.take([overall, chat("a")])).taken).toBe(true);
+  });
+});
+
+describe.skipIf(testProvider !== "postgres")("limits shared on PostgreSQL", () => {
+  let db: TestDatabase;
+  const pools: pg.Pool[] = [];
+  const baseUrl = settings.TEST_POSTGRES_URL;
+  const newPool = () => {
+    const pool = new pg.Pool({ connectionString: baseUrl, max: 4, options: `-c search_path="${db.schema}"` });
+    pools.push(pool);
+    return pool;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+    await db?.cleanup();
+  });
+
+  it("three pacers on three pools keep one overall rate and one a second per chat", async () => {
+    const rate = 20;
+    const pacers = [0, 1, 2].map(() => createPacer(pace(rate), undefined, undefined, createPostgresLimitStore(newPool())));
+    const sends: Array<[number, string]> = [];
+    const end = Date.now() + 2000;
+    let n = 0;
+    await Promise.all(
+      pacers.flatMap((pacer) =>
+        Array.from({ length: 6 }, async () => {
+          while (Date.now() < end) {
+            const chat = ++n % 3 === 0 ? "shared" : `c${n}`;
+            if (await pacer.acquire("telegram", chat, false, () => Date.now() >= end)) sends.push([Date.now(), chat]);
+          }
+        }),
+      ),
+    );
+    const times = sends.map((s) => s[0]);
+    // Three separate pacers each at 20/s would reach ~60 in a second. Times are read after
+    // the database's answer, so one send of jitter is allowed over the cap.
+    expect(peakInWindow(times)).toBeLessThanOrEqual(rate + 1);
+    expect(sends.length).toBeGreaterThanOrEqual(rate);
+    expect(sends.length).toBeLessThanOrEqual(rate * 2 + 1);
+    // The chat "shared" was asked for by all three every third send: once a second at most.
+    expect(sends.filter((s) => s[1] === "shared").length).toBeGreaterThanOrEqual(2);
+    expect(closestPerChat(sends)).toBeGreaterThanOrEqual(1000 - 30);
+  });
+
+  it("two processes together keep the rate", async () => {
+    const rate = 15;
+    const children = [0, 1].map((i) =>
+      spawn(process.execPath, ["--import", "tsx", "test/scale/limiter-child.ts", baseUrl, db.schema, String(rate), "1500", "6", `p${i}`], { stdio: ["pipe", "pipe", "inherit"] }),
+    );
+    const outputs = children.map((child) => {
+      const lines = createInterface({ input: child.stdout! });
+      const it = lines[Symbol.asyncIterator]();
+      return { child, next: async () => (await it.next()).value as string };
+    });
+    for (const o of outputs) expect(await o.next()).toBe("ready");
+    for (const o of outputs) o.child.stdin!.write("go\n");
+    const sends = (await Promise.all(outputs.map(async (o) => JSON.parse(await o.next()) as Array<[number, string]>))).flat();
+    for (const o of outputs) o.child.stdin!.end();
+    // Each process alone would reach the rate: together they get it once, not twice.
+    expect(peakInWindow(sends.map((s) => s[0]))).toBeLessThanOrEqual(rate + 1);
+    expect(sends.length).toBeGreaterThanOrEqual(rate);
+    expect(sends.length).toBeLessThanOrEqual(rate * 2 + 1);
+    expect(closestPerChat(sends)).toBeGreaterThanOrEqual(1000 - 30);
+  }, 20_000);
+
+  it("a pause in one process holds the others", async () => {
+    const [a, b] = [0, 1].map(() => createPacer(pace(20), undefined, undefined, createPostgresLimitStore(newPool())));
+    await a!.acquire("telegram", "p1", false);
+    a!.pause("telegram", Date.now() + 800);
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await b!.acquire("telegram", "p2", false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+  });
+
+  it("a process that is gone holds no share: its permits are free a window after their use", async () => {
+    const gone = newPool();
+    const store = createPostgresLimitStore(gone);
+    const overall = { key: "gone:overall", limit: 5, windowMs: 1000 };
+    for (let i = 0; i < 5; i++) expect((await store.take([overall])).taken).toBe(true);
+    await gone.end();
+    const other = createPostgresLimitStore(newPool());
+    const refused = await other.take([overall]);
+    expect(refused.taken).toBe(false);
+    expect(refused.waitMs).toBeGreaterThan(0);
+    expect(refused.waitMs).toBeLessThanOrEqual(1000);
+    await new Promise((r) => setTimeout(r, refused.waitMs + 20));
+    expect((await other.take([overall])).taken).toBe(true);
+  });
+});
