@@ -13,7 +13,7 @@ import { onChoice } from "../../core/router.ts";
 import type { MediaRef } from "../../core/types.ts";
 import { loadStages, type Stages } from "../progress/stages.ts";
 import { createStaffCommands, STAFF_COMMAND } from "./commands.ts";
-import { createDeliverySender, parseMedia, type SenderOptions } from "./deliveries.ts";
+import { createDeliverySender, parseMedia, type DeliverySender, type SenderOptions } from "./deliveries.ts";
 import { describeInbound, pruneHistory, recordExchange } from "./history.ts";
 import { openHandoverOf, type HandoverReason, type HandoverRow } from "./repository.ts";
 import { createHandoverService, windowText, type HandoverService } from "./service.ts";
@@ -157,9 +157,9 @@ async function voiceFlow(ctx: Ctx, service: HandoverService, next: Next): Promis
   return start(ctx, service, "voice", media);
 }
 
-function createJob(deps: AppDeps, service: HandoverService, sender: { flush(): Promise<number> }, options: HandoverOptions, setStarted: (on: boolean) => void): HandoverJob {
+function createJob(deps: AppDeps, service: HandoverService, sender: DeliverySender, options: HandoverOptions, setStarted: (on: boolean) => void): HandoverJob {
   const timers: NodeJS.Timeout[] = [];
-  let sweeping: Promise<unknown> = Promise.resolve();
+  let sweeping: Promise<unknown> | undefined;
   let lastPrune = 0;
   const runOnce = async () => {
     const swept = await service.sweep();
@@ -170,23 +170,28 @@ function createJob(deps: AppDeps, service: HandoverService, sender: { flush(): P
     const delivered = await sender.flush();
     return { ...swept, delivered };
   };
-  const safely = (what: string, run: () => Promise<unknown>) => () => {
-    sweeping = run().catch((err: unknown) => deps.log.warn({ err }, `handover: ${what} failed`));
+  const sweep = () => {
+    // A sweep still running (a slow database) is not started twice.
+    sweeping ??= runOnce()
+      .catch((err: unknown) => deps.log.warn({ err }, "handover: sweep failed"))
+      .finally(() => (sweeping = undefined));
   };
+  const deliver = () => void sender.flush().catch((err: unknown) => deps.log.warn({ err }, "handover: delivery failed"));
   return {
     name: "handover",
     flush: () => sender.flush(),
     runOnce,
     start() {
       setStarted(true);
-      safely("sweep", runOnce)();
-      timers.push(setInterval(safely("delivery", () => sender.flush()), options.pollMs ?? 1000), setInterval(safely("sweep", runOnce), options.sweepMs ?? 60_000));
+      sweep();
+      timers.push(setInterval(deliver, options.pollMs ?? 1000), setInterval(sweep, options.sweepMs ?? 60_000));
       for (const t of timers) t.unref();
     },
     async stop() {
       setStarted(false);
       for (const t of timers.splice(0)) clearInterval(t);
       await sweeping;
+      await sender.idle();
     },
   };
 }
