@@ -14,7 +14,7 @@ import type { MediaRef } from "../../core/types.ts";
 import { loadStages, type Stages } from "../progress/stages.ts";
 import { createStaffCommands, STAFF_COMMAND } from "./commands.ts";
 import { createDeliverySender, parseMedia, type DeliverySender, type SenderOptions } from "./deliveries.ts";
-import { describeInbound, pruneHistory, recordExchange } from "./history.ts";
+import { createHistoryBuffer, describeInbound, pruneHistory } from "./history.ts";
 import { openHandoverOf, type HandoverReason, type HandoverRow } from "./repository.ts";
 import { createHandoverService, windowText, type HandoverService } from "./service.ts";
 
@@ -54,7 +54,8 @@ export function createHandoverFeature(deps: AppDeps, options: HandoverOptions = 
   const wake = () => {
     if (started) void sender.flush().catch((err: unknown) => deps.log.warn({ err }, "handover: delivery failed"));
   };
-  const service = createHandoverService(deps, stages, wake);
+  const history = createHistoryBuffer(deps);
+  const service = createHandoverService(deps, stages, wake, history);
   const staff = createStaffCommands(service);
   const job = createJob(deps, service, sender, options, (on) => (started = on));
 
@@ -63,12 +64,12 @@ export function createHandoverFeature(deps: AppDeps, options: HandoverOptions = 
     if (ctx.message.chat.kind !== "private" || c.kind === "event") return next();
     if (ctx.user.role !== "seller") return staff.handle(ctx, next);
     if (c.kind === "text" && STAFF_COMMAND.test(ctx.text)) return ctx.reply(ctx.t("handover:staff.notStaff"));
-    const open = await openHandoverOf(ctx.deps.db, ctx.user.id);
+    const open = (await service.openSellers.has(ctx.user.id)) ? await openHandoverOf(ctx.deps.db, ctx.user.id) : null;
     if (open) return duringHandover(ctx, service, open, next);
     if (c.kind === "voice") return askVoice(ctx, service, c.media);
     const inbound = describeInbound(ctx);
     await next();
-    await recordExchange(ctx, inbound);
+    history.record(ctx, inbound);
   };
 
   return {
@@ -192,6 +193,7 @@ function createJob(deps: AppDeps, service: HandoverService, sender: DeliverySend
       for (const t of timers.splice(0)) clearInterval(t);
       await sweeping;
       await sender.idle();
+      await service.history.flush();
     },
   };
 }
