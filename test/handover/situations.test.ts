@@ -342,6 +342,17 @@ describe("voice notes (memory channel as WhatsApp, which can send media back)", 
     expect(rig.sent(c.partner).at(-1)!.text).toBe(rig.app.deps.i18n.t("en")("common:unsupported"));
   });
 
+  it("/reply takes the seller's number from the chat link instead of the code", async () => {
+    rig = await createHandoverRig("whatsapp-memory");
+    const c = await setUpCast(rig, { sellerLang: "en" });
+    await rig.say(c.seller, "insaan se baat");
+    await rig.settle();
+    const mark = rig.sent(c.seller).length;
+    await rig.say(c.partner, "/reply +92 300 1110001 Ji, main Asma hoon");
+    await rig.settle();
+    expect(since(rig, c.seller, mark).map((m) => m.text)).toEqual(["From your partner Alpha Sialkot Agency:\n\nJi, main Asma hoon"]);
+  });
+
   it("a Yes after the question expired is answered politely and opens nothing", async () => {
     rig = await createHandoverRig("whatsapp-memory");
     const c = await setUpCast(rig, { sellerLang: "en" });
