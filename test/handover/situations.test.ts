@@ -263,6 +263,14 @@ describe("handover situations", () => {
     }
   });
 
+  it("the FAQ's 'talk to a person' button opens a handover too", async () => {
+    rig = await createHandoverRig("console");
+    const c = await setUpCast(rig, { sellerLang: "en" });
+    await rig.say(c.seller, { kind: "choice", data: "faq:topic:talk-to-human" });
+    expect(rig.sent(c.seller).at(-1)!.text).toMatch(/^I've passed this to your partner, Alpha Sialkot Agency\./);
+    expect(await rig.database.prisma.handover.count({ where: { openSellerId: c.sellerId } })).toBe(1);
+  });
+
   it("two requests at once open one handover (the unique open seller id decides)", async () => {
     rig = await createHandoverRig("console");
     const c = await setUpCast(rig, { sellerLang: "en" });

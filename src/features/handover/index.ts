@@ -79,6 +79,8 @@ export function createHandoverFeature(deps: AppDeps, options: HandoverOptions = 
     middleware: async (ctx, next) => {
       const c = ctx.message.content;
       if (c.kind === "choice" && c.data.startsWith("ho:voice:")) return ctx.reply(ctx.t("common:staleChoice"));
+      // The FAQ's "talk to a person" button (faq:topic:talk-to-human) puts a seller through too.
+      if (c.kind === "choice" && c.data === "faq:topic:talk-to-human" && ctx.user.role === "seller" && ctx.message.chat.kind === "private") return start(ctx, service, "human");
       if (ctx.message.chat.kind !== "private" || ctx.user.role !== "seller" || c.kind !== "text") return next();
       const intent = HUMAN_WORDS.has(ctx.text.trim().toLowerCase()) ? "human" : ctx.understanding?.intent;
       if (intent === "human" || intent === "complaint.partner") return start(ctx, service, intent);
