@@ -9,6 +9,7 @@ import pino from "pino";
 import { createApp, type App } from "../../src/app.ts";
 import { createMemoryAdapter, type MemoryAdapter } from "../../src/channels/memory/index.ts";
 import { createTelegramChannel } from "../../src/channels/telegram/index.ts";
+import { toInbound } from "../../src/channels/telegram/inbound.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Adapter, ChannelId, InboundContent, InboundMessage, MediaRef } from "../../src/core/types.ts";
 import type { HandoverFeature } from "../../src/features/handover/index.ts";
@@ -80,6 +81,18 @@ export function castFor(kind: RigKind): Cast {
   return { seller: { id: "seller1", name: "Bilal" }, partner: { id: "partner1", name: "Asma" }, otherPartner: { id: "partner2", name: "Omar" }, admin: { id: "admin1", name: "Admin" } };
 }
 
+/**
+ * Whether the Telegram adapter maps `reply_to_message` to `replyToMessageId` (issue 14's
+ * adapter work): the reply-to tests run on Telegram as soon as it does.
+ */
+export function telegramCarriesReplyIds(): boolean {
+  const chat = { id: 5, type: "private", first_name: "S" };
+  const bot = { id: 9, is_bot: true, first_name: "Bot", username: "seller_test_bot" };
+  const update = { update_id: 1, message: { message_id: 2, date: 0, chat, from: { id: 5, is_bot: false, first_name: "S" }, text: "ok", reply_to_message: { message_id: 1, date: 0, chat, from: bot, text: "notice" } } };
+  const decision = toInbound(update as never, { id: bot.id, username: bot.username });
+  return decision.action === "deliver" && decision.message.replyToMessageId === "1";
+}
+
 /** Tuesday 1 Dec 2026, 10:00 in Pakistan: inside working hours. */
 export const START = new Date("2026-12-01T05:00:00Z");
 
@@ -135,7 +148,7 @@ export async function createHandoverRig(kind: RigKind, options: { env?: Record<s
       return app;
     },
     database,
-    repliesCarryIds: kind !== "telegram",
+    repliesCarryIds: kind !== "telegram" || telegramCarriesReplyIds(),
     async say(who, content, opts = {}) {
       if (fake) {
         const from = { id: Number(who.id), first_name: who.name, language_code: "en" };

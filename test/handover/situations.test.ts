@@ -247,6 +247,30 @@ describe("handover situations", () => {
     expect(rig.sent(c.partner).at(-1)!.text).toContain("language: اردو");
   });
 
+  it("with the job running, the notice goes out at once without waiting for a poll", async () => {
+    rig = await createHandoverRig("console");
+    const c = await setUpCast(rig, { sellerLang: "en" });
+    const job = rig.handover().job;
+    job.start();
+    try {
+      const staffMark = rig.sent(c.partner).length;
+      await rig.say(c.seller, "insaan se baat");
+      const start = Date.now();
+      while (since(rig, c.partner, staffMark).length === 0 && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 10));
+      expect(since(rig, c.partner, staffMark)).toHaveLength(1);
+    } finally {
+      await job.stop();
+    }
+  });
+
+  it("the FAQ's 'talk to a person' button opens a handover too", async () => {
+    rig = await createHandoverRig("console");
+    const c = await setUpCast(rig, { sellerLang: "en" });
+    await rig.say(c.seller, { kind: "choice", data: "faq:topic:talk-to-human" });
+    expect(rig.sent(c.seller).at(-1)!.text).toMatch(/^I've passed this to your partner, Alpha Sialkot Agency\./);
+    expect(await rig.database.prisma.handover.count({ where: { openSellerId: c.sellerId } })).toBe(1);
+  });
+
   it("two requests at once open one handover (the unique open seller id decides)", async () => {
     rig = await createHandoverRig("console");
     const c = await setUpCast(rig, { sellerLang: "en" });
@@ -308,6 +332,33 @@ describe("voice notes (memory channel as WhatsApp, which can send media back)", 
     expect(sent).toHaveLength(1);
     expect(sent[0]!.text).toContain("🎤 The voice note is on WhatsApp: open the chat to listen: https://wa.me/923001110001");
     expect(sent[0]!.media).toBeUndefined();
+  });
+
+  it("the partner can answer with a voice note in reply to the notice; a stray voice note from staff gets the usual note", async () => {
+    rig = await createHandoverRig("whatsapp-memory");
+    const c = await setUpCast(rig, { sellerLang: "en" });
+    await rig.say(c.seller, "insaan se baat");
+    await rig.settle();
+    const notice = rig.sent(c.partner).at(-1)!;
+    const reply = { kind: "voice" as const, media: { ...voice.media, ref: '{"id":"3EB0VOICE2","remoteJid":"923001110002@s.whatsapp.net"}' } };
+    const mark = rig.sent(c.seller).length;
+    await rig.say(c.partner, reply, { replyTo: notice.messageId });
+    await rig.settle();
+    const [answer] = since(rig, c.seller, mark);
+    expect(answer).toMatchObject({ text: "From your partner Alpha Sialkot Agency:", media: reply.media });
+    await rig.say(c.partner, reply);
+    expect(rig.sent(c.partner).at(-1)!.text).toBe(rig.app.deps.i18n.t("en")("common:unsupported"));
+  });
+
+  it("/reply takes the seller's number from the chat link instead of the code", async () => {
+    rig = await createHandoverRig("whatsapp-memory");
+    const c = await setUpCast(rig, { sellerLang: "en" });
+    await rig.say(c.seller, "insaan se baat");
+    await rig.settle();
+    const mark = rig.sent(c.seller).length;
+    await rig.say(c.partner, "/reply +92 300 1110001 Ji, main Asma hoon");
+    await rig.settle();
+    expect(since(rig, c.seller, mark).map((m) => m.text)).toEqual(["From your partner Alpha Sialkot Agency:\n\nJi, main Asma hoon"]);
   });
 
   it("a Yes after the question expired is answered politely and opens nothing", async () => {

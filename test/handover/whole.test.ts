@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandoverRig, setUpCast, since, type Cast, type HandoverRig, type RigKind } from "./helpers.ts";
 
-const KINDS: RigKind[] = ["console", "telegram"];
+// The lead adds the real WhatsApp adapter as a kind of the rig (test/handover/helpers.ts).
+const KINDS: RigKind[] = ["console", "whatsapp-memory", "telegram"];
 
 describe.each(KINDS)("a whole handover on %s", (kind) => {
   let rig: HandoverRig;
@@ -45,6 +46,7 @@ describe.each(KINDS)("a whole handover on %s", (kind) => {
     expect(notice!.text).toMatch(/10:00 seller: fees kitni hai\?/);
     expect(notice!.text).toContain(`/reply ${code}`);
     if (kind === "telegram") expect(notice!.text).toContain(`tg://user?id=${cast.seller.id}`);
+    if (kind === "whatsapp-memory") expect(notice!.text).toContain("Open the chat: https://wa.me/923001110001");
     noticeId = notice!.messageId;
     // Recorded, so a reply to it finds the handover.
     expect(await rig.database.prisma.handoverNotice.count({ where: { messageId: noticeId, chatId: cast.partner.id } })).toBe(1);

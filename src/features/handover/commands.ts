@@ -99,7 +99,9 @@ export function createStaffCommands(service: HandoverService) {
         return h ? done(ctx, h) : undefined;
       }
       // /reply CODE text, or "/reply text" in reply to a notice.
-      const [ref = ""] = args.split(/\s+/);
+      // The code is one word; a number may be written with spaces ("+92 300 1234567").
+      const phone = /^\+?\d[\d\s()-]{3,22}\d(?=\s|$)/.exec(args)?.[0];
+      const ref = phone ?? args.split(/\s+/)[0] ?? "";
       const byRef = ref ? await findHandover(ctx.deps.db, ref) : null;
       const target = byRef ?? noticed;
       const text = (byRef ? args.slice(ref.length) : args).trim();

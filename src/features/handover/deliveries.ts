@@ -99,6 +99,8 @@ export interface SenderOptions {
 export interface DeliverySender {
   /** Sends what is due now, oldest first; resolves when done. Returns rows handled. */
   flush(): Promise<number>;
+  /** Resolves when no flush is running. */
+  idle(): Promise<void>;
 }
 
 /** Creates the sender. */
@@ -194,12 +196,26 @@ export function createDeliverySender(deps: AppDeps, options: SenderOptions = {})
     return total;
   }
 
-  return {
+  let again: Promise<number> | undefined;
+  const sender: DeliverySender = {
     flush() {
-      // One flush at a time in this process; a caller during one waits for it and runs again.
-      const next = (running ?? Promise.resolve(0)).catch(() => 0).then(() => flushOnce());
-      running = next;
-      return next;
+      if (!running) {
+        running = flushOnce().finally(() => (running = undefined));
+        return running;
+      }
+      // One flush at a time in this process. A caller during one gets the next, which also
+      // sees rows queued meanwhile; callers in between share it (a burst of wakes is one flush).
+      again ??= running
+        .catch(() => 0)
+        .then(() => {
+          again = undefined;
+          return sender.flush();
+        });
+      return again;
+    },
+    async idle() {
+      while (running || again) await (again ?? running)!.catch(() => 0);
     },
   };
+  return sender;
 }

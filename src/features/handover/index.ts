@@ -13,8 +13,8 @@ import { onChoice } from "../../core/router.ts";
 import type { MediaRef } from "../../core/types.ts";
 import { loadStages, type Stages } from "../progress/stages.ts";
 import { createStaffCommands, STAFF_COMMAND } from "./commands.ts";
-import { createDeliverySender, parseMedia, type SenderOptions } from "./deliveries.ts";
-import { describeInbound, pruneHistory, recordExchange } from "./history.ts";
+import { createDeliverySender, parseMedia, type DeliverySender, type SenderOptions } from "./deliveries.ts";
+import { createHistoryBuffer, describeInbound, pruneHistory } from "./history.ts";
 import { openHandoverOf, type HandoverReason, type HandoverRow } from "./repository.ts";
 import { createHandoverService, windowText, type HandoverService } from "./service.ts";
 
@@ -54,7 +54,8 @@ export function createHandoverFeature(deps: AppDeps, options: HandoverOptions = 
   const wake = () => {
     if (started) void sender.flush().catch((err: unknown) => deps.log.warn({ err }, "handover: delivery failed"));
   };
-  const service = createHandoverService(deps, stages, wake);
+  const history = createHistoryBuffer(deps);
+  const service = createHandoverService(deps, stages, wake, history);
   const staff = createStaffCommands(service);
   const job = createJob(deps, service, sender, options, (on) => (started = on));
 
@@ -63,12 +64,12 @@ export function createHandoverFeature(deps: AppDeps, options: HandoverOptions = 
     if (ctx.message.chat.kind !== "private" || c.kind === "event") return next();
     if (ctx.user.role !== "seller") return staff.handle(ctx, next);
     if (c.kind === "text" && STAFF_COMMAND.test(ctx.text)) return ctx.reply(ctx.t("handover:staff.notStaff"));
-    const open = await openHandoverOf(ctx.deps.db, ctx.user.id);
+    const open = (await service.openSellers.has(ctx.user.id)) ? await openHandoverOf(ctx.deps.db, ctx.user.id) : null;
     if (open) return duringHandover(ctx, service, open, next);
     if (c.kind === "voice") return askVoice(ctx, service, c.media);
     const inbound = describeInbound(ctx);
     await next();
-    await recordExchange(ctx, inbound);
+    history.record(ctx, inbound);
   };
 
   return {
@@ -78,6 +79,8 @@ export function createHandoverFeature(deps: AppDeps, options: HandoverOptions = 
     middleware: async (ctx, next) => {
       const c = ctx.message.content;
       if (c.kind === "choice" && c.data.startsWith("ho:voice:")) return ctx.reply(ctx.t("common:staleChoice"));
+      // The FAQ's "talk to a person" button (faq:topic:talk-to-human) puts a seller through too.
+      if (c.kind === "choice" && c.data === "faq:topic:talk-to-human" && ctx.user.role === "seller" && ctx.message.chat.kind === "private") return start(ctx, service, "human");
       if (ctx.message.chat.kind !== "private" || ctx.user.role !== "seller" || c.kind !== "text") return next();
       const intent = HUMAN_WORDS.has(ctx.text.trim().toLowerCase()) ? "human" : ctx.understanding?.intent;
       if (intent === "human" || intent === "complaint.partner") return start(ctx, service, intent);
@@ -157,9 +160,9 @@ async function voiceFlow(ctx: Ctx, service: HandoverService, next: Next): Promis
   return start(ctx, service, "voice", media);
 }
 
-function createJob(deps: AppDeps, service: HandoverService, sender: { flush(): Promise<number> }, options: HandoverOptions, setStarted: (on: boolean) => void): HandoverJob {
+function createJob(deps: AppDeps, service: HandoverService, sender: DeliverySender, options: HandoverOptions, setStarted: (on: boolean) => void): HandoverJob {
   const timers: NodeJS.Timeout[] = [];
-  let sweeping: Promise<unknown> = Promise.resolve();
+  let sweeping: Promise<unknown> | undefined;
   let lastPrune = 0;
   const runOnce = async () => {
     const swept = await service.sweep();
@@ -170,23 +173,29 @@ function createJob(deps: AppDeps, service: HandoverService, sender: { flush(): P
     const delivered = await sender.flush();
     return { ...swept, delivered };
   };
-  const safely = (what: string, run: () => Promise<unknown>) => () => {
-    sweeping = run().catch((err: unknown) => deps.log.warn({ err }, `handover: ${what} failed`));
+  const sweep = () => {
+    // A sweep still running (a slow database) is not started twice.
+    sweeping ??= runOnce()
+      .catch((err: unknown) => deps.log.warn({ err }, "handover: sweep failed"))
+      .finally(() => (sweeping = undefined));
   };
+  const deliver = () => void sender.flush().catch((err: unknown) => deps.log.warn({ err }, "handover: delivery failed"));
   return {
     name: "handover",
     flush: () => sender.flush(),
     runOnce,
     start() {
       setStarted(true);
-      safely("sweep", runOnce)();
-      timers.push(setInterval(safely("delivery", () => sender.flush()), options.pollMs ?? 1000), setInterval(safely("sweep", runOnce), options.sweepMs ?? 60_000));
+      sweep();
+      timers.push(setInterval(deliver, options.pollMs ?? 1000), setInterval(sweep, options.sweepMs ?? 60_000));
       for (const t of timers) t.unref();
     },
     async stop() {
       setStarted(false);
       for (const t of timers.splice(0)) clearInterval(t);
       await sweeping;
+      await sender.idle();
+      await service.history.flush();
     },
   };
 }

@@ -128,3 +128,33 @@ export async function staffRecipients(db: Db, handoverId: number): Promise<numbe
   const rows = await db.handoverDelivery.findMany({ where: { handoverId, audience: "staff" }, select: { userId: true }, distinct: ["userId"] });
   return rows.map((r) => r.userId);
 }
+
+/**
+ * Which sellers have an open handover, kept in memory so that a seller's message costs no
+ * query when they have none (nearly always). Opening and closing here update it at once;
+ * what other processes open or close is read again at most every `refreshMs` (one query over
+ * the open handovers, which are few). A seller found here is looked up in the database.
+ */
+export function createOpenSellers(db: Db, refreshMs = 2000) {
+  let ids = new Set<number>();
+  let loadedAt = -Infinity;
+  let loading: Promise<void> | undefined;
+  const refresh = async () => {
+    const started = Date.now();
+    const rows = await db.handover.findMany({ where: { status: "open" }, select: { sellerId: true } });
+    ids = new Set(rows.map((r) => r.sellerId));
+    loadedAt = started;
+  };
+  return {
+    /** Whether the seller may have an open handover (then look it up). */
+    async has(sellerId: number): Promise<boolean> {
+      if (Date.now() - loadedAt > refreshMs) {
+        loading ??= refresh().finally(() => (loading = undefined));
+        await loading;
+      }
+      return ids.has(sellerId);
+    },
+    add: (sellerId: number) => void ids.add(sellerId),
+    remove: (sellerId: number) => void ids.delete(sellerId),
+  };
+}

@@ -9,8 +9,8 @@ import type { ChannelId, Lang, MediaRef } from "../../core/types.ts";
 import { assignedPartnerId, contactText, partnerIdOfMember } from "../partners/api.ts";
 import type { Stages } from "../progress/stages.ts";
 import { asLang, queueDeliveries, reachOf, type NewDelivery } from "./deliveries.ts";
-import { recentHistory } from "./history.ts";
-import { closeHandover, createHandover, staffRecipients, type HandoverReason, type HandoverRow } from "./repository.ts";
+import { recentHistory, type HistoryBuffer } from "./history.ts";
+import { closeHandover, createHandover, createOpenSellers, staffRecipients, type HandoverReason, type HandoverRow } from "./repository.ts";
 import { addWorkingTime } from "./working-hours.ts";
 import { formatTime, formatWindow } from "./format.ts";
 
@@ -34,6 +34,10 @@ interface SellerInfo {
 
 /** Handover services bound to the app. */
 export interface HandoverService {
+  /** Sellers with an open handover (a cache: see createOpenSellers). */
+  openSellers: ReturnType<typeof createOpenSellers>;
+  /** The sellers' recent messages, buffered. */
+  history: HistoryBuffer;
   /** Opens one for the seller; `exists` when one is open already, `unreachable` when nobody can answer. */
   open(input: { sellerId: number; reason: HandoverReason; channel: ChannelId; chatId: string; voice?: MediaRef; lastMessage: string }): Promise<
     { kind: "opened" | "exists"; handover: HandoverRow; answerer: string | null } | { kind: "unreachable" }
@@ -57,8 +61,10 @@ export interface HandoverService {
 const CHANNEL_NAMES: Record<ChannelId, string> = { whatsapp: "WhatsApp", "whatsapp-cloud": "WhatsApp", telegram: "Telegram", console: "the local chat" };
 
 /** Creates the service. `wake` asks the sender to deliver what was just queued. */
-export function createHandoverService(deps: AppDeps, stages: Stages, wake: () => void): HandoverService {
+export function createHandoverService(deps: AppDeps, stages: Stages, wake: () => void, history: HistoryBuffer): HandoverService {
   const { db, i18n, config } = deps;
+  const openSellers = createOpenSellers(db);
+  const historyBuffer = history;
 
   async function sellerInfo(sellerId: number): Promise<SellerInfo> {
     const user = await db.user.findUnique({ where: { id: sellerId }, include: { identities: true, sellerProfile: true, progress: true } });
@@ -91,6 +97,7 @@ export function createHandoverService(deps: AppDeps, stages: Stages, wake: () =>
   async function noticeText(title: string, seller: SellerInfo, code: string, lang: Lang, extra: string[] = []): Promise<string> {
     const t = i18n.t(lang);
     const stage = stages.list[seller.stageIndex];
+    await historyBuffer.flush();
     const history = await recentHistory(db, seller.id);
     const lines = history.map((h) => `${formatTime(h.at, config.handover.workingHours.timeZone)} ${t(`handover:notice.who.${h.author}`)}: ${h.text}`);
     return [
@@ -123,6 +130,8 @@ export function createHandoverService(deps: AppDeps, stages: Stages, wake: () =>
   }
 
   return {
+    openSellers,
+    history,
     mayAct,
     answererName: (h) => partnerName(h.partnerId),
     async whoWouldAnswer(sellerId) {
@@ -173,6 +182,7 @@ export function createHandoverService(deps: AppDeps, stages: Stages, wake: () =>
         { sellerId: input.sellerId, partnerId, aboutPartnerId: input.reason === "complaint.partner" ? assigned : null, reason: input.reason, channel: input.channel, chatId: input.chatId, pickupDueAt, lastMessage: input.lastMessage },
         items,
       );
+      openSellers.add(input.sellerId);
       if (result.created) wake();
       return { kind: result.created ? "opened" : "exists", handover: result.handover, answerer: await partnerName(result.handover.partnerId) };
     },
@@ -236,7 +246,10 @@ export function createHandoverService(deps: AppDeps, stages: Stages, wake: () =>
       }
       const idleSince = how.reason === "timeout" ? new Date(deps.now().getTime() - config.handover.idleHours * 3600_000) : undefined;
       const closed = await closeHandover(deps, handover, { reason: how.reason, by: how.by, onlyIfIdleSince: idleSince }, items);
-      if (closed) wake();
+      if (closed) {
+        openSellers.remove(handover.sellerId);
+        wake();
+      }
       return closed;
     },
 
