@@ -73,12 +73,13 @@ function from(name: string, user: { id: number; first_name: string; language_cod
 }
 
 describe("telegram end to end: what people send", () => {
-  it("a voice note gets 'type your question, or write agent' in the user's language", async () => {
+  it("a voice note is offered to a person (the handover) in the user's language", async () => {
     const user = { id: 7001, first_name: "Ayesha", language_code: "ur" };
     await push(from("voice", user, 1));
     const texts = fake.textsTo(user.id);
-    expect(texts[0]).toBe(app.deps.i18n.t(await langOf("7001"))("common:voiceNotYet"));
-    expect(app.deps.i18n.t("ur")("common:voiceNotYet")).toMatch(/[\u0600-\u06FF]/);
+    // No partner assigned: the programme team would hear it.
+    expect(texts[0]).toContain(app.deps.i18n.t(await langOf("7001"))("handover:voice.askTeam"));
+    expect(app.deps.i18n.t("ur")("handover:voice.askTeam")).toMatch(/[\u0600-\u06FF]/);
   });
 
   it("a photo with a caption is answered from its caption; without one, the note says a caption is read", async () => {

@@ -116,10 +116,12 @@ describe("WhatsApp end to end", () => {
 });
 
 describe("WhatsApp end to end: what people really send (issue 14)", () => {
-  it("a voice note gets the 'type it, or ask for a person' note in the user's language", async () => {
+  it("a voice note is offered to a person (the handover) in the user's language", async () => {
     const replies = await deliver(upsert("voice"));
     expect(replies).toHaveLength(1);
-    expect(replies[0]!.text).toBe(app.deps.i18n.t(await userLang())("common:voiceNotYet"));
+    // No partner assigned: the programme team would hear it; the choices are numbered.
+    expect(replies[0]!.text).toContain(app.deps.i18n.t(await userLang())("handover:voice.askTeam"));
+    expect(replies[0]!.text).toMatch(/\b1\b[\s\S]*\b2\b/);
   });
 
   it("a photo with a caption is answered as the caption's text, not with the 'text only' note", async () => {

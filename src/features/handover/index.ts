@@ -83,7 +83,7 @@ export function createHandoverFeature(deps: AppDeps, options: HandoverOptions = 
       if (c.kind === "choice" && c.data === "faq:topic:talk-to-human" && ctx.user.role === "seller" && ctx.message.chat.kind === "private") return start(ctx, service, "human");
       if (ctx.message.chat.kind !== "private" || ctx.user.role !== "seller" || c.kind !== "text") return next();
       const intent = HUMAN_WORDS.has(ctx.text.trim().toLowerCase()) ? "human" : ctx.understanding?.intent;
-      if (intent === "human" || intent === "complaint.partner") return start(ctx, service, intent);
+      if (intent === "human" || intent === "complaint.partner") return start(ctx, service, intent, undefined, next);
       return next();
     },
     jobs: [job],
@@ -92,14 +92,18 @@ export function createHandoverFeature(deps: AppDeps, options: HandoverOptions = 
   };
 }
 
-/** Opens a handover and tells the seller who answers and roughly when. */
-async function start(ctx: Ctx, service: HandoverService, reason: HandoverReason, voice?: MediaRef): Promise<void> {
+/**
+ * Opens a handover and tells the seller who answers and roughly when. With nobody to hand
+ * over to, a complaint goes on (`next`) to the partners feature, which offers another partner.
+ */
+async function start(ctx: Ctx, service: HandoverService, reason: HandoverReason, voice?: MediaRef, next?: Next): Promise<void> {
   const lastMessage = voice ? "[voice note]" : ctx.text;
   const result = await service.open({ sellerId: ctx.user.id, reason, channel: ctx.message.channel, chatId: ctx.message.chat.id, voice, lastMessage });
   if (result.kind === "unreachable") {
     ctx.deps.log.warn({ userId: ctx.user.id, reason }, "handover: nobody to hand over to (no partner account, no admin)");
     // The partners feature says so and shows the partner's own contacts, or the nearest partners.
     if (reason === "human" && (await ctx.handoff("talk-to-human"))) return;
+    if (reason === "complaint.partner" && next) return next();
     return ctx.reply(ctx.t("handover:opened.unreachable"));
   }
   const hours = ctx.deps.config.handover.pickupHours;
