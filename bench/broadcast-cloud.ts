@@ -126,7 +126,9 @@ async function prepare(tag: string): Promise<Run> {
           WHATSAPP_CLOUD_VERIFY_TOKEN: "bench-verify-token",
           WHATSAPP_CLOUD_API_ROOT: fake.root,
           WHATSAPP_CLOUD_RATE_PER_SECOND: String(rate),
-          OUTBOX_LEASE_MS: "5000",
+          // Short enough that a killed worker's rows come back quickly, long enough for the
+          // per-user gap (WHATSAPP_CLOUD_USER_GAP_MS must stay under half the lease).
+          OUTBOX_LEASE_MS: "15000",
         },
         stdio: ["ignore", "ignore", "inherit"],
       });
