@@ -141,6 +141,11 @@ const envSchema = z
       if (!env.WHATSAPP_CLOUD_APP_SECRET) ctx.addIssue({ code: "custom", path: ["WHATSAPP_CLOUD_APP_SECRET"], message: "required when the WhatsApp Cloud API is on" });
       if (!env.WHATSAPP_CLOUD_VERIFY_TOKEN) ctx.addIssue({ code: "custom", path: ["WHATSAPP_CLOUD_VERIFY_TOKEN"], message: "required when the WhatsApp Cloud API is on" });
     }
+    if (env.WHATSAPP_CLOUD_TOKEN && env.WHATSAPP_CLOUD_USER_GAP_MS * 2 >= env.OUTBOX_LEASE_MS) {
+      // A row that waits out a user's gap longer than most of its lease gives its claim back,
+      // and its next claim waits the gap again: it would never be sent.
+      ctx.addIssue({ code: "custom", path: ["WHATSAPP_CLOUD_USER_GAP_MS"], message: "must be less than half of OUTBOX_LEASE_MS" });
+    }
     if (Boolean(env.WHATSAPP_CLOUD_TOKEN) !== Boolean(env.WHATSAPP_CLOUD_PHONE_NUMBER_ID)) {
       const missing = env.WHATSAPP_CLOUD_TOKEN ? "WHATSAPP_CLOUD_PHONE_NUMBER_ID" : "WHATSAPP_CLOUD_TOKEN";
       ctx.addIssue({ code: "custom", path: [missing], message: "the WhatsApp Cloud API needs both WHATSAPP_CLOUD_TOKEN and WHATSAPP_CLOUD_PHONE_NUMBER_ID" });

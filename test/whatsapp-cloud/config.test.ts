@@ -38,6 +38,7 @@ describe("configuration", () => {
     expect(problems({ ...on, WHATSAPP_CLOUD_VERIFY_TOKEN: "" })).toEqual(["WHATSAPP_CLOUD_VERIFY_TOKEN"]);
     expect(problems({ ...on, WHATSAPP_CLOUD_PHONE_NUMBER_ID: "+92 300" })).toEqual(["WHATSAPP_CLOUD_PHONE_NUMBER_ID"]);
     expect(problems({ ...on, WHATSAPP_CLOUD_RATE_PER_SECOND: "0" })).toEqual(["WHATSAPP_CLOUD_RATE_PER_SECOND"]);
+    expect(problems({ ...on, WHATSAPP_CLOUD_USER_GAP_MS: "6000", OUTBOX_LEASE_MS: "10000" })).toEqual(["WHATSAPP_CLOUD_USER_GAP_MS"]);
   });
 });
 

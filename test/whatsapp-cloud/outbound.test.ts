@@ -232,8 +232,15 @@ describe("Graph API errors", () => {
       [graphFailures.badGateway(), 2],
       [graphFailures.network(), "dropped"],
     ] as const) {
-      const { r, row } = await oneRow(failure);
-      // The first attempt failed and was counted; after the (short, in this test) backoff it went out.
+      const { r, row: first, w } = await oneRow(failure);
+      let row = first;
+      // The first attempt failed and was counted; after the (short, in this test) backoff it goes out.
+      for (let i = 0; i < 20 && row.status === "pending"; i++) {
+        expect(row.attempts).toBe(1);
+        await new Promise((res) => setTimeout(res, 25));
+        await w.drain();
+        row = await r.database.prisma.outboxMessage.findUniqueOrThrow({ where: { id: row.id } });
+      }
       expect(row).toMatchObject({ status: "sent", attempts: 1 });
       expect(r.fake.to("923001000031").map((q) => q.errorCode ?? (q.ok ? "ok" : "dropped"))).toEqual([code, "ok"]);
       await rig!.close();
