@@ -487,9 +487,9 @@ const notUnderstood: Middleware = async (ctx) => {
   if (content.kind === "event") return;
   if (content.kind === "choice") return ctx.reply(ctx.t("common:staleChoice"));
   if (content.kind === "location") return ctx.reply(ctx.t("common:locationNotExpected"));
-  // A voice note nobody took (a staff member's, not in reply to a handover notice): nobody
-  // here can listen to it, so the person is asked to type, or to ask for a person.
-  if (content.kind === "voice") return ctx.reply(ctx.t("common:voiceNotYet"));
+  // A voice note nobody took: a seller's (in a group, say) is asked to type or to ask for a
+  // person; a staff member's that answers no handover notice gets the usual note.
+  if (content.kind === "voice") return ctx.reply(ctx.t(ctx.user.role === "seller" ? "common:voiceNotYet" : "common:unsupported"));
   return ctx.reply({ text: ctx.t("common:notUnderstood"), choices: [{ data: "help:menu", label: ctx.t("common:menu.open") }] });
 };
 
