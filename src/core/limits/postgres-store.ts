@@ -73,16 +73,38 @@ export interface PostgresLimitOptions {
   pruneEveryMs?: number;
 }
 
+/**
+ * Runs one statement again when PostgreSQL chose it as a deadlock victim (40P01). Each
+ * statement here is atomic on its own (autocommit), so the victim changed nothing, and the
+ * cycles are brief: permit rows of several limits, or new permits inserted by two takers.
+ */
+async function retryDeadlock<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (i >= attempts || (error as { code?: string }).code !== "40P01") throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2 * i + Math.random() * 5));
+    }
+  }
+}
+
 type TakeRow = { key: string; slot: number | null; permits: number; lim: number; ok: boolean; stamped: number; wait: string | null };
 
 /** A {@link LimitStore} on the pool every process shares. */
 export function createPostgresLimitStore(pool: pg.Pool, options: PostgresLimitOptions = {}): LimitStore {
   const pruneEveryMs = options.pruneEveryMs ?? 60_000;
   let lastPrune = Date.now();
-  const columns = (limits: Limit[]) => [limits.map((l) => l.key), limits.map((l) => l.limit), limits.map((l) => Math.max(1, Math.round(l.windowMs)))];
+  // Always in key order, so that two takers lock and insert permits of the same limits in
+  // the same order (a different order is how two statements deadlock).
+  const columns = (unsorted: Limit[]) => {
+    const limits = [...unsorted].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [limits.map((l) => l.key), limits.map((l) => l.limit), limits.map((l) => Math.max(1, Math.round(l.windowMs)))];
+  };
+  const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => retryDeadlock(() => pool.query<R>(text, values));
 
   async function once(limits: Limit[]): Promise<{ result: TakeResult; collided: boolean }> {
-    const { rows } = await pool.query<TakeRow>(TAKE, columns(limits));
+    const { rows } = await query<TakeRow>(TAKE, columns(limits));
     const taken = rows[0]?.ok === true && rows[0].stamped === limits.length;
     // A permit locked by another taker shows as "free now": come back in a moment.
     const refused = rows.filter((r) => r.slot === null && r.permits >= r.lim).map((r) => ({ key: r.key, waitMs: Math.max(1, Number(r.wait ?? 1)) }));
@@ -95,18 +117,18 @@ export function createPostgresLimitStore(pool: pg.Pool, options: PostgresLimitOp
     async take(limits) {
       if (pruneEveryMs > 0 && Date.now() - lastPrune > pruneEveryMs) {
         lastPrune = Date.now();
-        await pool.query(PRUNE);
+        await query(PRUNE, []);
       }
       const first = await once(limits);
       if (!first.collided) return first.result;
       // A new permit was added by another taker at the same moment, or pruning left a hole
       // in the numbering: fill every permit in, then try once more.
-      await pool.query(ENSURE, columns(limits));
+      await query(ENSURE, columns(limits));
       return (await once(limits)).result;
     },
     async hold(limit, ms) {
-      await pool.query(ENSURE, columns([limit]));
-      await pool.query(HOLD, [limit.key, Math.max(1, Math.round(limit.windowMs)), Math.round(ms), limit.limit]);
+      await query(ENSURE, columns([limit]));
+      await query(HOLD, [limit.key, Math.max(1, Math.round(limit.windowMs)), Math.round(ms), limit.limit]);
     },
   };
 }

@@ -103,7 +103,9 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       clock,
       random,
       // PostgreSQL: the limits hold for every process on the database; SQLite: this one's.
-      deps.database.limits,
+      // A worker given a clock of its own (simulated time) keeps them in memory: the shared
+      // store counts on the database's clock, which a simulated clock cannot move.
+      options.clock ? undefined : deps.database.limits,
     );
   // Admins' announcements as Telegram paid broadcasts: their own overall pace, the same
   // per-chat and per-group limits (a custom pacer from a test keeps its own rules).
