@@ -161,6 +161,17 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const againWords = lx.concepts.concepts.again;
   const againFree = new EntrySet().add("free", allForms(st.filler)).add("free", againWords ? allForms(againWords) : []);
   const notOptOut = oo.notOptOut.map((c, i) => pattern(c, `opt-out.json: notOptOut[${i}]`));
+  // What may stand around an opt-out phrase that acts at once: politeness, greetings, thanks, goodbyes and the frame's own words.
+  const frameFree = new EntrySet()
+    .add("free", allForms(st.filler))
+    .add("free", allForms(st.greeting))
+    .add("free", allForms(st.thanks))
+    .add("free", allForms(st.bye))
+    .add("free", allForms(oo.frameAround));
+  oo.frameClasses.forEach((c, i) => {
+    if (!names.has(c)) throw new LexiconError(`content/understanding/opt-out.json: frameClasses[${i}]: unknown word class ${c}`);
+  });
+  const frameClasses = new Set(oo.frameClasses);
   const answers = new EntrySet().add("yes", allForms(lx.answers.yes)).add("no", allForms(lx.answers.no)).add("skip", allForms(lx.answers.skip));
   const rsvpWords = new EntrySet();
   const rsvpAlone = new EntrySet();
@@ -207,7 +218,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k)), known);
   // Every word any list knows stays as it is (number words, filler, stage phrases …).
   const anyListed = new Set(known);
-  for (const set of [filler, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
+  for (const set of [filler, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
   const vowelless = createVowellessReader([...lexVocabulary].filter((k) => /^[a-z]{3,}$/.test(k)), anyListed);
   const fixer = (t: Token) => vowelless(spelling(t));
 
@@ -367,6 +378,13 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const cue = bestCue(strongCues, presentMask, matches);
     const asking = a.questionMark || present.has("question") || present.has("who");
     base.complaint = closure || failure || general || cue?.intent === "complaint.partner";
+    // A complaint that also says, in a clause of its own, to stop ("I closed my business, so
+    // kindly stop all messages"): the complaint never unsubscribes, so ask first.
+    if ((closure || failure) && !notStop && !aboutOther && !asking) {
+      const spans = optOutSpans(optOutPhrases, tokens, at, glue, present);
+      const marked = complaintSpans(tokens);
+      if (spans.some((s) => !marked.some((m) => m.start < s.end && s.start < m.end))) return out("optout", "a complaint that also asks to stop", 0.6, { optOut: "maybe" });
+    }
     if (!stopBlocked && optOutPhrases.some(matches)) {
       // "how do I stop these messages?" is about stopping, but asks: ask back before acting.
       // "if I send stop, will I still get reminders?" asks what stopping does: the unsubscribe
@@ -382,6 +400,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       // passing: ask first.
       // So does one that also names another object ("whatsapp group ke messages band karne hain").
       if (tokens.length > PHRASE_OPT_OUT_MAX_TOKENS || general || present.has("otherobject") || (cue && cue.intent !== "optout")) return out("optout", "opt-out phrase among other things", 0.7, { optOut: "maybe" });
+      // Only a message made of the opt-out frame (and politeness, greetings) acts at once: a
+      // word outside it (a second clause, a negation, another subject) may change what "stop" means.
+      if (!withinFrame(tokens, at, optOutSpans([...optOutPhrases, ...optOutMaybe], tokens, at, glue, present))) return out("optout", "opt-out phrase with words outside its frame", 0.7, { optOut: "maybe" });
       return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
     }
     // "mera naam likh lo summit ke liye" answers an invitation; "meri rsvp dikhao" asks for one's own.
@@ -444,6 +465,31 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       return out("faq", "FAQ unsure", faq.score);
     }
     return out("none", "nothing fits", 1 - faq.score);
+  }
+
+  /** Token spans of the complaint markers in a message. */
+  function complaintSpans(tokens: Token[]): Span[] {
+    const spans: Span[] = [];
+    for (let i = 0; i < tokens.length; i++) for (const m of complaints.matchesAt(tokens, i)) spans.push({ start: i, end: i + m.len });
+    return spans;
+  }
+
+  /**
+   * True when every token is inside an opt-out phrase's span (or an annoyance one's: "bas karo,
+   * roz roz ke messages"), of a frame word class
+   * (opt-out.json frameClasses) or a free word (filler, greetings, thanks, frameAround).
+   */
+  function withinFrame(tokens: Token[], at: ConceptMap, spans: Span[]): boolean {
+    const covered = new Array<boolean>(tokens.length).fill(false);
+    const mark = (from: number, to: number) => {
+      for (let k = from; k < to && k < tokens.length; k++) covered[k] = true;
+    };
+    for (const s of spans) mark(s.start, s.end);
+    for (let i = 0; i < tokens.length; i++) {
+      for (const [c, len] of at[i]!) if (frameClasses.has(c)) mark(i, i + len);
+      for (const m of frameFree.matchesAt(tokens, i)) mark(i, i + m.len);
+    }
+    return covered.every(Boolean);
   }
 
   /** The intent of a routing topic when the message supports it, with its entities. */
@@ -657,6 +703,22 @@ function presentConcepts(at: ConceptMap): Set<string> {
   const out = new Set<string>();
   for (const m of at) for (const k of m.keys()) out.add(k);
   return out;
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/** The spans of every matching opt-out phrase (first match of each). */
+function optOutSpans(phrases: Pattern[], tokens: Token[], at: ConceptMap, glue: boolean[], present: Set<string>): Span[] {
+  const spans: Span[] = [];
+  next: for (const p of phrases) {
+    for (const c of p.concepts) if (!present.has(c)) continue next;
+    const m = matchPattern(p, tokens, at, glue);
+    if (m) spans.push(m);
+  }
+  return spans;
 }
 
 /** Tests patterns against one message; a pattern whose word classes are absent is skipped at once. */
