@@ -91,6 +91,9 @@ const TOPIC_FALLBACK: Record<string, string> = { "event-rsvp": "summit-events" }
 /** Longest message whose opt-out phrase acts at once; longer ones ask first (the opt-outs sellers write are shorter). */
 const PHRASE_OPT_OUT_MAX_TOKENS = 10;
 
+/** Word classes of a bare stop ("@stopverb", "@negimp @sendimp"): they say stop without saying what. */
+const BARE_STOP = new Set(["stopverb", "negimp", "sendimp"]);
+
 /** A message that reports something closed or broken gets an FAQ answer only when the FAQ is this sure. */
 const COMPLAINT_FAQ_BAR = 0.55;
 
@@ -148,6 +151,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const optOutPhrases = oo.phrases.map((c, i) => pattern(c, `opt-out.json: phrases[${i}]`));
   const optOutMaybe = oo.maybe.map((c, i) => pattern(c, `opt-out.json: maybe[${i}]`));
   const optInPhrases = oo.optinPhrases.map((c, i) => pattern(c, `opt-out.json: optinPhrases[${i}]`));
+  const keepPhrases = oo.keepPhrases.map((c, i) => pattern(c, `opt-out.json: keepPhrases[${i}]`));
 
   // Whole-message lists.
   const st = lx["small-talk"];
@@ -412,6 +416,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const stopWords = (present.has("neg") || present.has("negimp") || present.has("stopverb")) && !present.has("mistake");
     // "ghalti se band kar diya tha, dobara chalu karo": a closure undone by mistake is an opt-in.
     if ((!closure || present.has("mistake")) && !stopWords && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
+    // "updates band mat karna, mujhe chahiye", "don't stop the updates, keep sending": a negated
+    // stop that also asks for them (or to keep them coming) is an opt-in.
+    if (notStop && !closure && !failure && !asking && (present.has("want") || keepPhrases.some(matches))) return out("optin", "a negated stop that asks to keep them", 0.8);
     if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler))) {
       return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
     }
@@ -430,7 +437,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (solo) return out(solo, "one word class alone", 0.85);
     const located = locatedOf(tokens, place, a.text);
     if (located) return out("partner.find", located.reason, 0.85, located.unknown ? { unknownPlace: located.unknown } : {});
-    if (!stopBlocked && !general && optOutMaybe.some(matches)) {
+    // A bare stop verb ("rok do", "how do I stop …") with no messages named asks only when the
+    // rest of the message is the opt-out frame: "shipment abhi rok do" stops something else.
+    const maybeHit = optOutMaybe.filter(matches);
+    const bareOnly = maybeHit.length > 0 && maybeHit.every((p) => p.parts.every((part) => "concept" in part && BARE_STOP.has(part.concept)));
+    if (!stopBlocked && !general && maybeHit.length > 0 && (!bareOnly || withinFrame(tokens, at, optOutSpans(maybeHit, tokens, at, glue, present)))) {
       return out("optout", "might mean stop", 0.6, { optOut: "maybe" });
     }
 

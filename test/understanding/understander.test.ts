@@ -541,3 +541,26 @@ describe("round 4: an opt-out phrase acts at once only inside its frame (our own
     expect(understand("not interested any more, stop messaging me").intent).toBe("optout");
   });
 });
+
+describe("round 4: bare stop verbs and negated stops (our own texts)", () => {
+  // A bare stop verb with something else as its object stops that thing, not the messages.
+  it.each(["truck ki delivery abhi rok do", "how do I stop my phone from heating", "فیکٹری کی مشین روک دو"])("%j is not an opt-out, not even asking", (text) => {
+    expect(understand(text).intent).not.toBe("optout");
+  });
+
+  // … but alone, or with only politeness around it, it still asks.
+  it.each(["bas rok do bhai", "please stop"])("the bare stop %j is still an opt-out", (text) => {
+    expect(understand(text).intent).toBe("optout");
+  });
+
+  // A negated stop that asks to keep them coming is an opt-in; a negated stop alone is neither.
+  it.each(["reminders band mat karna, mujhe chahiye", "please don't stop the news, keep sending it", "پیغامات بند نہ کریں، بھیجتے رہیں"])("%j is an opt-in", (text) => {
+    expect(understand(text).intent).toBe("optin");
+  });
+
+  it("a negated stop with only praise is no opt-out and no opt-in", () => {
+    const u = understand("stop mat karna updates, bohat mufeed hain");
+    expect(u.intent).not.toBe("optout");
+    expect(u.intent).not.toBe("optin");
+  });
+});
