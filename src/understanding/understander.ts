@@ -347,7 +347,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (optInKeywords.cover(tokens, againFree)) return out("optin", "opt-in keyword", 1);
     // "kkkkk", "hhhhh": one letter typed over and over is not an acknowledgement.
     const talk = tokens.some((t) => /^(.)\1{3,}$/u.test(t.raw)) ? null : smallTalk.cover(tokens, filler);
-    if (talk) return out(smallTalkKind(talk), "small talk", 0.95);
+    // One entry that is the whole message, filler aside, says what it is ("thik he bhai" is ack, not "thik" + "hey").
+    if (talk) return out((talk.size > 1 && wholeEntry(smallTalk, tokens)) || smallTalkKind(talk), "small talk", 0.95);
     if (menuWords.cover(tokens, menuFree)) return out("menu", "menu words", 0.95);
     if (flowAnswer === "no" || flowAnswer === "skip") return out("none", `answer ${flowAnswer}`, 0.7);
 
@@ -476,6 +477,16 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       return out("faq", "FAQ unsure", faq.score);
     }
     return out("none", "nothing fits", 1 - faq.score);
+  }
+
+  /** The category of one entry that covers the message once filler words at either end are set aside. */
+  function wholeEntry(set: EntrySet, tokens: Token[]): Intent | undefined {
+    let from = 0;
+    let to = tokens.length;
+    while (from < to && filler.longestAt(tokens, from)?.len === 1 && set.longestAt(tokens, from)?.len !== to - from) from++;
+    while (to > from && filler.longestAt(tokens.slice(0, to), to - 1)?.len === 1 && set.longestAt(tokens.slice(0, to), from)?.len !== to - from) to--;
+    const m = set.longestAt(tokens.slice(0, to), from);
+    return m && m.len === to - from ? (m.category as Intent) : undefined;
   }
 
   /** Token spans of the complaint markers in a message. */

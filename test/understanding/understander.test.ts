@@ -564,3 +564,16 @@ describe("round 4: bare stop verbs and negated stops (our own texts)", () => {
     expect(u.intent).not.toBe("optin");
   });
 });
+
+describe("round 4: small talk (our own texts)", () => {
+  it.each<Case>([
+    ["theek he bhai", "ack"],
+    ["talk to you tomorrow", "bye"],
+    ["acha phir baat hoti hai", "bye"],
+    ["anybody here?", "greeting"],
+    ["works for me", "ack"],
+    ["menu khol do", "menu"],
+  ])("%j is %s", (text, intent) => {
+    expect(understand(text).intent).toBe(intent);
+  });
+});
