@@ -383,6 +383,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const cue = bestCue(strongCues, presentMask, matches);
     const asking = a.questionMark || present.has("question") || present.has("who");
     base.complaint = closure || failure || general || cue?.intent === "complaint.partner";
+    // An earlier stop being undone ("maine stop bheja tha, ab dubara updates chahiye", "I stopped
+    // your updates last month, turn them back on"): the stop is reported, the request is to resume.
+    if ((present.has("mistake") || present.has("past")) && !present.has("otherobject") && !asking && !notStop && optInPhrases.some(matches)) return out("optin", "an earlier stop undone", 0.85);
     // A complaint that also says, in a clause of its own, to stop ("I closed my business, so
     // kindly stop all messages"): the complaint never unsubscribes, so ask first.
     if ((closure || failure) && !notStop && !aboutOther && !asking) {

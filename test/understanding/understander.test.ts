@@ -577,3 +577,13 @@ describe("round 4: small talk (our own texts)", () => {
     expect(understand(text).intent).toBe(intent);
   });
 });
+
+describe("round 4: an earlier stop undone is an opt-in (our own texts)", () => {
+  it.each(["maine pichle hafte stop bheja tha, ab phir se updates chahiye", "I had stopped the reminders last week, turn them back on please", "پچھلے مہینے میسج بند کیے تھے، اب دوبارہ شروع کریں"])("%j is an opt-in", (text) => {
+    expect(understand(text).intent).toBe("optin");
+  });
+
+  it.each(["stop sending me these reminders", "mera account band ho gaya tha, dobara chalu karo"])("%j is not an opt-in", (text) => {
+    expect(understand(text).intent).not.toBe("optin");
+  });
+});
