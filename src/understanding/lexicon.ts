@@ -50,7 +50,7 @@ const schemas = {
     })
     .strict(),
   "opt-out": z
-    .object({ version: z.literal(1), about, keywords: forms, phrases: list, maybe: list, notOptOut: list, optinKeywords: forms, optinPhrases: list })
+    .object({ version: z.literal(1), about, keywords: forms, phrases: list, maybe: list, notOptOut: list, optinKeywords: forms, optinPhrases: list, frameClasses: list, frameAround: forms, keepPhrases: list })
     .strict(),
   complaints: z.object({ version: z.literal(1), about, closure: forms, failure: forms, general: forms }).strict(),
   // Urdu-script function words and their Roman Urdu key, for messages that mix the scripts ("theekہے").

@@ -91,6 +91,9 @@ const TOPIC_FALLBACK: Record<string, string> = { "event-rsvp": "summit-events" }
 /** Longest message whose opt-out phrase acts at once; longer ones ask first (the opt-outs sellers write are shorter). */
 const PHRASE_OPT_OUT_MAX_TOKENS = 10;
 
+/** Word classes of a bare stop ("@stopverb", "@negimp @sendimp"): they say stop without saying what. */
+const BARE_STOP = new Set(["stopverb", "negimp", "sendimp"]);
+
 /** A message that reports something closed or broken gets an FAQ answer only when the FAQ is this sure. */
 const COMPLAINT_FAQ_BAR = 0.55;
 
@@ -148,6 +151,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const optOutPhrases = oo.phrases.map((c, i) => pattern(c, `opt-out.json: phrases[${i}]`));
   const optOutMaybe = oo.maybe.map((c, i) => pattern(c, `opt-out.json: maybe[${i}]`));
   const optInPhrases = oo.optinPhrases.map((c, i) => pattern(c, `opt-out.json: optinPhrases[${i}]`));
+  const keepPhrases = oo.keepPhrases.map((c, i) => pattern(c, `opt-out.json: keepPhrases[${i}]`));
 
   // Whole-message lists.
   const st = lx["small-talk"];
@@ -161,6 +165,17 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const againWords = lx.concepts.concepts.again;
   const againFree = new EntrySet().add("free", allForms(st.filler)).add("free", againWords ? allForms(againWords) : []);
   const notOptOut = oo.notOptOut.map((c, i) => pattern(c, `opt-out.json: notOptOut[${i}]`));
+  // What may stand around an opt-out phrase that acts at once: politeness, greetings, thanks, goodbyes and the frame's own words.
+  const frameFree = new EntrySet()
+    .add("free", allForms(st.filler))
+    .add("free", allForms(st.greeting))
+    .add("free", allForms(st.thanks))
+    .add("free", allForms(st.bye))
+    .add("free", allForms(oo.frameAround));
+  oo.frameClasses.forEach((c, i) => {
+    if (!names.has(c)) throw new LexiconError(`content/understanding/opt-out.json: frameClasses[${i}]: unknown word class ${c}`);
+  });
+  const frameClasses = new Set(oo.frameClasses);
   const answers = new EntrySet().add("yes", allForms(lx.answers.yes)).add("no", allForms(lx.answers.no)).add("skip", allForms(lx.answers.skip));
   const rsvpWords = new EntrySet();
   const rsvpAlone = new EntrySet();
@@ -207,7 +222,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k)), known);
   // Every word any list knows stays as it is (number words, filler, stage phrases …).
   const anyListed = new Set(known);
-  for (const set of [filler, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
+  for (const set of [filler, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
   const vowelless = createVowellessReader([...lexVocabulary].filter((k) => /^[a-z]{3,}$/.test(k)), anyListed);
   const fixer = (t: Token) => vowelless(spelling(t));
 
@@ -332,7 +347,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (optInKeywords.cover(tokens, againFree)) return out("optin", "opt-in keyword", 1);
     // "kkkkk", "hhhhh": one letter typed over and over is not an acknowledgement.
     const talk = tokens.some((t) => /^(.)\1{3,}$/u.test(t.raw)) ? null : smallTalk.cover(tokens, filler);
-    if (talk) return out(smallTalkKind(talk), "small talk", 0.95);
+    // One entry that is the whole message, filler aside, says what it is ("thik he bhai" is ack, not "thik" + "hey").
+    if (talk) return out((talk.size > 1 && wholeEntry(smallTalk, tokens)) || smallTalkKind(talk), "small talk", 0.95);
     if (menuWords.cover(tokens, menuFree)) return out("menu", "menu words", 0.95);
     if (flowAnswer === "no" || flowAnswer === "skip") return out("none", `answer ${flowAnswer}`, 0.7);
 
@@ -367,6 +383,16 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const cue = bestCue(strongCues, presentMask, matches);
     const asking = a.questionMark || present.has("question") || present.has("who");
     base.complaint = closure || failure || general || cue?.intent === "complaint.partner";
+    // An earlier stop being undone ("maine stop bheja tha, ab dubara updates chahiye", "I stopped
+    // your updates last month, turn them back on"): the stop is reported, the request is to resume.
+    if ((present.has("mistake") || present.has("past")) && !present.has("otherobject") && !asking && !notStop && optInPhrases.some(matches)) return out("optin", "an earlier stop undone", 0.85);
+    // A complaint that also says, in a clause of its own, to stop ("I closed my business, so
+    // kindly stop all messages"): the complaint never unsubscribes, so ask first.
+    if ((closure || failure) && !notStop && !aboutOther && !asking) {
+      const spans = optOutSpans(optOutPhrases, tokens, at, glue, present);
+      const marked = complaintSpans(tokens);
+      if (spans.some((s) => !marked.some((m) => m.start < s.end && s.start < m.end))) return out("optout", "a complaint that also asks to stop", 0.6, { optOut: "maybe" });
+    }
     if (!stopBlocked && optOutPhrases.some(matches)) {
       // "how do I stop these messages?" is about stopping, but asks: ask back before acting.
       // "if I send stop, will I still get reminders?" asks what stopping does: the unsubscribe
@@ -382,6 +408,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       // passing: ask first.
       // So does one that also names another object ("whatsapp group ke messages band karne hain").
       if (tokens.length > PHRASE_OPT_OUT_MAX_TOKENS || general || present.has("otherobject") || (cue && cue.intent !== "optout")) return out("optout", "opt-out phrase among other things", 0.7, { optOut: "maybe" });
+      // Only a message made of the opt-out frame (and politeness, greetings) acts at once: a
+      // word outside it (a second clause, a negation, another subject) may change what "stop" means.
+      if (!withinFrame(tokens, at, optOutSpans([...optOutPhrases, ...optOutMaybe], tokens, at, glue, present))) return out("optout", "opt-out phrase with words outside its frame", 0.7, { optOut: "maybe" });
       return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
     }
     // "mera naam likh lo summit ke liye" answers an invitation; "meri rsvp dikhao" asks for one's own.
@@ -391,6 +420,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const stopWords = (present.has("neg") || present.has("negimp") || present.has("stopverb")) && !present.has("mistake");
     // "ghalti se band kar diya tha, dobara chalu karo": a closure undone by mistake is an opt-in.
     if ((!closure || present.has("mistake")) && !stopWords && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
+    // "updates band mat karna, mujhe chahiye", "don't stop the updates, keep sending": a negated
+    // stop that also asks for them (or to keep them coming) is an opt-in.
+    if (notStop && !closure && !failure && !asking && (present.has("want") || keepPhrases.some(matches))) return out("optin", "a negated stop that asks to keep them", 0.8);
     if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler))) {
       return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
     }
@@ -409,7 +441,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (solo) return out(solo, "one word class alone", 0.85);
     const located = locatedOf(tokens, place, a.text);
     if (located) return out("partner.find", located.reason, 0.85, located.unknown ? { unknownPlace: located.unknown } : {});
-    if (!stopBlocked && !general && optOutMaybe.some(matches)) {
+    // A bare stop verb ("rok do", "how do I stop …") with no messages named asks only when the
+    // rest of the message is the opt-out frame: "shipment abhi rok do" stops something else.
+    const maybeHit = optOutMaybe.filter(matches);
+    const bareOnly = maybeHit.length > 0 && maybeHit.every((p) => p.parts.every((part) => "concept" in part && BARE_STOP.has(part.concept)));
+    if (!stopBlocked && !general && maybeHit.length > 0 && (!bareOnly || withinFrame(tokens, at, optOutSpans(maybeHit, tokens, at, glue, present)))) {
       return out("optout", "might mean stop", 0.6, { optOut: "maybe" });
     }
 
@@ -444,6 +480,41 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       return out("faq", "FAQ unsure", faq.score);
     }
     return out("none", "nothing fits", 1 - faq.score);
+  }
+
+  /** The category of one entry that covers the message once filler words at either end are set aside. */
+  function wholeEntry(set: EntrySet, tokens: Token[]): Intent | undefined {
+    let from = 0;
+    let to = tokens.length;
+    while (from < to && filler.longestAt(tokens, from)?.len === 1 && set.longestAt(tokens, from)?.len !== to - from) from++;
+    while (to > from && filler.longestAt(tokens.slice(0, to), to - 1)?.len === 1 && set.longestAt(tokens.slice(0, to), from)?.len !== to - from) to--;
+    const m = set.longestAt(tokens.slice(0, to), from);
+    return m && m.len === to - from ? (m.category as Intent) : undefined;
+  }
+
+  /** Token spans of the complaint markers in a message. */
+  function complaintSpans(tokens: Token[]): Span[] {
+    const spans: Span[] = [];
+    for (let i = 0; i < tokens.length; i++) for (const m of complaints.matchesAt(tokens, i)) spans.push({ start: i, end: i + m.len });
+    return spans;
+  }
+
+  /**
+   * True when every token is inside an opt-out phrase's span (or an annoyance one's: "bas karo,
+   * roz roz ke messages"), of a frame word class
+   * (opt-out.json frameClasses) or a free word (filler, greetings, thanks, frameAround).
+   */
+  function withinFrame(tokens: Token[], at: ConceptMap, spans: Span[]): boolean {
+    const covered = new Array<boolean>(tokens.length).fill(false);
+    const mark = (from: number, to: number) => {
+      for (let k = from; k < to && k < tokens.length; k++) covered[k] = true;
+    };
+    for (const s of spans) mark(s.start, s.end);
+    for (let i = 0; i < tokens.length; i++) {
+      for (const [c, len] of at[i]!) if (frameClasses.has(c)) mark(i, i + len);
+      for (const m of frameFree.matchesAt(tokens, i)) mark(i, i + m.len);
+    }
+    return covered.every(Boolean);
   }
 
   /** The intent of a routing topic when the message supports it, with its entities. */
@@ -657,6 +728,22 @@ function presentConcepts(at: ConceptMap): Set<string> {
   const out = new Set<string>();
   for (const m of at) for (const k of m.keys()) out.add(k);
   return out;
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/** The spans of every matching opt-out phrase (first match of each). */
+function optOutSpans(phrases: Pattern[], tokens: Token[], at: ConceptMap, glue: boolean[], present: Set<string>): Span[] {
+  const spans: Span[] = [];
+  next: for (const p of phrases) {
+    for (const c of p.concepts) if (!present.has(c)) continue next;
+    const m = matchPattern(p, tokens, at, glue);
+    if (m) spans.push(m);
+  }
+  return spans;
 }
 
 /** Tests patterns against one message; a pattern whose word classes are absent is skipped at once. */

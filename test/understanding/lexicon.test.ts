@@ -51,6 +51,12 @@ describe("lexicon files", () => {
     expect(() => createUnderstander({ lexicons, places: loadGazetteer(), faq: NO_FAQ, stages: STAGES })).toThrow(/intents\.json: intents\.human\.cues\[\d+\]: unknown word class @robot/);
   });
 
+  it("names an opt-out frame class that is not a word class, and refuses a file without the frame", () => {
+    const lexicons = loadLexicons(copyWith("opt-out.json", (j) => j.frameClasses.push("robots")));
+    expect(() => createUnderstander({ lexicons, places: loadGazetteer(), faq: NO_FAQ, stages: STAGES })).toThrow(/opt-out\.json: frameClasses\[\d+\]: unknown word class robots/);
+    expect(() => loadLexicons(copyWith("opt-out.json", (j) => delete j.frameAround))).toThrow(/opt-out\.json: .*frameAround/);
+  });
+
   it("refuses a stage id that content/progress/stages.json does not have", () => {
     const lexicons = loadLexicons(copyWith("progress.json", (j) => (j.stages["second-order"] = j.stages["first-order"])));
     expect(() => createUnderstander({ lexicons, places: loadGazetteer(), faq: NO_FAQ, stages: STAGES })).toThrow(/progress\.json: stages\.second-order: not a stage id/);

@@ -483,3 +483,107 @@ describe("generalised in round 3 (our own texts, not lines of the eval sets)", (
     expect(understand("if i send STOP will i still get event reminders?").faq?.topic).toBe("unsubscribe");
   });
 });
+
+describe("round 4: an opt-out phrase acts at once only inside its frame (our own texts)", () => {
+  // Only the frame, politeness, greetings and thanks around the phrase: act at once.
+  it.each([
+    "assalam o alaikum, mujhe mazeed messages na bhejein, shukriya",
+    "please stop sending me these summit messages",
+    "ab se is number pe koi message mat bhejna",
+    "مہربانی کر کے مجھے آئندہ کوئی پیغام نہ بھیجیں",
+    "kindly remove my number from your list asap",
+    "مجھے مزید اعلانات نہ بھیجے جائیں",
+    "hi, I don't want any more messages, thanks",
+  ])("the phrase %j, with nothing but its frame around it, acts at once", (text) => {
+    const u = understand(text);
+    expect(u, u.reason).toMatchObject({ intent: "optout", optOut: "phrase" });
+  });
+
+  // A word outside the frame (a second clause, a negation elsewhere, another subject) may change
+  // what "stop" means: ask first, never act, and still count as an opt-out.
+  it.each([
+    "messages band karo warna main number block kar dunga",
+    "stop sending me messages, my brother handles the shop now",
+    "مجھے پیغامات نہ بھیجیں لیکن میرے بھائی کو بھیجتے رہیں",
+    "updates mat bhejo jab tak main wapas na aaun",
+    "I moved abroad, stop messages to this number please",
+  ])("the phrase %j among other words asks first", (text) => {
+    const u = understand(text);
+    expect(u, u.reason).toMatchObject({ intent: "optout", optOut: "maybe" });
+  });
+
+  // A complaint never unsubscribes, but one that also says, in a clause of its own, to stop asks first.
+  it.each([
+    "my shop is closed now so please stop all announcements",
+    "کاروبار بند ہو گیا ہے اس لیے مجھے مزید پیغامات نہ بھیجیں",
+  ])("the complaint with its own stop clause %j asks first", (text) => {
+    const u = understand(text);
+    expect(u, u.reason).toMatchObject({ intent: "optout", optOut: "maybe" });
+  });
+
+  // The complaint alone, or a stop that is the complaint itself, still never asks.
+  it.each(["mere messages aana band ho gaye", "my account got closed, stop it from happening again?"])("%j is not an opt-out", (text) => {
+    const u = understand(text);
+    expect(u.intent === "optout" && u.optOut !== "maybe", u.reason).toBe(false);
+  });
+
+  // A negation right next to the stop verb negates it: never an opt-out at once.
+  it.each(["stop mat karo updates, zaroori hain", "updates rok mat dena", "اعلانات روک مت دینا", "سٹاپ مت کریں میسج", "please do not stop the reminders"])(
+    "the negated stop %j never unsubscribes at once",
+    (text) => {
+      const u = understand(text);
+      expect(u.intent === "optout" && u.optOut !== "maybe", u.reason).toBe(false);
+    },
+  );
+
+  // A negation a few words before a stop does not negate it ("not interested, stop them").
+  it("a negation further away does not cancel the stop", () => {
+    expect(understand("not interested any more, stop messaging me").intent).toBe("optout");
+  });
+});
+
+describe("round 4: bare stop verbs and negated stops (our own texts)", () => {
+  // A bare stop verb with something else as its object stops that thing, not the messages.
+  it.each(["truck ki delivery abhi rok do", "how do I stop my phone from heating", "فیکٹری کی مشین روک دو"])("%j is not an opt-out, not even asking", (text) => {
+    expect(understand(text).intent).not.toBe("optout");
+  });
+
+  // … but alone, or with only politeness around it, it still asks.
+  it.each(["bas rok do bhai", "please stop"])("the bare stop %j is still an opt-out", (text) => {
+    expect(understand(text).intent).toBe("optout");
+  });
+
+  // A negated stop that asks to keep them coming is an opt-in; a negated stop alone is neither.
+  it.each(["reminders band mat karna, mujhe chahiye", "please don't stop the news, keep sending it", "پیغامات بند نہ کریں، بھیجتے رہیں"])("%j is an opt-in", (text) => {
+    expect(understand(text).intent).toBe("optin");
+  });
+
+  it("a negated stop with only praise is no opt-out and no opt-in", () => {
+    const u = understand("stop mat karna updates, bohat mufeed hain");
+    expect(u.intent).not.toBe("optout");
+    expect(u.intent).not.toBe("optin");
+  });
+});
+
+describe("round 4: small talk (our own texts)", () => {
+  it.each<Case>([
+    ["theek he bhai", "ack"],
+    ["talk to you tomorrow", "bye"],
+    ["acha phir baat hoti hai", "bye"],
+    ["anybody here?", "greeting"],
+    ["works for me", "ack"],
+    ["menu khol do", "menu"],
+  ])("%j is %s", (text, intent) => {
+    expect(understand(text).intent).toBe(intent);
+  });
+});
+
+describe("round 4: an earlier stop undone is an opt-in (our own texts)", () => {
+  it.each(["maine pichle hafte stop bheja tha, ab phir se updates chahiye", "I had stopped the reminders last week, turn them back on please", "پچھلے مہینے میسج بند کیے تھے، اب دوبارہ شروع کریں"])("%j is an opt-in", (text) => {
+    expect(understand(text).intent).toBe("optin");
+  });
+
+  it.each(["stop sending me these reminders", "mera account band ho gaya tha, dobara chalu karo"])("%j is not an opt-in", (text) => {
+    expect(understand(text).intent).not.toBe("optin");
+  });
+});
