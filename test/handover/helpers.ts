@@ -46,6 +46,8 @@ export interface Received {
    * and content (what Baileys' sendMessage got as `{ forward }`).
    */
   file?: { method: string; id: string; message?: Record<string, unknown> };
+  /** Telegram: the inline keyboard's buttons under the message (label and callback data). */
+  buttons?: Array<{ text: string; data: string }>;
 }
 
 /** A running rig. */
@@ -304,7 +306,9 @@ export async function createHandoverRig(kind: RigKind, options: { env?: Record<s
           if (!c.ok || c.chatId !== who.id || !(c.method in TELEGRAM_SENDS)) return [];
           const field = TELEGRAM_SENDS[c.method];
           const id = field ? c.params[field] : undefined;
-          return [{ text: c.text ?? "", messageId: String((c.result as { message_id: number }).message_id), ...(typeof id === "string" ? { file: { method: c.method, id } } : {}) }];
+          const rows = (c.params.reply_markup as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined)?.inline_keyboard;
+          const buttons = rows?.flat().map((b) => ({ text: b.text, data: b.callback_data ?? "" }));
+          return [{ text: c.text ?? "", messageId: String((c.result as { message_id: number }).message_id), ...(typeof id === "string" ? { file: { method: c.method, id } } : {}), ...(buttons ? { buttons } : {}) }];
         });
       }
       if (sockets) {
