@@ -90,7 +90,7 @@ describe.each(REAL)("a voice-note handover on %s (real adapter)", (kind) => {
     expectSameVoice(passed, nativeId);
   });
 
-  it("the partner answers with a voice note in reply to the notice; the seller gets it, marked as from the partner; /done closes", async () => {
+  it("the partner answers with a voice note in reply to the notice; the seller gets it, marked as from the partner; after a restart /done in reply to the notice closes", async () => {
     const mark = rig.sent(cast.seller).length;
     const staffMark = rig.sent(cast.partner).length;
     const nativeId = await rig.voice(cast.partner, { replyTo: noticeId });
@@ -100,6 +100,8 @@ describe.each(REAL)("a voice-note handover on %s (real adapter)", (kind) => {
     expect(answer!.text).toBe("From your partner Alpha Sialkot Agency:");
     expectSameVoice(answer, nativeId);
     expect(since(rig, cast.partner, staffMark).map((m) => m.text)).toEqual(["Sent to Bilal."]);
+    // A new process: the notice's platform id is found in the database (HandoverNotice).
+    await rig.restart();
     await rig.say(cast.partner, "/done", { replyTo: noticeId });
     await rig.settle();
     expect(rig.sent(cast.partner).at(-1)!.text).toBe(`Handover ${code} is closed. Bilal was told the bot answers again.`);
