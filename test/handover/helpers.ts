@@ -1,15 +1,19 @@
 /**
  * A handover test rig on a real database, the whole app, and one channel: the memory
- * channel (as "console" or as "whatsapp", with `capabilities.media`) or Telegram through the
- * real grammY adapter and the fake Bot API over HTTP. Tests are written once against the rig
- * and run per channel; the WhatsApp-channel run is a new `kind` here.
+ * channel (as "console", or as "whatsapp-memory" with `capabilities.media`), Telegram through
+ * the real grammY adapter and the fake Bot API over HTTP, or WhatsApp through the real
+ * Baileys adapter on the fake Baileys socket (test/whatsapp/support.ts), fed
+ * `messages.upsert` payloads in Baileys' own shape. Tests are written once against the rig
+ * and run per channel.
  */
 import { readFileSync } from "node:fs";
+import type { BaileysEventMap } from "@whiskeysockets/baileys";
 import pino from "pino";
 import { createApp, type App } from "../../src/app.ts";
 import { createMemoryAdapter, type MemoryAdapter } from "../../src/channels/memory/index.ts";
 import { createTelegramChannel } from "../../src/channels/telegram/index.ts";
-import { toInbound } from "../../src/channels/telegram/inbound.ts";
+import { createWhatsAppChannel, type WhatsAppAdapter } from "../../src/channels/whatsapp/index.ts";
+import { unescapeWhatsApp } from "../../src/channels/whatsapp/outbound.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Adapter, ChannelId, InboundContent, InboundMessage, MediaRef } from "../../src/core/types.ts";
 import type { HandoverFeature } from "../../src/features/handover/index.ts";
@@ -18,9 +22,10 @@ import { importPartners, parsePartnerCsv } from "../../src/features/partners/rep
 import { createHttpServer, type HttpServer } from "../../src/http/server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { createFakeBotApi, type FakeBotApi } from "../support/fake-bot-api.ts";
+import { BOT, fakeSockets, storeLinkedSession, until } from "../whatsapp/support.ts";
 
 /** Which channel the rig runs on. */
-export type RigKind = "console" | "whatsapp-memory" | "telegram";
+export type RigKind = "console" | "whatsapp-memory" | "telegram" | "whatsapp";
 
 /** One person in a test: their id on the rig's channel and their name. */
 export interface Person {
@@ -30,9 +35,19 @@ export interface Person {
 
 /** What one person was sent. */
 export interface Received {
+  /** The text (Telegram: a file's caption; WhatsApp: as the reader sees it, escapes removed). */
   text: string;
   messageId: string;
+  /** Memory channel: the MediaRef the core sent. */
   media?: MediaRef;
+  /**
+   * Real adapters: the file as the platform was asked to send it. Telegram: the method
+   * (sendVoice, …) and the `file_id`; WhatsApp: "forward" and the forwarded message's key id
+   * and content (what Baileys' sendMessage got as `{ forward }`).
+   */
+  file?: { method: string; id: string; message?: Record<string, unknown> };
+  /** Telegram: the inline keyboard's buttons under the message (label and callback data). */
+  buttons?: Array<{ text: string; data: string }>;
 }
 
 /** A running rig. */
@@ -41,10 +56,19 @@ export interface HandoverRig {
   channel: ChannelId;
   app: App;
   database: TestDatabase;
-  /** Whether the channel passes `replyToMessageId` to the core (Telegram: once the adapter maps reply_to_message). */
-  repliesCarryIds: boolean;
-  /** Sends a message from `who` (optionally in reply to a message the bot sent them) and waits until it is handled. */
+  /**
+   * Sends a message from `who` (optionally in reply to a message the bot sent them) and
+   * waits until it is handled. On the real adapters text goes in the platform's shape (a
+   * reply quotes the message), a `choice` is a button press (Telegram) and a `voice` is a
+   * native voice note (its MediaRef is ignored: see {@link HandoverRig.voice}).
+   */
   say(who: Person, content: string | InboundContent, options?: { replyTo?: string }): Promise<void>;
+  /**
+   * A voice note from `who` in the channel's own shape: Telegram a `voice` message, WhatsApp
+   * an `audioMessage` with `ptt`, memory a `{kind:"voice"}` content. Returns its platform id
+   * (Telegram `file_id`, WhatsApp message key id, memory the MediaRef's ref).
+   */
+  voice(who: Person, options?: { replyTo?: string; seconds?: number }): Promise<string>;
   /** Everything `who` was sent so far, in order. */
   sent(who: Person): Received[];
   /** Handled messages, then the handover job's deliveries. */
@@ -71,7 +95,7 @@ export interface Cast {
 /** Ids in each channel's shape: Telegram user ids, WhatsApp JIDs, console names. */
 export function castFor(kind: RigKind): Cast {
   if (kind === "telegram") return { seller: { id: "5001", name: "Bilal" }, partner: { id: "6001", name: "Asma" }, otherPartner: { id: "6002", name: "Omar" }, admin: { id: "7001", name: "Admin" } };
-  if (kind === "whatsapp-memory")
+  if (kind === "whatsapp-memory" || kind === "whatsapp")
     return {
       seller: { id: "923001110001@s.whatsapp.net", name: "Bilal" },
       partner: { id: "923001110002@s.whatsapp.net", name: "Asma" },
@@ -81,50 +105,68 @@ export function castFor(kind: RigKind): Cast {
   return { seller: { id: "seller1", name: "Bilal" }, partner: { id: "partner1", name: "Asma" }, otherPartner: { id: "partner2", name: "Omar" }, admin: { id: "admin1", name: "Admin" } };
 }
 
-/**
- * Whether the Telegram adapter maps `reply_to_message` to `replyToMessageId` (issue 14's
- * adapter work): the reply-to tests run on Telegram as soon as it does.
- */
-export function telegramCarriesReplyIds(): boolean {
-  const chat = { id: 5, type: "private", first_name: "S" };
-  const bot = { id: 9, is_bot: true, first_name: "Bot", username: "seller_test_bot" };
-  const update = { update_id: 1, message: { message_id: 2, date: 0, chat, from: { id: 5, is_bot: false, first_name: "S" }, text: "ok", reply_to_message: { message_id: 1, date: 0, chat, from: bot, text: "notice" } } };
-  const decision = toInbound(update as never, { id: bot.id, username: bot.username });
-  return decision.action === "deliver" && decision.message.replyToMessageId === "1";
-}
-
 /** Tuesday 1 Dec 2026, 10:00 in Pakistan: inside working hours. */
 export const START = new Date("2026-12-01T05:00:00Z");
 
 let counter = 0;
 
+/** The channel a rig kind runs as. */
+function channelOf(kind: RigKind): ChannelId {
+  return kind === "telegram" ? "telegram" : kind === "whatsapp-memory" || kind === "whatsapp" ? "whatsapp" : "console";
+}
+
+/** Telegram's send methods whose calls a person sees, and the field that holds the file. */
+const TELEGRAM_SENDS: Record<string, string | undefined> = { sendMessage: undefined, sendVoice: "voice", sendAudio: "audio", sendVideoNote: "video_note", sendPhoto: "photo", sendDocument: "document" };
+
 /** Starts a rig. `env` adds configuration. */
 export async function createHandoverRig(kind: RigKind, options: { env?: Record<string, string>; start?: Date; media?: boolean } = {}): Promise<HandoverRig> {
-  const channel: ChannelId = kind === "telegram" ? "telegram" : kind === "whatsapp-memory" ? "whatsapp" : "console";
+  const channel = channelOf(kind);
   const cast = castFor(kind);
   const database = await createTestDatabase();
   let clock = (options.start ?? START).getTime();
   const now = () => new Date(clock);
   const fake: FakeBotApi | undefined = kind === "telegram" ? await createFakeBotApi() : undefined;
+  const sockets = kind === "whatsapp" ? fakeSockets() : undefined;
+  if (sockets) await storeLinkedSession(database.prisma);
   const env = {
     DATABASE_URL: database.url.startsWith("file:") ? database.url : "postgres://test",
     LOG_LEVEL: "silent",
     JOBS_ENABLED: "false",
     SELLER_BOT_ADMINS: `${channel}:${cast.admin.id}`,
     ...(fake ? { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.url } : {}),
+    ...(sockets ? { WHATSAPP_ENABLED: "true" } : {}),
     ...options.env,
   };
   const config = loadConfig(env);
-  const memory: MemoryAdapter | undefined = fake ? undefined : createMemoryAdapter(channel, { media: options.media ?? kind === "whatsapp-memory", buttons: false });
+  const memory: MemoryAdapter | undefined = fake || sockets ? undefined : createMemoryAdapter(channel, { media: options.media ?? kind === "whatsapp-memory", buttons: false });
   let app!: App;
   let http: HttpServer | undefined;
   let telegram: Adapter | undefined;
+  let whatsapp: WhatsAppAdapter | undefined;
+  // Messages the WhatsApp adapter handed to the core (what `say` waits for).
+  let handedOver = 0;
 
   async function boot(): Promise<void> {
     app = await createApp(config, { database, log: pino({ level: "silent" }), now });
     if (memory) {
       app.deps.messenger.register(memory);
       await memory.start(app.core.handle);
+      return;
+    }
+    if (sockets) {
+      // The real adapter on the fake socket; a delivery receipt follows every accepted send,
+      // so sends do not wait out the ack window.
+      whatsapp = await createWhatsAppChannel(app.deps, { socketFactory: sockets.factory, openTimeoutMs: 2000, sleep: async () => undefined });
+      app.deps.messenger.register(whatsapp);
+      const handle = app.core.handle;
+      await whatsapp.start(async (message) => {
+        try {
+          await handle(message);
+        } finally {
+          handedOver += 1;
+        }
+      });
+      await until(() => Boolean(whatsapp?.session.openSocket), 5000);
       return;
     }
     http = createHttpServer(async () => ({ ok: true }));
@@ -134,12 +176,53 @@ export async function createHandoverRig(kind: RigKind, options: { env?: Record<s
   }
   async function shutdown(): Promise<void> {
     if (telegram) await telegram.stop();
+    if (whatsapp) await whatsapp.stop();
     await app.core.idle();
     await app.core.stop();
     await http?.close().catch(() => undefined);
     await app.close();
   }
   await boot();
+
+  /** Waits until the fake Bot API's queued updates were taken, then until the core is idle. */
+  async function telegramTaken(): Promise<void> {
+    const start = Date.now();
+    while (fake!.pending() > 0) {
+      if (Date.now() - start > 10_000) throw new Error("telegram update not taken");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await app.core.idle();
+  }
+
+  /** Emits one `messages.upsert` (type notify) and waits until the adapter handed it to the core and the core is idle. */
+  async function upsertFrom(who: Person, message: Record<string, unknown>): Promise<string> {
+    counter += 1;
+    // A phone's message id: 3EB0 and 16 hex digits (not Baileys' own BAE5…, which marks a bot).
+    const id = `3EB0${counter.toString(16).toUpperCase().padStart(8, "0")}${Math.random().toString(16).slice(2, 10).toUpperCase().padEnd(8, "0")}`;
+    const before = handedOver;
+    // Written as the JSON Baileys emits (fileLength as a string, as in the recorded fixtures).
+    const upsert = {
+      type: "notify",
+      messages: [{ key: { remoteJid: who.id, fromMe: false, id, addressingMode: "pn" }, messageTimestamp: Math.floor(clock / 1000), pushName: who.name, broadcast: false, message }],
+    } as unknown as BaileysEventMap["messages.upsert"];
+    sockets!.latest.emit("messages.upsert", upsert);
+    await until(() => handedOver > before, 10_000);
+    await app.core.idle();
+    return id;
+  }
+
+  /** What the bot sent on WhatsApp with this id (for the quote a reply carries). */
+  function quotedOf(id: string): { stanzaId: string; participant: string; quotedMessage: Record<string, unknown> } {
+    const sent = sockets!.sockets.flatMap((s) => s.sent).find((s) => s.id === id);
+    const text = sent && "text" in sent.content ? unescapeWhatsApp(sent.content.text) : "";
+    return { stanzaId: id, participant: BOT.id, quotedMessage: { extendedTextMessage: { text } } };
+  }
+
+  /** The last message the bot sent to a Telegram chat (the one a button is under). */
+  function lastTelegramMessage(who: Person): number {
+    const last = rig.sent(who).at(-1);
+    return last ? Number(last.messageId) : 1;
+  }
 
   const rig: HandoverRig = {
     kind,
@@ -148,19 +231,28 @@ export async function createHandoverRig(kind: RigKind, options: { env?: Record<s
       return app;
     },
     database,
-    repliesCarryIds: kind !== "telegram" || telegramCarriesReplyIds(),
     async say(who, content, opts = {}) {
+      if (typeof content !== "string" && content.kind === "voice" && (fake || sockets)) {
+        await rig.voice(who, opts);
+        return;
+      }
       if (fake) {
         const from = { id: Number(who.id), first_name: who.name, language_code: "en" };
-        const extra = opts.replyTo ? { reply_to_message: { message_id: Number(opts.replyTo), date: Math.floor(clock / 1000), chat: { id: Number(who.id), type: "private", first_name: who.name }, from: fake.botUser, text: "…" } } : {};
-        if (typeof content !== "string") throw new Error("the Telegram rig sends text only (the adapter does not emit voice yet)");
-        fake.pushText(content, { from, extra });
-        const start = Date.now();
-        while (fake.pending() > 0) {
-          if (Date.now() - start > 10_000) throw new Error("telegram update not taken");
-          await new Promise((r) => setTimeout(r, 5));
+        if (typeof content !== "string" && content.kind === "choice") {
+          fake.pushCallback(content.data, { from, messageId: lastTelegramMessage(who) });
+          return telegramTaken();
         }
-        await app.core.idle();
+        const extra = opts.replyTo ? { reply_to_message: { message_id: Number(opts.replyTo), date: Math.floor(clock / 1000), chat: { id: Number(who.id), type: "private", first_name: who.name }, from: fake.botUser, text: "…" } } : {};
+        if (typeof content !== "string") throw new Error(`the Telegram rig sends text, voice and button presses, not ${content.kind}`);
+        fake.pushText(content, { from, extra });
+        return telegramTaken();
+      }
+      if (sockets) {
+        if (typeof content !== "string") throw new Error(`the WhatsApp rig sends text and voice notes, not ${content.kind}`);
+        // A plain text is a `conversation`; a quote makes it an extendedTextMessage with the
+        // quoted message's id (stanzaId) and author in contextInfo, as WhatsApp sends it.
+        const message = opts.replyTo ? { extendedTextMessage: { text: content, contextInfo: quotedOf(opts.replyTo) } } : { conversation: content };
+        await upsertFrom(who, message);
         return;
       }
       counter += 1;
@@ -175,8 +267,66 @@ export async function createHandoverRig(kind: RigKind, options: { env?: Record<s
       };
       await memory!.receive(message);
     },
+    async voice(who, opts = {}) {
+      counter += 1;
+      const seconds = opts.seconds ?? 7;
+      if (fake) {
+        // A Bot API Voice object: file_id, file_unique_id, duration, mime_type, file_size.
+        const fileId = `AwACAgQAAxkBAAI${String(counter).padStart(4, "0")}Z2VoYW5kb3Zlcl92b2ljZV9ub3Rl`;
+        const from = { id: Number(who.id), is_bot: false, first_name: who.name, language_code: "en" };
+        const chat = { id: Number(who.id), type: "private", first_name: who.name };
+        const reply = opts.replyTo ? { reply_to_message: { message_id: Number(opts.replyTo), date: Math.floor(clock / 1000), chat, from: fake.botUser, text: "…" } } : {};
+        fake.push({ message: { message_id: 50_000 + counter, date: Math.floor(clock / 1000), from, chat, voice: { file_id: fileId, file_unique_id: `AgAD${counter}vb2ljZQ`, duration: seconds, mime_type: "audio/ogg", file_size: 8123 + counter }, ...reply } });
+        await telegramTaken();
+        return fileId;
+      }
+      if (sockets) {
+        // Baileys' audioMessage for a push-to-talk note (as in test/fixtures/whatsapp/upserts.json "voice").
+        const audioMessage = {
+          url: "https://mmg.whatsapp.net/v/t62.7117-24/voice.enc",
+          mimetype: "audio/ogg; codecs=opus",
+          fileSha256: "n7Yl0w2Jt1m8d3Vd2yZkzA==",
+          fileLength: "8123",
+          seconds,
+          ptt: true,
+          mediaKey: "b3V0c2lkZS10ZXN0LWtleQ==",
+          directPath: "/v/t62.7117-24/voice.enc",
+          waveform: "AAECAwQFBgcICQ==",
+          ...(opts.replyTo ? { contextInfo: quotedOf(opts.replyTo) } : {}),
+        };
+        return upsertFrom(who, { audioMessage });
+      }
+      const ref = JSON.stringify({ id: `VOICE${counter}`, remoteJid: who.id });
+      await rig.say(who, { kind: "voice", media: { channel, type: "voice", ref, mimeType: "audio/ogg; codecs=opus", durationSeconds: seconds } }, opts);
+      return ref;
+    },
     sent(who) {
-      if (fake) return fake.callsTo("sendMessage", who.id).map((c) => ({ text: c.text ?? "", messageId: String((c.result as { message_id: number }).message_id) }));
+      if (fake) {
+        return fake.calls.flatMap((c) => {
+          if (!c.ok || c.chatId !== who.id || !(c.method in TELEGRAM_SENDS)) return [];
+          const field = TELEGRAM_SENDS[c.method];
+          const id = field ? c.params[field] : undefined;
+          const rows = (c.params.reply_markup as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined)?.inline_keyboard;
+          const buttons = rows?.flat().map((b) => ({ text: b.text, data: b.callback_data ?? "" }));
+          return [{ text: c.text ?? "", messageId: String((c.result as { message_id: number }).message_id), ...(typeof id === "string" ? { file: { method: c.method, id } } : {}), ...(buttons ? { buttons } : {}) }];
+        });
+      }
+      if (sockets) {
+        // One outbound message is a text and then, for a voice note, a forward of the stored
+        // message: the forward belongs to the text before it (the core got the text's id).
+        const out: Received[] = [];
+        for (const s of sockets.sockets.flatMap((socket) => socket.sent)) {
+          if (s.jid !== who.id) continue;
+          if ("forward" in s.content) {
+            const forward = s.content.forward;
+            const file = { method: "forward", id: forward.key.id ?? "", message: (forward.message ?? {}) as Record<string, unknown> };
+            const last = out.at(-1);
+            if (last && !last.file) last.file = file;
+            else out.push({ text: "", messageId: s.id, file });
+          } else out.push({ text: "text" in s.content ? unescapeWhatsApp(s.content.text) : "", messageId: s.id });
+        }
+        return out;
+      }
       // The memory adapter numbers its sends m1, m2, … in order.
       return memory!.sent.flatMap((s, i) => (s.chatId === who.id ? [{ text: s.message.text, messageId: `m${i + 1}`, ...(s.message.media ? { media: s.message.media } : {}) }] : []));
     },

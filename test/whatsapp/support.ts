@@ -35,6 +35,8 @@ export function boom(message: string, options: { statusCode?: number; data?: unk
   return Object.assign(new Error(message), { isBoom: true, output: { statusCode: options.statusCode ?? 500, payload: {} }, data: options.data });
 }
 
+let sends = 0;
+
 /**
  * A fake Baileys socket: records sends, lets tests emit events. Like Baileys, a send the
  * server refuses still resolves with a key; the refusal follows as a `messages.update` with
@@ -52,7 +54,6 @@ export class FakeSocket implements WhatsAppSocket {
   receipts = true;
   private failures = new Map<string, Error>();
   private refusals = new Map<string, { code: string; later: boolean }>();
-  private counter = 0;
   constructor(readonly options: SocketOptions) {}
 
   /** While set, sends wait for it (a slow network: a send in flight). */
@@ -69,8 +70,9 @@ export class FakeSocket implements WhatsAppSocket {
       this.failures.delete(jid);
       throw failure;
     }
-    this.counter += 1;
-    const id = `3EB0FAKE${String(this.counter).padStart(12, "0")}`;
+    // Numbered across sockets: WhatsApp's ids are unique, also after a reconnect or restart.
+    sends += 1;
+    const id = `3EB0FAKE${String(sends).padStart(12, "0")}`;
     const key = { remoteJid: jid, fromMe: true, id };
     const refusal = this.refusals.get(jid);
     this.refusals.delete(jid);
