@@ -109,9 +109,15 @@ export function createPacer(settings: PaceSettings, clock: Clock = systemClock, 
   const turns = new Map<string, Promise<unknown>>();
 
   rules.set("telegram", telegramRules(settings));
-  // WhatsApp Cloud API: a rate over all users and a gap between two sends to one user (no groups).
+  // WhatsApp Cloud API: a rate over all users and a gap between two sends to one user (no
+  // groups). Like Telegram's: a window a little longer than a second, and half a slot between
+  // two sends, so that a second's permits never leave in one burst at the window's edge.
+  const cloudRate = settings.whatsappCloudRatePerSecond ?? 60;
   rules.set("whatsapp-cloud", {
-    channel: [{ key: "whatsapp-cloud:overall", limit: settings.whatsappCloudRatePerSecond ?? 60, windowMs: 1000 }],
+    channel: [
+      { key: "whatsapp-cloud:overall", limit: cloudRate, windowMs: 1000 + JITTER_MS },
+      { key: "whatsapp-cloud:gap", limit: 1, windowMs: 1000 / cloudRate / 2 },
+    ],
     chat: (chatId) => [{ key: `whatsapp-cloud:chat:${chatId}`, limit: 1, windowMs: settings.whatsappCloudUserGapMs ?? 6000 }],
   });
   rules.set("whatsapp", {
