@@ -53,3 +53,25 @@ export function keyText(text: string): string {
     .replace(/\s+/g, " ")
     .trim();
 }
+
+/**
+ * True when `a` and `b` are at most one edit apart: one letter added, dropped or changed,
+ * or two neighbours swapped. Runs for hundreds of known words per unknown word (the FAQ's
+ * and the understander's spelling fixes), so the tails are compared in place.
+ */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (a.length === b.length) return sameTail(a, i + 1, b, i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && sameTail(a, i + 2, b, i + 2));
+  return a.length > b.length ? sameTail(a, i + 1, b, i) : sameTail(a, i, b, i + 1);
+}
+
+/** `a.slice(ai) === b.slice(bi)` without the two strings. */
+function sameTail(a: string, ai: number, b: string, bi: number): boolean {
+  const n = Math.max(0, a.length - ai);
+  if (n !== Math.max(0, b.length - bi)) return false;
+  for (let k = 0; k < n; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
+  return true;
+}

@@ -134,11 +134,8 @@ export class EntrySet {
     let best: Entry | undefined;
     let bestLen = 0;
     const two = this.byPrefix.size > 0 ? t.pkey.slice(0, 2) : "";
-    // The buckets matchesAt reads, in its order: the key, then (with prefixes) raw, two letters, one.
-    for (let b = 0; b < 4; b++) {
-      if (b > 0 && this.byPrefix.size === 0) break;
-      if (b === 1 && t.raw === two) continue;
-      const list = b === 0 ? this.byKey.get(t.key) : this.byPrefix.get(b === 1 ? t.raw : b === 2 ? two : t.pkey.slice(0, 1));
+    for (let b = 0; b < this.bucketCount(); b++) {
+      const list = this.bucket(t, b, two);
       if (!list) continue;
       for (const e of list) {
         const len = matchAtoms(e.atoms, tokens, i);
@@ -157,10 +154,8 @@ export class EntrySet {
     const t = tokens[i];
     if (!t) return here;
     const two = this.byPrefix.size > 0 ? t.pkey.slice(0, 2) : "";
-    for (let b = 0; b < 4; b++) {
-      if (b > 0 && this.byPrefix.size === 0) break;
-      if (b === 1 && t.raw === two) continue;
-      const list = b === 0 ? this.byKey.get(t.key) : this.byPrefix.get(b === 1 ? t.raw : b === 2 ? two : t.pkey.slice(0, 1));
+    for (let b = 0; b < this.bucketCount(); b++) {
+      const list = this.bucket(t, b, two);
       if (!list) continue;
       for (const e of list) {
         const len = matchAtoms(e.atoms, tokens, i);
@@ -168,6 +163,18 @@ export class EntrySet {
       }
     }
     return here;
+  }
+
+  /** How many buckets a token can have entries in: its key, then (with prefixes) raw, two letters, one. */
+  private bucketCount(): number {
+    return this.byPrefix.size === 0 ? 1 : 4;
+  }
+
+  /** Bucket b of token t, in matchesAt's order (`two`: its first two letters); undefined when empty or the same as another. */
+  private bucket(t: Token, b: number, two: string): Entry[] | undefined {
+    if (b === 0) return this.byKey.get(t.key);
+    if (b === 1) return t.raw === two ? undefined : this.byPrefix.get(t.raw);
+    return this.byPrefix.get(b === 2 ? two : t.pkey.slice(0, 1));
   }
 
   private pushBucket(bucket: string, tokens: Token[], i: number, out: Array<{ category: string; len: number }>): void {

@@ -21,7 +21,7 @@ import {
   type Understander,
   type Understanding,
 } from "../core/understanding.ts";
-import { keyText } from "../core/text.ts";
+import { keyText, withinOneEdit } from "../core/text.ts";
 import { allForms, LexiconError, type Lexicons } from "./lexicon.ts";
 import { compilePattern, conceptMap, EntrySet, hasConcept, matchPattern, type ConceptMap, type Pattern } from "./phrases.ts";
 import { analyse, hasUrduScript, splitScripts, tokenize, tokenizeEntry, type Token } from "./text.ts";
@@ -837,21 +837,4 @@ function createSpellingFixer(vocabulary: string[], known: ReadonlySet<string>): 
     }
     return fixed ? { ...t, key: fixed } : t;
   };
-}
-
-function withinOneEdit(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  if (a.length === b.length) return sameTail(a, i + 1, b, i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && sameTail(a, i + 2, b, i + 2));
-  return a.length > b.length ? sameTail(a, i + 1, b, i) : sameTail(a, i, b, i + 1);
-}
-
-/** `a.slice(ai) === b.slice(bi)` without the two strings. */
-function sameTail(a: string, ai: number, b: string, bi: number): boolean {
-  const n = Math.max(0, a.length - ai);
-  if (n !== Math.max(0, b.length - bi)) return false;
-  for (let k = 0; k < n; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
-  return true;
 }

@@ -247,36 +247,29 @@ export async function startFakeGraphApi(options: FakeGraphOptions = {}): Promise
 
 /** A `statuses` webhook body in Meta's shape. */
 export function statusesPayload(phoneNumberId: string, statuses: Array<{ id: string; status: string; recipient: string; errorCode?: number; timestamp?: number }>) {
-  return {
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "102290129340398",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550783881", phone_number_id: phoneNumberId },
-              statuses: statuses.map((s) => ({
-                id: s.id,
-                status: s.status,
-                timestamp: String(s.timestamp ?? Math.floor(Date.now() / 1000)),
-                recipient_id: s.recipient,
-                ...(s.status === "failed"
-                  ? { errors: [{ code: s.errorCode ?? 131026, title: s.errorCode === 131049 ? "This message was not delivered to maintain healthy ecosystem engagement." : "Message undeliverable", error_data: { details: "Message failed" } }] }
-                  : { conversation: { id: "CONVERSATION_ID", origin: { type: "marketing" } }, pricing: { billable: true, pricing_model: "PMP", category: "marketing" } }),
-              })),
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return webhookBody(phoneNumberId, {
+    statuses: statuses.map((s) => ({
+      id: s.id,
+      status: s.status,
+      timestamp: String(s.timestamp ?? Math.floor(Date.now() / 1000)),
+      recipient_id: s.recipient,
+      ...(s.status === "failed"
+        ? { errors: [{ code: s.errorCode ?? 131026, title: s.errorCode === 131049 ? "This message was not delivered to maintain healthy ecosystem engagement." : "Message undeliverable", error_data: { details: "Message failed" } }] }
+        : { conversation: { id: "CONVERSATION_ID", origin: { type: "marketing" } }, pricing: { billable: true, pricing_model: "PMP", category: "marketing" } }),
+    })),
+  });
 }
 
 /** A `messages` webhook body in Meta's shape: one message from `from`, with its profile name. */
 export function messagesPayload(phoneNumberId: string, from: string, message: Record<string, unknown>, name = "Ayesha Khan") {
+  return webhookBody(phoneNumberId, {
+    contacts: [{ profile: { name }, wa_id: from }],
+    messages: [{ from, id: `wamid.in${Math.random().toString(36).slice(2, 14)}`, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
+  });
+}
+
+/** The envelope Meta wraps every webhook change in: one entry, one "messages" change of `value`. */
+function webhookBody(phoneNumberId: string, value: Record<string, unknown>) {
   return {
     object: "whatsapp_business_account",
     entry: [
@@ -285,12 +278,7 @@ export function messagesPayload(phoneNumberId: string, from: string, message: Re
         changes: [
           {
             field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550783881", phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name }, wa_id: from }],
-              messages: [{ from, id: `wamid.in${Math.random().toString(36).slice(2, 14)}`, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
-            },
+            value: { messaging_product: "whatsapp", metadata: { display_phone_number: "15550783881", phone_number_id: phoneNumberId }, ...value },
           },
         ],
       },

@@ -14,6 +14,7 @@
  * ranking (calibration.ts), learned by k-fold over the knowledge base (train.ts); without a
  * calibration it is the coverage itself.
  */
+import { withinOneEdit } from "../../core/text.ts";
 import { applyCalibration, type Calibration } from "./calibration.ts";
 import { createTopicClassifier, type ClassifierOptions } from "./classifier.ts";
 import type { FaqTopic } from "./content.ts";
@@ -480,7 +481,7 @@ function createSpellingRecovery(surface: ReadonlySet<string>, df: (word: string)
       let bestDf = -1;
       for (const length of [word.length - 1, word.length, word.length + 1]) {
         for (const candidate of byStart.get(`${word[0]}${length}`) ?? []) {
-          if (!editDistanceAtMostOne(word, candidate)) continue;
+          if (!withinOneEdit(word, candidate)) continue;
           const d = df(candidate);
           if (d > bestDf) [fixed, bestDf] = [candidate, d];
         }
@@ -534,26 +535,4 @@ function verbStem(word: string): string {
   const endings = LATIN_TERM.test(word) ? ROMAN_ENDINGS : URDU_ENDINGS;
   for (const e of endings) if (word.endsWith(e) && word.length - e.length >= 3) return word.slice(0, -e.length);
   return word;
-}
-
-/** True when a and b differ by at most one insertion, deletion, substitution or swap. */
-function editDistanceAtMostOne(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  // The tails are compared in place: this runs for hundreds of known words per unknown word.
-  if (a.length === b.length) {
-    if (sameTail(a, i + 1, b, i + 1)) return true;
-    return a[i] === b[i + 1] && a[i + 1] === b[i] && sameTail(a, i + 2, b, i + 2);
-  }
-  return a.length > b.length ? sameTail(a, i + 1, b, i) : sameTail(a, i, b, i + 1);
-}
-
-/** `a.slice(ai) === b.slice(bi)` without the two strings. */
-function sameTail(a: string, ai: number, b: string, bi: number): boolean {
-  const n = Math.max(0, a.length - ai);
-  if (n !== Math.max(0, b.length - bi)) return false;
-  for (let k = 0; k < n; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
-  return true;
 }
