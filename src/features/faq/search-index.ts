@@ -58,6 +58,10 @@ export interface SearchIndexInput {
 /** The IDF of a document frequency over `slots` slots. */
 export const idf = (slots: number, df: number) => Math.log(1 + slots / Math.max(1, df));
 
+// Marks in a term's ids: it has no such alternative; not looked up yet.
+const NONE = -1;
+const UNSET = -2;
+
 /** Builds the index from the content. */
 export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndexInput): SearchIndex {
   const { analyze, negatives } = input;
@@ -78,34 +82,52 @@ export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndex
   const coreLen = new Float64Array(slots);
   const answerLen = new Float64Array(slots);
   const surface = new Set<string>();
+  // The index ids of a term's key, concept, sound key and stem, worked out once per term
+  // (the analyzer gives one Term per word key, met ~7 times each) in the order the ids are
+  // handed out: key and concept when first met, sound and stem when first met in a question.
+  const termIds = new Map<Term, number[]>();
+  const idsOf = (t: Term, field: 0 | 1): number[] => {
+    let r = termIds.get(t);
+    if (r === undefined) {
+      r = [idOf(t.term), t.concept ? idOf(t.concept) : NONE, UNSET, UNSET];
+      termIds.set(t, r);
+      if (!t.phrase) surface.add(t.term);
+    }
+    if (field === 0 && r[2] === UNSET) {
+      r[2] = t.sound ? idOf(t.sound.own) : NONE;
+      r[3] = t.stem ? idOf(t.stem) : NONE;
+    }
+    return r;
+  };
   const addTerms = (slot: number, terms: readonly Term[], field: 0 | 1) => {
-    for (const t of terms) {
-      occurrences.push(idOf(t.term), slot, field);
-      if (t.concept) occurrences.push(idOf(t.concept), slot, field);
+    for (let i = 0; i < terms.length; i++) {
+      const r = idsOf(terms[i]!, field);
+      occurrences.push(r[0]!, slot, field);
+      if (r[1] !== NONE) occurrences.push(r[1]!, slot, field);
       // Answers mention many words in passing: their sound keys and stems would only add noise.
       if (field === 0) {
-        if (t.sound) occurrences.push(idOf(t.sound.own), slot, field);
-        if (t.stem) occurrences.push(idOf(t.stem), slot, field);
+        if (r[2] !== NONE) occurrences.push(r[2]!, slot, field);
+        if (r[3] !== NONE) occurrences.push(r[3]!, slot, field);
       }
-      if (!t.phrase) surface.add(t.term);
     }
     const lengths = field === 0 ? coreLen : answerLen;
     lengths[slot] = lengths[slot]! + terms.length;
   };
 
-  // Every example question on its own too (nearest-example similarity).
+  // Every example question on its own too (nearest-example similarity); called after addTerms
+  // of the same terms as a question, so their ids are all known.
   const exampleSlot: number[] = [];
   const exampleOwn: number[][] = [];
   const addExample = (slot: number, terms: readonly Term[]) => {
     const example = exampleSlot.length;
     const own: number[] = [];
-    for (const t of terms) {
-      const id = idOf(t.term);
-      examplePairs.push(id, example, 0);
-      if (!own.includes(id)) own.push(id);
-      if (t.concept) examplePairs.push(idOf(t.concept), example, 0);
-      if (t.sound) examplePairs.push(idOf(t.sound.own), example, 0);
-      if (t.stem) examplePairs.push(idOf(t.stem), example, 0);
+    for (let i = 0; i < terms.length; i++) {
+      const r = idsOf(terms[i]!, 0);
+      examplePairs.push(r[0]!, example, 0);
+      if (!own.includes(r[0]!)) own.push(r[0]!);
+      if (r[1] !== NONE) examplePairs.push(r[1]!, example, 0);
+      if (r[2] !== NONE) examplePairs.push(r[2]!, example, 0);
+      if (r[3] !== NONE) examplePairs.push(r[3]!, example, 0);
     }
     exampleSlot.push(slot);
     exampleOwn.push(own);
