@@ -64,7 +64,15 @@ const UNSET = -2;
 
 /** Builds the index from the content. */
 export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndexInput): SearchIndex {
-  const { analyze, negatives } = input;
+  const { negatives } = input;
+  // A text met twice (the same question under two topics, or as an example and a keyword
+  // line) is analysed once: the analyzer is pure and its terms are never changed.
+  const analysed = new Map<string, Term[]>();
+  const analyze = (text: string): Term[] => {
+    let terms = analysed.get(text);
+    if (terms === undefined) analysed.set(text, (terms = input.analyze(text, Infinity)));
+    return terms;
+  };
   const n = topics.length;
   const slots = negatives.length > 0 ? n + 1 : n;
   const oosSlot = negatives.length > 0 ? n : -1;
@@ -139,21 +147,21 @@ export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndex
   topics.forEach((topic, slot) => {
     for (const lang of LANGS) {
       for (const text of topic.examples[lang]) {
-        const terms = analyze(text, Infinity);
+        const terms = analyze(text);
         addTerms(slot, terms, 0);
         addExample(slot, terms);
         labelled.push({ terms, label: slot });
       }
       for (const text of topic.keywords[lang]) {
-        const terms = analyze(text, Infinity);
+        const terms = analyze(text);
         addTerms(slot, terms, 0);
         labelled.push({ terms, label: slot });
       }
     }
-    for (const lang of LANGS) addTerms(slot, analyze(topic.answer[lang], Infinity), 1);
+    for (const lang of LANGS) addTerms(slot, analyze(topic.answer[lang]), 1);
   });
   for (const text of negatives) {
-    const terms = analyze(text, Infinity);
+    const terms = analyze(text);
     addTerms(oosSlot, terms, 0);
     addExample(oosSlot, terms);
     labelled.push({ terms, label: oosSlot });
