@@ -13,6 +13,7 @@
  * gives the same weights. No download, no dependency: a hundred lines, five passes over
  * ~3,800 short questions and keyword lines.
  */
+import { createHash } from "node:crypto";
 import { MIN_SOUND_STRENGTH, type Term } from "./terms.ts";
 
 /** Settings of the classifier (defaults are the documented ones). */
@@ -41,6 +42,17 @@ export interface ClassifierState {
   bias: Float64Array;
   /** Feature values of a word's concept, sound key and stem. */
   values: { concept: number; sound: number; stem: number };
+}
+
+/**
+ * Trained models kept between starts (index-cache.ts keeps them in files), by a digest of
+ * everything the training reads: the questions' features and labels, the classes and the
+ * settings. A content edit that leaves them alone (an answer, a related topic) then trains
+ * nothing; the cache's owner adds the code's version to the key.
+ */
+export interface TrainingCache {
+  get(key: string): ClassifierState | undefined;
+  set(key: string, state: ClassifierState): void;
 }
 
 /** A trained classifier. */
@@ -102,6 +114,7 @@ export function trainTopicClassifier(
   questions: ReadonlyArray<{ terms: readonly Term[]; label: number }>,
   classes: number,
   options: ClassifierOptions = {},
+  cache?: TrainingCache,
 ): ClassifierState {
   const o: Required<ClassifierOptions> = {
     epochs: options.epochs ?? 5,
@@ -114,11 +127,36 @@ export function trainTopicClassifier(
   const values = { concept: o.conceptValue, sound: o.soundValue, stem: o.stemValue };
   const k = classes;
   const samples = sampleFeatures(questions, values);
+  const key = cache ? trainingKey(samples, k, o) : "";
+  const cached = cache?.get(key);
+  if (cached && cached.classes === k && cached.features.length === samples.features.length) return cached;
+  const state = train(samples, k, o);
+  cache?.set(key, state);
+  return state;
+}
+
+/** A digest of what a training reads (the model is a function of it and of the code). */
+function trainingKey(samples: Samples, k: number, o: Required<ClassifierOptions>): string {
+  const bytes = (a: Int32Array | Float64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  return createHash("sha256")
+    .update(JSON.stringify({ k, o, n: samples.labels.length }))
+    .update(samples.features.join("\u0000"))
+    .update(bytes(samples.at))
+    .update(bytes(samples.ids))
+    .update(bytes(samples.values))
+    .update(bytes(samples.labels))
+    .digest("hex")
+    .slice(0, 32);
+}
+
+/** The training itself, on the questions' features. */
+function train(samples: Samples, k: number, o: Required<ClassifierOptions>): ClassifierState {
+  const values = { concept: o.conceptValue, sound: o.soundValue, stem: o.stemValue };
   const { start, pairClass } = classPairs(samples, k);
   const entries = sampleEntries(samples, start, pairClass);
   const weights = new Float64Array(pairClass.length);
   const bias = new Float64Array(k);
-  const order = shuffled(questions.length, 7);
+  const order = shuffled(samples.labels.length, 7);
   trainPasses({ ...entries, labels: samples.labels, order, k, weights, bias, epochs: o.epochs, rate: o.rate, l2: o.l2 });
   return { classes: k, features: samples.features, start, pairClass, weights: Float32Array.from(weights), bias, values };
 }

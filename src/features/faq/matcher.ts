@@ -16,7 +16,7 @@
  */
 import { withinOneEdit } from "../../core/text.ts";
 import { applyCalibration, type Calibration } from "./calibration.ts";
-import { createTopicClassifier, type ClassifierOptions } from "./classifier.ts";
+import { createTopicClassifier, type ClassifierOptions, type TrainingCache } from "./classifier.ts";
 import type { FaqTopic } from "./content.ts";
 import { conceptTerm, createConceptFinder, type Concept, type ConceptFinder } from "./lexicon.ts";
 import { isStopKey, skeleton } from "./normalize.ts";
@@ -90,6 +90,8 @@ export interface MatcherOptions extends RankingOptions {
   thresholds?: FaqThresholds;
   /** The index, already built from the same content and options (search-index.ts). */
   index?: SearchIndex;
+  /** Where the index build keeps trained classifiers between starts (index-cache.ts). */
+  trainingCache?: TrainingCache;
 }
 
 /** A ranked topic with the features the confidence is computed from. */
@@ -153,7 +155,7 @@ function analysisOf(lexicon: readonly Concept[] = NO_LEXICON): { finder: Concept
 }
 
 function buildIndexWith(topics: readonly FaqTopic[], options: MatcherOptions, finder: ConceptFinder, analyze: Analyzer): SearchIndex {
-  return buildSearchIndex(topics, { analyze, negatives: options.negatives ?? [], lexiconWords: finder.words.keys(), classifier: options.classifier });
+  return buildSearchIndex(topics, { analyze, negatives: options.negatives ?? [], lexiconWords: finder.words.keys(), classifier: options.classifier, trainingCache: options.trainingCache });
 }
 
 /**

@@ -7,7 +7,7 @@
  * (index-cache.ts): a start-up with unchanged content reads the index instead of building it.
  */
 import { LANGS } from "../../core/types.ts";
-import { trainTopicClassifier, type ClassifierOptions, type ClassifierState } from "./classifier.ts";
+import { trainTopicClassifier, type ClassifierOptions, type ClassifierState, type TrainingCache } from "./classifier.ts";
 import type { FaqTopic } from "./content.ts";
 import type { Analyzer, Term } from "./terms.ts";
 
@@ -53,6 +53,8 @@ export interface SearchIndexInput {
   /** One-word lexicon members (known words for spelling recovery). */
   lexiconWords: Iterable<string>;
   classifier?: ClassifierOptions;
+  /** Trained classifiers kept between starts (index-cache.ts); none: always trained. */
+  trainingCache?: TrainingCache;
 }
 
 /** The IDF of a document frequency over `slots` slots. */
@@ -189,7 +191,7 @@ export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndex
     exampleWeight: Float64Array.from(exampleOwn, (own) => own.reduce((sum, id) => sum + weightOf(id), 0)),
     exampleStart,
     exampleIds,
-    classifier: n > 0 ? trainTopicClassifier(labelled, slots, input.classifier) : null,
+    classifier: n > 0 ? trainTopicClassifier(labelled, slots, input.classifier, input.trainingCache) : null,
   };
 }
 
