@@ -11,9 +11,11 @@
  *   what "on one core" means, next to messages per wall-second. Measured twice: on **first
  *   sight** (a fresh process, every message once: word caches cold, as a bot meets new sellers)
  *   and **steady** (the same messages cycled for `--seconds`, caches warm).
- * - Cold build in fresh processes: with the build caches (a start with unchanged content) and
+ * - Cold build in fresh processes: with the build caches (a start with unchanged content),
  *   without (a true cold build: an empty cache folder, so every cache file is built and
- *   written), per part (FAQ index, gazetteer, lexicons and rules, first message), and the first
+ *   written) and after an answer edit (a copy of the content whose caches one start filled,
+ *   then one FAQ answer edited before each run: the first start after a partner's usual edit),
+ *   per part (FAQ index, gazetteer, lexicons and rules, first message), and the first
  *   message's answer counted from process start.
  * - Steady, again: every message in each tree in turn, five times, its least cpu kept (robust to
  *   the load of a shared machine: the ratios to compare).
@@ -24,9 +26,9 @@
  * Prints figures; asserts nothing (targets in docs/understanding.md).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -77,7 +79,7 @@ function messagesOf(root: string, lexiconExamples: string[], faqExamples: string
 }
 
 /** Imports the understanding of the checkout at `root` and builds it (cacheDir: undefined = the default cache, null = none). */
-async function load(root: string, cacheDir?: string | null) {
+async function load(root: string, cacheDir?: string | null, contentDir = join(root, "content")) {
   const src = (p: string) => import(pathToFileURL(join(root, "src", p)).href);
   const t = () => [performance.now(), process.cpuUsage()] as const;
   const since = ([w, c]: readonly [number, NodeJS.CpuUsage]) => ({ wall: performance.now() - w, cpu: cpuMs(c) });
@@ -86,7 +88,7 @@ async function load(root: string, cacheDir?: string | null) {
   const gazetteerModule = await src("features/partners/gazetteer.ts");
   const { createContentUnderstander } = await src("understanding/wiring.ts");
   const imports = since(m0);
-  const content = join(root, "content");
+  const content = contentDir;
   const f0 = t();
   const kb = loadKnowledgeBase(faqDir(content), cacheDir === undefined ? {} : { indexCacheDir: cacheDir === null ? null : join(cacheDir, "faq") });
   const faq = since(f0);
@@ -132,11 +134,15 @@ const at = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, M
 const sortedOf = (list: number[]) => [...list].sort((a, b) => a - b);
 const median = (list: number[]) => sortedOf(list)[Math.floor(list.length / 2)]!;
 
-/** One fresh process: the cold build (cache: the default folder; none: an empty folder), the first message, then every message once. */
-async function child(root: string, mode: "cache" | "none"): Promise<void> {
-  const dir = mode === "none" ? mkdtempSync(join(tmpdir(), "seller-bot-bench-")) : undefined;
+/**
+ * One fresh process: the cold build (cache: the default folder; none: an empty folder; edit: a
+ * copy of the content whose caches were filled before one FAQ answer was edited, i.e. the
+ * first start after a partner's answer edit), the first message, then every message once.
+ */
+async function child(root: string, mode: "cache" | "none" | "edit", edit?: { content: string; cache: string }): Promise<void> {
+  const dir = mode === "none" ? mkdtempSync(join(tmpdir(), "seller-bot-bench-")) : mode === "edit" ? edit!.cache : undefined;
   try {
-    const built = await load(root, dir);
+    const built = await load(root, dir, edit?.content);
     const { understander, parts } = built;
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -144,7 +150,7 @@ async function child(root: string, mode: "cache" | "none"): Promise<void> {
     const first = { wall: performance.now() - t0, cpu: cpuMs(c0) };
     const sinceStart = performance.now(); // performance.now() counts from process start
     const startCpu = cpuMs({ user: 0, system: 0 });
-    if (mode === "none") {
+    if (mode !== "cache") {
       console.log(JSON.stringify({ ...parts, first, sinceStart: { wall: sinceStart, cpu: startCpu } }));
       return; // first sight is measured in the runs with the cache (the same code, a shorter bench)
     }
@@ -163,13 +169,27 @@ async function child(root: string, mode: "cache" | "none"): Promise<void> {
       }),
     );
   } finally {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir && mode === "none") rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function runChild(root: string, mode: "cache" | "none"): Record<string, any> {
-  const out = execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", root, mode], { encoding: "utf8", cwd: root, maxBuffer: 1 << 24 });
+function runChild(root: string, mode: "cache" | "none" | "edit", edit?: { content: string; cache: string }): Record<string, any> {
+  const extra = edit ? [edit.content, edit.cache] : [];
+  const out = execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", root, mode, ...extra], { encoding: "utf8", cwd: root, maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split("\n").at(-1)!);
+}
+
+/** A copy of `root`'s content with filled caches (one start), for the "edit" runs. */
+function editCopy(root: string): { content: string; cache: string; edit(run: number): void } {
+  const base = mkdtempSync(join(tmpdir(), "seller-bot-bench-edit-"));
+  const copy = { content: join(base, "content"), cache: join(base, "cache") };
+  cpSync(join(root, "content"), copy.content, { recursive: true });
+  runChild(root, "edit", copy); // fills the caches
+  const file = join(copy.content, "faq", readdirSync(join(copy.content, "faq")).filter((f) => f.endsWith(".json")).sort()[0]!);
+  const original = JSON.parse(readFileSync(file, "utf8")) as { answer: Record<string, string> };
+  // Each run edits the answer anew, so each one is a first start after an edit.
+  const edit = (run: number) => writeFileSync(file, JSON.stringify({ ...original, answer: { ...original.answer, en: `${original.answer.en} (edit ${run})` } }, null, 2));
+  return { ...copy, edit };
 }
 
 async function main(): Promise<void> {
@@ -181,13 +201,17 @@ async function main(): Promise<void> {
 
   // Cold processes first (they also fill the default caches for the "cache" runs), rounds alternating.
   for (const root of roots) runChild(root, "cache");
-  const cold = new Map<string, { cache: Record<string, any>[]; none: Record<string, any>[] }>(roots.map((r) => [r, { cache: [], none: [] }]));
+  const cold = new Map<string, { cache: Record<string, any>[]; none: Record<string, any>[]; edit: Record<string, any>[] }>(roots.map((r) => [r, { cache: [], none: [], edit: [] }]));
+  const copies = new Map(roots.map((r) => [r, editCopy(r)]));
   for (let i = 0; i < runs; i++) {
     for (const root of roots) {
       cold.get(root)!.cache.push(runChild(root, "cache"));
       cold.get(root)!.none.push(runChild(root, "none"));
+      copies.get(root)!.edit(i);
+      cold.get(root)!.edit.push(runChild(root, "edit", copies.get(root)));
     }
   }
+  for (const c of copies.values()) rmSync(dirname(c.content), { recursive: true, force: true });
 
   // Steady state in this process, rounds alternating.
   const trees: Tree[] = [];
@@ -270,13 +294,14 @@ async function main(): Promise<void> {
     const c = cold.get(root)!;
     const b = baselineRoot && root === HERE_ROOT ? cold.get(resolve(baselineRoot)) : undefined;
     const med = (list: Record<string, any>[], key: string, kind: string) => median(list.map((x) => x[key][kind] as number));
-    console.log(`[${label(root)}] cold, fresh processes, median of ${runs} (wall / cpu ms)           with cache      no cache file`);
-    for (const [key, name] of parts) {
-      console.log(`  ${name.padEnd(56)} ${f(med(c.cache, key, "wall"), 1).padStart(6)} / ${f(med(c.cache, key, "cpu"), 1).padStart(6)}  ${f(med(c.none, key, "wall"), 1).padStart(6)} / ${f(med(c.none, key, "cpu"), 1).padStart(6)}`);
-    }
+    const cell = (list: Record<string, any>[], key: string) => `${f(med(list, key, "wall"), 1).padStart(6)} / ${f(med(list, key, "cpu"), 1).padStart(6)}`;
+    console.log(`[${label(root)}] cold, fresh processes, median of ${runs} (wall / cpu ms)           with cache      no cache file   after an answer edit`);
+    for (const [key, name] of parts) console.log(`  ${name.padEnd(56)} ${cell(c.cache, key)}  ${cell(c.none, key)}  ${cell(c.edit, key)}`);
     const total = (list: Record<string, any>[], kind: string) => median(list.map((x) => parts.reduce((sum, [k]) => sum + (x[k][kind] as number), 0)));
-    console.log(`  ${"build + first message (target ≤ 200 ms)".padEnd(56)} ${f(total(c.cache, "wall"), 1).padStart(6)} / ${f(total(c.cache, "cpu"), 1).padStart(6)}  ${f(total(c.none, "wall"), 1).padStart(6)} / ${f(total(c.none, "cpu"), 1).padStart(6)}${b ? `  (cpu ${(total(c.cache, "cpu") / total(b.cache, "cpu")).toFixed(2)}× / ${(total(c.none, "cpu") / total(b.none, "cpu")).toFixed(2)}× baseline)` : ""}`);
-    console.log(`  ${"first answer counted from process start (node, tsx, imports)".padEnd(56)} ${f(med(c.cache, "sinceStart", "wall"), 1).padStart(6)} / ${f(med(c.cache, "sinceStart", "cpu"), 1).padStart(6)}  ${f(med(c.none, "sinceStart", "wall"), 1).padStart(6)} / ${f(med(c.none, "sinceStart", "cpu"), 1).padStart(6)}`);
+    const totals = (list: Record<string, any>[]) => `${f(total(list, "wall"), 1).padStart(6)} / ${f(total(list, "cpu"), 1).padStart(6)}`;
+    const vs = (kind: "cache" | "none" | "edit") => (b ? `${(total(c[kind], "cpu") / total(b[kind], "cpu")).toFixed(2)}×` : "");
+    console.log(`  ${"build + first message (target ≤ 200 ms)".padEnd(56)} ${totals(c.cache)}  ${totals(c.none)}  ${totals(c.edit)}${b ? `  (cpu ${vs("cache")} / ${vs("none")} / ${vs("edit")} baseline)` : ""}`);
+    console.log(`  ${"first answer counted from process start (node, tsx, imports)".padEnd(56)} ${cell(c.cache, "sinceStart")}  ${cell(c.none, "sinceStart")}  ${cell(c.edit, "sinceStart")}`);
     const fs = c.cache.map((x) => x.firstSight);
     const bfs = b?.cache.map((x) => x.firstSight);
     const m = (list: Record<string, number>[], k: string) => median(list.map((x) => x[k]!));
@@ -288,5 +313,5 @@ async function main(): Promise<void> {
   console.log(`load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(" ")} (2 cores shared)`);
 }
 
-if (args[0] === "--child") await child(args[1]!, args[2] === "none" ? "none" : "cache");
+if (args[0] === "--child") await child(args[1]!, args[2] === "none" || args[2] === "edit" ? args[2] : "cache", args[2] === "edit" ? { content: args[3]!, cache: args[4]! } : undefined);
 else await main();

@@ -12,6 +12,7 @@ import { cachedContent, cachedIndex, indexFile, indexKey } from "../../src/featu
 import { loadFaqContent, loadKnowledgeBase } from "../../src/features/faq/knowledge.ts";
 import { buildMatcherIndex } from "../../src/features/faq/matcher.ts";
 import { LANGS } from "../../src/core/types.ts";
+import type { ClassifierState } from "../../src/features/faq/classifier.ts";
 
 const questions = ["account register karne ke liye kya documents chahiye?", "تصدیق میں کتنے دن لگتے ہیں", "how much is the membership fee", "aaj mausam kaisa hai"];
 
@@ -121,5 +122,54 @@ describe("the content cache", () => {
     const cached = loadKnowledgeBase(join(content, "faq"), { indexCacheDir: cache });
     for (const q of questions) expect(cached.matcher.match(q)).toEqual(fresh.matcher.match(q));
     expect([...cached.topics.keys()]).toEqual([...fresh.topics.keys()]);
+  });
+});
+
+describe("the trained classifier's cache", () => {
+  const classifierFiles = (dir: string) => readdirSync(dir).filter((f) => /^classifier-[0-9a-f]+\.bin$/.test(f));
+
+  it("keeps the model over an edit the training does not read (an answer), and trains anew for one it reads (an example)", () => {
+    const root = mkdtempSync(join(tmpdir(), "faq-training-cache-"));
+    const copy = join(root, "content");
+    for (const dir of ["faq", "lexicon", "faq-negatives"]) cpSync(resolve("content", dir), join(copy, dir), { recursive: true });
+    const dir = join(root, "cache");
+    const faq = join(copy, "faq");
+    expect(loadKnowledgeBase(faq, { indexCacheDir: dir }).indexOrigin).toBe("built");
+    expect(classifierFiles(dir)).toHaveLength(1);
+    const before = readFileSync(join(dir, classifierFiles(dir)[0]!));
+
+    const file = join(faq, "samples.json");
+    const topic = JSON.parse(readFileSync(file, "utf8")) as { answer: Record<string, string>; examples: Record<string, string[]> };
+    topic.answer.en = `${topic.answer.en} Samples usually arrive within a week.`;
+    writeFileSync(file, JSON.stringify(topic, null, 2));
+    const edited = loadKnowledgeBase(faq, { indexCacheDir: dir });
+    expect(edited.indexOrigin).toBe("built");
+    expect(classifierFiles(dir)).toHaveLength(1);
+    expect(readFileSync(join(dir, classifierFiles(dir)[0]!)).equals(before)).toBe(true);
+    const fresh = loadKnowledgeBase(faq, { indexCacheDir: null });
+    for (const q of [...questions, "sample kitne din mein pohanchta hai"]) {
+      expect(edited.matcher.match(q)).toEqual(fresh.matcher.match(q));
+      expect(edited.matcher.rank(q)).toEqual(fresh.matcher.rank(q));
+    }
+
+    topic.examples["ur-Latn"]!.push("sample ka parcel kab tak aata hai");
+    writeFileSync(file, JSON.stringify(topic, null, 2));
+    expect(loadKnowledgeBase(faq, { indexCacheDir: dir }).indexOrigin).toBe("built");
+    expect(classifierFiles(dir)).toHaveLength(2);
+  });
+
+  it("returns the cached model for the same training input and trains for another", () => {
+    const c = loadFaqContent(resolve("content/faq"));
+    const store = new Map<string, ClassifierState>();
+    let sets = 0;
+    const trainingCache = { get: (k: string) => store.get(k), set: (k: string, s: ClassifierState) => (sets++, store.set(k, s)) };
+    const negatives = LANGS.flatMap((l) => c.negatives[l]);
+    const a = buildMatcherIndex(c.topics, { lexicon: c.lexicon, negatives, trainingCache });
+    const b = buildMatcherIndex(c.topics, { lexicon: c.lexicon, negatives, trainingCache });
+    expect(sets).toBe(1);
+    expect(b.classifier).toBe(a.classifier);
+    expect(buildMatcherIndex(c.topics, { lexicon: c.lexicon, negatives })).toEqual(a);
+    buildMatcherIndex(c.topics, { lexicon: c.lexicon, negatives: negatives.slice(1), trainingCache });
+    expect(sets).toBe(2);
   });
 });

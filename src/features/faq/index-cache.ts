@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCacheFile, sourceDigest, tsFilesOf, writeCacheFile } from "../../core/file-cache.ts";
-import type { ClassifierOptions } from "./classifier.ts";
+import type { ClassifierOptions, ClassifierState, TrainingCache } from "./classifier.ts";
 import type { FaqTopic } from "./content.ts";
 import type { Concept } from "./lexicon.ts";
 import { SEARCH_INDEX_FORMAT, type SearchIndex } from "./search-index.ts";
@@ -77,6 +77,34 @@ export function cachedIndex(source: IndexSource, build: () => SearchIndex, dir =
   if (cached) return { index: cached, origin: "cache" };
   const index = build();
   return { index, origin: writeCacheFile(dir, file, index, "index") ? "built" : "built-uncached" };
+}
+
+/**
+ * Trained classifiers in `<dir>/classifier-<key>.bin`, the key being the training's own digest
+ * (classifier.ts: the questions' features, labels and settings) with this folder's code and
+ * the V8 version: an edit that changes the index but not what the classifier learns from (an
+ * answer, a related topic, a route) rebuilds the index without training, with the same model.
+ * Kept beside the index files and pruned like them.
+ */
+export function createTrainingCache(dir = DEFAULT_INDEX_CACHE_DIR): TrainingCache {
+  const fileOf = (key: string) => {
+    try {
+      const full = createHash("sha256").update(JSON.stringify({ v8: process.versions.v8, code: sourceHash(), key })).digest("hex").slice(0, 32);
+      return join(dir, `classifier-${full}.bin`);
+    } catch {
+      return undefined; // no source to key by (a bundle): never reuse a model
+    }
+  };
+  return {
+    get: (key) => {
+      const file = fileOf(key);
+      return file === undefined ? undefined : readCacheFile<ClassifierState>(file, (v) => v.weights instanceof Float32Array && v.start instanceof Int32Array && Array.isArray(v.features));
+    },
+    set: (key, state) => {
+      const file = fileOf(key);
+      if (file !== undefined) writeCacheFile(dir, file, state, "classifier");
+    },
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ import { LANGS } from "../../core/types.ts";
 import { CALIBRATION_FILE, loadCalibration } from "./calibration.ts";
 import { loadFaqTopics, loadNegatives, NEGATIVES_FILE, topicLabel, type FaqNegatives, type FaqTopic } from "./content.ts";
 import { LEXICON_FILE, loadLexicon, type Concept } from "./lexicon.ts";
-import { cachedContent, cachedIndex, type IndexOrigin } from "./index-cache.ts";
+import { cachedContent, cachedIndex, createTrainingCache, type IndexOrigin } from "./index-cache.ts";
 import { buildMatcherIndex, createFaqMatcher, type FaqMatch, type FaqMatcher } from "./matcher.ts";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -77,7 +77,9 @@ export function loadKnowledgeBase(dir: string, options: KnowledgeBaseOptions = {
   const { topics, lexicon, negatives: byLang, calibration } = options.indexCacheDir === null ? load() : cachedContent(contentFiles(dir), load, options.indexCacheDir);
   const negatives = LANGS.flatMap((l) => byLang[l]);
   const matcherOptions = { lexicon, negatives, calibration };
-  const build = () => buildMatcherIndex(topics, matcherOptions);
+  // Without an index cache nothing is kept, the trained classifier included.
+  const trainingCache = options.indexCacheDir === null ? undefined : createTrainingCache(options.indexCacheDir);
+  const build = () => buildMatcherIndex(topics, { ...matcherOptions, trainingCache });
   const { index, origin } =
     options.indexCacheDir === null ? { index: build(), origin: "built" as const } : cachedIndex({ topics, lexicon, negatives }, build, options.indexCacheDir);
   const matcher = createFaqMatcher(topics, { ...matcherOptions, index });

@@ -16,7 +16,7 @@
  */
 import { withinOneEdit } from "../../core/text.ts";
 import { applyCalibration, type Calibration } from "./calibration.ts";
-import { createTopicClassifier, type ClassifierOptions } from "./classifier.ts";
+import { createTopicClassifier, type ClassifierOptions, type TrainingCache } from "./classifier.ts";
 import type { FaqTopic } from "./content.ts";
 import { conceptTerm, createConceptFinder, type Concept, type ConceptFinder } from "./lexicon.ts";
 import { isStopKey, skeleton } from "./normalize.ts";
@@ -90,6 +90,8 @@ export interface MatcherOptions extends RankingOptions {
   thresholds?: FaqThresholds;
   /** The index, already built from the same content and options (search-index.ts). */
   index?: SearchIndex;
+  /** Where the index build keeps trained classifiers between starts (index-cache.ts). */
+  trainingCache?: TrainingCache;
 }
 
 /** A ranked topic with the features the confidence is computed from. */
@@ -130,12 +132,30 @@ const B = 0.75;
  * file between starts).
  */
 export function buildMatcherIndex(topics: readonly FaqTopic[], options: MatcherOptions = {}): SearchIndex {
-  const finder = createConceptFinder(options.lexicon ?? []);
-  return buildIndexWith(topics, options, finder, createAnalyzer(finder));
+  const { finder, analyze } = analysisOf(options.lexicon);
+  return buildIndexWith(topics, options, finder, analyze);
+}
+
+const NO_LEXICON: readonly Concept[] = [];
+const analyses = new WeakMap<readonly Concept[], { finder: ConceptFinder; analyze: Analyzer }>();
+
+/**
+ * The concept finder and analyzer of a lexicon, made once per lexicon (array): the index build
+ * and the matcher over it share them, so a start without the index cache compiles the lexicon
+ * once, and the first questions meet the knowledge base's words already analysed. Both are
+ * pure (the analyzer only caches immutable terms), so sharing changes no answer.
+ */
+function analysisOf(lexicon: readonly Concept[] = NO_LEXICON): { finder: ConceptFinder; analyze: Analyzer } {
+  let a = analyses.get(lexicon);
+  if (a === undefined) {
+    const finder = createConceptFinder(lexicon);
+    analyses.set(lexicon, (a = { finder, analyze: createAnalyzer(finder) }));
+  }
+  return a;
 }
 
 function buildIndexWith(topics: readonly FaqTopic[], options: MatcherOptions, finder: ConceptFinder, analyze: Analyzer): SearchIndex {
-  return buildSearchIndex(topics, { analyze, negatives: options.negatives ?? [], lexiconWords: finder.words.keys(), classifier: options.classifier });
+  return buildSearchIndex(topics, { analyze, negatives: options.negatives ?? [], lexiconWords: finder.words.keys(), classifier: options.classifier, trainingCache: options.trainingCache });
 }
 
 /**
@@ -157,8 +177,7 @@ export function createFaqMatcher(topics: readonly FaqTopic[], options: MatcherOp
   const calibration = options.calibration ?? null;
   const thresholds = options.thresholds ?? calibration?.thresholds ?? RAW_THRESHOLDS;
 
-  const finder = createConceptFinder(options.lexicon ?? []);
-  const analyze = createAnalyzer(finder);
+  const { finder, analyze } = analysisOf(options.lexicon);
   const index = options.index ?? buildIndexWith(topics, options, finder, analyze);
   if (index.topicIds.join(",") !== topics.map((t) => t.id).join(",")) throw new Error("FAQ index built for other topics");
   const { slots, oosSlot, postings, postingStart, dfCore, df, exampleSlot, exampleWeight, exampleStart, exampleIds } = index;

@@ -7,7 +7,7 @@
  * (index-cache.ts): a start-up with unchanged content reads the index instead of building it.
  */
 import { LANGS } from "../../core/types.ts";
-import { trainTopicClassifier, type ClassifierOptions, type ClassifierState } from "./classifier.ts";
+import { trainTopicClassifier, type ClassifierOptions, type ClassifierState, type TrainingCache } from "./classifier.ts";
 import type { FaqTopic } from "./content.ts";
 import type { Analyzer, Term } from "./terms.ts";
 
@@ -53,14 +53,28 @@ export interface SearchIndexInput {
   /** One-word lexicon members (known words for spelling recovery). */
   lexiconWords: Iterable<string>;
   classifier?: ClassifierOptions;
+  /** Trained classifiers kept between starts (index-cache.ts); none: always trained. */
+  trainingCache?: TrainingCache;
 }
 
 /** The IDF of a document frequency over `slots` slots. */
 export const idf = (slots: number, df: number) => Math.log(1 + slots / Math.max(1, df));
 
+// Marks in a term's ids: it has no such alternative; not looked up yet.
+const NONE = -1;
+const UNSET = -2;
+
 /** Builds the index from the content. */
 export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndexInput): SearchIndex {
-  const { analyze, negatives } = input;
+  const { negatives } = input;
+  // A text met twice (the same question under two topics, or as an example and a keyword
+  // line) is analysed once: the analyzer is pure and its terms are never changed.
+  const analysed = new Map<string, Term[]>();
+  const analyze = (text: string): Term[] => {
+    let terms = analysed.get(text);
+    if (terms === undefined) analysed.set(text, (terms = input.analyze(text, Infinity)));
+    return terms;
+  };
   const n = topics.length;
   const slots = negatives.length > 0 ? n + 1 : n;
   const oosSlot = negatives.length > 0 ? n : -1;
@@ -78,34 +92,52 @@ export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndex
   const coreLen = new Float64Array(slots);
   const answerLen = new Float64Array(slots);
   const surface = new Set<string>();
+  // The index ids of a term's key, concept, sound key and stem, worked out once per term
+  // (the analyzer gives one Term per word key, met ~7 times each) in the order the ids are
+  // handed out: key and concept when first met, sound and stem when first met in a question.
+  const termIds = new Map<Term, number[]>();
+  const idsOf = (t: Term, field: 0 | 1): number[] => {
+    let r = termIds.get(t);
+    if (r === undefined) {
+      r = [idOf(t.term), t.concept ? idOf(t.concept) : NONE, UNSET, UNSET];
+      termIds.set(t, r);
+      if (!t.phrase) surface.add(t.term);
+    }
+    if (field === 0 && r[2] === UNSET) {
+      r[2] = t.sound ? idOf(t.sound.own) : NONE;
+      r[3] = t.stem ? idOf(t.stem) : NONE;
+    }
+    return r;
+  };
   const addTerms = (slot: number, terms: readonly Term[], field: 0 | 1) => {
-    for (const t of terms) {
-      occurrences.push(idOf(t.term), slot, field);
-      if (t.concept) occurrences.push(idOf(t.concept), slot, field);
+    for (let i = 0; i < terms.length; i++) {
+      const r = idsOf(terms[i]!, field);
+      occurrences.push(r[0]!, slot, field);
+      if (r[1] !== NONE) occurrences.push(r[1]!, slot, field);
       // Answers mention many words in passing: their sound keys and stems would only add noise.
       if (field === 0) {
-        if (t.sound) occurrences.push(idOf(t.sound.own), slot, field);
-        if (t.stem) occurrences.push(idOf(t.stem), slot, field);
+        if (r[2] !== NONE) occurrences.push(r[2]!, slot, field);
+        if (r[3] !== NONE) occurrences.push(r[3]!, slot, field);
       }
-      if (!t.phrase) surface.add(t.term);
     }
     const lengths = field === 0 ? coreLen : answerLen;
     lengths[slot] = lengths[slot]! + terms.length;
   };
 
-  // Every example question on its own too (nearest-example similarity).
+  // Every example question on its own too (nearest-example similarity); called after addTerms
+  // of the same terms as a question, so their ids are all known.
   const exampleSlot: number[] = [];
   const exampleOwn: number[][] = [];
   const addExample = (slot: number, terms: readonly Term[]) => {
     const example = exampleSlot.length;
     const own: number[] = [];
-    for (const t of terms) {
-      const id = idOf(t.term);
-      examplePairs.push(id, example, 0);
-      if (!own.includes(id)) own.push(id);
-      if (t.concept) examplePairs.push(idOf(t.concept), example, 0);
-      if (t.sound) examplePairs.push(idOf(t.sound.own), example, 0);
-      if (t.stem) examplePairs.push(idOf(t.stem), example, 0);
+    for (let i = 0; i < terms.length; i++) {
+      const r = idsOf(terms[i]!, 0);
+      examplePairs.push(r[0]!, example, 0);
+      if (!own.includes(r[0]!)) own.push(r[0]!);
+      if (r[1] !== NONE) examplePairs.push(r[1]!, example, 0);
+      if (r[2] !== NONE) examplePairs.push(r[2]!, example, 0);
+      if (r[3] !== NONE) examplePairs.push(r[3]!, example, 0);
     }
     exampleSlot.push(slot);
     exampleOwn.push(own);
@@ -117,21 +149,21 @@ export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndex
   topics.forEach((topic, slot) => {
     for (const lang of LANGS) {
       for (const text of topic.examples[lang]) {
-        const terms = analyze(text, Infinity);
+        const terms = analyze(text);
         addTerms(slot, terms, 0);
         addExample(slot, terms);
         labelled.push({ terms, label: slot });
       }
       for (const text of topic.keywords[lang]) {
-        const terms = analyze(text, Infinity);
+        const terms = analyze(text);
         addTerms(slot, terms, 0);
         labelled.push({ terms, label: slot });
       }
     }
-    for (const lang of LANGS) addTerms(slot, analyze(topic.answer[lang], Infinity), 1);
+    for (const lang of LANGS) addTerms(slot, analyze(topic.answer[lang]), 1);
   });
   for (const text of negatives) {
-    const terms = analyze(text, Infinity);
+    const terms = analyze(text);
     addTerms(oosSlot, terms, 0);
     addExample(oosSlot, terms);
     labelled.push({ terms, label: oosSlot });
@@ -159,7 +191,7 @@ export function buildSearchIndex(topics: readonly FaqTopic[], input: SearchIndex
     exampleWeight: Float64Array.from(exampleOwn, (own) => own.reduce((sum, id) => sum + weightOf(id), 0)),
     exampleStart,
     exampleIds,
-    classifier: n > 0 ? trainTopicClassifier(labelled, slots, input.classifier) : null,
+    classifier: n > 0 ? trainTopicClassifier(labelled, slots, input.classifier, input.trainingCache) : null,
   };
 }
 
