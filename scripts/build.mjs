@@ -150,6 +150,11 @@ function prune(dist, current) {
     .map((name) => ({ path: join(dist, name), at: statSync(join(dist, name)).mtimeMs }))
     .sort((a, b) => b.at - a.at);
   for (const { path } of builds.slice(KEEP)) rmSync(path, { recursive: true, force: true });
+  // What a build killed midway left (a running one renames its folder within seconds).
+  for (const name of readdirSync(dist).filter((n) => n.endsWith(".tmp"))) {
+    const path = join(dist, name);
+    if (Date.now() - statSync(path).mtimeMs > 10 * 60_000) rmSync(path, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
