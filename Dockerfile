@@ -20,6 +20,9 @@ COPY src ./src
 COPY locales ./locales
 COPY content ./content
 COPY tsconfig.json ./
+# The compiled build bin/seller-bot.js runs (dist/<digest of src>/, decision 1105); esbuild
+# comes with tsx, a runtime dependency, so a container could rebuild after an edit too.
+RUN npm run build
 RUN npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim

@@ -3,15 +3,20 @@
  * features, reply) for 10,000 messages from 1,000 users on the local channel, on SQLite and
  * on PostgreSQL. Prints throughput (closed loop, 64 in flight: its latency is mostly
  * queueing) with the CPU time per message, latency at an offered load of 500 msg/s (open
- * loop), and peak RSS. Each database runs in its own child process so RSS is its own.
+ * loop), and peak RSS. Each database runs in its own child process so RSS is its own; the
+ * child runs this file compiled as `start` runs the bot (plain Node, scripts/build.mjs), and
+ * its peak RSS is the kernel's high-water mark (getrusage), not a sample.
  * Targets (2 cores):
  * ≥ 1,000 msg/s, p99 ≤ 25 ms, RSS ≤ 200 MB.
  *
  *   npm run bench:core                 # both
  *   npm run bench:core -- sqlite 2000  # one provider, fewer messages
+ *   npm run bench:core -- --tsx        # the child on tsx's loader instead (as before the build)
  */
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { build, ROOT } from "../scripts/build.mjs";
 import pino from "pino";
 import { createApp } from "../src/app.ts";
 import { createMemoryAdapter } from "../src/channels/memory/index.ts";
@@ -20,7 +25,8 @@ import { dropPostgresSchema, openDatabase, type Database } from "../src/db/clien
 import type { InboundMessage } from "../src/core/types.ts";
 
 const PG_URL = "postgresql://postgres@127.0.0.1:5432/test";
-const [provider, countArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const [provider, countArg] = args.filter((a) => !a.startsWith("--"));
 const total = Number(countArg ?? 10_000);
 const users = Math.min(1000, total);
 const inFlight = 64;
@@ -28,13 +34,18 @@ const inFlight = 64;
 // A realistic mix: greetings, menu, questions (FAQ), language switches and numbered replies.
 const TEXTS = ["hello", "menu", "account kaise banayen?", "what documents do I need", "مجھے ممبرشپ فیس بتائیں", "language", "2", "nearest partner", "sialkot", "kya haal hai"];
 
-if (!provider) {
-  for (const p of ["sqlite", "postgres"]) {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "bench/core.bench.ts", p, String(total)], { stdio: "inherit" });
+// npm run bench:core: compile, then one child per database (the child has --child).
+if (!args.includes("--child")) {
+  const child = args.includes("--tsx")
+    ? ["--import", "tsx", "bench/core.bench.ts"]
+    : [join((await build({ dirs: ["src", "bench"], dist: join(ROOT, ".tmp/bench-dist") })).dir, "bench/core.bench.js")];
+  for (const p of provider ? [provider] : ["sqlite", "postgres"]) {
+    const r = spawnSync(process.execPath, [...child, p, String(total), "--child"], { stdio: "inherit" });
     if (r.status) process.exit(r.status);
   }
   process.exit(0);
 }
+if (!provider) throw new Error("--child needs a provider");
 
 async function open(): Promise<{ database: Database; cleanup: () => Promise<void> }> {
   if (provider === "postgres") {
@@ -58,7 +69,8 @@ async function open(): Promise<{ database: Database; cleanup: () => Promise<void
 let peakRss = 0;
 let peakHeap = 0;
 const sample = () => {
-  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  // The kernel's high-water mark (ru_maxrss, KiB): exact, whenever it is read.
+  peakRss = process.resourceUsage().maxRSS * 1024;
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapTotal);
 };
 const sampler = setInterval(sample, 20);
@@ -130,6 +142,7 @@ sample();
 const offeredRate = 500;
 const offered = await offer(messages.slice(split), offeredRate);
 clearInterval(sampler);
+sample();
 console.log(
   `${provider.padEnd(8)} ${total} messages from ${users} users | throughput (${inFlight} in flight): ${Math.round(sat.rate)} msg/s, ` +
     `p50 ${pct(sat.latencies, 50)} ms, p99 ${pct(sat.latencies, 99)} ms, CPU ${Math.round(sat.cpuUs)} µs/msg | latency at ${offeredRate} msg/s offered: ` +

@@ -5,9 +5,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createApp, type App } from "../app.ts";
 import { createConsoleAdapter } from "../channels/console/index.ts";
-import { createTelegramChannel } from "../channels/telegram/index.ts";
-import { createWhatsAppChannel } from "../channels/whatsapp/index.ts";
-import { createWhatsAppCloudChannel } from "../channels/whatsapp-cloud/index.ts";
 import { ChannelStartError } from "../core/errors.ts";
 import { createInboxReplayJob } from "../core/inbox.ts";
 import { createMaintenanceJob } from "../core/maintenance.ts";
@@ -215,9 +212,11 @@ function listenForStopSignals(): StopSignals {
 async function startChannels(app: App, http: HttpServer, started: Adapter[]): Promise<void> {
   const { config } = app.deps;
   const adapters: Array<() => Promise<Adapter>> = [];
-  if (config.telegram) adapters.push(() => createTelegramChannel(app.deps, http));
-  if (config.whatsapp.enabled) adapters.push(() => createWhatsAppChannel(app.deps));
-  if (config.whatsappCloud) adapters.push(async () => createWhatsAppCloudChannel(app.deps, http));
+  // Each channel's code is loaded only when it is configured: Baileys alone is about 60 MB
+  // of resident memory, grammy 20 (docs/decisions/1105-compiled-build.md).
+  if (config.telegram) adapters.push(async () => (await import("../channels/telegram/index.ts")).createTelegramChannel(app.deps, http));
+  if (config.whatsapp.enabled) adapters.push(async () => (await import("../channels/whatsapp/index.ts")).createWhatsAppChannel(app.deps));
+  if (config.whatsappCloud) adapters.push(async () => (await import("../channels/whatsapp-cloud/index.ts")).createWhatsAppCloudChannel(app.deps, http));
   for (const create of adapters) {
     const adapter = await create();
     app.deps.messenger.register(adapter);

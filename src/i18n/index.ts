@@ -63,11 +63,32 @@ export function createI18n(dir = LOCALES_DIR): I18n {
     t(lang) {
       let t = cache.get(lang);
       if (!t) {
-        const fixed: TFunction = instance.getFixedT(lang);
-        t = (key, params) => String(fixed(key, params as never));
+        t = memoisePlain(instance.getFixedT(lang));
         cache.set(lang, t);
       }
       return t;
     },
+  };
+}
+
+/** Most strings a bot sends are keys without parameters; more distinct keys than this are not remembered. */
+const PLAIN_KEYS_MAX = 4096;
+
+/**
+ * A translator that remembers the strings of keys asked for without parameters. Each i18next
+ * call copies its whole options object a few times (kilobytes per call, several calls per
+ * reply: the menu alone is eight); the resources never change after start, so a key without
+ * parameters always gives the same string. Calls with parameters go to i18next every time.
+ */
+function memoisePlain(fixed: TFunction): Translate {
+  const plain = new Map<string, string>();
+  return (key, params) => {
+    if (params !== undefined) return String(fixed(key, params as never));
+    let text = plain.get(key);
+    if (text === undefined) {
+      text = String(fixed(key));
+      if (plain.size < PLAIN_KEYS_MAX) plain.set(key, text);
+    }
+    return text;
   };
 }

@@ -185,11 +185,15 @@ const consentWords: Middleware = async (ctx, next) => {
   return consentAnswer(ctx, answer);
 };
 
+/** How many first-contact users a process remembers (a few MB at most). */
+const SUBSCRIBED_REMEMBERED = 100_000;
+
 /**
  * First contact: Telegram (and the local console) subscribe a user who started the bot.
  * WhatsApp needs an explicit yes: after the user's first message has been answered (and
  * outside any flow), the consent question is asked once.
  */
+
 function firstContact(subscribed: Set<number>): Middleware {
   return async (ctx, next) => {
     const { channel, chat } = ctx.message;
@@ -197,6 +201,9 @@ function firstContact(subscribed: Set<number>): Middleware {
     if (!isWhatsApp(channel)) {
       if (subscribed.has(ctx.user.id)) return next();
       const created = await subscribeIfNew(ctx.deps.db, ctx.user.id, channel === "telegram" ? "telegram-start" : channel);
+      // One entry per user since start: bounded, so a process up for months with a large
+      // audience does not keep them all (forgotten users cost one refused insert again).
+      if (subscribed.size >= SUBSCRIBED_REMEMBERED) subscribed.clear();
       subscribed.add(ctx.user.id);
       await next();
       // Telegram subscribes on /start without asking: say so once, with how to stop, after
