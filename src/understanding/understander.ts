@@ -66,8 +66,11 @@ const ENTITY_KEYS: Partial<Record<Intent, Array<keyof Entities>>> = {
   language: ["lang"],
 };
 
-/** When two cues are equally specific, the earlier intent wins. */
-const CUE_PRIORITY: Intent[] = ["complaint.partner", "partner.change", "human", "events.mine", "events.rsvp", "partner.mine", "progress.show", "menu", "partner.find", "events.list"];
+/**
+ * When two cues are equally specific, the earlier intent wins. Asking for a different partner
+ * beats the complaint that gives the reason ("i need a different partner, this one never answers").
+ */
+const CUE_PRIORITY: Intent[] = ["partner.change", "complaint.partner", "human", "events.mine", "events.rsvp", "partner.mine", "progress.show", "menu", "partner.find", "events.list"];
 
 /** A message that is one word class and nothing else. */
 // An insult alone ("bakwas", "فضول") asks nothing: \`none\`, never an FAQ answer.
@@ -222,7 +225,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Raw words are enough here (checked against a token's raw form and its key); tokenising
   // every FAQ example would double the build time.
   for (const text of parts.vocabulary ?? []) for (const w of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w) known.add(w);
-  const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k)), known);
+  // Never corrected onto an everyday subject: a verb form one letter from "chalan" ("ad kaise
+  // chalaun") would turn a question into `none`; a misspelt everyday word only stays unknown.
+  const offtopicKeys = new Set(allForms(lx.concepts.concepts.offtopic ?? { en: [], ur: [], "ur-Latn": [] }).flatMap((w) => tokenizeEntry(w).map((t) => t.key)));
+  const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k) && !offtopicKeys.has(k)), known);
   // Every word any list knows stays as it is (number words, filler, stage phrases …).
   const anyListed = new Set(known);
   for (const set of [filler, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
