@@ -84,7 +84,8 @@ const TOPIC_SUPPORT: Record<string, string[]> = {
   "change-language": ["language"],
   "summit-events": ["event", "when"],
   "event-rsvp": ["eventregister"],
-  "listing-progress": ["progress", "show"],
+  // "kya kya baqi hai mera" (what is left): the checklist, when the FAQ is sure it is about progress.
+  "listing-progress": ["progress", "show", "remaining"],
 };
 
 const DEFAULT_THRESHOLDS = { confident: 0.4, unsure: 0.22 };
@@ -618,7 +619,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (intent === "human" && present.has("buyer") && !present.has("human") && !present.has("person")) return undefined;
     const support = TOPIC_SUPPORT[topic] ?? [];
     const has = (c: string) => (c === "eventregister" ? present.has("event") && (present.has("register") || present.has("answered")) : present.has(c));
-    if (support.length > 0 && !support.some(has)) {
+    // "what is left" supports the checklist only when nothing else is named ("kitni payment baqi hai" is money).
+    const onlyRemaining = topic === "listing-progress" && !has("progress") && !has("show");
+    if ((support.length > 0 && !support.some(has)) || (onlyRemaining && (present.has("otherobject") || present.has("money")))) {
       const fallback = TOPIC_FALLBACK[topic];
       return fallback ? routeTopic(fallback, present, tokens, stopBlocked) : undefined;
     }
