@@ -689,14 +689,17 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   }
 
   /**
-   * The furthest stage the message names: "my account is verified now" reports verification
-   * (the account came before it), "store bana li aur pehla product daal diya" the first product.
+   * The stage a report names: one whose word is itself the done verb ("my account is verified
+   * now", "my store is verified": verification), else the furthest named ("store bana li aur
+   * pehla product daal diya": the first product; the store came before it).
    */
   function furthestStage(set: EntrySet, tokens: Token[]): string | undefined {
     let best: string | undefined;
     for (let i = 0; i < tokens.length; i++) {
       const m = set.longestAt(tokens, i);
-      if (m && (best === undefined || stageOrder.get(m.category)! > stageOrder.get(best)!)) best = m.category;
+      if (!m) continue;
+      if (done.longestAt(tokens, i)?.len === m.len) return m.category;
+      if (best === undefined || stageOrder.get(m.category)! > stageOrder.get(best)!) best = m.category;
     }
     return best;
   }
