@@ -66,8 +66,11 @@ const ENTITY_KEYS: Partial<Record<Intent, Array<keyof Entities>>> = {
   language: ["lang"],
 };
 
-/** When two cues are equally specific, the earlier intent wins. */
-const CUE_PRIORITY: Intent[] = ["complaint.partner", "partner.change", "human", "events.mine", "events.rsvp", "partner.mine", "progress.show", "menu", "partner.find", "events.list"];
+/**
+ * When two cues are equally specific, the earlier intent wins. Asking for a different partner
+ * beats the complaint that gives the reason ("i need a different partner, this one never answers").
+ */
+const CUE_PRIORITY: Intent[] = ["partner.change", "complaint.partner", "human", "events.mine", "events.rsvp", "partner.mine", "progress.show", "menu", "partner.find", "events.list"];
 
 /** A message that is one word class and nothing else. */
 // An insult alone ("bakwas", "فضول") asks nothing: \`none\`, never an FAQ answer.
@@ -81,7 +84,8 @@ const TOPIC_SUPPORT: Record<string, string[]> = {
   "change-language": ["language"],
   "summit-events": ["event", "when"],
   "event-rsvp": ["eventregister"],
-  "listing-progress": ["progress", "show"],
+  // "kya kya baqi hai mera" (what is left): the checklist, when the FAQ is sure it is about progress.
+  "listing-progress": ["progress", "show", "remaining"],
 };
 
 const DEFAULT_THRESHOLDS = { confident: 0.4, unsure: 0.22 };
@@ -176,6 +180,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (!names.has(c)) throw new LexiconError(`content/understanding/opt-out.json: frameClasses[${i}]: unknown word class ${c}`);
   });
   const frameClasses = new Set(oo.frameClasses);
+  const yesWords = new EntrySet().add("yes", allForms(lx.answers.yes));
   const answers = new EntrySet().add("yes", allForms(lx.answers.yes)).add("no", allForms(lx.answers.no)).add("skip", allForms(lx.answers.skip));
   const rsvpWords = new EntrySet();
   const rsvpAlone = new EntrySet();
@@ -189,6 +194,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const languageNames = new EntrySet();
   for (const lang of ["en", "ur", "ur-Latn"] as const) languageNames.add(lang, lx.languages.names[lang]);
   const languageAround = new EntrySet().add("around", allForms(lx.languages.around));
+  const glueWords = new EntrySet().add("glue", lx.concepts.concepts.glue ? allForms(lx.concepts.concepts.glue) : []);
   const neverPlace = new Set(allForms(lx.places.never).flatMap((w) => tokenizeEntry(w).map((t) => t.key)));
   const placeAround = new EntrySet().add("around", allForms(lx.places.around));
   const numberWords = new EntrySet();
@@ -199,6 +205,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const notYet = new EntrySet().add("notYet", allForms(pr.notYet));
   const listing = new EntrySet().add("listing", allForms(pr.listing));
   const stageIds = new Set(parts.stages.map((s) => s.id));
+  const stageOrder = new Map(parts.stages.map((s, i) => [s.id, i] as const));
   const stagePhrases = new EntrySet();
   for (const s of parts.stages) stagePhrases.add(s.id, s.phrases);
   const stageWords = new EntrySet();
@@ -219,7 +226,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Raw words are enough here (checked against a token's raw form and its key); tokenising
   // every FAQ example would double the build time.
   for (const text of parts.vocabulary ?? []) for (const w of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w) known.add(w);
-  const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k)), known);
+  // Never corrected onto an everyday subject: a verb form one letter from "chalan" ("ad kaise
+  // chalaun") would turn a question into `none`; a misspelt everyday word only stays unknown.
+  const offtopicKeys = new Set(allForms(lx.concepts.concepts.offtopic ?? { en: [], ur: [], "ur-Latn": [] }).flatMap((w) => tokenizeEntry(w).map((t) => t.key)));
+  const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k) && !offtopicKeys.has(k)), known);
   // Every word any list knows stays as it is (number words, filler, stage phrases …).
   const anyListed = new Set(known);
   for (const set of [filler, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
@@ -310,10 +320,55 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     return undefined;
   }
 
+  /** Tokens as understanding reads them (scripts, joined words, spelling), for a whole message or one clause. */
+  const read = (raw: Token[]) => splitJoined(mixedScripts(raw)).map(fixer);
+
+  /**
+   * True when an RSVP phrase stands in a clause of its own with at most three other words:
+   * "maybe i'll come, depends on my shipment date", "میں ضرور آؤں گا، لوکیشن کا میسج بھیج دیں".
+   * The other clause qualifies the answer or asks for something that goes with it.
+   */
+  function rsvpClause(text: string): boolean {
+    const clauses = clausesOf(text);
+    if (clauses.length < 2) return false;
+    return clauses.some((c) => {
+      const t = read(tokenize(c));
+      const at = conceptMap(concepts, t);
+      // "aaj maal nahi ja sakta" is about the goods, not the sender: another object makes it no answer.
+      if (at.some((m) => m.has("otherobject") || m.has("offtopic"))) return false;
+      return rsvpOf(rsvpWords, t) !== undefined && fewOtherWords(t, rsvpWords, at, filler, yesWords);
+    });
+  }
+
+  /**
+   * A negated stop in a clause of its own followed by another request ("nahi nahi stop nahi
+   * karna, bas fees ka poochna tha", "اسٹاپ نہیں کرنا، بس مجھے اردو میں جواب چاہیے"): the
+   * request, understood without the clause that only says not to stop. Undefined when the other
+   * clauses ask for nothing an intent acts on.
+   */
+  function afterNegatedStop(text: string, depth: number): Understanding | undefined {
+    if (depth > 0) return undefined;
+    const clauses = clausesOf(text);
+    if (clauses.length < 2) return undefined;
+    const rest = clauses.filter((c) => {
+      const t = read(tokenize(c));
+      const at = conceptMap(concepts, t);
+      return !notOptOut.some(matcher(t, at, at.map((m) => m.has("glue")), presentConcepts(at)));
+    });
+    if (rest.length === 0 || rest.length === clauses.length) return undefined;
+    const u = understandAt(rest.join(". "), depth + 1);
+    const small = ["none", "ack", "greeting", "thanks", "bye", "optout", "optin"].includes(u.intent);
+    return small || (u.intent === "faq" && u.faq?.decision !== "confident") ? undefined : u;
+  }
+
   function understand(input: string): Understanding {
+    return understandAt(input, 0);
+  }
+
+  function understandAt(input: string, depth: number): Understanding {
     const a = analyse(input);
     const lang = detectLanguage(a.text).lang;
-    const tokens = splitJoined(mixedScripts(a.tokens)).map(fixer);
+    const tokens = read(a.tokens);
     const base: Understanding = { intent: "none", entities: {}, confidence: 0, lang, faq: null, complaint: false, reason: "" };
     const flowAnswer = answerOf(answers.cover(tokens, filler));
     if (flowAnswer) base.answer = flowAnswer;
@@ -393,15 +448,16 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       const marked = complaintSpans(tokens);
       if (spans.some((s) => !marked.some((m) => m.start < s.end && s.start < m.end))) return out("optout", "a complaint that also asks to stop", 0.6, { optOut: "maybe" });
     }
+    // "if I send stop, will I still get reminders?", "STOP bhejne se mera account to band nahi
+    // hoga na?" ask what stopping does: the unsubscribe topic answers it (and says how), nothing
+    // is asked back, whatever else the question names (the account, the store).
+    if (asking && present.has("condition") && !notStop && (stopQuestion(tokens, at) || (!stopBlocked && optOutPhrases.some(matches)))) {
+      const ranked = parts.faq.match(a.text).ranked;
+      const faq = { topic: "unsubscribe", score: 0.8, decision: "confident" as const, ranked: [{ topic: "unsubscribe", score: 0.8 }, ...ranked.filter((r) => r.topic !== "unsubscribe")] };
+      return out("faq", "a question about what stopping does", 0.8, { faq });
+    }
     if (!stopBlocked && optOutPhrases.some(matches)) {
       // "how do I stop these messages?" is about stopping, but asks: ask back before acting.
-      // "if I send stop, will I still get reminders?" asks what stopping does: the unsubscribe
-      // topic answers it (and says how), nothing is asked back.
-      if (asking && present.has("condition")) {
-        const ranked = parts.faq.match(a.text).ranked;
-        const faq = { topic: "unsubscribe", score: 0.8, decision: "confident" as const, ranked: [{ topic: "unsubscribe", score: 0.8 }, ...ranked.filter((r) => r.topic !== "unsubscribe")] };
-        return out("faq", "a question about what stopping does", 0.8, { faq });
-      }
       if (asking) return out("optout", "opt-out question", 0.8, { optOut: "maybe" });
       // Unsubscribing wrongly costs a seller every invitation; asking costs one tap. A long
       // message, or one that also complains or asks for something else, may say "stop" in
@@ -413,6 +469,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       if (!withinFrame(tokens, at, optOutSpans([...optOutPhrases, ...optOutMaybe], tokens, at, glue, present))) return out("optout", "opt-out phrase with words outside its frame", 0.7, { optOut: "maybe" });
       return out("optout", "opt-out phrase", 0.95, { optOut: "phrase" });
     }
+    // "stop nahi karna, bas fees ka poochna tha": the request after the negated stop decides.
+    if (notStop && !closure && !failure) {
+      const after = afterNegatedStop(a.text, depth);
+      if (after) return { ...after, lang, reason: `after a negated stop: ${after.reason}` };
+    }
     // "mera naam likh lo summit ke liye" answers an invitation; "meri rsvp dikhao" asks for one's own.
     const answersInvite = rsvp !== undefined && !asking && !present.has("show") && !cue?.p.concepts.includes("answered");
     if (cue && (cue.intent === "complaint.partner" || (cue.intent === "events.mine" && !answersInvite))) return out(cue.intent, `cue "${cue.p.text}"`, 0.9);
@@ -423,7 +484,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // "updates band mat karna, mujhe chahiye", "don't stop the updates, keep sending": a negated
     // stop that also asks for them (or to keep them coming) is an opt-in.
     if (notStop && !closure && !failure && !asking && (present.has("want") || keepPhrases.some(matches))) return out("optin", "a negated stop that asks to keep them", 0.8);
-    if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler))) {
+    if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler, yesWords) || (!closure && !failure && !general && !present.has("closedword") && rsvpClause(a.text)))) {
       return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
     }
     const report = closure || failure ? undefined : reportOf(tokens, present, a.questionMark);
@@ -457,7 +518,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (closure || failure) {
       // Something of the seller's got closed or broke: no answer covers that (a hacked account does).
       // A buyer who went quiet or a fake buyer is something the FAQ answers (buyer-inquiries, account-security).
-      const security = (present.has("security") || present.has("buyer")) && faq.decision === "confident";
+      // A question about one's money ("buyer payment is stuck, when will it come to me") is the payments answer's.
+      const security = (present.has("security") || present.has("buyer") || (asking && present.has("money"))) && faq.decision === "confident";
+      const beside = security ? undefined : questionBesideComplaint(a.text, depth);
+      if (beside) return { ...beside, lang, complaint: true, reason: `a question beside a complaint: ${beside.reason}` };
       const answered = faq.decision === "confident" && faq.score >= COMPLAINT_FAQ_BAR && faq.topic && !ROUTING_TOPIC_INTENTS[faq.topic];
       if (!security && (present.has("otherobject") || !answered)) return out("none", "a complaint the FAQ does not answer", 0.7);
     }
@@ -490,6 +554,36 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     while (to > from && filler.longestAt(tokens.slice(0, to), to - 1)?.len === 1 && set.longestAt(tokens.slice(0, to), from)?.len !== to - from) to--;
     const m = set.longestAt(tokens.slice(0, to), from);
     return m && m.len === to - from ? (m.category as Intent) : undefined;
+  }
+
+  /**
+   * STOP or unsubscribe named as the bot's keyword, not as a verb with another object ("if i
+   * stop my ads …" is about the ads): the next word, past "my" and glue words, is no other object.
+   */
+  function stopQuestion(tokens: Token[], at: ConceptMap): boolean {
+    for (let i = 0; i < tokens.length; i++) {
+      const len = at[i]!.get("stopkeyword");
+      if (!len) continue;
+      let j = i + len;
+      while (j < tokens.length && (at[j]!.has("my") || at[j]!.has("glue"))) j++;
+      if (j >= tokens.length || !(at[j]!.has("otherobject") || at[j]!.has("buyer"))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A complaint in one clause and a question in another ("how can i stop my paid ads for a
+   * month, shop is closed for renovation"): the question, when the FAQ answers it on its own.
+   */
+  function questionBesideComplaint(text: string, depth: number): Understanding | undefined {
+    if (depth > 0) return undefined;
+    const clauses = clausesOf(text);
+    if (clauses.length < 2) return undefined;
+    const rest = clauses.filter((c) => complaints.categoriesIn(read(tokenize(c))).size === 0);
+    if (rest.length === 0 || rest.length === clauses.length) return undefined;
+    const u = understandAt(rest.join(". "), depth + 1);
+    const answered = u.intent === "faq" && u.faq?.decision === "confident" && u.faq.score >= COMPLAINT_FAQ_BAR;
+    return answered ? u : undefined;
   }
 
   /** Token spans of the complaint markers in a message. */
@@ -525,7 +619,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (intent === "human" && present.has("buyer") && !present.has("human") && !present.has("person")) return undefined;
     const support = TOPIC_SUPPORT[topic] ?? [];
     const has = (c: string) => (c === "eventregister" ? present.has("event") && (present.has("register") || present.has("answered")) : present.has(c));
-    if (support.length > 0 && !support.some(has)) {
+    // "what is left" supports the checklist only when nothing else is named ("kitni payment baqi hai" is money).
+    const onlyRemaining = topic === "listing-progress" && !has("progress") && !has("show");
+    if ((support.length > 0 && !support.some(has)) || (onlyRemaining && (present.has("otherobject") || present.has("money")))) {
       const fallback = TOPIC_FALLBACK[topic];
       return fallback ? routeTopic(fallback, present, tokens, stopBlocked) : undefined;
     }
@@ -552,6 +648,17 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     return lang ? { lang, rest } : { rest };
   }
 
+  /** Words of a message that are not filler, glue or a word around a language switch. */
+  function countOther(rest: Token[]): number {
+    let n = 0;
+    for (let i = 0; i < rest.length; ) {
+      const m = filler.longestAt(rest, i) ?? languageAround.longestAt(rest, i) ?? glueWords.longestAt(rest, i);
+      if (m) i += m.len;
+      else [n, i] = [n + 1, i + 1];
+    }
+    return n;
+  }
+
   function languageName(tokens: Token[]): "en" | "ur" | "ur-Latn" | undefined {
     return languageParts(tokens).lang;
   }
@@ -563,7 +670,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (lang && restCovered) return { lang, reason: "language name" };
     const word = present.has("language");
     if (word && (lang || present.has("change") || restCovered || rest.length <= 2)) return { ...(lang ? { lang } : {}), reason: "language word" };
-    if (lang && present.has("reply") && rest.length <= 6 && !present.has("otherobject")) return { lang, reason: "language name with reply" };
+    // Politeness and the words around a switch do not count: "براہ کرم آئندہ سارے جواب اردو میں دیا کریں".
+    if (lang && present.has("reply") && countOther(rest) <= 6 && !present.has("otherobject")) return { lang, reason: "language name with reply" };
     return undefined;
   }
 
@@ -575,9 +683,25 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const entities: Entities = {};
     if (count !== undefined && (isDone || listing.has(tokens))) entities.count = count;
     if (!isDone && entities.count === undefined) return undefined;
-    const stage = firstCategory(stagePhrases, tokens) ?? (entities.count === undefined ? firstCategory(stageWords, tokens) : undefined);
+    const stage = furthestStage(stagePhrases, tokens) ?? (entities.count === undefined ? furthestStage(stageWords, tokens) : undefined);
     if (stage) entities.stage = stage;
     return entities.stage || entities.count !== undefined ? entities : undefined;
+  }
+
+  /**
+   * The stage a report names: one whose word is itself the done verb ("my account is verified
+   * now", "my store is verified": verification), else the furthest named ("store bana li aur
+   * pehla product daal diya": the first product; the store came before it).
+   */
+  function furthestStage(set: EntrySet, tokens: Token[]): string | undefined {
+    let best: string | undefined;
+    for (let i = 0; i < tokens.length; i++) {
+      const m = set.longestAt(tokens, i);
+      if (!m) continue;
+      if (done.longestAt(tokens, i)?.len === m.len) return m.category;
+      if (best === undefined || stageOrder.get(m.category)! > stageOrder.get(best)!) best = m.category;
+    }
+    return best;
   }
 
   /** A count: digits or a number word next to a countable noun ("12 products", "baara products"). */
@@ -677,11 +801,16 @@ function answerOf(categories: Set<string> | null): FlowAnswer | undefined {
   return [...categories][0] as FlowAnswer;
 }
 
-/** True when, besides an RSVP phrase, the message has at most three words that are not filler or glue. */
-function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap, filler: EntrySet): boolean {
+/**
+ * True when, besides an RSVP phrase, the message has at most three words that are not filler,
+ * glue or a yes ("haan ji hum 2 log aayenge"). A condition ends the count: what follows "if" /
+ * "agar" / "depends on" qualifies the answer ("ho sakta hai aa jaun agar tabiyat theek rahi").
+ */
+function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap, filler: EntrySet, yes: EntrySet): boolean {
   let other = 0;
   for (let i = 0; i < tokens.length; ) {
-    const m = words.longestAt(tokens, i) ?? filler.longestAt(tokens, i);
+    if (at[i]?.has("condition") && words.longestAt(tokens, i) === undefined) break;
+    const m = words.longestAt(tokens, i) ?? filler.longestAt(tokens, i) ?? yes.longestAt(tokens, i);
     if (m) {
       i += m.len;
       continue;
@@ -690,6 +819,11 @@ function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap, filler:
     i += 1;
   }
   return other <= 3;
+}
+
+/** The clauses of a text: split at commas, full stops, question and exclamation marks (both scripts), semicolons and line breaks. */
+function clausesOf(text: string): string[] {
+  return text.split(/[,.;!?\n\u060C\u061B\u061F\u06D4]+/u).map((c) => c.trim()).filter((c) => c.length > 0);
 }
 
 /** The RSVP answer the message gives: no beats maybe beats going ("maybe I will come" is maybe). */
@@ -713,14 +847,6 @@ function smallTalkKind(categories: Set<string>): Intent {
 function emojiKind(lists: Lexicons["small-talk"]["emoji"], emoji: string[]): Intent {
   for (const kind of ["thanks", "greeting", "bye", "ack"] as const) if (emoji.some((e) => lists[kind].includes(e))) return kind;
   return "none";
-}
-
-function firstCategory(set: EntrySet, tokens: Token[]): string | undefined {
-  for (let i = 0; i < tokens.length; i++) {
-    const m = set.longestAt(tokens, i);
-    if (m) return m.category;
-  }
-  return undefined;
 }
 
 /** The word classes present anywhere in the message. */

@@ -587,3 +587,74 @@ describe("round 4: an earlier stop undone is an opt-in (our own texts)", () => {
     expect(understand(text).intent).not.toBe("optin");
   });
 });
+
+describe("round 5: clauses, orderings and word classes (our own texts)", () => {
+  it.each<Case>([
+    // An RSVP in a clause of its own; a condition or a yes does not count against it.
+    ["main zaroor aaunga, location bhej dena", "events.rsvp", { rsvp: "going" }],
+    ["maybe, depends on work", "events.rsvp", { rsvp: "maybe" }],
+    ["shayad aa jaun agar time mila", "events.rsvp", { rsvp: "maybe" }],
+    ["hum 3 log aayenge summit mein", "events.rsvp", { rsvp: "going" }],
+    // The request after a negated stop decides.
+    ["stop mat karna, bas mera partner kaun hai batao", "partner.mine"],
+    ["band nahi karna, mujhe progress dikhao", "progress.show"],
+    ["don't unsubscribe me, but tell me the next event date", "events.list"],
+    // A question the FAQ answers beside a complaint; a question about one's money.
+    ["my shop is closed today, how do I pause my listing ads?", "faq"],
+    ["buyer ne payment kar di lekin mujhe nahi mili, kab milegi?", "faq"],
+    // Questions about STOP itself, whatever else they name.
+    ["unsubscribe karne se kya mera account delete ho jayega?", "faq"],
+    ["اگر میں سٹاپ بھیجوں تو کیا میرا اکاؤنٹ بند ہو جائے گا؟", "faq"],
+    // Partner complaints and wanting another partner.
+    ["my agent gave wrong information about fees", "complaint.partner"],
+    ["partner ne mujhe block kar diya hai", "complaint.partner"],
+    ["i need a different partner, this one never answers", "partner.change"],
+    ["customer care se rabta karwa dein", "human"],
+    // Opt-in and opt-out by the list.
+    ["add me back to the list please", "optin"],
+    ["مجھے دوبارہ فہرست میں شامل کر دیں", "optin"],
+    ["mera number list se kaat do", "optout"],
+    // Small talk with vocatives and praise; the menu by its features.
+    ["bohat shukriya bhaiyo", "thanks"],
+    ["thanks, very useful", "thanks"],
+    ["c u tomorrow", "bye"],
+    ["show me what all you can do", "menu"],
+    ["آپ کی کیا کیا سہولیات ہیں", "menu"],
+    // One's own workshop is no event; the army is an everyday subject.
+    ["our workshop is closed today", "none"],
+    ["my nephew wants to join the army, what is the process", "none"],
+  ])("%j → %s", (text, intent, entities) => {
+    const u = understand(text);
+    expect(u.intent).toBe(intent);
+    if (entities) expect(u.entities).toEqual(entities);
+  });
+
+  it("the RSVP clause rule does not read a clause about the goods as an answer", () => {
+    expect(understand("barish ki wajah se sadak band hai, aaj maal nahi ja sakta").intent).not.toBe("events.rsvp");
+  });
+
+  it.each<[string, string]>([
+    ["my store is verified now", "verified"],
+    ["store bana li aur pehla product daal diya", "first-product"],
+    ["دکان کا صفحہ سجا لیا ہے", "storefront"],
+  ])("%j reports the furthest stage it names (%s)", (text, stage) => {
+    const u = understand(text);
+    expect(u.intent).toBe("progress.report");
+    expect(u.entities.stage).toBe(stage);
+  });
+
+  it("\"abhi tak\" alone means so far, not not-yet", () => {
+    expect(understand("10 products list kiye hain ab tak").entities).toEqual({ count: 10 });
+    expect(understand("abhi tak account nahi bana").intent).not.toBe("progress.report");
+  });
+
+  it("a verb form one letter from an everyday word is not corrected onto it", () => {
+    expect(understand("ads kaise chalaun").intent).not.toBe("none");
+  });
+
+  it("a question about STOP that names another object is about that object", () => {
+    const u = understand("if i stop my ads will my listings go down?");
+    expect(u.intent).toBe("faq");
+    expect(u.faq?.topic).toBe("advertising");
+  });
+});

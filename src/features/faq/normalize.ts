@@ -236,6 +236,7 @@ const STOPWORDS = `a an the is are was were be been being am do does did done ha
   using usually way thru through via like really actually exactly someone something anything able u ur im let lets
   samajh samjh samjha samjhi samajhna samjhna samajhta samajhti maloom malum
   tip tips advice guide guidance help info information detail details explain question questions regarding
+  ask asking asked pooch puch poochna puchna pochna poochni puchni poochhna poochta puchta poochte puchte poochun puchun
   process procedure way method step steps tareeqa tarika tareeka tariqa maloomat rehnumai tafseel madad
   karana karane karwana karwane krwana krwane karwa karva karao karwao jana jane jaye jayen jaun chahiyen chahiyein
   sake saka doon dun loon lun parta padta parti padti parega padega pare pade
@@ -256,7 +257,7 @@ const STOPWORDS = `a an the is are was were be been being am do does did done ha
   کرانا کرانے کروانا کروانے کرایا کروایا کروائیں کرائیں کرنی جانا جانے جائے جائیں جاؤں چاہییں چاہئیں چاہیئے
   جیسا جیسی تاکہ علاوہ جس جن جسے جنہیں کہیں کہا کہی کہہ کہتا کہتے پورا پوری پورے مزید بجائے ذریعے ذریعہ بغیر ساتھ بعد
   دونوں ہر ایسا ایسی ایسے اتنا اتنی اتنے ویسے آتا آتی آتے آیا آئی آئے آنا آنے ہوں گے ہونگے جا جاؤ دیے دیئے یار
-  سکے سکا دوں لوں پڑتا پڑتی پڑے پڑے گا ہونی ہونے ہونا طریقہ طریقے معلومات رہنمائی تفصیل مدد پراسیس تو بس صرف ابھی کبھی ہوا ہوئی ہوئے آج کل اب سمجھ سمجھا سمجھی سمجھنا سمجھتا سمجھتی معلوم دیتا دیتی دیتے دینا دینے دیا دی لیتا لیتی لیتے لینا لینے لیا کرے کروں دیں دیجیے دیجئے لیں ہی اب یہاں وہاں جیسے مطلب ایک ذرا کہ`;
+  سکے سکا دوں لوں پڑتا پڑتی پڑے پڑے گا ہونی ہونے ہونا طریقہ طریقے معلومات رہنمائی تفصیل مدد پراسیس تو بس صرف ابھی کبھی ہوا ہوئی ہوئے آج کل اب سمجھ سمجھا سمجھی سمجھنا سمجھتا سمجھتی معلوم دیتا دیتی دیتے دینا دینے دیا دی لیتا لیتی لیتے لینا لینے لیا کرے کروں دیں دیجیے دیجئے لیں ہی اب یہاں وہاں جیسے مطلب ایک ذرا کہ پوچھنا پوچھنی پوچھ پوچھا پوچھتا پوچھوں`;
 
 /**
  * Splits folded text into raw words (letters and digits); a number glued to letters is its
