@@ -80,11 +80,20 @@ export interface HotPath {
   rememberChoices(userId: number, choicesJson: string, at: Date): Promise<void>;
   /** Sets the reply language (detection changes it whenever a user switches language). */
   setLanguage(userId: number, language: string, explicit: boolean, at: Date): Promise<void>;
+  /** Stores a user's flow, its data (JSON text) and expiry; a null flow (data "{}", no expiry) clears it. */
+  saveState(userId: number, state: SavedState, at: Date): Promise<void>;
   /**
    * Creates a user with their first identity, both or neither. Throws the driver's unique
    * violation when the identity exists already (another process created it a moment ago).
    */
   createUser(user: NewUser): Promise<void>;
+}
+
+/** A conversation's flow as stored: `ConversationState` without the choices offered. */
+export interface SavedState {
+  flow: string | null;
+  dataJson: string;
+  expiresAt: Date | null;
 }
 
 /** A user writing for the first time. */
@@ -140,6 +149,10 @@ const UPSERT_CHOICES = `
   INSERT INTO "ConversationState" ("userId", "choices", "updatedAt") VALUES ($1, $2, $3)
   ON CONFLICT ("userId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
 const UPDATE_LANGUAGE = `UPDATE "User" SET "language" = $1, "languageExplicit" = $2, "updatedAt" = $3 WHERE "id" = $4`;
+// The choices offered are left alone (their own upsert); a new row gets the default "[]".
+const UPSERT_STATE = `
+  INSERT INTO "ConversationState" ("userId", "flow", "data", "expiresAt", "updatedAt") VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT ("userId") DO UPDATE SET "flow" = excluded."flow", "data" = excluded."data", "expiresAt" = excluded."expiresAt", "updatedAt" = excluded."updatedAt"`;
 const INSERT_USER = `INSERT INTO "User" ("role", "language", "languageExplicit", "displayName", "createdAt", "updatedAt") VALUES ($1, $2, false, $3, $4, $4) RETURNING "id"`;
 const INSERT_IDENTITY = `INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") VALUES ($1, $2, $3, $4)`;
 // PostgreSQL: both in one statement, so a duplicate identity leaves no user behind.
@@ -169,6 +182,7 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     select: db.prepare(q(SELECT_USER)),
     upsert: db.prepare(q(UPSERT_CHOICES)),
     language: db.prepare(q(UPDATE_LANGUAGE)),
+    state: db.prepare(q(UPSERT_STATE)),
     group: db.transaction((ops: Array<() => unknown>) => ops.map((op) => op())),
     // A transaction of its own, or a savepoint inside a group: both rows or neither.
     createUser: createUserTransaction(db),
@@ -210,6 +224,11 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     },
     async setLanguage(userId, language, explicit, at) {
       await run((s) => s.language.run(language, explicit ? 1 : 0, sqliteDate(at), userId));
+    },
+    async saveState(userId, st, at) {
+      // With the inbox's writes: one shared commit, and never inside another handler's
+      // interactive transaction (Prisma's, on the same connection; decision 0008).
+      await inbox((s) => s.state.run(userId, st.flow, st.dataJson, st.expiresAt ? sqliteDate(st.expiresAt) : null, sqliteDate(at)));
     },
     async createUser(u) {
       // With the inbox's writes: a write of its own would wait for their group's commit anyway.
@@ -326,6 +345,24 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
     await pool.query(UPSERT_CHOICES_MANY, [rows.map((r) => r.userId), rows.map((r) => r.choicesJson), rows.map((r) => utc(r.at))]);
     return items.map(() => undefined);
   });
+  // Flows (set, cleared) and language switches: a feature's flow step or a detected switch
+  // costs one of these per message; grouped like the choices, a user's later call winning.
+  const states = batched(async (items: Array<{ userId: number; state: SavedState; at: Date }>) => {
+    const rows = [...new Map(items.map((i) => [i.userId, i])).values()];
+    await pool.query(UPSERT_STATES_MANY, [
+      rows.map((r) => r.userId),
+      rows.map((r) => r.state.flow),
+      rows.map((r) => r.state.dataJson),
+      rows.map((r) => (r.state.expiresAt ? utc(r.state.expiresAt) : null)),
+      rows.map((r) => utc(r.at)),
+    ]);
+    return items.map(() => undefined);
+  });
+  const languages = batched(async (items: Array<{ userId: number; language: string; explicit: boolean; at: Date }>) => {
+    const rows = [...new Map(items.map((i) => [i.userId, i])).values()];
+    await pool.query(UPDATE_LANGUAGES_MANY, [rows.map((r) => r.userId), rows.map((r) => r.language), rows.map((r) => r.explicit), rows.map((r) => utc(r.at))]);
+    return items.map(() => undefined);
+  });
   return {
     storeInbound: (e) => store(e),
     async markHandled(ids, at) {
@@ -348,9 +385,8 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
     },
     findUser: (channel, externalId) => findUsers({ channel, externalId }),
     rememberChoices: (userId, choicesJson, at) => remember({ userId, choicesJson, at }),
-    async setLanguage(userId, language, explicit, at) {
-      await pool.query(UPDATE_LANGUAGE, [language, explicit, utc(at), userId]);
-    },
+    setLanguage: (userId, language, explicit, at) => languages({ userId, language, explicit, at }),
+    saveState: (userId, state, at) => states({ userId, state, at }),
     async createUser(u) {
       await pool.query(CREATE_USER_PG, [u.role, u.language, u.displayName, utc(u.at), u.channel, u.externalId]);
     },
@@ -385,6 +421,21 @@ const UPSERT_CHOICES_MANY = `
   SELECT u, c, a::timestamp FROM unnest($1::int[], $2::text[], $3::text[]) AS t(u, c, a)
   ORDER BY u
   ON CONFLICT ("userId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
+
+// UPSERT_STATE for many users, in user order like the other batches.
+const UPSERT_STATES_MANY = `
+  INSERT INTO "ConversationState" ("userId", "flow", "data", "expiresAt", "updatedAt")
+  SELECT u, f, d, e::timestamp, a::timestamp FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(u, f, d, e, a)
+  ORDER BY u
+  ON CONFLICT ("userId") DO UPDATE SET "flow" = excluded."flow", "data" = excluded."data", "expiresAt" = excluded."expiresAt", "updatedAt" = excluded."updatedAt"`;
+// UPDATE_LANGUAGE for many users. The rows are locked in id order first (an UPDATE … FROM
+// locks in join order), so two processes' overlapping batches wait instead of deadlocking.
+const UPDATE_LANGUAGES_MANY = `
+  WITH t AS (SELECT * FROM unnest($1::int[], $2::text[], $3::bool[], $4::text[]) AS t(id, l, e, a)),
+       locked AS (SELECT "id" FROM "User" WHERE "id" IN (SELECT id FROM t) ORDER BY "id" FOR UPDATE)
+  UPDATE "User" AS u SET "language" = t.l, "languageExplicit" = t.e, "updatedAt" = t.a::timestamp
+  FROM t JOIN locked ON locked."id" = t.id
+  WHERE u."id" = t.id`;
 
 /** `timestamp` columns hold UTC (Prisma writes them so): read them as UTC, whatever the machine's zone. */
 const UTC_TIMESTAMPS = {
