@@ -82,6 +82,12 @@ export interface HotPath {
   setLanguage(userId: number, language: string, explicit: boolean, at: Date): Promise<void>;
   /** Stores a user's flow, its data (JSON text) and expiry; a null flow (data "{}", no expiry) clears it. */
   saveState(userId: number, state: SavedState, at: Date): Promise<void>;
+  /** The partner finder's stored place and categories of a seller, if any. */
+  findSellerProfile(userId: number): Promise<SellerProfileRow | undefined>;
+  /** Stores a seller's place (town, coordinates), creating the profile when new; the categories are left alone. */
+  saveSellerPlace(userId: number, place: SellerPlace, at: Date): Promise<void>;
+  /** Stores a seller's product categories (";"-joined), creating the profile when new; the place is left alone. */
+  saveSellerCategories(userId: number, categories: string, at: Date): Promise<void>;
   /**
    * Creates a user with their first identity, both or neither. Throws the driver's unique
    * violation when the identity exists already (another process created it a moment ago).
@@ -94,6 +100,21 @@ export interface SavedState {
   flow: string | null;
   dataJson: string;
   expiresAt: Date | null;
+}
+
+/** Where a seller is, as the partner finder stores it. */
+export interface SellerPlace {
+  city: string | null;
+  latitude: number;
+  longitude: number;
+}
+
+/** A `SellerProfile` row as the partner finder reads it. */
+export interface SellerProfileRow {
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  categories: string;
 }
 
 /** A user writing for the first time. */
@@ -153,6 +174,15 @@ const UPDATE_LANGUAGE = `UPDATE "User" SET "language" = $1, "languageExplicit" =
 const UPSERT_STATE = `
   INSERT INTO "ConversationState" ("userId", "flow", "data", "expiresAt", "updatedAt") VALUES ($1, $2, $3, $4, $5)
   ON CONFLICT ("userId") DO UPDATE SET "flow" = excluded."flow", "data" = excluded."data", "expiresAt" = excluded."expiresAt", "updatedAt" = excluded."updatedAt"`;
+// The partner finder's profile (features/partners): read on "nearest partner", written when a
+// seller names their town. Through Prisma an upsert cost about 100 times the driver's CPU.
+const SELECT_PROFILE = `SELECT "userId", "city", "latitude", "longitude", "categories" FROM "SellerProfile" WHERE "userId" = $1`;
+const UPSERT_PLACE = `
+  INSERT INTO "SellerProfile" ("userId", "city", "latitude", "longitude", "updatedAt") VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT ("userId") DO UPDATE SET "city" = excluded."city", "latitude" = excluded."latitude", "longitude" = excluded."longitude", "updatedAt" = excluded."updatedAt"`;
+const UPSERT_CATEGORIES = `
+  INSERT INTO "SellerProfile" ("userId", "categories", "updatedAt") VALUES ($1, $2, $3)
+  ON CONFLICT ("userId") DO UPDATE SET "categories" = excluded."categories", "updatedAt" = excluded."updatedAt"`;
 const INSERT_USER = `INSERT INTO "User" ("role", "language", "languageExplicit", "displayName", "createdAt", "updatedAt") VALUES ($1, $2, false, $3, $4, $4) RETURNING "id"`;
 const INSERT_IDENTITY = `INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") VALUES ($1, $2, $3, $4)`;
 // PostgreSQL: both in one statement, so a duplicate identity leaves no user behind.
@@ -183,6 +213,9 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     upsert: db.prepare(q(UPSERT_CHOICES)),
     language: db.prepare(q(UPDATE_LANGUAGE)),
     state: db.prepare(q(UPSERT_STATE)),
+    profile: db.prepare(q(SELECT_PROFILE)),
+    place: db.prepare(q(UPSERT_PLACE)),
+    categories: db.prepare(q(UPSERT_CATEGORIES)),
     group: db.transaction((ops: Array<() => unknown>) => ops.map((op) => op())),
     // A transaction of its own, or a savepoint inside a group: both rows or neither.
     createUser: createUserTransaction(db),
@@ -229,6 +262,16 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
       // With the inbox's writes: one shared commit, and never inside another handler's
       // interactive transaction (Prisma's, on the same connection; decision 0008).
       await inbox((s) => s.state.run(userId, st.flow, st.dataJson, st.expiresAt ? sqliteDate(st.expiresAt) : null, sqliteDate(at)));
+    },
+    async findSellerProfile(userId) {
+      const row = (await run((s) => s.profile.get(userId))) as Record<string, unknown> | undefined;
+      return row ? toProfileRow(row) : undefined;
+    },
+    async saveSellerPlace(userId, p, at) {
+      await inbox((s) => s.place.run(userId, p.city, p.latitude, p.longitude, sqliteDate(at)));
+    },
+    async saveSellerCategories(userId, categories, at) {
+      await inbox((s) => s.categories.run(userId, categories, sqliteDate(at)));
     },
     async createUser(u) {
       // With the inbox's writes: a write of its own would wait for their group's commit anyway.
@@ -363,6 +406,16 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
     await pool.query(UPDATE_LANGUAGES_MANY, [rows.map((r) => r.userId), rows.map((r) => r.language), rows.map((r) => r.explicit), rows.map((r) => utc(r.at))]);
     return items.map(() => undefined);
   });
+  const profiles = batched(async (userIds: number[]) => {
+    const { rows } = await pool.query(SELECT_PROFILES, [userIds]);
+    const found = new Map((rows as Array<Record<string, unknown>>).map((r) => [Number(r.userId), toProfileRow(r)]));
+    return userIds.map((id) => found.get(id));
+  });
+  const places = batched(async (items: Array<{ userId: number; place: SellerPlace; at: Date }>) => {
+    const rows = [...new Map(items.map((i) => [i.userId, i])).values()];
+    await pool.query(UPSERT_PLACES_MANY, [rows.map((r) => r.userId), rows.map((r) => r.place.city), rows.map((r) => r.place.latitude), rows.map((r) => r.place.longitude), rows.map((r) => utc(r.at))]);
+    return items.map(() => undefined);
+  });
   return {
     storeInbound: (e) => store(e),
     async markHandled(ids, at) {
@@ -387,6 +440,12 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
     rememberChoices: (userId, choicesJson, at) => remember({ userId, choicesJson, at }),
     setLanguage: (userId, language, explicit, at) => languages({ userId, language, explicit, at }),
     saveState: (userId, state, at) => states({ userId, state, at }),
+    findSellerProfile: (userId) => profiles(userId),
+    saveSellerPlace: (userId, place, at) => places({ userId, place, at }),
+    async saveSellerCategories(userId, categories, at) {
+      // Only when a message names a product category: rare enough to go alone.
+      await pool.query(UPSERT_CATEGORIES, [userId, categories, utc(at)]);
+    },
     async createUser(u) {
       await pool.query(CREATE_USER_PG, [u.role, u.language, u.displayName, utc(u.at), u.channel, u.externalId]);
     },
@@ -437,6 +496,13 @@ const UPDATE_LANGUAGES_MANY = `
   FROM t JOIN locked ON locked."id" = t.id
   WHERE u."id" = t.id`;
 
+const SELECT_PROFILES = `SELECT "userId", "city", "latitude", "longitude", "categories" FROM "SellerProfile" WHERE "userId" = ANY($1::int[])`;
+const UPSERT_PLACES_MANY = `
+  INSERT INTO "SellerProfile" ("userId", "city", "latitude", "longitude", "updatedAt")
+  SELECT u, c, la, lo, a::timestamp FROM unnest($1::int[], $2::text[], $3::float8[], $4::float8[], $5::text[]) AS t(u, c, la, lo, a)
+  ORDER BY u
+  ON CONFLICT ("userId") DO UPDATE SET "city" = excluded."city", "latitude" = excluded."latitude", "longitude" = excluded."longitude", "updatedAt" = excluded."updatedAt"`;
+
 /** `timestamp` columns hold UTC (Prisma writes them so): read them as UTC, whatever the machine's zone. */
 const UTC_TIMESTAMPS = {
   getTypeParser: ((oid: number, format?: string) => (oid === 1114 ? (v: string) => new Date(`${v.replace(" ", "T")}Z`) : pgTypes.getTypeParser(oid, format as "text"))) as pg.CustomTypesConfig["getTypeParser"],
@@ -467,6 +533,11 @@ function sqliteDate(at: Date): string {
 
 function toClaim(r: Record<string, unknown>): InboxClaim {
   return { id: Number(r.id), attempts: Number(r.attempts), payload: (r.payload as string | null) ?? null };
+}
+
+function toProfileRow(r: Record<string, unknown>): SellerProfileRow {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return { city: (r.city as string | null) ?? null, latitude: num(r.latitude), longitude: num(r.longitude), categories: String(r.categories ?? "") };
 }
 
 // Prisma's connection returns integers as BigInt (defaultSafeIntegers) and dates as text.

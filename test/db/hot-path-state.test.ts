@@ -1,5 +1,6 @@
 /**
- * The flow state and the reply language on the hot path (decision 1103): set and cleared
+ * The flow state, the reply language and the partner finder's seller profile on the hot
+ * path (decision 1103): set and cleared
  * for many users at once (grouped per turn on PostgreSQL, one by one on SQLite), a user's
  * later call in the same turn winning, the choices offered left alone and dates kept as
  * UTC; and two processes switching the languages of the same users in opposite orders at
@@ -69,6 +70,24 @@ describe("hot path: flow state and language", () => {
     for (let i = 1; i < ids.length; i++) expect(rows[i]).toMatchObject({ language: i % 2 ? "ur" : "ur-Latn", languageExplicit: false });
     const user = await db.prisma.user.findUniqueOrThrow({ where: { id: ids[7]! } });
     expect(user.updatedAt.toISOString()).toBe(at.toISOString());
+  });
+
+  it("stores sellers' places for many at once and their categories apart, each leaving the other alone", async () => {
+    const at = new Date("2026-12-01T10:20:00Z");
+    expect(await db.hot.findSellerProfile(ids[0]!)).toBeUndefined();
+    await db.hot.saveSellerCategories(ids[0]!, "textiles;leather", at);
+    await Promise.all([
+      ...ids.map((id, i) => db.hot.saveSellerPlace(id, { city: i % 2 ? `Town ${i}` : null, latitude: 30 + i / 100, longitude: 70.5 }, at)),
+      db.hot.saveSellerPlace(ids[1]!, { city: "Sialkot", latitude: 32.49, longitude: 74.53 }, at),
+    ]);
+    const found = await Promise.all(ids.map((id) => db.hot.findSellerProfile(id)));
+    expect(found[0]).toEqual({ city: null, latitude: 30, longitude: 70.5, categories: "textiles;leather" });
+    expect(found[1]).toEqual({ city: "Sialkot", latitude: 32.49, longitude: 74.53, categories: "" });
+    for (let i = 2; i < ids.length; i++) expect(found[i]).toEqual({ city: i % 2 ? `Town ${i}` : null, latitude: 30 + i / 100, longitude: 70.5, categories: "" });
+    await db.hot.saveSellerCategories(ids[1]!, "surgical", at);
+    expect(await db.hot.findSellerProfile(ids[1]!)).toEqual({ city: "Sialkot", latitude: 32.49, longitude: 74.53, categories: "surgical" });
+    const stored = await db.prisma.sellerProfile.findUniqueOrThrow({ where: { userId: ids[2]! } });
+    expect(stored.updatedAt.toISOString()).toBe(at.toISOString());
   });
 
   it("two processes switching the same users in opposite orders at once: no deadlock, every switch lands", async () => {
