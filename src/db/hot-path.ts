@@ -91,8 +91,9 @@ export interface HotPath {
   /**
    * Creates a user with their first identity, both or neither. Throws the driver's unique
    * violation when the identity exists already (another process created it a moment ago).
+   * Returns the new rows' ids, so the caller need not read the user back.
    */
-  createUser(user: NewUser): Promise<void>;
+  createUser(user: NewUser): Promise<{ userId: number; identityId: number }>;
 }
 
 /** A conversation's flow as stored: `ConversationState` without the choices offered. */
@@ -184,11 +185,12 @@ const UPSERT_CATEGORIES = `
   INSERT INTO "SellerProfile" ("userId", "categories", "updatedAt") VALUES ($1, $2, $3)
   ON CONFLICT ("userId") DO UPDATE SET "categories" = excluded."categories", "updatedAt" = excluded."updatedAt"`;
 const INSERT_USER = `INSERT INTO "User" ("role", "language", "languageExplicit", "displayName", "createdAt", "updatedAt") VALUES ($1, $2, false, $3, $4, $4) RETURNING "id"`;
-const INSERT_IDENTITY = `INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") VALUES ($1, $2, $3, $4)`;
+const INSERT_IDENTITY = `INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") VALUES ($1, $2, $3, $4) RETURNING "id"`;
 // PostgreSQL: both in one statement, so a duplicate identity leaves no user behind.
 const CREATE_USER_PG = `
   WITH u AS (INSERT INTO "User" ("role", "language", "languageExplicit", "displayName", "createdAt", "updatedAt") VALUES ($1, $2, false, $3, $4, $4) RETURNING "id")
-  INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") SELECT $5, $6, u."id", $4 FROM u`;
+  INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") SELECT $5, $6, u."id", $4 FROM u
+  RETURNING "id", "userId"`;
 
 /**
  * SQLite: prepared statements on Prisma's own better-sqlite3 connection (`client()`), so
@@ -275,18 +277,19 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     },
     async createUser(u) {
       // With the inbox's writes: a write of its own would wait for their group's commit anyway.
-      await inbox((s) => s.createUser(u));
+      return inbox((s) => s.createUser(u));
     },
   };
 }
 
 /** SQLite: the user and their identity in one transaction (INSERT_USER takes the time twice). */
-function createUserTransaction(db: BetterSqlite3.Database): (u: NewUser) => void {
+function createUserTransaction(db: BetterSqlite3.Database): (u: NewUser) => { userId: number; identityId: number } {
   const user = db.prepare(INSERT_USER.replace(/\$\d/g, "?"));
   const identity = db.prepare(INSERT_IDENTITY.replace(/\$\d/g, "?"));
   return db.transaction((u: NewUser) => {
     const { id } = user.get(u.role, u.language, u.displayName, sqliteDate(u.at), sqliteDate(u.at)) as { id: number | bigint };
-    identity.run(u.channel, u.externalId, id, sqliteDate(u.at));
+    const row = identity.get(u.channel, u.externalId, id, sqliteDate(u.at)) as { id: number | bigint };
+    return { userId: Number(id), identityId: Number(row.id) };
   });
 }
 
@@ -447,7 +450,9 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
       await pool.query(UPSERT_CATEGORIES, [userId, categories, utc(at)]);
     },
     async createUser(u) {
-      await pool.query(CREATE_USER_PG, [u.role, u.language, u.displayName, utc(u.at), u.channel, u.externalId]);
+      const { rows } = await pool.query(CREATE_USER_PG, [u.role, u.language, u.displayName, utc(u.at), u.channel, u.externalId]);
+      const row = rows[0] as { id: unknown; userId: unknown };
+      return { userId: Number(row.userId), identityId: Number(row.id) };
     },
   };
 }
