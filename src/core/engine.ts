@@ -411,17 +411,19 @@ function createState(deps: AppDeps, userId: number, initial: LoadedUser["state"]
     get data() {
       return state.data;
     },
+    // On the driver (decision 1103): through Prisma a flow step cost its query compiler and,
+    // for a clear, a transaction of three round trips.
     async set(flow, data, ttlMinutes = 60) {
       state.flow = flow;
       state.data = data;
-      const fields = { flow, data: JSON.stringify(data ?? {}), expiresAt: new Date(deps.now().getTime() + ttlMinutes * 60_000) };
-      await deps.db.conversationState.upsert({ where: { userId }, create: { userId, ...fields }, update: fields });
+      const now = deps.now();
+      await deps.database.hot.saveState(userId, { flow, dataJson: JSON.stringify(data ?? {}), expiresAt: new Date(now.getTime() + ttlMinutes * 60_000) }, now);
     },
     async clear() {
       if (state.flow === null) return;
       state.flow = null;
       state.data = {};
-      await deps.db.conversationState.updateMany({ where: { userId }, data: { flow: null, data: "{}", expiresAt: null } });
+      await deps.database.hot.saveState(userId, { flow: null, dataJson: "{}", expiresAt: null }, deps.now());
     },
   };
 }

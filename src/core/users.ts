@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Database, Db } from "../db/client.ts";
+import type { UserRow } from "../db/hot-path.ts";
 import type { UserRecord } from "./context.ts";
 import { detectLanguage, langFromHint } from "./language.ts";
 import { sanitizeText } from "./text.ts";
@@ -36,15 +37,17 @@ export async function loadOrCreateUser(database: Database, config: Config, messa
   if (!row) {
     // The same phone number on the other WhatsApp channel is the same person: join them.
     const same = await samePersonElsewhere(db, message.channel, ids);
-    if (same !== undefined) await linkAliases(db, message.channel, same, [message.sender.id, ...ids]);
-    row = await database.hot.findUser(message.channel, message.sender.id);
+    if (same !== undefined) {
+      await linkAliases(db, message.channel, same, [message.sender.id, ...ids]);
+      row = await database.hot.findUser(message.channel, message.sender.id);
+    }
   }
   if (!row) {
-    await createUser(database, config, message).catch((error: unknown) => {
+    row = await createUser(database, config, message).catch(async (error: unknown) => {
       // Another process created the same identity a moment ago: use theirs.
       if (!isUniqueViolation(error)) throw error;
+      return database.hot.findUser(message.channel, message.sender.id);
     });
-    row = await database.hot.findUser(message.channel, message.sender.id);
     if (!row) throw new Error("user vanished right after creation");
   }
   if (ids.length > 1) await linkAliases(db, message.channel, row.id, ids);
@@ -63,20 +66,18 @@ export async function loadOrCreateUser(database: Database, config: Config, messa
   };
 }
 
-/** On the driver (hot path): a first message costs one statement here, not Prisma's nested create. */
-async function createUser(database: Database, config: Config, message: InboundMessage): Promise<void> {
+/**
+ * On the driver (hot path): a first message costs one statement here, not Prisma's nested
+ * create, and the new user's row is built from what was written instead of read back.
+ */
+async function createUser(database: Database, config: Config, message: InboundMessage): Promise<UserRow> {
   const text = message.content.kind === "text" ? message.content.text : "";
   const detected = detectLanguage(text);
   const language: Lang = detected.confident ? detected.lang : (langFromHint(message.sender.languageHint) ?? detected.lang);
   const isAdmin = config.admins.some((a) => a.channel === message.channel && a.externalId === message.sender.id);
-  await database.hot.createUser({
-    channel: message.channel,
-    externalId: message.sender.id,
-    role: isAdmin ? "admin" : "seller",
-    language,
-    displayName: cleanText(message.sender.displayName ?? "", 100) || null,
-    at: new Date(),
-  });
+  const user = { role: isAdmin ? "admin" : "seller", language, displayName: cleanText(message.sender.displayName ?? "", 100) || null };
+  const { userId, identityId } = await database.hot.createUser({ channel: message.channel, externalId: message.sender.id, ...user, at: new Date() });
+  return { id: userId, ...user, languageExplicit: false, identityId, blockedAt: null, flow: null, data: null, choices: null, expiresAt: null };
 }
 
 /**

@@ -80,11 +80,42 @@ export interface HotPath {
   rememberChoices(userId: number, choicesJson: string, at: Date): Promise<void>;
   /** Sets the reply language (detection changes it whenever a user switches language). */
   setLanguage(userId: number, language: string, explicit: boolean, at: Date): Promise<void>;
+  /** Stores a user's flow, its data (JSON text) and expiry; a null flow (data "{}", no expiry) clears it. */
+  saveState(userId: number, state: SavedState, at: Date): Promise<void>;
+  /** The partner finder's stored place and categories of a seller, if any. */
+  findSellerProfile(userId: number): Promise<SellerProfileRow | undefined>;
+  /** Stores a seller's place (town, coordinates), creating the profile when new; the categories are left alone. */
+  saveSellerPlace(userId: number, place: SellerPlace, at: Date): Promise<void>;
+  /** Stores a seller's product categories (";"-joined), creating the profile when new; the place is left alone. */
+  saveSellerCategories(userId: number, categories: string, at: Date): Promise<void>;
   /**
    * Creates a user with their first identity, both or neither. Throws the driver's unique
    * violation when the identity exists already (another process created it a moment ago).
+   * Returns the new rows' ids, so the caller need not read the user back.
    */
-  createUser(user: NewUser): Promise<void>;
+  createUser(user: NewUser): Promise<{ userId: number; identityId: number }>;
+}
+
+/** A conversation's flow as stored: `ConversationState` without the choices offered. */
+export interface SavedState {
+  flow: string | null;
+  dataJson: string;
+  expiresAt: Date | null;
+}
+
+/** Where a seller is, as the partner finder stores it. */
+export interface SellerPlace {
+  city: string | null;
+  latitude: number;
+  longitude: number;
+}
+
+/** A `SellerProfile` row as the partner finder reads it. */
+export interface SellerProfileRow {
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  categories: string;
 }
 
 /** A user writing for the first time. */
@@ -140,12 +171,26 @@ const UPSERT_CHOICES = `
   INSERT INTO "ConversationState" ("userId", "choices", "updatedAt") VALUES ($1, $2, $3)
   ON CONFLICT ("userId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
 const UPDATE_LANGUAGE = `UPDATE "User" SET "language" = $1, "languageExplicit" = $2, "updatedAt" = $3 WHERE "id" = $4`;
+// The choices offered are left alone (their own upsert); a new row gets the default "[]".
+const UPSERT_STATE = `
+  INSERT INTO "ConversationState" ("userId", "flow", "data", "expiresAt", "updatedAt") VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT ("userId") DO UPDATE SET "flow" = excluded."flow", "data" = excluded."data", "expiresAt" = excluded."expiresAt", "updatedAt" = excluded."updatedAt"`;
+// The partner finder's profile (features/partners): read on "nearest partner", written when a
+// seller names their town. Through Prisma an upsert cost about 100 times the driver's CPU.
+const SELECT_PROFILE = `SELECT "userId", "city", "latitude", "longitude", "categories" FROM "SellerProfile" WHERE "userId" = $1`;
+const UPSERT_PLACE = `
+  INSERT INTO "SellerProfile" ("userId", "city", "latitude", "longitude", "updatedAt") VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT ("userId") DO UPDATE SET "city" = excluded."city", "latitude" = excluded."latitude", "longitude" = excluded."longitude", "updatedAt" = excluded."updatedAt"`;
+const UPSERT_CATEGORIES = `
+  INSERT INTO "SellerProfile" ("userId", "categories", "updatedAt") VALUES ($1, $2, $3)
+  ON CONFLICT ("userId") DO UPDATE SET "categories" = excluded."categories", "updatedAt" = excluded."updatedAt"`;
 const INSERT_USER = `INSERT INTO "User" ("role", "language", "languageExplicit", "displayName", "createdAt", "updatedAt") VALUES ($1, $2, false, $3, $4, $4) RETURNING "id"`;
-const INSERT_IDENTITY = `INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") VALUES ($1, $2, $3, $4)`;
+const INSERT_IDENTITY = `INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") VALUES ($1, $2, $3, $4) RETURNING "id"`;
 // PostgreSQL: both in one statement, so a duplicate identity leaves no user behind.
 const CREATE_USER_PG = `
   WITH u AS (INSERT INTO "User" ("role", "language", "languageExplicit", "displayName", "createdAt", "updatedAt") VALUES ($1, $2, false, $3, $4, $4) RETURNING "id")
-  INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") SELECT $5, $6, u."id", $4 FROM u`;
+  INSERT INTO "ChannelIdentity" ("channel", "externalId", "userId", "createdAt") SELECT $5, $6, u."id", $4 FROM u
+  RETURNING "id", "userId"`;
 
 /**
  * SQLite: prepared statements on Prisma's own better-sqlite3 connection (`client()`), so
@@ -169,6 +214,10 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     select: db.prepare(q(SELECT_USER)),
     upsert: db.prepare(q(UPSERT_CHOICES)),
     language: db.prepare(q(UPDATE_LANGUAGE)),
+    state: db.prepare(q(UPSERT_STATE)),
+    profile: db.prepare(q(SELECT_PROFILE)),
+    place: db.prepare(q(UPSERT_PLACE)),
+    categories: db.prepare(q(UPSERT_CATEGORIES)),
     group: db.transaction((ops: Array<() => unknown>) => ops.map((op) => op())),
     // A transaction of its own, or a savepoint inside a group: both rows or neither.
     createUser: createUserTransaction(db),
@@ -211,20 +260,36 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     async setLanguage(userId, language, explicit, at) {
       await run((s) => s.language.run(language, explicit ? 1 : 0, sqliteDate(at), userId));
     },
+    async saveState(userId, st, at) {
+      // With the inbox's writes: one shared commit, and never inside another handler's
+      // interactive transaction (Prisma's, on the same connection; decision 0008).
+      await inbox((s) => s.state.run(userId, st.flow, st.dataJson, st.expiresAt ? sqliteDate(st.expiresAt) : null, sqliteDate(at)));
+    },
+    async findSellerProfile(userId) {
+      const row = (await run((s) => s.profile.get(userId))) as Record<string, unknown> | undefined;
+      return row ? toProfileRow(row) : undefined;
+    },
+    async saveSellerPlace(userId, p, at) {
+      await inbox((s) => s.place.run(userId, p.city, p.latitude, p.longitude, sqliteDate(at)));
+    },
+    async saveSellerCategories(userId, categories, at) {
+      await inbox((s) => s.categories.run(userId, categories, sqliteDate(at)));
+    },
     async createUser(u) {
       // With the inbox's writes: a write of its own would wait for their group's commit anyway.
-      await inbox((s) => s.createUser(u));
+      return inbox((s) => s.createUser(u));
     },
   };
 }
 
 /** SQLite: the user and their identity in one transaction (INSERT_USER takes the time twice). */
-function createUserTransaction(db: BetterSqlite3.Database): (u: NewUser) => void {
+function createUserTransaction(db: BetterSqlite3.Database): (u: NewUser) => { userId: number; identityId: number } {
   const user = db.prepare(INSERT_USER.replace(/\$\d/g, "?"));
   const identity = db.prepare(INSERT_IDENTITY.replace(/\$\d/g, "?"));
   return db.transaction((u: NewUser) => {
     const { id } = user.get(u.role, u.language, u.displayName, sqliteDate(u.at), sqliteDate(u.at)) as { id: number | bigint };
-    identity.run(u.channel, u.externalId, id, sqliteDate(u.at));
+    const row = identity.get(u.channel, u.externalId, id, sqliteDate(u.at)) as { id: number | bigint };
+    return { userId: Number(id), identityId: Number(row.id) };
   });
 }
 
@@ -326,6 +391,34 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
     await pool.query(UPSERT_CHOICES_MANY, [rows.map((r) => r.userId), rows.map((r) => r.choicesJson), rows.map((r) => utc(r.at))]);
     return items.map(() => undefined);
   });
+  // Flows (set, cleared) and language switches: a feature's flow step or a detected switch
+  // costs one of these per message; grouped like the choices, a user's later call winning.
+  const states = batched(async (items: Array<{ userId: number; state: SavedState; at: Date }>) => {
+    const rows = [...new Map(items.map((i) => [i.userId, i])).values()];
+    await pool.query(UPSERT_STATES_MANY, [
+      rows.map((r) => r.userId),
+      rows.map((r) => r.state.flow),
+      rows.map((r) => r.state.dataJson),
+      rows.map((r) => (r.state.expiresAt ? utc(r.state.expiresAt) : null)),
+      rows.map((r) => utc(r.at)),
+    ]);
+    return items.map(() => undefined);
+  });
+  const languages = batched(async (items: Array<{ userId: number; language: string; explicit: boolean; at: Date }>) => {
+    const rows = [...new Map(items.map((i) => [i.userId, i])).values()];
+    await pool.query(UPDATE_LANGUAGES_MANY, [rows.map((r) => r.userId), rows.map((r) => r.language), rows.map((r) => r.explicit), rows.map((r) => utc(r.at))]);
+    return items.map(() => undefined);
+  });
+  const profiles = batched(async (userIds: number[]) => {
+    const { rows } = await pool.query(SELECT_PROFILES, [userIds]);
+    const found = new Map((rows as Array<Record<string, unknown>>).map((r) => [Number(r.userId), toProfileRow(r)]));
+    return userIds.map((id) => found.get(id));
+  });
+  const places = batched(async (items: Array<{ userId: number; place: SellerPlace; at: Date }>) => {
+    const rows = [...new Map(items.map((i) => [i.userId, i])).values()];
+    await pool.query(UPSERT_PLACES_MANY, [rows.map((r) => r.userId), rows.map((r) => r.place.city), rows.map((r) => r.place.latitude), rows.map((r) => r.place.longitude), rows.map((r) => utc(r.at))]);
+    return items.map(() => undefined);
+  });
   return {
     storeInbound: (e) => store(e),
     async markHandled(ids, at) {
@@ -348,11 +441,18 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
     },
     findUser: (channel, externalId) => findUsers({ channel, externalId }),
     rememberChoices: (userId, choicesJson, at) => remember({ userId, choicesJson, at }),
-    async setLanguage(userId, language, explicit, at) {
-      await pool.query(UPDATE_LANGUAGE, [language, explicit, utc(at), userId]);
+    setLanguage: (userId, language, explicit, at) => languages({ userId, language, explicit, at }),
+    saveState: (userId, state, at) => states({ userId, state, at }),
+    findSellerProfile: (userId) => profiles(userId),
+    saveSellerPlace: (userId, place, at) => places({ userId, place, at }),
+    async saveSellerCategories(userId, categories, at) {
+      // Only when a message names a product category: rare enough to go alone.
+      await pool.query(UPSERT_CATEGORIES, [userId, categories, utc(at)]);
     },
     async createUser(u) {
-      await pool.query(CREATE_USER_PG, [u.role, u.language, u.displayName, utc(u.at), u.channel, u.externalId]);
+      const { rows } = await pool.query(CREATE_USER_PG, [u.role, u.language, u.displayName, utc(u.at), u.channel, u.externalId]);
+      const row = rows[0] as { id: unknown; userId: unknown };
+      return { userId: Number(row.userId), identityId: Number(row.id) };
     },
   };
 }
@@ -386,6 +486,28 @@ const UPSERT_CHOICES_MANY = `
   ORDER BY u
   ON CONFLICT ("userId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
 
+// UPSERT_STATE for many users, in user order like the other batches.
+const UPSERT_STATES_MANY = `
+  INSERT INTO "ConversationState" ("userId", "flow", "data", "expiresAt", "updatedAt")
+  SELECT u, f, d, e::timestamp, a::timestamp FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(u, f, d, e, a)
+  ORDER BY u
+  ON CONFLICT ("userId") DO UPDATE SET "flow" = excluded."flow", "data" = excluded."data", "expiresAt" = excluded."expiresAt", "updatedAt" = excluded."updatedAt"`;
+// UPDATE_LANGUAGE for many users. The rows are locked in id order first (an UPDATE … FROM
+// locks in join order), so two processes' overlapping batches wait instead of deadlocking.
+const UPDATE_LANGUAGES_MANY = `
+  WITH t AS (SELECT * FROM unnest($1::int[], $2::text[], $3::bool[], $4::text[]) AS t(id, l, e, a)),
+       locked AS (SELECT "id" FROM "User" WHERE "id" IN (SELECT id FROM t) ORDER BY "id" FOR UPDATE)
+  UPDATE "User" AS u SET "language" = t.l, "languageExplicit" = t.e, "updatedAt" = t.a::timestamp
+  FROM t JOIN locked ON locked."id" = t.id
+  WHERE u."id" = t.id`;
+
+const SELECT_PROFILES = `SELECT "userId", "city", "latitude", "longitude", "categories" FROM "SellerProfile" WHERE "userId" = ANY($1::int[])`;
+const UPSERT_PLACES_MANY = `
+  INSERT INTO "SellerProfile" ("userId", "city", "latitude", "longitude", "updatedAt")
+  SELECT u, c, la, lo, a::timestamp FROM unnest($1::int[], $2::text[], $3::float8[], $4::float8[], $5::text[]) AS t(u, c, la, lo, a)
+  ORDER BY u
+  ON CONFLICT ("userId") DO UPDATE SET "city" = excluded."city", "latitude" = excluded."latitude", "longitude" = excluded."longitude", "updatedAt" = excluded."updatedAt"`;
+
 /** `timestamp` columns hold UTC (Prisma writes them so): read them as UTC, whatever the machine's zone. */
 const UTC_TIMESTAMPS = {
   getTypeParser: ((oid: number, format?: string) => (oid === 1114 ? (v: string) => new Date(`${v.replace(" ", "T")}Z`) : pgTypes.getTypeParser(oid, format as "text"))) as pg.CustomTypesConfig["getTypeParser"],
@@ -416,6 +538,11 @@ function sqliteDate(at: Date): string {
 
 function toClaim(r: Record<string, unknown>): InboxClaim {
   return { id: Number(r.id), attempts: Number(r.attempts), payload: (r.payload as string | null) ?? null };
+}
+
+function toProfileRow(r: Record<string, unknown>): SellerProfileRow {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return { city: (r.city as string | null) ?? null, latitude: num(r.latitude), longitude: num(r.longitude), categories: String(r.categories ?? "") };
 }
 
 // Prisma's connection returns integers as BigInt (defaultSafeIntegers) and dates as text.

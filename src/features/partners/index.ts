@@ -139,7 +139,7 @@ async function startFind(ctx: Ctx, text = "", place?: PlaceRef): Promise<void> {
   const category = text ? await categoryInText(ctx.deps.db, placeWords(text)) : null;
   if (category) await saveProfile(ctx, { categories: category });
   if (place) return replyForPlace(ctx, place, category);
-  const profile = await ctx.deps.db.sellerProfile.findUnique({ where: { userId: ctx.user.id } });
+  const profile = await ctx.deps.database.hot.findSellerProfile(ctx.user.id);
   if (profile?.latitude != null && profile.longitude != null) {
     return replyNearest(ctx, { latitude: profile.latitude, longitude: profile.longitude, label: profile.city, category });
   }
@@ -288,7 +288,7 @@ async function talkToHuman(ctx: Ctx): Promise<void> {
   const id = await assignedPartnerId(ctx.deps.db, ctx.user.id);
   const entry = id ? (await getDirectory(ctx.deps.db)).byId.get(id) : undefined;
   if (entry) return ctx.reply([ctx.t("partners:human.assigned"), ...partnerLines(ctx, entry, null)].join("\n"));
-  const profile = await ctx.deps.db.sellerProfile.findUnique({ where: { userId: ctx.user.id } });
+  const profile = await ctx.deps.database.hot.findSellerProfile(ctx.user.id);
   if (profile?.latitude != null && profile.longitude != null) {
     await ctx.reply(ctx.t("partners:human.nearest"));
     return replyNearest(ctx, { latitude: profile.latitude, longitude: profile.longitude, label: profile.city, category: null });
@@ -297,8 +297,11 @@ async function talkToHuman(ctx: Ctx): Promise<void> {
   return startFind(ctx, "", ctx.understanding?.place);
 }
 
-async function saveProfile(ctx: Ctx, data: { city?: string | null; latitude?: number; longitude?: number; categories?: string }): Promise<void> {
-  await ctx.deps.db.sellerProfile.upsert({ where: { userId: ctx.user.id }, create: { userId: ctx.user.id, ...data }, update: data });
+/** On the driver (decision 1103): a place or categories per "nearest partner" conversation; Prisma's upsert was the dearest step of the core path. */
+async function saveProfile(ctx: Ctx, data: { city: string | null; latitude: number; longitude: number } | { categories: string }): Promise<void> {
+  const { hot } = ctx.deps.database;
+  if ("categories" in data) await hot.saveSellerCategories(ctx.user.id, data.categories, ctx.deps.now());
+  else await hot.saveSellerPlace(ctx.user.id, data, ctx.deps.now());
 }
 
 async function requestPartnerAccount(deps: AppDeps, ctx: Ctx, code: string): Promise<void> {
