@@ -30,7 +30,7 @@ function gatedPacer() {
     grant: (_channel, _chat, _group, options) =>
       options?.channelOnly ? Promise.resolve({ ok: true, askedAt: Date.now() }) : new Promise((resolve) => waiting.push(() => resolve({ ok: true, askedAt: Date.now() }))),
     // The gate is the slot, not its age: an opened slot is fresh.
-    fresh: async (_channel, g) => (g.ok ? { ok: true, askedAt: Date.now() } : g),
+    fresh: async (_channel, _chat, _group, g) => (g.ok ? { ok: true, askedAt: Date.now() } : g),
     reply: async () => undefined,
     pause: () => undefined,
     pausedUntil: () => 0,

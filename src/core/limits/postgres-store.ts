@@ -51,7 +51,7 @@ added AS (
   WHERE ok.ok AND pick.slot IS NULL
   ON CONFLICT (key, slot) DO NOTHING
   RETURNING key
-)
+),
 marked AS (
   INSERT INTO "RateSlot" (key, slot, at, "windowMs")
   SELECT m.key, 0, now.t, m.win FROM unnest($4::text[], $5::int[]) AS m(key, win), now, ok

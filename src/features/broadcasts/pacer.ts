@@ -101,9 +101,11 @@ export interface Pacer {
    * Makes sure a grant is still fresh just before its send leaves: taken at most
    * {@link FRESH_MS} ago, or else fresh channel-wide permits are taken (ahead of the queue)
    * and the stale ones are left unused. Not ok when aborted or still stale after a few tries
-   * (a process too busy to send on time sends nothing rather than crowd a second).
+   * (a process too busy to send on time sends nothing rather than crowd a second). The
+   * chat's one-a-second permit is stamped again with the fresh ones, so the next send to
+   * that chat counts its second from this send, not from the stale permit.
    */
-  fresh(channel: ChannelId | string, grant: Grant, abort?: () => boolean): Promise<Grant>;
+  fresh(channel: ChannelId | string, chatId: string, isGroup: boolean, grant: Grant, abort?: () => boolean): Promise<Grant>;
   /**
    * The shared permits for one part of a reply to someone who wrote: the channel's overall
    * limits, ahead of announcements, fresh; the chat's limits are marked, not waited for (an
@@ -154,7 +156,8 @@ export function telegramRules(settings: Pick<PaceSettings, "telegramRatePerSecon
     chat: (chatId, isGroup) =>
       isGroup
         ? [{ key: `${prefix}:group:${chatId}`, limit: settings.groupPerMinute, windowMs: 60_000 }]
-        : [{ key: `${prefix}:chat:${chatId}`, limit: 1, windowMs: settings.perChatGapMs }],
+        : // The same margin on a chat's second: two sends to one chat never arrive in one second.
+          [{ key: `${prefix}:chat:${chatId}`, limit: 1, windowMs: settings.perChatGapMs + JITTER_MS }],
   };
 }
 
@@ -257,13 +260,16 @@ export function createPacer(settings: PaceSettings, clock: Clock = systemClock, 
     }
   }
 
-  async function fresh(channel: string, first: Grant, abort?: () => boolean): Promise<Grant> {
+  /** The chat's one-permit limits (one a second per private chat): marked by replies and fresh permits. */
+  const chatMarks = (r: ChannelRules | undefined, chatId: string, isGroup: boolean) => (r ? r.chat(chatId, isGroup).filter((l) => l.limit === 1) : []);
+
+  async function fresh(channel: string, chatId: string, isGroup: boolean, first: Grant, abort?: () => boolean): Promise<Grant> {
     let g = first;
     for (let tries = 0; ; tries++) {
       if (!g.ok || clock.now() - g.askedAt <= FRESH_MS) return g;
       if (tries >= FRESH_TRIES) return { ok: false, aborted: false, deferMs: 0 };
       // The stale permits stay used: the rate comes out lower, never higher.
-      g = await grant(channel, "", false, { abort, channelOnly: true, priority: "reply" });
+      g = await grant(channel, chatId, isGroup, { abort, channelOnly: true, priority: "reply" }, chatMarks(rules.get(channel), chatId, isGroup));
     }
   }
 
@@ -274,15 +280,15 @@ export function createPacer(settings: PaceSettings, clock: Clock = systemClock, 
       return g.ok;
     },
     grant: (channel, chatId, isGroup, options) => grant(channel, chatId, isGroup, options),
-    fresh: (channel, g, abort) => fresh(channel, g, abort),
+    fresh: (channel, chatId, isGroup, g, abort) => fresh(channel, chatId, isGroup, g, abort),
     async reply(channel, chatId, isGroup) {
       const r = rules.get(channel);
       if (!r) return;
       // The chat's one-permit limits (one a second per private chat) are marked; a group's
       // twenty a minute stay with the reply pace of messenger.ts (one every 3 s).
-      const marks = r.chat(chatId, isGroup).filter((l) => l.limit === 1);
+      const marks = chatMarks(r, chatId, isGroup);
       for (;;) {
-        const g = await fresh(channel, await grant(channel, chatId, isGroup, { channelOnly: true, priority: "reply" }, marks));
+        const g = await fresh(channel, chatId, isGroup, await grant(channel, chatId, isGroup, { channelOnly: true, priority: "reply" }, marks));
         if (g.ok) return;
       }
     },

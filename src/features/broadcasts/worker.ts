@@ -264,7 +264,7 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
     // part of a long message takes its own. Lateness lowers the rate instead of exceeding it.
     const gate = async (part: number) => {
       const g = part === 0 ? grant : await pacer.grant(lane, row.chatId, isGroup, { channelOnly: true, priority: "reply" });
-      return (await pacer.fresh(lane, g, part === 0 ? stop : undefined)).ok;
+      return (await pacer.fresh(lane, row.chatId, isGroup, g, part === 0 ? stop : undefined)).ok;
     };
     let sent: Array<{ messageId: string }>;
     try {
