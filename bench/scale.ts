@@ -93,12 +93,15 @@ async function broadcast(): Promise<void> {
       const victim = workers[0]!;
       victim.kill("SIGKILL");
       await exited(victim);
-      const open = () => h.fake.calls.some((c) => c.method === "sendMessage" && !c.ok && c.errorCode === undefined);
+      // Arrivals before the kill are the calls recorded so far (the fake appends in order), and
+      // the rows the victim held are still its own: no one can claim them before the lease ends.
+      const arrivedBefore = h.fake.calls.length;
+      const held = await h.app.deps.db.outboxMessage.findMany({ where: { broadcastId: h.broadcastId, status: "sending", claimedBy: { contains: `:${victim.pid}:` } }, select: { chatId: true } });
+      const open = () => h.fake.calls.slice(0, arrivedBefore).some((c) => c.method === "sendMessage" && !c.ok && c.errorCode === undefined);
       await until(() => !open(), 20, 10_000);
-      // Sends delivered but not recorded as sent: what a restart or another process may repeat.
-      const delivered = deliveriesByChat(h.fake);
-      const rows = await h.app.deps.db.outboxMessage.findMany({ where: { broadcastId: h.broadcastId }, select: { chatId: true, status: true } });
-      inFlightAtKill = rows.filter((r) => r.status !== "sent" && delivered.has(r.chatId)).length;
+      // Sends the victim delivered but never recorded as sent: what another process may repeat.
+      const deliveredBefore = new Set(h.fake.calls.slice(0, arrivedBefore).flatMap((c) => (c.ok && c.method === "sendMessage" && c.chatId ? [c.chatId] : [])));
+      inFlightAtKill = held.filter((r) => deliveredBefore.has(r.chatId)).length;
       console.error(`  killed one process at ${sendsOk()} delivered; ${inFlightAtKill} delivered but not recorded`);
     }
     await until(async () => {
