@@ -93,8 +93,10 @@ async function broadcast(): Promise<void> {
       const victim = workers[0]!;
       victim.kill("SIGKILL");
       await exited(victim);
-      // Arrivals before the kill are the calls recorded so far (the fake appends in order), and
-      // the rows the victim held are still its own: no one can claim them before the lease ends.
+      // What the victim wrote before dying reaches the fake within moments (a request can still
+      // be in the socket when the exit is seen); nobody else can send the rows it held before
+      // their lease ends (5 s), so the calls recorded half a second later are the victim's.
+      await new Promise((r) => setTimeout(r, 500));
       const arrivedBefore = h.fake.calls.length;
       const held = await h.app.deps.db.outboxMessage.findMany({ where: { broadcastId: h.broadcastId, status: "sending", claimedBy: { contains: `:${victim.pid}:` } }, select: { chatId: true } });
       const open = () => h.fake.calls.slice(0, arrivedBefore).some((c) => c.method === "sendMessage" && !c.ok && c.errorCode === undefined);
