@@ -93,12 +93,17 @@ async function broadcast(): Promise<void> {
       const victim = workers[0]!;
       victim.kill("SIGKILL");
       await exited(victim);
-      const open = () => h.fake.calls.some((c) => c.method === "sendMessage" && !c.ok && c.errorCode === undefined);
+      // What the victim wrote before dying reaches the fake within moments (a request can still
+      // be in the socket when the exit is seen); nobody else can send the rows it held before
+      // their lease ends (5 s), so the calls recorded half a second later are the victim's.
+      await new Promise((r) => setTimeout(r, 500));
+      const arrivedBefore = h.fake.calls.length;
+      const held = await h.app.deps.db.outboxMessage.findMany({ where: { broadcastId: h.broadcastId, status: "sending", claimedBy: { contains: `:${victim.pid}:` } }, select: { chatId: true } });
+      const open = () => h.fake.calls.slice(0, arrivedBefore).some((c) => c.method === "sendMessage" && !c.ok && c.errorCode === undefined);
       await until(() => !open(), 20, 10_000);
-      // Sends delivered but not recorded as sent: what a restart or another process may repeat.
-      const delivered = deliveriesByChat(h.fake);
-      const rows = await h.app.deps.db.outboxMessage.findMany({ where: { broadcastId: h.broadcastId }, select: { chatId: true, status: true } });
-      inFlightAtKill = rows.filter((r) => r.status !== "sent" && delivered.has(r.chatId)).length;
+      // Sends the victim delivered but never recorded as sent: what another process may repeat.
+      const deliveredBefore = new Set(h.fake.calls.slice(0, arrivedBefore).flatMap((c) => (c.ok && c.method === "sendMessage" && c.chatId ? [c.chatId] : [])));
+      inFlightAtKill = held.filter((r) => deliveredBefore.has(r.chatId)).length;
       console.error(`  killed one process at ${sendsOk()} delivered; ${inFlightAtKill} delivered but not recorded`);
     }
     await until(async () => {

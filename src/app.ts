@@ -10,6 +10,7 @@ import { createCore, type Core } from "./core/engine.ts";
 import { createMessenger } from "./core/messenger.ts";
 import { syncAdmins } from "./core/users.ts";
 import { openConfiguredDatabase, type Database } from "./db/client.ts";
+import { createPacer, paceSettings, systemClock } from "./features/broadcasts/pacer.ts";
 import { createKnowledgeLoader } from "./features/faq/index.ts";
 import type { KnowledgeBase } from "./features/faq/knowledge.ts";
 import { createFeatures } from "./features/index.ts";
@@ -58,8 +59,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     options.database ??
     (await openConfiguredDatabase(config.database, { migrate: options.migrate }));
   const i18n = createI18n();
-  const messenger = createMessenger({ hot: database.hot, i18n });
-  const deps: AppDeps = { config, database, db: database.prisma, i18n, log, messenger, now: options.now ?? (() => new Date()) };
+  // One pacer per process: replies and announcements take the same (shared) permits.
+  const pacer = createPacer(paceSettings(config), systemClock, Math.random, database.limits);
+  const messenger = createMessenger({ hot: database.hot, i18n, permits: pacer });
+  const deps: AppDeps = { config, database, db: database.prisma, i18n, log, messenger, pacer, now: options.now ?? (() => new Date()) };
   const knowledge = createKnowledgeLoader(config.contentDir);
   const features = createFeatures(deps, { knowledge });
   // A bad lexicon file stops the start with the file and field; the rest is built in the

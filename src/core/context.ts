@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Database, Db } from "../db/client.ts";
 import type { I18n, Translate } from "../i18n/index.ts";
+import type { Pacer } from "../features/broadcasts/pacer.ts";
 import type { Messenger } from "./messenger.ts";
 import type { ChannelCapabilities, Choice, InboundMessage, Lang, OutboundMessage } from "./types.ts";
 import type { Understanding } from "./understanding.ts";
@@ -43,6 +44,8 @@ export interface AppDeps {
   messenger: Messenger;
   /** The clock; tests pass a fixed one. */
   now: () => Date;
+  /** The platforms' limits for this process (shared through the database on PostgreSQL): replies and the outbox take the same permits. */
+  pacer?: Pacer;
 }
 
 /** The per-message context handed through the middleware chain. */

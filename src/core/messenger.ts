@@ -3,7 +3,9 @@
  * do: long text split at paragraph boundaries, choices as buttons or as a numbered list
  * (remembered per user so a reply "2" means the second choice; the database `hot` path stores them).
  * Replies to someone who wrote are paced per chat and retried on rate limits and network
- * faults; announcements go through the outbox worker, which paces and retries them itself.
+ * faults, and each part takes the deployment's shared permits (the channel's overall rate,
+ * ahead of announcements: docs/decisions/1104); announcements go through the outbox worker,
+ * which paces and retries them itself.
  */
 import type { HotPath } from "../db/hot-path.ts";
 import type { I18n } from "../i18n/index.ts";
@@ -54,6 +56,32 @@ export const REPLY_POLICIES: Partial<Record<ChannelId, ReplyPolicy>> = {
   "whatsapp-cloud": { burst: 5, privateGapMs: 1000, groupGapMs: 3000, attempts: 5, backoffMs: 500 },
 };
 
+/**
+ * The platform's limits shared with the outbox (the pacer, src/features/broadcasts/pacer.ts):
+ * resolves when one part of a reply may leave.
+ */
+export interface ReplyPermits {
+  reply(channel: ChannelId, chatId: string, isGroup: boolean): Promise<void>;
+}
+
+/** Thrown by {@link Messenger.send} when its gate held the first part back: nothing was sent. */
+export class SendHeldError extends Error {
+  constructor() {
+    super("send held back before its first part");
+    this.name = "SendHeldError";
+  }
+}
+
+/** Options of one {@link Messenger.send}. */
+export interface SendOptions {
+  /**
+   * Called right before each part is handed to the channel (the last moment to check the
+   * send's permit is fresh, or take one for a further part). False on the first part: nothing
+   * is sent and the send throws {@link SendHeldError}; on a later part: the rest is not sent.
+   */
+  gate?: (part: number) => Promise<boolean>;
+}
+
 /** Sends messages on the registered channels. */
 export interface Messenger {
   register(adapter: Adapter): void;
@@ -61,7 +89,7 @@ export interface Messenger {
   /** Capabilities of a running channel, undefined when it is not running. */
   capabilities(channel: ChannelId): ChannelCapabilities | undefined;
   /** Sends one message (possibly as several parts); throws ChannelError from the adapter. */
-  send(target: Target, message: OutboundMessage): Promise<SentMessage[]>;
+  send(target: Target, message: OutboundMessage, options?: SendOptions): Promise<SentMessage[]>;
   /**
    * Sends a reply to someone who wrote: each part waits for the chat's pace and is retried
    * on rate limits and network faults (a bounded number of times; then the ChannelError).
@@ -69,13 +97,16 @@ export interface Messenger {
   reply(target: Target, message: OutboundMessage): Promise<SentMessage[]>;
 }
 
-/** Creates a {@link Messenger} over the database (for stored choices) and translations. */
-export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock; policies?: Partial<Record<ChannelId, ReplyPolicy>> }): Messenger {
+/**
+ * Creates a {@link Messenger} over the database (for stored choices) and translations.
+ * `permits`: the shared limits replies take too (without: replies are paced per chat only).
+ */
+export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock; policies?: Partial<Record<ChannelId, ReplyPolicy>>; permits?: ReplyPermits }): Messenger {
   const adapters = new Map<ChannelId, Adapter>();
   const clock = deps.clock ?? systemClock;
   const policies = deps.policies ?? REPLY_POLICIES;
   const pace = createChatPace(clock);
-  const deliver = async (target: Target, message: OutboundMessage, paced: boolean): Promise<SentMessage[]> => {
+  const deliver = async (target: Target, message: OutboundMessage, paced: boolean, options: SendOptions = {}): Promise<SentMessage[]> => {
     const adapter = adapters.get(target.channel);
     if (!adapter) throw new Error(`channel ${target.channel} is not running`);
     const caps = adapter.capabilities;
@@ -106,11 +137,22 @@ export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock;
         paidBroadcast: message.paidBroadcast,
       };
       if (!policy) {
+        if (options.gate && !(await options.gate(i))) {
+          if (i === 0) throw new SendHeldError();
+          break;
+        }
         sent.push(await adapter.send(target.chatId, native));
         continue;
       }
       await pace(`${target.channel}:${target.chatId}`, policy.burst, target.isGroup ? policy.groupGapMs : policy.privateGapMs);
-      sent.push(await retrying(policy, clock, () => adapter.send(target.chatId, native)));
+      // Each try is a request the platform counts: each takes its shared permit, just before it leaves.
+      const permits = deps.permits;
+      sent.push(
+        await retrying(policy, clock, async () => {
+          await permits?.reply(target.channel, target.chatId, target.isGroup === true);
+          return adapter.send(target.chatId, native);
+        }),
+      );
     }
     return sent;
   };
@@ -118,7 +160,7 @@ export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock;
     register: (adapter) => void adapters.set(adapter.channel, adapter),
     unregister: (channel) => void adapters.delete(channel),
     capabilities: (channel) => adapters.get(channel)?.capabilities,
-    send: (target, message) => deliver(target, message, false),
+    send: (target, message, options) => deliver(target, message, false, options),
     reply: (target, message) => deliver(target, message, true),
   };
 }

@@ -27,6 +27,11 @@ function gatedPacer() {
   const pacer: Pacer = {
     // A fresh overall permit for a send that left late (channelOnly) is not gated: the gate is the send's slot.
     acquire: (_channel, _chat, _group, _abort, channelOnly) => (channelOnly ? Promise.resolve(true) : new Promise<boolean>((resolve) => waiting.push(() => resolve(true)))),
+    grant: (_channel, _chat, _group, options) =>
+      options?.channelOnly ? Promise.resolve({ ok: true, askedAt: Date.now() }) : new Promise((resolve) => waiting.push(() => resolve({ ok: true, askedAt: Date.now() }))),
+    // The gate is the slot, not its age: an opened slot is fresh.
+    fresh: async (_channel, _chat, _group, g) => (g.ok ? { ok: true, askedAt: Date.now() } : g),
+    reply: async () => undefined,
     pause: () => undefined,
     pausedUntil: () => 0,
     define: () => undefined,

@@ -14,6 +14,8 @@ import { broadcastStatus, createBroadcast, enqueueDirect } from "../../src/featu
 import { controlBroadcast } from "../../src/features/broadcasts/service.ts";
 import { optOut } from "../../src/features/broadcasts/subscriptions.ts";
 import { createOutboxWorker } from "../../src/features/broadcasts/worker.ts";
+import { createPacer, paceSettings, type Grant } from "../../src/features/broadcasts/pacer.ts";
+import { createMemoryLimitStore, type LimitStore } from "../../src/core/limits/store.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
 import { testProvider } from "../support/database.ts";
 import { content, makeUser } from "./helpers.ts";
@@ -181,6 +183,53 @@ describe("outbox worker", () => {
     expect(adapter.sent).toHaveLength(1);
     expect(adapter.sent[0]!.message.text).toContain("EN tomorrow");
   });
+
+  it("a row waiting for its chat's second goes back to the queue instead of outliving its lease: no wasted permit, no second claim", async () => {
+    const { app, adapter } = await setup();
+    const db = app.deps.db;
+    const u = await makeUser(db, { externalId: "c1" });
+    const now = new Date();
+    for (let i = 0; i < 4; i++) await enqueueDirect(app.deps, [{ userId: u.id, kind: "reminder", dedupeKey: `gap${i}`, content: content(`n${i}`), notBefore: now }]);
+    // Two workers, as two processes, on one store (the shared one on PostgreSQL): every row
+    // is due at once, but the chat takes one a second, longer than a quarter of the lease.
+    const shared = app.deps.database.limits ?? createMemoryLimitStore();
+    let chatTakes = 0;
+    const store: LimitStore = {
+      shared: shared.shared,
+      hold: (limit, ms) => shared.hold(limit, ms),
+      async take(limits, marks) {
+        const result = await shared.take(limits, marks);
+        if (result.taken && limits.some((l) => l.key === "telegram:chat:c1")) chatTakes += 1;
+        return result;
+      },
+    };
+    const leaseMs = 1200;
+    const sentAt: number[] = [];
+    adapter.failWith = () => void sentAt.push(Date.now());
+    // Every grant counts as fresh here: on a busy machine a stale one is given back (and its
+    // chat permit unused) by design, which is not what this test is about.
+    const pacer = () => ({ ...createPacer(paceSettings(app.deps.config), undefined, undefined, store), fresh: async (_c: string, _id: string, _g: boolean, g: Grant) => g });
+    const workers = [0, 1].map(() => createOutboxWorker(app.deps, { pollMs: 20, leaseMs, pacer: pacer() }));
+    let outlived = 0;
+    const watch = setInterval(() => {
+      void db.outboxMessage.count({ where: { status: "sending", claimedAt: { lt: new Date(Date.now() - leaseMs) } } }).then((n) => void (outlived += n));
+    }, 25);
+    try {
+      for (const w of workers) w.start();
+      for (let i = 0; i < 400 && (await db.outboxMessage.count({ where: { status: { not: "sent" } } })) > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    } finally {
+      clearInterval(watch);
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+    expect(adapter.sent.map((s) => s.message.text.slice(0, 5)).sort()).toEqual(["EN n0", "EN n1", "EN n2", "EN n3"]);
+    for (let i = 1; i < sentAt.length; i++) expect(sentAt[i]! - sentAt[i - 1]!).toBeGreaterThanOrEqual(1000);
+    // Every permit of the chat was used by a send: none taken by a row that had to give it up.
+    expect(chatTakes).toBe(4);
+    // No claim outlived its lease (which would let the other worker claim the row again).
+    expect(outlived).toBe(0);
+    const rows = await db.outboxMessage.findMany({ where: { userId: u.id } });
+    expect(rows.every((r) => r.status === "sent" && r.attempts === 0)).toBe(true);
+  }, 20_000);
 
   it("runs as a job: picks up rows queued while it runs, and stops cleanly", async () => {
     const { app, adapter } = await setup();

@@ -17,7 +17,9 @@ import type { Limit, LimitStore, TakeResult } from "./store.ts";
 const NOW = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 // Per wanted limit: a free permit (locked), how many permits exist and the oldest stamp (for
-// the wait). Stamps the picked permits and adds the new ones only when every limit has one.
+// the wait). Stamps the picked permits and adds the new ones only when every limit has one,
+// and then stamps each mark's single permit too, free or not (moving a stamp later never
+// lets a window hold more takes: the permit's next use is a window after the new stamp).
 // Two takers adding the same new permit at once: one insert does nothing, that take reports
 // not taken, and the permits it stamped for its other limits are used without a send (the
 // rate can only be lower, never higher).
@@ -48,6 +50,13 @@ added AS (
   SELECT pick.key, pick.permits, now.t, pick.win FROM pick, now, ok
   WHERE ok.ok AND pick.slot IS NULL
   ON CONFLICT (key, slot) DO NOTHING
+  RETURNING key
+),
+marked AS (
+  INSERT INTO "RateSlot" (key, slot, at, "windowMs")
+  SELECT m.key, 0, now.t, m.win FROM unnest($4::text[], $5::int[]) AS m(key, win), now, ok
+  WHERE ok.ok
+  ON CONFLICT (key, slot) DO UPDATE SET at = GREATEST("RateSlot".at, EXCLUDED.at)
   RETURNING key
 )
 SELECT pick.key, pick.slot, pick.permits, pick.lim, ok.ok,
@@ -103,8 +112,13 @@ export function createPostgresLimitStore(pool: pg.Pool, options: PostgresLimitOp
   };
   const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => retryDeadlock(() => pool.query<R>(text, values));
 
-  async function once(limits: Limit[]): Promise<{ result: TakeResult; collided: boolean }> {
-    const { rows } = await query<TakeRow>(TAKE, columns(limits));
+  const markColumns = (marks: Limit[]) => {
+    const sorted = [...marks].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [sorted.map((m) => m.key), sorted.map((m) => Math.max(1, Math.round(m.windowMs)))];
+  };
+
+  async function once(limits: Limit[], marks: Limit[]): Promise<{ result: TakeResult; collided: boolean }> {
+    const { rows } = await query<TakeRow>(TAKE, [...columns(limits), ...markColumns(marks)]);
     const taken = rows[0]?.ok === true && rows[0].stamped === limits.length;
     // A permit locked by another taker shows as "free now": come back in a moment.
     const refused = rows.filter((r) => r.slot === null && r.permits >= r.lim).map((r) => ({ key: r.key, waitMs: Math.max(1, Number(r.wait ?? 1)) }));
@@ -114,17 +128,17 @@ export function createPostgresLimitStore(pool: pg.Pool, options: PostgresLimitOp
 
   return {
     shared: true,
-    async take(limits) {
+    async take(limits, marks = []) {
       if (pruneEveryMs > 0 && Date.now() - lastPrune > pruneEveryMs) {
         lastPrune = Date.now();
         await query(PRUNE, []);
       }
-      const first = await once(limits);
+      const first = await once(limits, marks);
       if (!first.collided) return first.result;
       // A new permit was added by another taker at the same moment, or pruning left a hole
       // in the numbering: fill every permit in, then try once more.
       await query(ENSURE, columns(limits));
-      return (await once(limits)).result;
+      return (await once(limits, marks)).result;
     },
     async hold(limit, ms) {
       await query(ENSURE, columns([limit]));

@@ -25,8 +25,13 @@ export interface TakeResult {
 
 /** Keeps limits; `now` is the store's clock (the memory store's; the database's for PostgreSQL). */
 export interface LimitStore {
-  /** Takes one permit of every limit, or none of them. */
-  take(limits: Limit[]): Promise<TakeResult>;
+  /**
+   * Takes one permit of every limit, or none of them. `marks` (limits of one permit) are
+   * stamped along with a take that succeeds, free or not: the send counts against them
+   * without waiting for them (a reply to someone who wrote makes an announcement to that
+   * chat wait its second, not the other way round). A mark never names a key in `limits`.
+   */
+  take(limits: Limit[], marks?: Limit[]): Promise<TakeResult>;
   /** Makes every permit of `limit` unavailable for `ms` from now (a 429's retry_after). */
   hold(limit: Limit, ms: number): Promise<void>;
   /** Whether several processes share this store. */
@@ -55,11 +60,11 @@ export function createMemoryLimitStore(now: () => number = Date.now): LimitStore
   const windows = new Map<string, number>();
   return {
     shared: false,
-    async take(limits) {
+    async take(limits, marks = []) {
       const t = now();
       const refused = limits.map((l) => ({ key: l.key, waitMs: wait(l, t) })).filter((r) => r.waitMs > 0);
       if (refused.length) return { taken: false, waitMs: Math.max(...refused.map((r) => r.waitMs)), refused };
-      for (const l of limits) {
+      for (const l of [...limits, ...marks]) {
         const log = logs.get(l.key) ?? [];
         log.push(t);
         // Only the last `limit` takes decide; older ones can go.

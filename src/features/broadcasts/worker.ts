@@ -13,10 +13,11 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { AppDeps, Job } from "../../core/context.ts";
 import { isChannelError, type ChannelError } from "../../core/errors.ts";
+import { SendHeldError } from "../../core/messenger.ts";
 import { isTransientDatabaseError } from "../../db/errors.ts";
 import type { ChannelId, Lang } from "../../core/types.ts";
 import { CHANNEL_IDS, LANGS } from "../../core/types.ts";
-import { createPacer, systemClock, telegramRules, type Clock, type Pacer } from "./pacer.ts";
+import { createPacer, paceSettings, systemClock, telegramRules, type Clock, type Pacer } from "./pacer.ts";
 import { renderContent } from "./render.ts";
 import { migrateGroup } from "./groups.ts";
 import { optedOutAmong } from "./subscriptions.ts";
@@ -70,8 +71,8 @@ const CAPACITY: Partial<Record<ChannelId, number>> = { whatsapp: 1, console: 4 }
 /** A channel that cannot send at all (a refused token) is not tried again for this long. */
 const UNAVAILABLE_PAUSE_MS = 5 * 60_000;
 
-/** A permit older than this when its send leaves is taken again (see deliver). */
-const STALE_PERMIT_MS = 30;
+/** A row whose chat is not free for longer than this goes back to the queue until it is (see deliver). */
+const MAX_CHAT_WAIT_MS = 5000;
 
 /** The pacer's name for Telegram paid broadcasts (their own overall rate). */
 const PAID_LANE = "telegram-paid";
@@ -88,25 +89,14 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
   const maxAttempts = options.maxAttempts ?? 6;
   const backoffBaseMs = options.backoffBaseMs ?? 2000;
   const backoffMaxMs = options.backoffMaxMs ?? 10 * 60_000;
+  // The process's pacer (app.ts), which replies take permits from too; PostgreSQL: its limits
+  // hold for every process on the database; SQLite: this one's. A worker given a clock of its
+  // own (simulated time) keeps its limits in memory: the shared store counts on the
+  // database's clock, which a simulated clock cannot move.
   const pacer =
     options.pacer ??
-    createPacer(
-      {
-        telegramRatePerSecond: config.telegramRatePerSecond,
-        perChatGapMs: 1000,
-        groupPerMinute: 20,
-        whatsappMinGapMs: config.whatsapp.minGapMs,
-        whatsappMaxGapMs: config.whatsapp.maxGapMs,
-        whatsappCloudRatePerSecond: config.whatsappCloud?.ratePerSecond,
-        whatsappCloudUserGapMs: config.whatsappCloud?.userGapMs,
-      },
-      clock,
-      random,
-      // PostgreSQL: the limits hold for every process on the database; SQLite: this one's.
-      // A worker given a clock of its own (simulated time) keeps them in memory: the shared
-      // store counts on the database's clock, which a simulated clock cannot move.
-      options.clock ? undefined : deps.database.limits,
-    );
+    (options.clock ? undefined : deps.pacer) ??
+    createPacer(paceSettings(config), clock, random, options.clock ? undefined : deps.database.limits);
   // Admins' announcements as Telegram paid broadcasts: their own overall pace, the same
   // per-chat and per-group limits (a custom pacer from a test keeps its own rules).
   const paidEnabled = config.telegramPaidBroadcast?.enabled === true;
@@ -251,32 +241,40 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
     const message = { ...renderContent(content, lang, deps.i18n.t(lang), group ? "group" : "private"), paidBroadcast: paid || undefined };
 
     const lane = paid ? PAID_LANE : channel;
+    const isGroup = group !== undefined;
     // Stopping, or held so long that the lease ran out (another worker may own it now).
     const late = () => row.claimedAt !== null && clock.now() - row.claimedAt.getTime() > leaseMs * 0.8;
+    const stop = () => !running || late();
     const giveBack = () => db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null } });
-    const go = await pacer.acquire(lane, row.chatId, group !== undefined, () => !running);
-    const tookAt = clock.now();
-    if (!go || late()) {
-      if (go || !running) await giveBack();
+    // Never past the lease: a row waiting here for its chat's permit must not be claimed by
+    // another worker meanwhile. A longer wait (a group's twenty a minute) puts the row back
+    // for when its chat is free, so it holds neither a claim nor a slot in the meantime.
+    const grant = await pacer.grant(lane, row.chatId, isGroup, { abort: stop, maxChatWaitMs: Math.min(MAX_CHAT_WAIT_MS, leaseMs / 4) });
+    if (!grant.ok) {
+      if (grant.aborted) await giveBack();
+      else await db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null, notBefore: new Date(clock.now() + grant.deferMs) } });
       return;
     }
     // Paused or cancelled since the claim: the last moment to hold the send back. Only the
     // sends already on the wire go out after a pause or cancel.
     if (row.broadcastId !== null && (await heldBack(row))) return;
-    // The platform counts arrivals: a send that left long after its permit (a slow read above,
-    // a busy process) could land in the next second's share. Take a fresh overall permit then
-    // (the chat's is still ours), so lateness lowers the rate instead of exceeding it.
-    if (clock.now() - tookAt > STALE_PERMIT_MS) {
-      const again = await pacer.acquire(lane, row.chatId, group !== undefined, () => !running, true);
-      if (!again || late()) {
+    // The platform counts arrivals: a send that leaves long after its permit (a slow read above,
+    // a busy process) could land in the next second's share. Right before each part leaves,
+    // the permit must be fresh (pacer FRESH_MS), or fresh overall permits are taken; a further
+    // part of a long message takes its own. Lateness lowers the rate instead of exceeding it.
+    const gate = async (part: number) => {
+      const g = part === 0 ? grant : await pacer.grant(lane, row.chatId, isGroup, { channelOnly: true, priority: "reply" });
+      return (await pacer.fresh(lane, row.chatId, isGroup, g, part === 0 ? stop : undefined)).ok;
+    };
+    let sent: Array<{ messageId: string }>;
+    try {
+      sent = await deps.messenger.send({ channel, chatId: row.chatId, userId: group ? undefined : (row.userId ?? undefined), lang }, message, { gate });
+    } catch (error) {
+      // Too late to send on time, or stopping: nothing left, the row goes back to the queue.
+      if (error instanceof SendHeldError) {
         await giveBack();
         return;
       }
-    }
-    let sent: Array<{ messageId: string }>;
-    try {
-      sent = await deps.messenger.send({ channel, chatId: row.chatId, userId: group ? undefined : (row.userId ?? undefined), lang }, message);
-    } catch (error) {
       return failed(row, error);
     }
     // The platform's id of the last part: WhatsApp Cloud API receipts find the row by it.
