@@ -716,6 +716,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
         if (m) [value, len] = [Number(m.category), m.len];
       }
       if (value === undefined || !Number.isSafeInteger(value)) continue;
+      // "twenty three", "sixty one": a tens word and a unit word make one number.
+      if (!t.numeric && value >= 20 && value <= 90 && value % 10 === 0) {
+        const unit = numberWords.longestAt(tokens, i + len);
+        if (unit && Number(unit.category) >= 1 && Number(unit.category) <= 9) [value, len] = [value + Number(unit.category), len + unit.len];
+      }
       // "5 lakh", "2 hazar", "ek million": a multiplier right after the number.
       const times = numberWords.longestAt(tokens, i + len);
       if (times && Number(times.category) >= 100) [value, len] = [value * Number(times.category), len + times.len];
