@@ -489,6 +489,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     }
     const report = closure || failure ? undefined : reportOf(tokens, present, a.questionMark);
     if (report) return out("progress.report", "progress report", 0.85, { entities: report });
+    // "sambrial ka partner kaun hai": who the partner of a town is, not the seller's own.
+    if (cue?.intent === "partner.mine" && place && !present.has("my")) return out("partner.find", "a town's partner, not one's own", 0.85);
     if (cue) {
       // Asking to be registered is a yes; asking how to register gives no answer yet.
       const answer = rsvp ?? (asking ? undefined : "going");
