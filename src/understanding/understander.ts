@@ -161,6 +161,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const st = lx["small-talk"];
   const filler = new EntrySet().add("filler", allForms(st.filler));
   const smallTalk = new EntrySet().add("greeting", allForms(st.greeting)).add("thanks", allForms(st.thanks)).add("ack", allForms(st.ack)).add("bye", allForms(st.bye));
+  // Connectors between two pieces of small talk ("acha phir allah hafiz", "kal baat karenge khuda hafiz"):
+  // free only there, not in the other whole-message lists, where "kal band" would be a stop.
+  const talkFree = new EntrySet().add("free", allForms(st.filler)).add("free", allForms(st.talkAround));
   const menuWords = new EntrySet().add("menu", allForms(st.menu));
   // Words that may stand around a menu word without asking for anything else ("mujhe menu dobara bhejo").
   const menuFree = new EntrySet().add("free", allForms(st.filler)).add("free", allForms(st.menuAround));
@@ -401,7 +404,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (optOutKeywords.cover(tokens, filler)) return out("optout", "opt-out keyword", 1, { optOut: "exact" });
     if (optInKeywords.cover(tokens, againFree)) return out("optin", "opt-in keyword", 1);
     // "kkkkk", "hhhhh": one letter typed over and over is not an acknowledgement.
-    const talk = tokens.some((t) => /^(.)\1{3,}$/u.test(t.raw)) ? null : smallTalk.cover(tokens, filler);
+    const talk = tokens.some((t) => /^(.)\1{3,}$/u.test(t.raw)) ? null : smallTalk.cover(tokens, talkFree);
     // One entry that is the whole message, filler aside, says what it is ("thik he bhai" is ack, not "thik" + "hey").
     if (talk) return out((talk.size > 1 && wholeEntry(smallTalk, tokens)) || smallTalkKind(talk), "small talk", 0.95);
     if (menuWords.cover(tokens, menuFree)) return out("menu", "menu words", 0.95);
