@@ -46,6 +46,7 @@ const schemas = {
       menu: forms,
       menuAround: forms,
       filler: forms,
+      talkAround: forms,
       emoji: z.object({ ack: list, thanks: list, greeting: list, bye: list }).strict(),
     })
     .strict(),

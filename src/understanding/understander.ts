@@ -161,6 +161,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const st = lx["small-talk"];
   const filler = new EntrySet().add("filler", allForms(st.filler));
   const smallTalk = new EntrySet().add("greeting", allForms(st.greeting)).add("thanks", allForms(st.thanks)).add("ack", allForms(st.ack)).add("bye", allForms(st.bye));
+  // Connectors between two pieces of small talk ("acha phir allah hafiz", "kal baat karenge khuda hafiz"):
+  // free only there, not in the other whole-message lists, where "kal band" would be a stop.
+  const talkFree = new EntrySet().add("free", allForms(st.filler)).add("free", allForms(st.talkAround));
   const menuWords = new EntrySet().add("menu", allForms(st.menu));
   // Words that may stand around a menu word without asking for anything else ("mujhe menu dobara bhejo").
   const menuFree = new EntrySet().add("free", allForms(st.filler)).add("free", allForms(st.menuAround));
@@ -401,7 +404,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (optOutKeywords.cover(tokens, filler)) return out("optout", "opt-out keyword", 1, { optOut: "exact" });
     if (optInKeywords.cover(tokens, againFree)) return out("optin", "opt-in keyword", 1);
     // "kkkkk", "hhhhh": one letter typed over and over is not an acknowledgement.
-    const talk = tokens.some((t) => /^(.)\1{3,}$/u.test(t.raw)) ? null : smallTalk.cover(tokens, filler);
+    const talk = tokens.some((t) => /^(.)\1{3,}$/u.test(t.raw)) ? null : smallTalk.cover(tokens, talkFree);
     // One entry that is the whole message, filler aside, says what it is ("thik he bhai" is ack, not "thik" + "hey").
     if (talk) return out((talk.size > 1 && wholeEntry(smallTalk, tokens)) || smallTalkKind(talk), "small talk", 0.95);
     if (menuWords.cover(tokens, menuFree)) return out("menu", "menu words", 0.95);
@@ -489,6 +492,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     }
     const report = closure || failure ? undefined : reportOf(tokens, present, a.questionMark);
     if (report) return out("progress.report", "progress report", 0.85, { entities: report });
+    // "sambrial ka partner kaun hai": who the partner of a town is, not the seller's own.
+    if (cue?.intent === "partner.mine" && place && !present.has("my")) return out("partner.find", "a town's partner, not one's own", 0.85);
     if (cue) {
       // Asking to be registered is a yes; asking how to register gives no answer yet.
       const answer = rsvp ?? (asking ? undefined : "going");
@@ -716,6 +721,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
         if (m) [value, len] = [Number(m.category), m.len];
       }
       if (value === undefined || !Number.isSafeInteger(value)) continue;
+      // "twenty three", "sixty one": a tens word and a unit word make one number.
+      if (!t.numeric && value >= 20 && value <= 90 && value % 10 === 0) {
+        const unit = numberWords.longestAt(tokens, i + len);
+        if (unit && Number(unit.category) >= 1 && Number(unit.category) <= 9) [value, len] = [value + Number(unit.category), len + unit.len];
+      }
       // "5 lakh", "2 hazar", "ek million": a multiplier right after the number.
       const times = numberWords.longestAt(tokens, i + len);
       if (times && Number(times.category) >= 100) [value, len] = [value * Number(times.category), len + times.len];
