@@ -52,6 +52,10 @@ const check = (name, status, failure) => {
   if (status) failures.push(failure);
 };
 check("typecheck", run("npx", ["tsc", "--noEmit"]), "typecheck");
+// The tests that spawn bin/seller-bot.js run the compiled build; after an edit to src/ it would
+// compile first and say so on stderr, in every such test at once. One build up front (a no-op
+// when src/ is unchanged) keeps their output clean.
+check("build", run("node", ["scripts/build.mjs"]), "build");
 check("SQLite", vitest("sqlite"), "tests on SQLite");
 if (process.env.TEST_SKIP_POSTGRES === "1") skipped.push("PostgreSQL (TEST_SKIP_POSTGRES=1)");
 else if (!(await postgresReachable())) {
