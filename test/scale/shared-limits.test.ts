@@ -145,10 +145,10 @@ describe.skipIf(testProvider !== "postgres")("limits shared on PostgreSQL", () =
       Array.from({ length: 12 }, async () => {
         while (Date.now() < end) {
           const asked = Date.now();
-          if (await pacer.acquire("telegram", `b${++n}`, false, () => Date.now() >= end)) {
-            sends.push(Date.now());
-            bulkWaits.push([asked, Date.now() - asked]);
-          }
+          const ok = await pacer.acquire("telegram", `b${++n}`, false, () => Date.now() >= end);
+          if (ok) sends.push(Date.now());
+          // An ask the end cut short waited at least this long: a lower bound of its wait.
+          bulkWaits.push([asked, Date.now() - asked]);
         }
       }),
     );
@@ -169,8 +169,10 @@ describe.skipIf(testProvider !== "postgres")("limits shared on PostgreSQL", () =
     // Twelve announcements wait in each process (about 2.4 s each at 10/s); a reply goes
     // ahead of its own process's and competes only with the other process's one taker.
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    // (Announcements asked once the queues had formed: the first ones found permits free.)
+    // (Announcements asked once the queues had formed: the first ones found permits free. Those
+    // still waiting at the end count with the wait they had, which only lowers the mean.)
     const queued = bulkWaits.filter(([asked]) => asked >= start + 300).map(([, wait]) => wait);
+    expect(queued.length).toBeGreaterThan(0);
     expect(mean(waits)).toBeLessThan(mean(queued) / 2);
     // On a saturated machine a reply can need a fresh permit again (each one a turn): bounded all the same.
     expect(Math.max(...waits)).toBeLessThan(2000);
