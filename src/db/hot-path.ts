@@ -383,18 +383,12 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
       return r ? toUserRow(r) : undefined;
     });
   });
-  const remember = batched(async (items: Array<{ userId: number; choicesJson: string; at: Date }>) => {
-    // One row may be updated once per statement: a user's later call in the same turn wins,
-    // as it would have one statement after the other.
-    const last = new Map(items.map((i) => [i.userId, i]));
-    const rows = [...last.values()];
+  const remember = perUserWrites(async (rows: Array<{ userId: number; choicesJson: string; at: Date }>) => {
     await pool.query(UPSERT_CHOICES_MANY, [rows.map((r) => r.userId), rows.map((r) => r.choicesJson), rows.map((r) => utc(r.at))]);
-    return items.map(() => undefined);
   });
   // Flows (set, cleared) and language switches: a feature's flow step or a detected switch
   // costs one of these per message; grouped like the choices, a user's later call winning.
-  const states = batched(async (items: Array<{ userId: number; state: SavedState; at: Date }>) => {
-    const rows = [...new Map(items.map((i) => [i.userId, i])).values()];
+  const states = perUserWrites(async (rows: Array<{ userId: number; state: SavedState; at: Date }>) => {
     await pool.query(UPSERT_STATES_MANY, [
       rows.map((r) => r.userId),
       rows.map((r) => r.state.flow),
@@ -402,22 +396,17 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
       rows.map((r) => (r.state.expiresAt ? utc(r.state.expiresAt) : null)),
       rows.map((r) => utc(r.at)),
     ]);
-    return items.map(() => undefined);
   });
-  const languages = batched(async (items: Array<{ userId: number; language: string; explicit: boolean; at: Date }>) => {
-    const rows = [...new Map(items.map((i) => [i.userId, i])).values()];
+  const languages = perUserWrites(async (rows: Array<{ userId: number; language: string; explicit: boolean; at: Date }>) => {
     await pool.query(UPDATE_LANGUAGES_MANY, [rows.map((r) => r.userId), rows.map((r) => r.language), rows.map((r) => r.explicit), rows.map((r) => utc(r.at))]);
-    return items.map(() => undefined);
   });
   const profiles = batched(async (userIds: number[]) => {
     const { rows } = await pool.query(SELECT_PROFILES, [userIds]);
     const found = new Map((rows as Array<Record<string, unknown>>).map((r) => [Number(r.userId), toProfileRow(r)]));
     return userIds.map((id) => found.get(id));
   });
-  const places = batched(async (items: Array<{ userId: number; place: SellerPlace; at: Date }>) => {
-    const rows = [...new Map(items.map((i) => [i.userId, i])).values()];
+  const places = perUserWrites(async (rows: Array<{ userId: number; place: SellerPlace; at: Date }>) => {
     await pool.query(UPSERT_PLACES_MANY, [rows.map((r) => r.userId), rows.map((r) => r.place.city), rows.map((r) => r.place.latitude), rows.map((r) => r.place.longitude), rows.map((r) => utc(r.at))]);
-    return items.map(() => undefined);
   });
   return {
     storeInbound: (e) => store(e),
@@ -514,6 +503,18 @@ const UTC_TIMESTAMPS = {
 };
 
 /** Calls made in one turn of the event loop, run together; each caller gets its own result. */
+/**
+ * A write grouped per turn like `batched`, one row per user: a row may be updated once per
+ * statement, so a user's later call in the same turn wins, as it would have one statement
+ * after the other.
+ */
+function perUserWrites<I extends { userId: number }>(write: (rows: I[]) => Promise<void>): (item: I) => Promise<void> {
+  return batched(async (items: I[]) => {
+    await write([...new Map(items.map((i) => [i.userId, i])).values()]);
+    return items.map(() => undefined);
+  });
+}
+
 function batched<I, O>(run: (items: I[]) => Promise<O[]>): (item: I) => Promise<O> {
   let pending: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
   const flush = () => {
