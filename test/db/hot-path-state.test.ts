@@ -5,7 +5,9 @@
  * later call in the same turn winning, the choices offered left alone and dates kept as
  * UTC; and two processes switching the languages of the same users in opposite orders at
  * once both succeed (the rows are locked in id order; this run did not reproduce a deadlock
- * without that, so the test guards the outcome rather than proving the order).
+ * without that, so the test guards the outcome rather than proving the order). First contact's
+ * subscription too: created once, an opt-out left alone, the same user twice in one turn
+ * told "new" once.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/client.ts";
@@ -99,5 +101,30 @@ describe("hot path: flow state and language", () => {
       expect(results.filter((r) => r.status === "rejected")).toEqual([]);
     }
     expect((await load()).every((r) => r?.language === "ur")).toBe(true);
+  });
+
+  it("subscribes on first contact once, for many users at once, and leaves an opt-out alone", async () => {
+    const at = new Date("2026-12-01T12:00:00Z");
+    const [a, b, c, optedOut] = ids.slice(10, 14) as [number, number, number, number];
+    await db.prisma.subscription.create({ data: { userId: optedOut, topic: "events", status: "opted-out", optedOutAt: at } });
+    const first = await Promise.all([
+      db.hot.subscribeIfNew(a, ["events"], "telegram-start", at),
+      db.hot.subscribeIfNew(b, ["events"], "console", at),
+      db.hot.subscribeIfNew(b, ["events"], "console", at),
+      db.hot.subscribeIfNew(optedOut, ["events"], "telegram-start", at),
+    ]);
+    expect(first).toEqual([true, true, false, false]);
+    expect(await db.hot.subscribeIfNew(a, ["events"], "telegram-start", at)).toBe(false);
+    // Another process meeting the same users (a restart, or the load balancer's other side).
+    expect(await Promise.all([other.hot.subscribeIfNew(a, ["events"], "telegram-start", at), other.hot.subscribeIfNew(c, ["events"], "telegram-start", at)])).toEqual([false, true]);
+    const rows = await db.prisma.subscription.findMany({ where: { userId: { in: [a, b, c, optedOut] } }, orderBy: { userId: "asc" } });
+    expect(rows.map((r) => [r.userId, r.topic, r.status, r.source])).toEqual([
+      [a, "events", "subscribed", "telegram-start"],
+      [b, "events", "subscribed", "console"],
+      [c, "events", "subscribed", "telegram-start"],
+      [optedOut, "events", "opted-out", ""],
+    ]);
+    expect(rows[0]!.createdAt.toISOString()).toBe(at.toISOString());
+    expect(rows[0]!.updatedAt.toISOString()).toBe(at.toISOString());
   });
 });

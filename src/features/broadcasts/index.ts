@@ -13,8 +13,8 @@ import { groupAdded, groupRemoved, issueLinkCode, LINK_CODE_MINUTES, linkGroup, 
 import { consentAnswerOf } from "./phrases.ts";
 import { broadcastReport, reportText } from "./report.ts";
 import { broadcastStatus, controlBroadcast, createBroadcast, listBroadcasts, previewBroadcast, senderScope, type BroadcastAction } from "./service.ts";
-import { markAsked, optIn, optOut, subscribeIfNew, subscriptionStatus, SUB } from "./subscriptions.ts";
-import { audienceSchema, type Audience, type BroadcastContent } from "./types.ts";
+import { markAsked, optIn, optOut, subscriptionStatus, SUB } from "./subscriptions.ts";
+import { audienceSchema, TOPICS, type Audience, type BroadcastContent } from "./types.ts";
 import type { ChannelId } from "../../core/types.ts";
 import { createOutboxWorker } from "./worker.ts";
 
@@ -200,7 +200,9 @@ function firstContact(subscribed: Set<number>): Middleware {
     if (chat.kind !== "private" || ctx.message.content.kind === "event") return next();
     if (!isWhatsApp(channel)) {
       if (subscribed.has(ctx.user.id)) return next();
-      const created = await subscribeIfNew(ctx.deps.db, ctx.user.id, channel === "telegram" ? "telegram-start" : channel);
+      // Unless a row exists (an opt-out stays): on the driver, as the first message of every
+      // new user pays for it (docs/decisions/1103-flow-state-and-profile-on-the-driver.md).
+      const created = await ctx.deps.database.hot.subscribeIfNew(ctx.user.id, TOPICS, channel === "telegram" ? "telegram-start" : channel, new Date());
       // One entry per user since start: bounded, so a process up for months with a large
       // audience does not keep them all (forgotten users cost one refused insert again).
       if (subscribed.size >= SUBSCRIBED_REMEMBERED) subscribed.clear();

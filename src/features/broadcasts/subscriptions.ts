@@ -37,23 +37,6 @@ export async function optIn(db: Db, userId: number, source: string, now: Date): 
   }
 }
 
-/**
- * Subscribes on first contact (Telegram start) unless a row exists: an opt-out stays.
- * Returns true when this call subscribed the user (the first contact, to be told so).
- */
-export async function subscribeIfNew(db: Db, userId: number, source: string): Promise<boolean> {
-  let created = false;
-  for (const topic of TOPICS) {
-    await db.subscription
-      .create({ data: { userId, topic, status: SUB.subscribed, source } })
-      .then(() => (created = true))
-      .catch((e: unknown) => {
-        if (!isUniqueViolation(e)) throw e;
-      });
-  }
-  return created;
-}
-
 /** Records that the WhatsApp consent question was asked (so it is asked once). */
 export async function markAsked(db: Db, userId: number, now: Date): Promise<void> {
   for (const topic of TOPICS) {
