@@ -40,4 +40,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Configure at least one channel (TELEGRAM_BOT_TOKEN or WHATSAPP_ENABLED=true): without a
 # terminal the local chat has no input and the container would stop.
-CMD ["node", "bin/seller-bot.js", "start"]
+# The heap flag: scripts/build.mjs NODE_FLAGS (docs/decisions/1106-heap-limit.md).
+CMD ["node", "--max-old-space-size=512", "bin/seller-bot.js", "start"]

@@ -23,7 +23,7 @@
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { build, ROOT } from "../scripts/build.mjs";
+import { build, NODE_FLAGS, ROOT } from "../scripts/build.mjs";
 import pino from "pino";
 import { createApp } from "../src/app.ts";
 import { createMemoryAdapter } from "../src/channels/memory/index.ts";
@@ -47,7 +47,8 @@ if (!args.includes("--child")) {
     ? ["--import", "tsx", "bench/core.bench.ts"]
     : [join((await build({ dirs: ["src", "bench"], dist: join(ROOT, ".tmp/bench-dist") })).dir, "bench/core.bench.js")];
   for (const p of provider ? [provider] : ["sqlite", "postgres"]) {
-    const r = spawnSync(process.execPath, [...child, p, String(total), ...(rateArg ? [rateArg] : []), "--child"], { stdio: "inherit" });
+    // With the flags the bot runs with (bin/seller-bot.js), so RSS is what `start` would show.
+    const r = spawnSync(process.execPath, [...NODE_FLAGS, ...child, p, String(total), ...(rateArg ? [rateArg] : []), "--child"], { stdio: "inherit" });
     if (r.status) process.exit(r.status);
   }
   process.exit(0);

@@ -1,10 +1,11 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=512
 // The `seller-bot` command. It runs the compiled build of src/ on plain Node: tsx's loader and
 // its transform cache cost about 35 MB a process (docs/decisions/1105-compiled-build.md).
 // The build's folder is named by a digest of the sources, so an edited src/ is never run from
 // an old build: when the folder for the current sources is missing, it is compiled first
 // (esbuild, a second or two, in a child process so this one keeps nothing of it). If that
 // cannot be done (a read-only checkout without the build), the sources run through tsx.
+// The first line's flag is NODE_FLAGS in scripts/build.mjs (docs/decisions/1106-heap-limit.md).
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";

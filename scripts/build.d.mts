@@ -4,6 +4,8 @@
 export const ROOT: string;
 /** Where builds go, one folder per digest (dist/). */
 export const DIST: string;
+/** The Node flags the bot runs with (bin/seller-bot.js's first line, npm start, the Dockerfile). */
+export const NODE_FLAGS: string[];
 /** Hex digest of every file under `dirs` (relative to `root`) and of the build script. */
 export function sourceDigest(dirs?: string[], root?: string): string;
 /** The folder of the build for `digest` (it may not exist yet). */

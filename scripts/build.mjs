@@ -26,6 +26,16 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where builds go, one folder per digest. */
 export const DIST = join(ROOT, "dist");
+
+/**
+ * The Node flags the bot runs with: bin/seller-bot.js's first line, `npm start`, `npm run chat`
+ * and the Dockerfile carry them (test/scripts/node-flags.test.ts checks they agree), and
+ * bench:core runs its child with them. An explicit old-space limit makes V8 grow the heap by
+ * need instead of by the machine's size: peak RSS under bench:core fell from ~260 to ~190 MB
+ * on a 24 GiB machine (docs/decisions/1106-heap-limit.md). 512 MB is far above the ~100 MB the
+ * heap reaches under load, so it is a sizing hint, not a cap that a busy process meets.
+ */
+export const NODE_FLAGS = ["--max-old-space-size=512"];
 /** Builds kept besides the current one (a process started earlier may still load from its own). */
 const KEEP = 3;
 /** The file a finished build contains last, so a half-written folder is never taken for one. */
