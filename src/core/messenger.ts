@@ -62,6 +62,8 @@ export const REPLY_POLICIES: Partial<Record<ChannelId, ReplyPolicy>> = {
  */
 export interface ReplyPermits {
   reply(channel: ChannelId, chatId: string, isGroup: boolean): Promise<void>;
+  /** Holds the channel until `untilMs` (a rate limit on a reply), in every process sharing the limits. */
+  pause(channel: ChannelId, untilMs: number): void;
 }
 
 /** Thrown by {@link Messenger.send} when its gate held the first part back: nothing was sent. */
@@ -148,10 +150,16 @@ export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock;
       // Each try is a request the platform counts: each takes its shared permit, just before it leaves.
       const permits = deps.permits;
       sent.push(
-        await retrying(policy, clock, async () => {
-          await permits?.reply(target.channel, target.chatId, target.isGroup === true);
-          return adapter.send(target.chatId, native);
-        }),
+        await retrying(
+          policy,
+          clock,
+          async () => {
+            await permits?.reply(target.channel, target.chatId, target.isGroup === true);
+            return adapter.send(target.chatId, native);
+          },
+          // The platform refused the bot, not this chat: the outbox and the other processes wait too.
+          (untilMs) => permits?.pause(target.channel, untilMs),
+        ),
       );
     }
     return sent;
@@ -165,12 +173,16 @@ export function createMessenger(deps: { hot: HotPath; i18n: I18n; clock?: Clock;
   };
 }
 
-/** Runs `send`, trying again on rate limits (after retry_after) and network faults (backoff). */
-async function retrying<T>(policy: ReplyPolicy, clock: Clock, send: () => Promise<T>): Promise<T> {
+/**
+ * Runs `send`, trying again on rate limits (after retry_after) and network faults (backoff).
+ * `paused` hears of a rate limit on the whole channel (not one chat's), with when it ends.
+ */
+async function retrying<T>(policy: ReplyPolicy, clock: Clock, send: () => Promise<T>, paused?: (untilMs: number) => void): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();
     } catch (error) {
+      if (isChannelError(error) && error.kind === "rate-limited" && error.scope !== "chat") paused?.(clock.now() + (error.retryAfterMs ?? 1000));
       if (!isChannelError(error) || !error.retryable || attempt >= policy.attempts) throw error;
       // retry_after is the earliest time; chats refused together would all come back in the
       // same instant and be refused again, so each waits up to half as long again.

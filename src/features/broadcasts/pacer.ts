@@ -108,8 +108,9 @@ export interface Pacer {
   fresh(channel: ChannelId | string, chatId: string, isGroup: boolean, grant: Grant, abort?: () => boolean): Promise<Grant>;
   /**
    * The shared permits for one part of a reply to someone who wrote: the channel's overall
-   * limits, ahead of announcements, fresh; the chat's limits are marked, not waited for (an
-   * announcement to that chat then waits its turn). Resolves when the part may leave.
+   * limits, ahead of announcements, fresh; a private chat's limits are marked, not waited for
+   * (an announcement to that chat then waits its turn); a group's are waited for. Resolves
+   * when the part may leave.
    */
   reply(channel: ChannelId | string, chatId: string, isGroup: boolean): Promise<void>;
   /** Holds the whole channel until `untilMs` (a 429's retry_after). */
@@ -284,11 +285,13 @@ export function createPacer(settings: PaceSettings, clock: Clock = systemClock, 
     async reply(channel, chatId, isGroup) {
       const r = rules.get(channel);
       if (!r) return;
-      // The chat's one-permit limits (one a second per private chat) are marked; a group's
-      // twenty a minute stay with the reply pace of messenger.ts (one every 3 s).
+      // A private chat's one a second is marked, not waited for (the person wrote; an
+      // announcement to them waits its second instead). A group's twenty a minute are waited
+      // for, like an announcement's: they are one count for the whole deployment, and a reply
+      // past them is refused by Telegram all the same.
       const marks = chatMarks(r, chatId, isGroup);
       for (;;) {
-        const g = await fresh(channel, chatId, isGroup, await grant(channel, chatId, isGroup, { channelOnly: true, priority: "reply" }, marks));
+        const g = await fresh(channel, chatId, isGroup, await grant(channel, chatId, isGroup, { channelOnly: !isGroup, priority: "reply" }, marks));
         if (g.ok) return;
       }
     },
