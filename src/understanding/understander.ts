@@ -232,10 +232,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Never corrected onto an everyday subject: a verb form one letter from "chalan" ("ad kaise
   // chalaun") would turn a question into `none`; a misspelt everyday word only stays unknown.
   const offtopicKeys = new Set(allForms(lx.concepts.concepts.offtopic ?? { en: [], ur: [], "ur-Latn": [] }).flatMap((w) => tokenizeEntry(w).map((t) => t.key)));
-  const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k) && !offtopicKeys.has(k)), known);
-  // Every word any list knows stays as it is (number words, filler, stage phrases …).
+  // Every word any list knows stays as it is (number words, filler, stage phrases …): neither
+  // fixer may move it, or "chalees" (key "chali", a number word) became a word one edit away.
   const anyListed = new Set(known);
   for (const set of [filler, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
+  const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k) && !offtopicKeys.has(k)), anyListed);
   const vowelless = createVowellessReader([...lexVocabulary].filter((k) => /^[a-z]{3,}$/.test(k)), anyListed);
   const fixer = (t: Token) => vowelless(spelling(t));
 
