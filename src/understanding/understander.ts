@@ -235,7 +235,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Every word any list knows stays as it is (number words, filler, stage phrases …): neither
   // fixer may move it, or "chalees" (key "chali", a number word) became a word one edit away.
   const anyListed = new Set(known);
-  for (const set of [filler, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
+  for (const set of [filler, talkFree, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
   const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k) && !offtopicKeys.has(k)), anyListed);
   const vowelless = createVowellessReader([...lexVocabulary].filter((k) => /^[a-z]{3,}$/.test(k)), anyListed);
   const fixer = (t: Token) => vowelless(spelling(t));
@@ -365,6 +365,29 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     return small || (u.intent === "faq" && u.faq?.decision !== "confident") ? undefined : u;
   }
 
+  /**
+   * An opt-out in a clause of its own beside an aside that names something else ("please take
+   * my number off, i retired and my son runs the shop now"): the shop is the reason, not what
+   * is to stop. True when one clause alone is an opt-out and no other clause speaks of
+   * messages, lists, stopping, removing or negation (those could make the stop about the shop).
+   */
+  function stopBesideAside(text: string, depth: number): boolean {
+    if (depth > 0) return false;
+    const clauses = clausesOf(text);
+    if (clauses.length < 2) return false;
+    let stops = 0;
+    for (const c of clauses) {
+      const u = understandAt(c, depth + 1);
+      if (u.intent === "optout" && u.optOut !== undefined) {
+        stops++;
+        continue;
+      }
+      const at = conceptMap(concepts, read(tokenize(c)));
+      if (at.some((m) => ASIDE_BLOCKERS.some((name) => m.has(name)))) return false;
+    }
+    return stops > 0 && stops < clauses.length;
+  }
+
   function understand(input: string): Understanding {
     return understandAt(input, 0);
   }
@@ -460,6 +483,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       const faq = { topic: "unsubscribe", score: 0.8, decision: "confident" as const, ranked: [{ topic: "unsubscribe", score: 0.8 }, ...ranked.filter((r) => r.topic !== "unsubscribe")] };
       return out("faq", "a question about what stopping does", 0.8, { faq });
     }
+    // Another object named only in an aside beside the opt-out: ask first (never at once).
+    if (aboutOther && !closure && !failure && !notStop && !asking && stopBesideAside(a.text, depth)) return out("optout", "an opt-out beside an aside", 0.6, { optOut: "maybe" });
     if (!stopBlocked && optOutPhrases.some(matches)) {
       // "how do I stop these messages?" is about stopping, but asks: ask back before acting.
       if (asking) return out("optout", "opt-out question", 0.8, { optOut: "maybe" });
@@ -831,6 +856,9 @@ function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap, filler:
   }
   return other <= 3;
 }
+
+/** Word classes that make a clause more than an aside beside an opt-out: it may say what is to stop. */
+const ASIDE_BLOCKERS = ["msg", "mlist", "stopverb", "remove", "neg", "negimp", "sendimp"] as const;
 
 /** The clauses of a text: split at commas, full stops, question and exclamation marks (both scripts), semicolons and line breaks. */
 function clausesOf(text: string): string[] {
