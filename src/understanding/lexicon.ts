@@ -47,6 +47,8 @@ const schemas = {
       menuAround: forms,
       filler: forms,
       talkAround: forms,
+      // Words that join a town to a greeting ("salaam from sialkot", "گوجرانوالہ سے سلام").
+      greetFrom: forms.optional(),
       emoji: z.object({ ack: list, thanks: list, greeting: list, bye: list }).strict(),
     })
     .strict(),

@@ -164,6 +164,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Connectors between two pieces of small talk ("acha phir allah hafiz", "kal baat karenge khuda hafiz"):
   // free only there, not in the other whole-message lists, where "kal band" would be a stop.
   const talkFree = new EntrySet().add("free", allForms(st.filler)).add("free", allForms(st.talkAround));
+  // Around a town in a greeting: small talk's free words and "from", "se", "سے", "ki taraf se".
+  const greetFromFree = new EntrySet().add("free", allForms(st.filler)).add("free", allForms(st.talkAround)).add("free", st.greetFrom ? allForms(st.greetFrom) : []);
+  const greetingWords = new EntrySet().add("greeting", allForms(st.greeting));
   const menuWords = new EntrySet().add("menu", allForms(st.menu));
   // Words that may stand around a menu word without asking for anything else ("mujhe menu dobara bhejo").
   const menuFree = new EntrySet().add("free", allForms(st.filler)).add("free", allForms(st.menuAround));
@@ -235,7 +238,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Every word any list knows stays as it is (number words, filler, stage phrases …): neither
   // fixer may move it, or "chalees" (key "chali", a number word) became a word one edit away.
   const anyListed = new Set(known);
-  for (const set of [filler, talkFree, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
+  for (const set of [filler, talkFree, greetFromFree, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
   const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k) && !offtopicKeys.has(k)), anyListed);
   const vowelless = createVowellessReader([...lexVocabulary].filter((k) => /^[a-z]{3,}$/.test(k)), anyListed);
   const fixer = (t: Token) => vowelless(spelling(t));
@@ -366,6 +369,22 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   }
 
   /**
+   * A greeting that names where it comes from ("salaam from sialkot", "gujranwala se salam",
+   * "اسلام علیکم سیالکوٹ سے سلام"): the town's words set aside, the rest is greetings and the
+   * words that join a town to one. Only short messages with a greeting word pay for the town search.
+   */
+  function greetingFromTown(tokens: Token[]): PlaceRef | undefined {
+    if (tokens.length > GREETING_FROM_MAX_TOKENS || !greetingWords.has(tokens)) return undefined;
+    const place = findPlace(tokens);
+    if (!place) return undefined;
+    const named = new Set(tokenize(place.words).map((t) => t.key));
+    const rest = tokens.filter((t) => !named.has(t.key));
+    if (rest.length === 0 || rest.length === tokens.length) return undefined;
+    const kinds = greetingWords.cover(rest, greetFromFree);
+    return kinds ? place : undefined;
+  }
+
+  /**
    * An opt-out in a clause of its own beside an aside that names something else ("please take
    * my number off, i retired and my son runs the shop now"): the shop is the reason, not what
    * is to stop. True when one clause alone is an opt-out and no other clause speaks of
@@ -431,6 +450,12 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const talk = tokens.some((t) => /^(.)\1{3,}$/u.test(t.raw)) ? null : smallTalk.cover(tokens, talkFree);
     // One entry that is the whole message, filler aside, says what it is ("thik he bhai" is ack, not "thik" + "hey").
     if (talk) return out((talk.size > 1 && wholeEntry(smallTalk, tokens)) || smallTalkKind(talk), "small talk", 0.95);
+    const greetedFrom = talk ? undefined : greetingFromTown(tokens);
+    if (greetedFrom) {
+      base.place = greetedFrom;
+      base.entities = { place: greetedFrom.name };
+      return out("greeting", "a greeting from a town", 0.9);
+    }
     if (menuWords.cover(tokens, menuFree)) return out("menu", "menu words", 0.95);
     if (flowAnswer === "no" || flowAnswer === "skip") return out("none", `answer ${flowAnswer}`, 0.7);
 
@@ -516,6 +541,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler, yesWords) || (!closure && !failure && !general && !present.has("closedword") && rsvpClause(a.text)))) {
       return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
     }
+    // "any person in wazirabad who can help me", "پسرور کے قریب کوئی بندہ ہے آپ کا": someone to
+    // help, in or near a town, is that town's partner, whatever a human or progress cue says.
+    if (place && present.has("person") && present.has("helper") && !present.has("talk") && !present.has("my") && !complaint.size) return out("partner.find", "someone to help in a town", 0.85);
     const report = closure || failure ? undefined : reportOf(tokens, present, a.questionMark);
     if (report) return out("progress.report", "progress report", 0.85, { entities: report });
     // "sambrial ka partner kaun hai": who the partner of a town is, not the seller's own.
@@ -856,6 +884,9 @@ function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap, filler:
   }
   return other <= 3;
 }
+
+/** Longest greeting read for a town in it ("salaam from the sialkot team, hope all is well"). */
+const GREETING_FROM_MAX_TOKENS = 10;
 
 /** Word classes that make a clause more than an aside beside an opt-out: it may say what is to stop. */
 const ASIDE_BLOCKERS = ["msg", "mlist", "stopverb", "remove", "neg", "negimp", "sendimp"] as const;
