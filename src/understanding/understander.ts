@@ -393,16 +393,15 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   function stopBesideAside(text: string, depth: number): boolean {
     if (depth > 0) return false;
     const clauses = clausesOf(text);
-    if (clauses.length < 2) return false;
+    if (clauses.length < 2 || clauses.length > ASIDE_MAX_CLAUSES) return false;
     let stops = 0;
     for (const c of clauses) {
-      const u = understandAt(c, depth + 1);
-      if (u.intent === "optout" && u.optOut !== undefined) {
-        stops++;
-        continue;
-      }
-      const at = conceptMap(concepts, read(tokenize(c)));
-      if (at.some((m) => ASIDE_BLOCKERS.some((name) => m.has(name)))) return false;
+      const t = read(tokenize(c));
+      const at = conceptMap(concepts, t);
+      const present = presentConcepts(at);
+      const own = !present.has("otherobject") && !present.has("buyer") && optOutPhrases.some(matcher(t, at, at.map((m) => m.has("glue")), present));
+      if (own) stops++;
+      else if (ASIDE_BLOCKERS.some((name) => present.has(name))) return false;
     }
     return stops > 0 && stops < clauses.length;
   }
@@ -509,7 +508,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       return out("faq", "a question about what stopping does", 0.8, { faq });
     }
     // Another object named only in an aside beside the opt-out: ask first (never at once).
-    if (aboutOther && !closure && !failure && !notStop && !asking && stopBesideAside(a.text, depth)) return out("optout", "an opt-out beside an aside", 0.6, { optOut: "maybe" });
+    if (aboutOther && !closure && !failure && !notStop && !asking && optOutPhrases.some(matches) && stopBesideAside(a.text, depth)) return out("optout", "an opt-out beside an aside", 0.6, { optOut: "maybe" });
     if (!stopBlocked && optOutPhrases.some(matches)) {
       // "how do I stop these messages?" is about stopping, but asks: ask back before acting.
       if (asking) return out("optout", "opt-out question", 0.8, { optOut: "maybe" });
@@ -887,6 +886,9 @@ function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap, filler:
 
 /** Longest greeting read for a town in it ("salaam from the sialkot team, hope all is well"). */
 const GREETING_FROM_MAX_TOKENS = 10;
+
+/** Most clauses read for an opt-out beside an aside (a longer message is not a request plus its reason). */
+const ASIDE_MAX_CLAUSES = 4;
 
 /** Word classes that make a clause more than an aside beside an opt-out: it may say what is to stop. */
 const ASIDE_BLOCKERS = ["msg", "mlist", "stopverb", "remove", "neg", "negimp", "sendimp"] as const;
