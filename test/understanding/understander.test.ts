@@ -743,6 +743,15 @@ describe("generalised from the seventh held-out set's misses (round 8, our own t
     ["sialkot ke qareeb koi banda hai", "partner.find", { place: "Sialkot" }],
     // A currency's rate is an everyday subject.
     ["dollar ka rate kya hai aaj", "none", {}],
+    // Urdu number words past twenty, in both scripts.
+    ["چھتیس پراڈکٹس لگا دی ہیں", "progress.report", { count: 36 }],
+    ["iktalees items upload kar diye", "progress.report", { count: 41 }],
+    // A partner who stopped answering, or keeps stalling, is a complaint.
+    ["the partner has stopped responding", "complaint.partner"],
+    ["پارٹنر نے رابطہ کرنا چھوڑ دیا", "complaint.partner"],
+    ["partner bas taal matol kar raha hai", "complaint.partner"],
+    // Which work is left is progress.
+    ["kon sa kaam reh gaya hai", "progress.show"],
   ])("%j → %s", (text, intent, entities) => {
     const u = understand(text);
     expect(u.intent, u.reason).toBe(intent);
