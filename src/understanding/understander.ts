@@ -200,6 +200,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const languageNames = new EntrySet();
   for (const lang of ["en", "ur", "ur-Latn"] as const) languageNames.add(lang, lx.languages.names[lang]);
   const languageAround = new EntrySet().add("around", allForms(lx.languages.around));
+  // Words that say a language is hard for the sender ("i dont read urdu well", "اردو پڑھنی مشکل لگتی ہے").
+  const languageHard = new EntrySet().add("hard", lx.languages.hard ? allForms(lx.languages.hard) : []);
   const glueWords = new EntrySet().add("glue", lx.concepts.concepts.glue ? allForms(lx.concepts.concepts.glue) : []);
   const neverPlace = new Set(allForms(lx.places.never).flatMap((w) => tokenizeEntry(w).map((t) => t.key)));
   const placeAround = new EntrySet().add("around", allForms(lx.places.around));
@@ -692,18 +694,42 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   }
 
   /** The language a message names (the longest name: "roman urdu" over "urdu"), and the other tokens. */
-  function languageParts(tokens: Token[]): { lang?: "en" | "ur" | "ur-Latn"; rest: Token[] } {
+  function languageParts(tokens: Token[]): { lang?: "en" | "ur" | "ur-Latn"; rest: Token[]; instead?: boolean } {
     let lang: "en" | "ur" | "ur-Latn" | undefined;
     let longest = 0;
     const rest: Token[] = [];
+    const named: Array<{ lang: "en" | "ur" | "ur-Latn"; at: number; len: number }> = [];
     for (let i = 0; i < tokens.length; ) {
       const m = languageNames.longestAt(tokens, i);
       if (m) {
+        named.push({ lang: m.category as "en" | "ur" | "ur-Latn", at: i, len: m.len });
         if (m.len > longest) [lang, longest] = [m.category as "en" | "ur" | "ur-Latn", m.len];
         i += m.len;
       } else rest.push(tokens[i++]!);
     }
+    const chosen = insteadOfHard(tokens, named);
+    if (chosen) return { lang: chosen, rest: rest.filter((_, i) => !languageHard.has([rest[i]!])), instead: true };
     return lang ? { lang, rest } : { rest };
+  }
+
+  /**
+   * Two languages named, one of them said to be hard ("english please, i dont read urdu well",
+   * "مجھے اردو پڑھنی مشکل لگتی ہے انگریزی میں لکھیں"): the other is the one asked for.
+   */
+  function insteadOfHard(tokens: Token[], named: Array<{ lang: "en" | "ur" | "ur-Latn"; at: number; len: number }>): "en" | "ur" | "ur-Latn" | undefined {
+    if (new Set(named.map((n) => n.lang)).size !== 2 || !languageHard.has(tokens)) return undefined;
+    // Each hard word belongs to the nearest name within a few words, before or after it.
+    const hard = new Set<number>();
+    for (let i = 0; i < tokens.length; i++) {
+      const m = languageHard.longestAt(tokens, i);
+      if (!m) continue;
+      const gap = (n: (typeof named)[number]) => (n.at >= i + m.len ? n.at - (i + m.len) : i - (n.at + n.len));
+      const nearest = named.map((n, k) => ({ k, d: gap(n) })).filter((x) => x.d >= 0 && x.d <= LANGUAGE_HARD_WINDOW).sort((x, y) => x.d - y.d)[0];
+      if (nearest) hard.add(nearest.k);
+    }
+    const easy = named.filter((_, k) => !hard.has(k));
+    const langs = new Set(easy.map((n) => n.lang));
+    return langs.size === 1 && easy.length < named.length ? [...langs][0] : undefined;
   }
 
   /** Words of a message that are not filler, glue or a word around a language switch. */
@@ -723,7 +749,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
 
   /** A language switch: a name alone, a language word (with a name or a change), or a name with reply/talk. */
   function languageOf(tokens: Token[], present: Set<string>): { lang?: "en" | "ur" | "ur-Latn"; reason: string } | undefined {
-    const { lang, rest } = languageParts(tokens);
+    const { lang, rest, instead } = languageParts(tokens);
+    // The other language of one said to be hard is asked for, with a short reason around it.
+    if (lang && instead && countOther(rest) <= 6 && !present.has("otherobject")) return { lang, reason: "a language instead of a hard one" };
     const restCovered = rest.length === 0 || languageAround.cover(rest, filler) !== null || filler.cover(rest) !== null;
     if (lang && restCovered) return { lang, reason: "language name" };
     const word = present.has("language");
@@ -883,6 +911,9 @@ function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap, filler:
   }
   return other <= 3;
 }
+
+/** Words between a language's name and what says it is hard ("urdu parhni mushkil", "dont read urdu"). */
+const LANGUAGE_HARD_WINDOW = 3;
 
 /** Longest greeting read for a town in it ("salaam from the sialkot team, hope all is well"). */
 const GREETING_FROM_MAX_TOKENS = 10;

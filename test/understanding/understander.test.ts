@@ -752,6 +752,9 @@ describe("generalised from the seventh held-out set's misses (round 8, our own t
     ["partner bas taal matol kar raha hai", "complaint.partner"],
     // Which work is left is progress.
     ["kon sa kaam reh gaya hai", "progress.show"],
+    // Two languages, one said to be hard: the other is asked for.
+    ["english please, i cant read urdu well", "language", { lang: "en" }],
+    ["اردو مشکل لگتی ہے انگریزی میں جواب دیں", "language", { lang: "en" }],
   ])("%j → %s", (text, intent, entities) => {
     const u = understand(text);
     expect(u.intent, u.reason).toBe(intent);
