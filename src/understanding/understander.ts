@@ -535,7 +535,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // A stop word next to "by mistake" is the past being undone ("ghalti se stop kiya tha, wapis add karo").
     const stopWords = (present.has("neg") || present.has("negimp") || present.has("stopverb")) && !present.has("mistake");
     // "ghalti se band kar diya tha, dobara chalu karo": a closure undone by mistake is an opt-in.
-    if ((!closure || present.has("mistake")) && !stopWords && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
+    // "mere partner ka number dobara bhej dein" asks again for the partner, not for the messages.
+    const partnerAgain = (present.has("partner") || present.has("contact")) && !present.has("msg") && !present.has("announce") && !present.has("mlist") && !present.has("subscribe");
+    if ((!closure || present.has("mistake")) && !stopWords && !partnerAgain && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
     // "updates band mat karna, mujhe chahiye", "don't stop the updates, keep sending": a negated
     // stop that also asks for them (or to keep them coming) is an opt-in.
     if (notStop && !closure && !failure && !asking && (present.has("want") || keepPhrases.some(matches))) return out("optin", "a negated stop that asks to keep them", 0.8);
