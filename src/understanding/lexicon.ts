@@ -47,6 +47,8 @@ const schemas = {
       menuAround: forms,
       filler: forms,
       talkAround: forms,
+      // Words that join a town to a greeting ("salaam from sialkot", "گوجرانوالہ سے سلام").
+      greetFrom: forms.optional(),
       emoji: z.object({ ack: list, thanks: list, greeting: list, bye: list }).strict(),
     })
     .strict(),
@@ -71,7 +73,7 @@ const schemas = {
     })
     .strict(),
   languages: z
-    .object({ version: z.literal(1), about, names: z.object({ en: list, ur: list, "ur-Latn": list }).strict(), around: forms })
+    .object({ version: z.literal(1), about, names: z.object({ en: list, ur: list, "ur-Latn": list }).strict(), around: forms, hard: forms.optional() })
     .strict(),
   progress: z
     .object({ version: z.literal(1), about, done: forms, notYet: forms, listing: forms, stages: z.record(z.string().regex(/^[a-z0-9-]{1,24}$/), forms) })

@@ -164,6 +164,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Connectors between two pieces of small talk ("acha phir allah hafiz", "kal baat karenge khuda hafiz"):
   // free only there, not in the other whole-message lists, where "kal band" would be a stop.
   const talkFree = new EntrySet().add("free", allForms(st.filler)).add("free", allForms(st.talkAround));
+  // Around a town in a greeting: small talk's free words and "from", "se", "سے", "ki taraf se".
+  const greetFromFree = new EntrySet().add("free", allForms(st.filler)).add("free", allForms(st.talkAround)).add("free", st.greetFrom ? allForms(st.greetFrom) : []);
+  const greetingWords = new EntrySet().add("greeting", allForms(st.greeting));
   const menuWords = new EntrySet().add("menu", allForms(st.menu));
   // Words that may stand around a menu word without asking for anything else ("mujhe menu dobara bhejo").
   const menuFree = new EntrySet().add("free", allForms(st.filler)).add("free", allForms(st.menuAround));
@@ -197,6 +200,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const languageNames = new EntrySet();
   for (const lang of ["en", "ur", "ur-Latn"] as const) languageNames.add(lang, lx.languages.names[lang]);
   const languageAround = new EntrySet().add("around", allForms(lx.languages.around));
+  // Words that say a language is hard for the sender ("i dont read urdu well", "اردو پڑھنی مشکل لگتی ہے").
+  const languageHard = new EntrySet().add("hard", lx.languages.hard ? allForms(lx.languages.hard) : []);
   const glueWords = new EntrySet().add("glue", lx.concepts.concepts.glue ? allForms(lx.concepts.concepts.glue) : []);
   const neverPlace = new Set(allForms(lx.places.never).flatMap((w) => tokenizeEntry(w).map((t) => t.key)));
   const placeAround = new EntrySet().add("around", allForms(lx.places.around));
@@ -232,10 +237,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Never corrected onto an everyday subject: a verb form one letter from "chalan" ("ad kaise
   // chalaun") would turn a question into `none`; a misspelt everyday word only stays unknown.
   const offtopicKeys = new Set(allForms(lx.concepts.concepts.offtopic ?? { en: [], ur: [], "ur-Latn": [] }).flatMap((w) => tokenizeEntry(w).map((t) => t.key)));
-  const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k) && !offtopicKeys.has(k)), known);
-  // Every word any list knows stays as it is (number words, filler, stage phrases …).
+  // Every word any list knows stays as it is (number words, filler, stage phrases …): neither
+  // fixer may move it, or "chalees" (key "chali", a number word) became a word one edit away.
   const anyListed = new Set(known);
-  for (const set of [filler, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
+  for (const set of [filler, talkFree, greetFromFree, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
+  const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k) && !offtopicKeys.has(k)), anyListed);
   const vowelless = createVowellessReader([...lexVocabulary].filter((k) => /^[a-z]{3,}$/.test(k)), anyListed);
   const fixer = (t: Token) => vowelless(spelling(t));
 
@@ -364,6 +370,44 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     return small || (u.intent === "faq" && u.faq?.decision !== "confident") ? undefined : u;
   }
 
+  /**
+   * A greeting that names where it comes from ("salaam from sialkot", "gujranwala se salam",
+   * "اسلام علیکم سیالکوٹ سے سلام"): the town's words set aside, the rest is greetings and the
+   * words that join a town to one. Only short messages with a greeting word pay for the town search.
+   */
+  function greetingFromTown(tokens: Token[]): PlaceRef | undefined {
+    if (tokens.length > GREETING_FROM_MAX_TOKENS || !greetingWords.has(tokens)) return undefined;
+    const place = findPlace(tokens);
+    if (!place) return undefined;
+    const named = new Set(tokenize(place.words).map((t) => t.key));
+    const rest = tokens.filter((t) => !named.has(t.key));
+    if (rest.length === 0 || rest.length === tokens.length) return undefined;
+    const kinds = greetingWords.cover(rest, greetFromFree);
+    return kinds ? place : undefined;
+  }
+
+  /**
+   * An opt-out in a clause of its own beside an aside that names something else ("please take
+   * my number off, i retired and my son runs the shop now"): the shop is the reason, not what
+   * is to stop. True when one clause alone is an opt-out and no other clause speaks of
+   * messages, lists, stopping, removing or negation (those could make the stop about the shop).
+   */
+  function stopBesideAside(text: string, depth: number): boolean {
+    if (depth > 0) return false;
+    const clauses = clausesOf(text);
+    if (clauses.length < 2 || clauses.length > ASIDE_MAX_CLAUSES) return false;
+    let stops = 0;
+    for (const c of clauses) {
+      const t = read(tokenize(c));
+      const at = conceptMap(concepts, t);
+      const present = presentConcepts(at);
+      const own = !present.has("otherobject") && !present.has("buyer") && optOutPhrases.some(matcher(t, at, at.map((m) => m.has("glue")), present));
+      if (own) stops++;
+      else if (ASIDE_BLOCKERS.some((name) => present.has(name))) return false;
+    }
+    return stops > 0 && stops < clauses.length;
+  }
+
   function understand(input: string): Understanding {
     return understandAt(input, 0);
   }
@@ -407,6 +451,12 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const talk = tokens.some((t) => /^(.)\1{3,}$/u.test(t.raw)) ? null : smallTalk.cover(tokens, talkFree);
     // One entry that is the whole message, filler aside, says what it is ("thik he bhai" is ack, not "thik" + "hey").
     if (talk) return out((talk.size > 1 && wholeEntry(smallTalk, tokens)) || smallTalkKind(talk), "small talk", 0.95);
+    const greetedFrom = talk ? undefined : greetingFromTown(tokens);
+    if (greetedFrom) {
+      base.place = greetedFrom;
+      base.entities = { place: greetedFrom.name };
+      return out("greeting", "a greeting from a town", 0.9);
+    }
     if (menuWords.cover(tokens, menuFree)) return out("menu", "menu words", 0.95);
     if (flowAnswer === "no" || flowAnswer === "skip") return out("none", `answer ${flowAnswer}`, 0.7);
 
@@ -459,6 +509,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       const faq = { topic: "unsubscribe", score: 0.8, decision: "confident" as const, ranked: [{ topic: "unsubscribe", score: 0.8 }, ...ranked.filter((r) => r.topic !== "unsubscribe")] };
       return out("faq", "a question about what stopping does", 0.8, { faq });
     }
+    // Another object named only in an aside beside the opt-out: ask first (never at once).
+    if (aboutOther && !closure && !failure && !notStop && !asking && optOutPhrases.some(matches) && stopBesideAside(a.text, depth)) return out("optout", "an opt-out beside an aside", 0.6, { optOut: "maybe" });
     if (!stopBlocked && optOutPhrases.some(matches)) {
       // "how do I stop these messages?" is about stopping, but asks: ask back before acting.
       if (asking) return out("optout", "opt-out question", 0.8, { optOut: "maybe" });
@@ -483,13 +535,18 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // A stop word next to "by mistake" is the past being undone ("ghalti se stop kiya tha, wapis add karo").
     const stopWords = (present.has("neg") || present.has("negimp") || present.has("stopverb")) && !present.has("mistake");
     // "ghalti se band kar diya tha, dobara chalu karo": a closure undone by mistake is an opt-in.
-    if ((!closure || present.has("mistake")) && !stopWords && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
+    // "mere partner ka number dobara bhej dein" asks again for the partner, not for the messages.
+    const partnerAgain = (present.has("partner") || present.has("contact")) && !present.has("msg") && !present.has("announce") && !present.has("mlist") && !present.has("subscribe");
+    if ((!closure || present.has("mistake")) && !stopWords && !partnerAgain && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
     // "updates band mat karna, mujhe chahiye", "don't stop the updates, keep sending": a negated
     // stop that also asks for them (or to keep them coming) is an opt-in.
     if (notStop && !closure && !failure && !asking && (present.has("want") || keepPhrases.some(matches))) return out("optin", "a negated stop that asks to keep them", 0.8);
     if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler, yesWords) || (!closure && !failure && !general && !present.has("closedword") && rsvpClause(a.text)))) {
       return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
     }
+    // "any person in wazirabad who can help me", "پسرور کے قریب کوئی بندہ ہے آپ کا": someone to
+    // help, in or near a town, is that town's partner, whatever a human or progress cue says.
+    if (place && present.has("person") && present.has("helper") && !present.has("talk") && !present.has("my") && !complaint.size) return out("partner.find", "someone to help in a town", 0.85);
     const report = closure || failure ? undefined : reportOf(tokens, present, a.questionMark);
     if (report) return out("progress.report", "progress report", 0.85, { entities: report });
     // "sambrial ka partner kaun hai": who the partner of a town is, not the seller's own.
@@ -639,18 +696,42 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   }
 
   /** The language a message names (the longest name: "roman urdu" over "urdu"), and the other tokens. */
-  function languageParts(tokens: Token[]): { lang?: "en" | "ur" | "ur-Latn"; rest: Token[] } {
+  function languageParts(tokens: Token[]): { lang?: "en" | "ur" | "ur-Latn"; rest: Token[]; instead?: boolean } {
     let lang: "en" | "ur" | "ur-Latn" | undefined;
     let longest = 0;
     const rest: Token[] = [];
+    const named: Array<{ lang: "en" | "ur" | "ur-Latn"; at: number; len: number }> = [];
     for (let i = 0; i < tokens.length; ) {
       const m = languageNames.longestAt(tokens, i);
       if (m) {
+        named.push({ lang: m.category as "en" | "ur" | "ur-Latn", at: i, len: m.len });
         if (m.len > longest) [lang, longest] = [m.category as "en" | "ur" | "ur-Latn", m.len];
         i += m.len;
       } else rest.push(tokens[i++]!);
     }
+    const chosen = insteadOfHard(tokens, named);
+    if (chosen) return { lang: chosen, rest: rest.filter((_, i) => !languageHard.has([rest[i]!])), instead: true };
     return lang ? { lang, rest } : { rest };
+  }
+
+  /**
+   * Two languages named, one of them said to be hard ("english please, i dont read urdu well",
+   * "مجھے اردو پڑھنی مشکل لگتی ہے انگریزی میں لکھیں"): the other is the one asked for.
+   */
+  function insteadOfHard(tokens: Token[], named: Array<{ lang: "en" | "ur" | "ur-Latn"; at: number; len: number }>): "en" | "ur" | "ur-Latn" | undefined {
+    if (new Set(named.map((n) => n.lang)).size !== 2 || !languageHard.has(tokens)) return undefined;
+    // Each hard word belongs to the nearest name within a few words, before or after it.
+    const hard = new Set<number>();
+    for (let i = 0; i < tokens.length; i++) {
+      const m = languageHard.longestAt(tokens, i);
+      if (!m) continue;
+      const gap = (n: (typeof named)[number]) => (n.at >= i + m.len ? n.at - (i + m.len) : i - (n.at + n.len));
+      const nearest = named.map((n, k) => ({ k, d: gap(n) })).filter((x) => x.d >= 0 && x.d <= LANGUAGE_HARD_WINDOW).sort((x, y) => x.d - y.d)[0];
+      if (nearest) hard.add(nearest.k);
+    }
+    const easy = named.filter((_, k) => !hard.has(k));
+    const langs = new Set(easy.map((n) => n.lang));
+    return langs.size === 1 && easy.length < named.length ? [...langs][0] : undefined;
   }
 
   /** Words of a message that are not filler, glue or a word around a language switch. */
@@ -670,7 +751,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
 
   /** A language switch: a name alone, a language word (with a name or a change), or a name with reply/talk. */
   function languageOf(tokens: Token[], present: Set<string>): { lang?: "en" | "ur" | "ur-Latn"; reason: string } | undefined {
-    const { lang, rest } = languageParts(tokens);
+    const { lang, rest, instead } = languageParts(tokens);
+    // The other language of one said to be hard is asked for, with a short reason around it.
+    if (lang && instead && countOther(rest) <= 6 && !present.has("otherobject")) return { lang, reason: "a language instead of a hard one" };
     const restCovered = rest.length === 0 || languageAround.cover(rest, filler) !== null || filler.cover(rest) !== null;
     if (lang && restCovered) return { lang, reason: "language name" };
     const word = present.has("language");
@@ -830,6 +913,18 @@ function fewOtherWords(tokens: Token[], words: EntrySet, at: ConceptMap, filler:
   }
   return other <= 3;
 }
+
+/** Words between a language's name and what says it is hard ("urdu parhni mushkil", "dont read urdu"). */
+const LANGUAGE_HARD_WINDOW = 3;
+
+/** Longest greeting read for a town in it ("salaam from the sialkot team, hope all is well"). */
+const GREETING_FROM_MAX_TOKENS = 10;
+
+/** Most clauses read for an opt-out beside an aside (a longer message is not a request plus its reason). */
+const ASIDE_MAX_CLAUSES = 4;
+
+/** Word classes that make a clause more than an aside beside an opt-out: it may say what is to stop. */
+const ASIDE_BLOCKERS = ["msg", "mlist", "stopverb", "remove", "neg", "negimp", "sendimp"] as const;
 
 /** The clauses of a text: split at commas, full stops, question and exclamation marks (both scripts), semicolons and line breaks. */
 function clausesOf(text: string): string[] {
