@@ -54,6 +54,8 @@ const HANDLING_AT_ONCE = 64;
 const CHANNELS: readonly ChannelId[] = CHANNEL_IDS;
 const FALLBACK_CAPS: ChannelCapabilities = { buttons: false, location: false, files: false, groups: false, maxTextLength: 4096 };
 const TIMED_OUT = Symbol("timed out");
+/** How long a late attempt that is still running keeps its claim, in leases (10 min by default). */
+const LATE_HOLD_LEASES = 10;
 
 /** A message this process is handling: its inbox row (none when it could not be stored) and lease. */
 interface Work {
@@ -147,17 +149,47 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
       { channel: work.message.channel, messageId: work.message.messageId, deadlineMs },
       "message passed its deadline: the user's next message goes ahead; this one is retried from the inbox unless it finishes",
     );
-    // It may still finish; if not, the replay takes it once its lease has run out.
-    const release = setTimeout(() => work.id !== undefined && held.delete(work.id), leaseMs);
-    release.unref();
+    // It may still finish: while it runs, this live process keeps its claim (a reply waiting
+    // for the platform's rate under a backlog is late, not lost, and a replay elsewhere would
+    // answer it twice). If it ends without being handled, or runs past LATE_HOLD_LEASES
+    // leases, the claim is let go and the replay takes the row once its lease has run out.
+    const keep = keepClaimWhileRunning(work);
     track(
       running.then(async (late) => {
-        if (late !== "handled") return;
-        clearTimeout(release);
-        await settle(work, late);
+        keep.stop();
+        if (late === "handled") await settle(work, late);
       }),
     );
     return { marked: Promise.resolve() };
+  }
+
+  /** Renews a late attempt's lease every third of a lease (without counting an attempt), within a bound. */
+  function keepClaimWhileRunning(work: Work): { stop(): void } {
+    const since = Date.now();
+    let release: NodeJS.Timeout | undefined;
+    const letGo = () => {
+      clearInterval(beat);
+      release ??= setTimeout(() => work.id !== undefined && held.delete(work.id), leaseMs);
+      release.unref();
+    };
+    const beat = setInterval(() => {
+      if (work.id === undefined || stopped || Date.now() - since > LATE_HOLD_LEASES * leaseMs) return letGo();
+      const leaseUntil = deps.now().getTime() + leaseMs;
+      void hot.keepInbound(work.id, owner, new Date(leaseUntil)).then(
+        (kept) => (kept ? (work.leaseUntil = leaseUntil) : letGo()),
+        (error: unknown) => deps.log.warn({ err: error, messageId: work.message.messageId }, "could not extend a late message's claim"),
+      );
+    }, leaseMs / 3);
+    beat.unref();
+    return {
+      stop() {
+        clearInterval(beat);
+        if (release) clearTimeout(release);
+        // Handled: settle() lets the row go. Not handled: the replay takes it after its lease.
+        release = setTimeout(() => work.id !== undefined && held.delete(work.id), leaseMs);
+        release.unref();
+      },
+    };
   }
 
   function settle(work: Work, outcome: Outcome): Promise<void> {

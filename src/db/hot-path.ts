@@ -68,6 +68,8 @@ export interface HotPath {
   markHandled(ids: number[], at: Date): Promise<void>;
   /** Extends `owner`'s claim for another attempt; undefined when the row is no longer theirs. */
   renewInbound(id: number, owner: string, leaseUntil: Date): Promise<number | undefined>;
+  /** Extends `owner`'s claim while an attempt still runs (no attempt counted); false when the row is no longer theirs. */
+  keepInbound(id: number, owner: string, leaseUntil: Date): Promise<boolean>;
   /** Claims unhandled rows for a replay, oldest first (several processes never take the same row). */
   claimInbound(query: InboxClaimQuery): Promise<InboxClaim[]>;
   /** Owners holding an unexpired claim on an unhandled row. */
@@ -153,6 +155,7 @@ const RENEW_INBOUND = `
   UPDATE "InboundMessage" SET "leaseUntil" = $1, "attempts" = "attempts" + 1
   WHERE "id" = $2 AND "claimedBy" = $3 AND "handledAt" IS NULL
   RETURNING "attempts"`;
+const KEEP_INBOUND = `UPDATE "InboundMessage" SET "leaseUntil" = $1 WHERE "id" = $2 AND "claimedBy" = $3 AND "handledAt" IS NULL`;
 const INBOX_OWNERS = `SELECT DISTINCT "claimedBy" FROM "InboundMessage" WHERE "handledAt" IS NULL AND "leaseUntil" >= $1 AND "claimedBy" IS NOT NULL`;
 // Lists go in as one parameter: JSON for SQLite (json_each), an array for PostgreSQL.
 const MARK_HANDLED = {
@@ -217,6 +220,7 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     store: db.prepare(q(STORE_INBOUND)),
     mark: db.prepare(MARK_HANDLED.sqlite),
     renew: db.prepare(q(RENEW_INBOUND)),
+    keep: db.prepare(q(KEEP_INBOUND)),
     claim: db.prepare(CLAIM_INBOUND.sqlite),
     owners: db.prepare(q(INBOX_OWNERS)).pluck(),
     ping: db.prepare(`SELECT 1 FROM sqlite_master LIMIT 1`),
@@ -247,6 +251,9 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     async renewInbound(id, owner, leaseUntil) {
       const row = await inbox((s) => s.renew.get(sqliteDate(leaseUntil), id, owner) as Record<string, unknown> | undefined);
       return row ? Number(row.attempts) : undefined;
+    },
+    async keepInbound(id, owner, leaseUntil) {
+      return (await inbox((s) => s.keep.run(sqliteDate(leaseUntil), id, owner).changes)) > 0;
     },
     async claimInbound(c) {
       const rows = await inbox(
@@ -438,6 +445,9 @@ export function createPostgresHotPath(pool: pg.Pool): HotPath {
     async renewInbound(id, owner, leaseUntil) {
       const { rows } = await pool.query(RENEW_INBOUND, [utc(leaseUntil), id, owner]);
       return rows[0] ? Number((rows[0] as { attempts: unknown }).attempts) : undefined;
+    },
+    async keepInbound(id, owner, leaseUntil) {
+      return ((await pool.query(KEEP_INBOUND, [utc(leaseUntil), id, owner])).rowCount ?? 0) > 0;
     },
     async claimInbound(c) {
       const { rows } = await pool.query(CLAIM_INBOUND.postgres, [c.owner, utc(c.leaseUntil), c.channels, utc(c.now), c.deadOwners, c.limit]);

@@ -130,6 +130,35 @@ describe("inbox: deadline", () => {
   });
 });
 
+describe("inbox: a late message that is still running", () => {
+  it("keeps its claim: another process's replay leaves it alone, and it is answered once", async () => {
+    // A reply waiting for the platform's rate under a backlog: past its deadline and its first lease.
+    const deps: AppDeps = { ...t.app.deps, config: { ...t.app.deps.config, inbox: { deadlineMs: 200, leaseMs: 900 } } };
+    let runs = 0;
+    const slow: Feature = {
+      name: "slow",
+      middleware: async (ctx) => {
+        runs += 1;
+        await new Promise((r) => setTimeout(r, 2000));
+        await ctx.reply(`ok:${ctx.text}`);
+      },
+    };
+    const [core, other] = [createCore(deps, [slow]), createCore(deps, [slow])];
+    const message = t.inbound("slow", { id: "late-user" });
+    void core.handle(message);
+    await new Promise((r) => setTimeout(r, 1400));
+    await other.replay();
+    await other.idle();
+    await new Promise((r) => setTimeout(r, 900));
+    await core.idle();
+    expect(runs).toBe(1);
+    expect(repliesTo("late-user")).toEqual(["ok:slow"]);
+    const row = await t.app.deps.db.inboundMessage.findFirstOrThrow({ where: { externalMessageId: message.messageId } });
+    expect(row.handledAt).toBeInstanceOf(Date);
+    expect(row.attempts).toBe(1);
+  });
+});
+
 describe("inbox: which claim holders are dead", () => {
   it("only processes of this machine and pid namespace that no longer run", () => {
     const self = createOwnerId();
