@@ -62,7 +62,9 @@ const subscribedNotice = () => app.deps.i18n.t("en")("broadcasts:consent.subscri
 describe("replies under platform faults (Telegram)", () => {
   it("a 429 and then a 500 on sendMessage still bring the real answer", async () => {
     const user = { id: 51001, first_name: "Sana" };
-    fake.failNext({ method: "sendMessage", chatId: user.id, failure: failures.tooManyRequests(1) });
+    // retry_after 0.2 s (Telegram sends whole seconds; the wait is retry_after × 1000 either
+    // way), so the test waits it out in a fifth of the time.
+    fake.failNext({ method: "sendMessage", chatId: user.id, failure: failures.tooManyRequests(0.2) });
     fake.failNext({ method: "sendMessage", chatId: user.id, failure: failures.serverError() });
     fake.pushText("/start", { from: user });
     // The answer, then (a new Telegram user) the notice that announcements will come.
@@ -70,14 +72,16 @@ describe("replies under platform faults (Telegram)", () => {
     expect(fake.textsTo(user.id)).toEqual([expect.stringMatching(/Assalam-o-Alaikum Sana/), subscribedNotice()]);
     const attempts = fake.calls.filter((c) => c.method === "sendMessage" && c.chatId === String(user.id) && String(c.params.text ?? "").startsWith("Assalam-o-Alaikum"));
     expect(attempts.map((c) => c.errorCode ?? 200)).toEqual([429, 500, 200]);
-    // The retry waited out retry_after (1 s) before trying again.
-    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
+    // The retry waited out retry_after (0.2 s) before trying again.
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(190);
   });
 
   it("two 429s in a row, and a dropped connection, are waited out too", async () => {
     const user = { id: 51002, first_name: "Omar" };
-    fake.failNext({ method: "sendMessage", chatId: user.id, times: 2, failure: failures.tooManyRequests(1) });
+    // The dropped connection first: backoff doubles with each try, so a fault on the first try
+    // waits 0.5 s where one on the third waited 2 s; the 429s wait retry_after (0.2 s).
     fake.failNext({ method: "sendMessage", chatId: user.id, failure: failures.network() });
+    fake.failNext({ method: "sendMessage", chatId: user.id, times: 2, failure: failures.tooManyRequests(0.2) });
     fake.pushText("/start", { from: user });
     await until(() => fake.textsTo(user.id).length >= 2, 15_000);
     expect(fake.textsTo(user.id)).toEqual([expect.stringMatching(/Assalam-o-Alaikum Omar/), subscribedNotice()]);
@@ -95,7 +99,7 @@ describe("replies under platform faults (Telegram)", () => {
 
 describe("replies under random faults", () => {
   it("5 % 429 and 5 % 500 on sendMessage: each of 100 users gets the real answer, nobody the apology", async () => {
-    const faulty = await startTelegramApp({ latencyMs: { min: 5, max: 20 }, random: { p429: 0.05, retryAfter: 1, p500: 0.05, seed: 3 } });
+    const faulty = await startTelegramApp({ latencyMs: { min: 5, max: 20 }, random: { p429: 0.05, retryAfter: 0.2, p500: 0.05, seed: 3 } });
     try {
       const t = faulty.app.deps.i18n.t("en");
       const users = Array.from({ length: 100 }, (_, i) => 52_000 + i);
