@@ -34,6 +34,9 @@ ENV NODE_ENV=production \
 COPY --from=build --chown=node:node /app /app
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
+# Train the FAQ classifier and fill the understanding's caches once, in the image (decision
+# 0113): every container then starts reading them (~110 ms) instead of building (~480 ms).
+RUN node scripts/warm.mjs
 VOLUME ["/app/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
