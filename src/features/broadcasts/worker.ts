@@ -347,12 +347,14 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
   }
 
   /** One round: claim for every channel with room, start the sends. Returns rows claimed. */
-  async function round(): Promise<number> {
+  /** Claims and starts what is due; `seen` collects the rows' ids (a row put back and claimed again is one row). */
+  async function round(seen?: Set<number>): Promise<number> {
     let claimed = 0;
     for (const [channel, n] of await wanted()) {
       const rows = await claim(channel, n);
       if (rows.length === 0) continue;
       claimed += rows.length;
+      for (const row of rows) seen?.add(row.id);
       const batch = await prepare(rows);
       for (const row of rows) {
         const done = deliver(row, batch)
@@ -417,11 +419,11 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
     async drain() {
       const wasRunning = running;
       running = true;
-      let total = 0;
+      // Rows, not claims: a send that was always late goes back to the queue and is claimed again.
+      const rows = new Set<number>();
       try {
         for (;;) {
-          const n = await round();
-          total += n;
+          const n = await round(rows);
           if (n === 0 && inFlight.size === 0) {
             // A paused channel may still have due rows: wait the pause out, then look again.
             // (Only running channels: one that stopped, like a refused Cloud API token, never sends here.)
@@ -435,7 +437,7 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
       } finally {
         running = wasRunning;
       }
-      return total;
+      return rows.size;
     },
     inFlight: () => inFlight.size,
   };
