@@ -131,8 +131,9 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
    */
   async function attempt(work: Work): Promise<{ marked: Promise<void> }> {
     const running = (async (): Promise<Outcome> => {
-      if (work.id !== undefined && work.leaseUntil - deps.now().getTime() < deadlineMs) {
-        // Not enough lease left for a whole attempt: extend it, or another process may take the row.
+      if (work.id !== undefined && work.leaseUntil - deps.now().getTime() < deadlineMs + leaseMs / 3) {
+        // Not enough lease left for a whole attempt and a late renewal after it: extend it, or
+        // another process may take the row.
         const attempts = await hot.renewInbound(work.id, owner, new Date(deps.now().getTime() + leaseMs));
         if (attempts === undefined) return "gone";
         work.attempts = attempts;
@@ -172,15 +173,19 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
       release ??= setTimeout(() => work.id !== undefined && held.delete(work.id), leaseMs);
       release.unref();
     };
-    const beat = setInterval(() => {
+    const renew = () => {
       if (work.id === undefined || stopped || Date.now() - since > LATE_HOLD_LEASES * leaseMs) return letGo();
       const leaseUntil = deps.now().getTime() + leaseMs;
       void hot.keepInbound(work.id, owner, new Date(leaseUntil)).then(
         (kept) => (kept ? (work.leaseUntil = leaseUntil) : letGo()),
         (error: unknown) => deps.log.warn({ err: error, messageId: work.message.messageId }, "could not extend a late message's claim"),
       );
-    }, leaseMs / 3);
+    };
+    const beat = setInterval(renew, leaseMs / 3);
     beat.unref();
+    // At once: the attempt started with at least a third of a lease beyond its deadline, and
+    // it is all that is left now.
+    renew();
     return {
       stop() {
         clearInterval(beat);
