@@ -831,6 +831,11 @@ describe("round 9", () => {
     expect(understand("main atak se hun").entities).toEqual({ place: "Attock" });
   });
 
+  it("asking for the steps of registering is the FAQ, not progress", () => {
+    expect(understand("what are the signup steps")).toMatchObject({ intent: "faq", faq: { topic: "register-account" } });
+    expect(understand("رجسٹریشن کا طریقہ کیا ہے")).toMatchObject({ intent: "faq", faq: { topic: "register-account" } });
+  });
+
   it("subscription khatam kar do opts out", () => {
     expect(understand("subscription khatam kar do").intent).toBe("optout");
   });
