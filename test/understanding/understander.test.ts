@@ -829,6 +829,8 @@ describe("round 9", () => {
     expect(understand("mera paisa atak gaya hai").entities.place).toBeUndefined();
     expect(understand("میری رقم اٹک گئی ہے").entities.place).toBeUndefined();
     expect(understand("main atak se hun").entities).toEqual({ place: "Attock" });
+    // Only stems that share a town's name: any other town before the same verb stays a town.
+    expect(understand("main kal lahore gaya tha").entities.place).toBe("Lahore");
   });
 
   it("asking for the steps of registering is the FAQ, not progress", () => {
