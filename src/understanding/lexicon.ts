@@ -58,7 +58,7 @@ const schemas = {
   complaints: z.object({ version: z.literal(1), about, closure: forms, failure: forms, general: forms }).strict(),
   // Urdu-script function words and their Roman Urdu key, for messages that mix the scripts ("theekہے").
   scripts: z.object({ version: z.literal(1), about, pairs: z.record(phrase, phrase) }).strict(),
-  places: z.object({ version: z.literal(1), about, never: forms, around: forms, aliases: z.record(phrase, phrase).optional() }).strict(),
+  places: z.object({ version: z.literal(1), about, never: forms, around: forms, aliases: z.record(phrase, phrase).optional(), verbAfter: forms.optional(), verbStems: forms.optional() }).strict(),
   numbers: z.object({ version: z.literal(1), about, words: numberForms, countable: forms }).strict(),
   answers: z
     .object({

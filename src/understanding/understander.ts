@@ -204,6 +204,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const languageHard = new EntrySet().add("hard", lx.languages.hard ? allForms(lx.languages.hard) : []);
   const glueWords = new EntrySet().add("glue", lx.concepts.concepts.glue ? allForms(lx.concepts.concepts.glue) : []);
   const neverPlace = new Set(allForms(lx.places.never).flatMap((w) => tokenizeEntry(w).map((t) => t.key)));
+  // A verb stem that is also a town's name ("atak", "اٹک") is the verb when an aspect verb follows
+  // ("payment atak gayi"); any other town before the same verb stays a town ("lahore gaya tha").
+  const keysOf = (f: Parameters<typeof allForms>[0] | undefined) => new Set(f ? allForms(f).flatMap((w) => tokenizeEntry(w).map((t) => t.key)) : []);
+  const verbAfter = keysOf(lx.places.verbAfter);
+  const verbStems = keysOf(lx.places.verbStems);
   const placeAround = new EntrySet().add("around", allForms(lx.places.around));
   const numberWords = new EntrySet();
   for (const f of ["en", "ur", "ur-Latn"] as const) for (const [w, n] of Object.entries(lx.numbers.words[f])) numberWords.add(String(n), [w]);
@@ -303,7 +308,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     return out;
   }
 
-  function findPlace(tokens: Token[]): PlaceRef | undefined {
+  function findPlace(all: Token[]): PlaceRef | undefined {
+    const tokens = verbStems.size === 0 ? all : all.filter((t, i) => !(verbStems.has(t.key) && verbAfter.has(all[i + 1]?.key ?? "")));
     // The gazetteer's fuzzy search is the costly part of understanding: skip it when no word could be a town.
     if (placeNames.size > 0 && !tokens.some(mayNamePlace)) return undefined;
     const aliased = new Map<string, string>();

@@ -793,3 +793,52 @@ describe("generalised from the seventh held-out set's misses (round 8, our own t
     expect(understand("can i get paid in dollars").intent).toBe("faq");
   });
 });
+
+// Round 9 (decision 0114): classes of holdout8's misses, tested in our own wording.
+describe("round 9", () => {
+  it.each<Case>([
+    ["thanks a lot sir, that solved my issue", "thanks"],
+    ["shukriya bhai bohat acha laga", "thanks"],
+    ["جزاک اللہ آپ نے تفصیل سے سمجھایا", "thanks"],
+    ["bhai slm alykm", "greeting"],
+    ["السلام علیکم سب بھائیوں", "greeting"],
+    ["ok sir will do it", "ack"],
+    ["acha main kr leta hun", "ack"],
+    ["ٹھیک ہے کر لوں گا", "ack"],
+    ["rehnumai kar dein please", "menu"],
+    ["مجھے رہنمائی چاہیے", "menu"],
+    ["good night, will message you tomorrow", "bye"],
+  ])("small talk: %s → %s", (text, intent) => {
+    expect(understand(text).intent).toBe(intent);
+  });
+
+  it.each<[string, "going" | "no"]>([
+    ["ji zaroor pahunchunga", "going"],
+    ["میں ایکسپو میں پہنچوں گا", "going"],
+    ["ان شاء اللہ پہنچیں گے", "going"],
+    ["maazrat, shirkat nahi kar paungi", "no"],
+  ])("an arrival verb answers the invitation: %s → %s", (text, rsvp) => {
+    expect(understand(text)).toMatchObject({ intent: "events.rsvp", entities: { rsvp } });
+  });
+
+  it("asking what one RSVPed to is events.mine", () => {
+    expect(understand("which ones did i rsvp to").intent).toBe("events.mine");
+  });
+
+  it("a word before an aspect verb is a verb stem, not a town (atak gayi is not Attock)", () => {
+    expect(understand("mera paisa atak gaya hai").entities.place).toBeUndefined();
+    expect(understand("میری رقم اٹک گئی ہے").entities.place).toBeUndefined();
+    expect(understand("main atak se hun").entities).toEqual({ place: "Attock" });
+    // Only stems that share a town's name: any other town before the same verb stays a town.
+    expect(understand("main kal lahore gaya tha").entities.place).toBe("Lahore");
+  });
+
+  it("asking for the steps of registering is the FAQ, not progress", () => {
+    expect(understand("what are the signup steps")).toMatchObject({ intent: "faq", faq: { topic: "register-account" } });
+    expect(understand("رجسٹریشن کا طریقہ کیا ہے")).toMatchObject({ intent: "faq", faq: { topic: "register-account" } });
+  });
+
+  it("subscription khatam kar do opts out", () => {
+    expect(understand("subscription khatam kar do").intent).toBe("optout");
+  });
+});
