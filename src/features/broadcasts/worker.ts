@@ -346,8 +346,10 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
     return finish(row.id, { status: OUTBOX_STATUS.pending, chatId: to, groupId, notBefore: nowDate(), lastError: reason });
   }
 
-  /** One round: claim for every channel with room, start the sends. Returns rows claimed. */
-  /** Claims and starts what is due; `seen` collects the rows' ids (a row put back and claimed again is one row). */
+  /**
+   * One round: claim for every channel with room, start the sends. Returns rows claimed;
+   * `seen` collects their ids (a row put back and claimed again is one row).
+   */
   async function round(seen?: Set<number>): Promise<number> {
     let claimed = 0;
     for (const [channel, n] of await wanted()) {
