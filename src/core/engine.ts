@@ -164,13 +164,18 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
     return { marked: Promise.resolve() };
   }
 
-  /** Renews a late attempt's lease every third of a lease (without counting an attempt), within a bound. */
+  /**
+   * Renews a late attempt's lease every third of a lease (without counting an attempt), within
+   * a bound. `stop()` (the attempt ended) and the bound both let the claim go: the row is left
+   * to the replay once the lease has run out (a handled row is let go by settle() first).
+   */
   function keepClaimWhileRunning(work: Work): { stop(): void } {
     const since = Date.now();
     let release: NodeJS.Timeout | undefined;
     const letGo = () => {
       clearInterval(beat);
-      release ??= setTimeout(() => work.id !== undefined && held.delete(work.id), leaseMs);
+      if (release) clearTimeout(release);
+      release = setTimeout(() => work.id !== undefined && held.delete(work.id), leaseMs);
       release.unref();
     };
     const renew = () => {
@@ -186,15 +191,7 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
     // At once: the attempt started with at least a third of a lease beyond its deadline, and
     // it is all that is left now.
     renew();
-    return {
-      stop() {
-        clearInterval(beat);
-        if (release) clearTimeout(release);
-        // Handled: settle() lets the row go. Not handled: the replay takes it after its lease.
-        release = setTimeout(() => work.id !== undefined && held.delete(work.id), leaseMs);
-        release.unref();
-      },
-    };
+    return { stop: letGo };
   }
 
   function settle(work: Work, outcome: Outcome): Promise<void> {

@@ -231,7 +231,7 @@ export function createSqliteHotPath(client: () => BetterSqlite3.Database, option
     profile: db.prepare(q(SELECT_PROFILE)),
     place: db.prepare(q(UPSERT_PLACE)),
     categories: db.prepare(q(UPSERT_CATEGORIES)),
-    subscribe: db.prepare(SUBSCRIBE_IF_NEW.replace(/\$\d/g, "?")),
+    subscribe: db.prepare(q(SUBSCRIBE_IF_NEW)),
     group: db.transaction((ops: Array<() => unknown>) => ops.map((op) => op())),
     // A transaction of its own, or a savepoint inside a group: both rows or neither.
     createUser: createUserTransaction(db),

@@ -202,9 +202,9 @@ function firstContact(subscribed: Set<number>): Middleware {
       if (subscribed.has(ctx.user.id)) return next();
       // Unless a row exists (an opt-out stays): on the driver, as the first message of every
       // new user pays for it (docs/decisions/1103-flow-state-and-profile-on-the-driver.md).
-      const created = await ctx.deps.database.hot.subscribeIfNew(ctx.user.id, TOPICS, channel === "telegram" ? "telegram-start" : channel, new Date());
+      const created = await ctx.deps.database.hot.subscribeIfNew(ctx.user.id, TOPICS, channel === "telegram" ? "telegram-start" : channel, ctx.deps.now());
       // One entry per user since start: bounded, so a process up for months with a large
-      // audience does not keep them all (forgotten users cost one refused insert again).
+      // audience does not keep them all (a forgotten user costs one insert that does nothing).
       if (subscribed.size >= SUBSCRIBED_REMEMBERED) subscribed.clear();
       subscribed.add(ctx.user.id);
       await next();

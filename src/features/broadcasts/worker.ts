@@ -245,14 +245,14 @@ export function createOutboxWorker(deps: AppDeps, options: WorkerOptions = {}): 
     // Stopping, or held so long that the lease ran out (another worker may own it now).
     const late = () => row.claimedAt !== null && clock.now() - row.claimedAt.getTime() > leaseMs * 0.8;
     const stop = () => !running || late();
-    const giveBack = () => db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null } });
+    const giveBack = (notBefore?: Date) =>
+      db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null, ...(notBefore ? { notBefore } : {}) } });
     // Never past the lease: a row waiting here for its chat's permit must not be claimed by
     // another worker meanwhile. A longer wait (a group's twenty a minute) puts the row back
     // for when its chat is free, so it holds neither a claim nor a slot in the meantime.
     const grant = await pacer.grant(lane, row.chatId, isGroup, { abort: stop, maxChatWaitMs: Math.min(MAX_CHAT_WAIT_MS, leaseMs / 4) });
     if (!grant.ok) {
-      if (grant.aborted) await giveBack();
-      else await db.outboxMessage.updateMany({ where: { id: row.id, claimedBy: id }, data: { status: OUTBOX_STATUS.pending, claimedAt: null, claimedBy: null, notBefore: new Date(clock.now() + grant.deferMs) } });
+      await giveBack(grant.aborted ? undefined : new Date(clock.now() + grant.deferMs));
       return;
     }
     // Paused or cancelled since the claim: the last moment to hold the send back. Only the
