@@ -203,10 +203,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Words that say a language is hard for the sender ("i dont read urdu well", "اردو پڑھنی مشکل لگتی ہے").
   const languageHard = new EntrySet().add("hard", lx.languages.hard ? allForms(lx.languages.hard) : []);
   const glueWords = new EntrySet().add("glue", lx.concepts.concepts.glue ? allForms(lx.concepts.concepts.glue) : []);
-  const neverPlace = new Set(allForms(lx.places.never).flatMap((w) => tokenizeEntry(w).map((t) => t.key)));
+  // The tokens' keys of every word in a list (all forms).
+  const keysOf = (f: Parameters<typeof allForms>[0] | undefined) => new Set(f ? allForms(f).flatMap((w) => tokenizeEntry(w).map((t) => t.key)) : []);
+  const neverPlace = keysOf(lx.places.never);
   // A verb stem that is also a town's name ("atak", "اٹک") is the verb when an aspect verb follows
   // ("payment atak gayi"); any other town before the same verb stays a town ("lahore gaya tha").
-  const keysOf = (f: Parameters<typeof allForms>[0] | undefined) => new Set(f ? allForms(f).flatMap((w) => tokenizeEntry(w).map((t) => t.key)) : []);
   const verbAfter = keysOf(lx.places.verbAfter);
   const verbStems = keysOf(lx.places.verbStems);
   const placeAround = new EntrySet().add("around", allForms(lx.places.around));
@@ -241,7 +242,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   for (const text of parts.vocabulary ?? []) for (const w of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w) known.add(w);
   // Never corrected onto an everyday subject: a verb form one letter from "chalan" ("ad kaise
   // chalaun") would turn a question into `none`; a misspelt everyday word only stays unknown.
-  const offtopicKeys = new Set(allForms(lx.concepts.concepts.offtopic ?? { en: [], ur: [], "ur-Latn": [] }).flatMap((w) => tokenizeEntry(w).map((t) => t.key)));
+  const offtopicKeys = keysOf(lx.concepts.concepts.offtopic);
   // Every word any list knows stays as it is (number words, filler, stage phrases …): neither
   // fixer may move it, or "chalees" (key "chali", a number word) became a word one edit away.
   const anyListed = new Set(known);
