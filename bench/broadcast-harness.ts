@@ -6,7 +6,7 @@
  * would from another process; the running worker finds it by polling the outbox.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, openSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pino from "pino";
 import { createApp, type App } from "../src/app.ts";
@@ -23,6 +23,8 @@ export interface HarnessOptions {
   fake: FakeBotApiOptions;
   /** Extra environment for the worker process (rate, lease, concurrency). */
   env: Record<string, string>;
+  /** A directory for the workers' logs (`worker-N.log`, their stderr); without one they go to this process's stderr. */
+  logDir?: string;
 }
 
 /** A prepared run. */
@@ -74,7 +76,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
           ...options.env,
           ...extra,
         },
-        stdio: ["ignore", "ignore", "inherit"],
+        stdio: ["ignore", "ignore", logFile(options.logDir)],
       });
       workers.add(child);
       child.once("exit", () => workers.delete(child));
@@ -103,6 +105,14 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     },
   };
   return harness;
+}
+
+let workerNumber = 0;
+/** A file descriptor for the next worker's log in `dir`, or "inherit". */
+function logFile(dir: string | undefined): number | "inherit" {
+  if (!dir) return "inherit";
+  mkdirSync(dir, { recursive: true });
+  return openSync(join(dir, `worker-${++workerNumber}.log`), "w");
 }
 
 async function openBenchDatabase(kind: string): Promise<{ database: Database; url: string; drop: () => Promise<void> }> {

@@ -29,6 +29,9 @@ const { values } = parseArgs({
     updates: { type: "string", default: "10000" },
     both: { type: "string", default: "0.05" },
     database: { type: "string", default: "postgresql://postgres@127.0.0.1:5432/test" },
+    // Keeps the texts sent and the workers' warnings (.tmp/bench-scale/), and prints what the
+    // chats answered more than once got.
+    trace: { type: "boolean", default: false },
   },
 });
 
@@ -140,7 +143,14 @@ async function broadcast(): Promise<void> {
 async function webhook(): Promise<void> {
   const updates = Number(values.updates);
   const both = Number(values.both);
-  const h = await createHarness({ recipients: 0, database: values.database!, fake: { latencyMs: { min: 40, max: 60 }, rateLimit: false, knownChats: "any", localServer: true }, env: { LOG_LEVEL: "error" } });
+  const trace = values.trace === true;
+  const h = await createHarness({
+    recipients: 0,
+    database: values.database!,
+    fake: { latencyMs: { min: 40, max: 60 }, rateLimit: false, knownChats: "any", localServer: true, recordParams: trace },
+    env: { LOG_LEVEL: trace ? "warn" : "error" },
+    ...(trace ? { logDir: LOG_DIR } : {}),
+  });
   try {
     const { ports, workers } = await startProcesses(h, 2);
     const urls = ports.map((p) => `http://127.0.0.1:${p}/webhooks/telegram`);
@@ -192,9 +202,24 @@ async function webhook(): Promise<void> {
         `  webhook answers ${JSON.stringify(Object.fromEntries(statuses))} (${redelivered} sent again after a non-200, as Telegram does); inbox rows ${rows}, handled ${handled}, in ${seconds.toFixed(0)} s\n` +
         `  chats answered ${perChat.size} (each with ${typical} messages); more than that ${answeredTwice}; unanswered ${unanswered}`,
     );
+    if (trace) await printRepeats(h, perChat, typical);
     console.log(JSON.stringify({ mode: "webhook", updates, sentToBoth, inboxRows: rows, handled, answeredTwice, unanswered, seconds: Math.round(seconds) }));
   } finally {
     await h.close();
+  }
+}
+
+const LOG_DIR = ".tmp/bench-scale";
+
+/** What a few chats answered more than `typical` times got, and their inbox rows. */
+async function printRepeats(h: Harness, perChat: Map<string, number>, typical: number): Promise<void> {
+  const repeated = [...perChat].filter(([, k]) => k > typical).map(([chat]) => chat);
+  console.log(`  repeated chats (first 8 of ${repeated.length}; workers' logs in ${LOG_DIR}):`);
+  for (const chat of repeated.slice(0, 8)) {
+    const sends = h.fake.calls.filter((c) => c.method === "sendMessage" && c.chatId === chat);
+    const rows = await h.app.deps.db.inboundMessage.findMany({ where: { externalMessageId: { contains: chat } } });
+    console.log(`  chat ${chat}: inbox ${JSON.stringify(rows.map((r) => ({ id: r.id, attempts: r.attempts, claimedBy: r.claimedBy?.split(":")[2], handled: r.handledAt?.toISOString().slice(11, 23) })))}`);
+    for (const c of sends) console.log(`    ${(c.at / 1000).toFixed(3)} s ${c.ok ? "ok" : `error ${c.errorCode}`} ${JSON.stringify(String(c.params.text ?? "").slice(0, 60))}`);
   }
 }
 

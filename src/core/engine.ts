@@ -262,6 +262,9 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
       deps.log.debug({ channel: message.channel, messageId: message.messageId }, "duplicate inbound message skipped");
       return undefined;
     }
+    // Held from now, not from its turn: under a backlog it may wait in the queue past its
+    // lease, and this process's own replay must not queue it a second time meanwhile.
+    held.add(claim.id);
     return { message, id: claim.id, attempts: claim.attempts, leaseUntil: now + leaseMs };
   }
 
@@ -288,9 +291,7 @@ export function createCore(deps: AppDeps, features: Feature[], options: CoreOpti
       queue
         .run(keyOf(message), async () => {
           const work = await stored.catch(() => undefined);
-          if (!work) return undefined;
-          if (work.id !== undefined) held.add(work.id);
-          return attempt(work);
+          return work ? attempt(work) : undefined;
         })
         .then((r) => r?.marked)
         .finally(() => (active -= 1)),

@@ -159,6 +159,36 @@ describe("inbox: a late message that is still running", () => {
   });
 });
 
+describe("inbox: a message waiting its turn", () => {
+  it("is not handled twice when this process's replay claims it again while it waits (a backlog longer than a lease)", async () => {
+    // A backlog: the user's second message waits behind the first for longer than its lease,
+    // so the replay finds its lease over and claims it. It is still this process's to handle.
+    let skew = 0;
+    const deps: AppDeps = { ...t.app.deps, now: () => new Date(Date.now() + skew), config: { ...t.app.deps.config, inbox: { deadlineMs: 5000, leaseMs: 9000 } } };
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const gated: Feature = {
+      name: "gated",
+      middleware: async (ctx) => {
+        if (ctx.text === "first") await released;
+        await ctx.reply(`ok:${ctx.text}`);
+      },
+    };
+    const core = createCore(deps, [gated]);
+    const first = t.inbound("first", { id: "backlog-user" });
+    const second = t.inbound("second", { id: "backlog-user" });
+    const done = Promise.all([core.handle(first), core.handle(second)]);
+    await stored(first.messageId);
+    await stored(second.messageId);
+    skew = 10_000;
+    expect(await core.replay()).toBeGreaterThanOrEqual(1);
+    release();
+    await done;
+    await core.idle();
+    expect(repliesTo("backlog-user")).toEqual(["ok:first", "ok:second"]);
+  });
+});
+
 describe("inbox: which claim holders are dead", () => {
   it("only processes of this machine and pid namespace that no longer run", () => {
     const self = createOwnerId();
