@@ -233,7 +233,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   for (const set of [concepts, smallTalk, menuWords, optOutKeywords, optInKeywords, answers, rsvpWords, complaints, languageNames, done, stageWords, countable, placeAround]) {
     for (const k of set.vocabulary) lexVocabulary.add(k);
   }
-  for (const p of [...strong, ...weak].map((s) => s.p).concat(optOutPhrases, optOutMaybe, optInPhrases)) {
+  // Every pattern's words, the negated stops' too: "بند نہیں کروانے" was split as an unknown
+  // word ("کروا|نے") and so never matched its own notOptOut entry.
+  for (const p of [...strong, ...weak].map((s) => s.p).concat(optOutPhrases, optOutMaybe, optInPhrases, notOptOut, keepPhrases)) {
     for (const part of p.parts) if ("atoms" in part) for (const a of part.atoms) if (a.kind === "key") lexVocabulary.add(a.key);
   }
   const known = new Set<string>(lexVocabulary);
@@ -498,9 +500,13 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const cue = bestCue(strongCues, presentMask, matches);
     const asking = a.questionMark || present.has("question") || present.has("who");
     base.complaint = closure || failure || general || cue?.intent === "complaint.partner";
+    // "mere partner ka number dobara bhej dein" asks again for the partner, not for the messages.
+    const partnerAgain = (present.has("partner") || present.has("contact")) && !present.has("msg") && !present.has("announce") && !present.has("mlist") && !present.has("subscribe");
     // An earlier stop being undone ("maine stop bheja tha, ab dubara updates chahiye", "I stopped
     // your updates last month, turn them back on"): the stop is reported, the request is to resume.
-    if ((present.has("mistake") || present.has("past")) && !present.has("otherobject") && !asking && !notStop && optInPhrases.some(matches)) return out("optin", "an earlier stop undone", 0.85);
+    // The resume must be a phrase of its own: "I have retired …, kindly stop sending me these
+    // announcements" holds "sending me … announcements" only inside its stop phrase.
+    if ((present.has("mistake") || present.has("past")) && !present.has("otherobject") && !asking && !notStop && !partnerAgain && optInOutsideStop(optInPhrases, optOutPhrases, tokens, at, glue, present)) return out("optin", "an earlier stop undone", 0.85);
     // A complaint that also says, in a clause of its own, to stop ("I closed my business, so
     // kindly stop all messages"): the complaint never unsubscribes, so ask first.
     if ((closure || failure) && !notStop && !aboutOther && !asking) {
@@ -542,9 +548,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // A stop word next to "by mistake" is the past being undone ("ghalti se stop kiya tha, wapis add karo").
     const stopWords = (present.has("neg") || present.has("negimp") || present.has("stopverb")) && !present.has("mistake");
     // "ghalti se band kar diya tha, dobara chalu karo": a closure undone by mistake is an opt-in.
-    // "mere partner ka number dobara bhej dein" asks again for the partner, not for the messages.
-    const partnerAgain = (present.has("partner") || present.has("contact")) && !present.has("msg") && !present.has("announce") && !present.has("mlist") && !present.has("subscribe");
-    if ((!closure || present.has("mistake")) && !stopWords && !partnerAgain && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
+    // A buyer who sent something again, or money wanted back from a buyer, is no request to resume.
+    if ((!closure || present.has("mistake")) && !stopWords && !partnerAgain && !present.has("buyer") && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
     // "updates band mat karna, mujhe chahiye", "don't stop the updates, keep sending": a negated
     // stop that also asks for them (or to keep them coming) is an opt-in.
     if (notStop && !closure && !failure && !asking && (present.has("want") || keepPhrases.some(matches))) return out("optin", "a negated stop that asks to keep them", 0.8);
@@ -982,6 +987,18 @@ function optOutSpans(phrases: Pattern[], tokens: Token[], at: ConceptMap, glue: 
     if (m) spans.push(m);
   }
   return spans;
+}
+
+/**
+ * Whether an opt-in phrase asks to resume: clear of every opt-out phrase, or with an again or
+ * subscribe word of its own. "stop sending me these announcements" overlaps "sending me …
+ * announcements", which is the stop's object; "i had unsubscribed, start the announcements
+ * again" resumes.
+ */
+function optInOutsideStop(optIn: Pattern[], optOut: Pattern[], tokens: Token[], at: ConceptMap, glue: boolean[], present: Set<string>): boolean {
+  const stops = optOutSpans(optOut, tokens, at, glue, present);
+  const resumes = (s: Span) => at.slice(s.start, s.end).some((m) => m.has("again") || m.has("subscribe"));
+  return optOutSpans(optIn, tokens, at, glue, present).some((s) => resumes(s) || !stops.some((t) => t.start < s.end && s.start < t.end));
 }
 
 /** Tests patterns against one message; a pattern whose word classes are absent is skipped at once. */
