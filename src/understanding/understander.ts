@@ -777,7 +777,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
 
   /** A progress report: a stage (or a product count) with a done verb; not a question, not negated. */
   function reportOf(tokens: Token[], present: Set<string>, questionMark: boolean): Entities | undefined {
-    if (questionMark || present.has("question") || notYet.has(tokens)) return undefined;
+    // A how-to request ("tips for answering inquiries", "registration k steps") reports nothing.
+    if (questionMark || present.has("question") || present.has("howto") || notYet.has(tokens)) return undefined;
     const isDone = done.has(tokens);
     const count = countOf(tokens);
     const entities: Entities = {};
@@ -804,6 +805,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     return best;
   }
 
+  /** A word that may name the goods between a number and its noun ("12 leather jackets"). */
+  function productWord(t: Token | undefined): boolean {
+    return t !== undefined && !t.numeric && (t.raw === "new" || t.raw === "naye" || !lexVocabulary.has(t.key) || offtopicKeys.has(t.key));
+  }
+
   /** A count: digits or a number word next to a countable noun ("12 products", "baara products"). */
   function countOf(tokens: Token[]): number | undefined {
     for (let i = 0; i < tokens.length; i++) {
@@ -824,7 +830,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       // "5 lakh", "2 hazar", "ek million": a multiplier right after the number.
       const times = numberWords.longestAt(tokens, i + len);
       if (times && Number(times.category) >= 100) [value, len] = [value * Number(times.category), len + times.len];
-      const next = tokens[i + len]?.raw === "new" || tokens[i + len]?.raw === "naye" ? i + len + 1 : i + len;
+      // Up to two words may stand between the number and the noun: "new" or what the products
+      // are ("twenty glove models", "12 leather jackets", "15 football designs"): words no
+      // lexicon knows, or everyday subjects that are also goods.
+      let next = i + len;
+      while (next < i + len + 2 && countable.matchesAt(tokens, next).length === 0 && productWord(tokens[next])) next++;
       if (countable.matchesAt(tokens, next).length > 0 || (i > 0 && countable.matchesAt(tokens, i - 1).length > 0 && t.numeric)) return value;
     }
     return undefined;
