@@ -610,6 +610,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       const alt = faq.ranked.find((r) => !ROUTING_TOPIC_INTENTS[r.topic] && r.score >= thresholds.unsure);
       if (alt) return out("faq", `FAQ topic ${alt.topic} (routing topic ${faq.topic} unsupported)`, alt.score, { faq: { ...faq, topic: alt.topic, score: alt.score } });
     }
+    // "I am a glove maker from Sialkot, we never exported, how do I open an account": the
+    // introduction drowns the question; the last clauses alone may be clear.
+    const asked = faq.decision === "confident" ? undefined : questionAfterIntro(a.text, depth);
+    if (asked) return out("faq", `FAQ topic ${asked.topic} in the question after an introduction`, asked.score, { faq: asked });
     if (weakCue) return out(weakCue.intent, `weak cue "${weakCue.p.text}"`, 0.6);
     if (faq.decision === "unsure") {
       const top = faq.ranked[0];
@@ -643,6 +647,20 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       if (j >= tokens.length || !(at[j]!.has("otherobject") || at[j]!.has("buyer"))) return true;
     }
     return false;
+  }
+
+  /**
+   * The FAQ's confident answer to the last clause, or the last two, of a message of several
+   * clauses (an introduction, then the question): an ordinary topic only.
+   */
+  function questionAfterIntro(text: string, depth: number): FaqView | undefined {
+    if (depth > 0) return undefined;
+    const clauses = clausesOf(text);
+    for (let from = clauses.length - 1; from >= Math.max(1, clauses.length - 2); from--) {
+      const m = parts.faq.match(splitScripts(clauses.slice(from).join(". ")));
+      if (m.decision === "confident" && m.topic && !ROUTING_TOPIC_INTENTS[m.topic]) return m;
+    }
+    return undefined;
   }
 
   /**
