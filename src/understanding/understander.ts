@@ -94,6 +94,8 @@ const TOPIC_FALLBACK: Record<string, string> = { "event-rsvp": "summit-events" }
 
 /** Longest message whose opt-out phrase acts at once; longer ones ask first (the opt-outs sellers write are shorter). */
 const PHRASE_OPT_OUT_MAX_TOKENS = 10;
+/** Words beyond which a message of three clauses or more is read as a story, then its question. */
+const LONG_INTRO_TOKENS = 20;
 
 /** Word classes of a bare stop ("@stopverb", "@negimp @sendimp"): they say stop without saying what. */
 const BARE_STOP = new Set(["stopverb", "negimp", "sendimp"]);
@@ -602,6 +604,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // An everyday subject (weather, gold, a school, a visa) with no word of the marketplace is
     // not an onboarding question, however well its other words ("fees", "documents") match.
     if (present.has("offtopic") && !present.has("domain") && faq.decision !== "none") return out("none", "an everyday subject, not the marketplace", 0.7);
+    // A long story before the question (three clauses or more): the question alone decides
+    // when the FAQ is sure of it and reads another ordinary topic than the story's.
+    const intro = faq.decision === "confident" && faq.topic && !ROUTING_TOPIC_INTENTS[faq.topic] && tokens.length > LONG_INTRO_TOKENS ? questionAfterIntro(a.text, depth, 3) : undefined;
+    if (intro && intro.topic !== faq.topic) return out("faq", `FAQ topic ${intro.topic} in the question after an introduction`, intro.score, { faq: intro });
     if (faq.decision === "confident" && faq.topic) {
       const routed = routeTopic(faq.topic, present, tokens, stopBlocked);
       if (routed) return out(routed.intent, `FAQ routing topic ${faq.topic}`, faq.score, routed.extra);
@@ -653,9 +659,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
    * The FAQ's confident answer to the last clause, or the last two, of a message of several
    * clauses (an introduction, then the question): an ordinary topic only.
    */
-  function questionAfterIntro(text: string, depth: number): FaqView | undefined {
+  function questionAfterIntro(text: string, depth: number, minClauses = 2): FaqView | undefined {
     if (depth > 0) return undefined;
     const clauses = clausesOf(text);
+    if (clauses.length < minClauses) return undefined;
     for (let from = clauses.length - 1; from >= Math.max(1, clauses.length - 2); from--) {
       const m = parts.faq.match(splitScripts(clauses.slice(from).join(". ")));
       if (m.decision === "confident" && m.topic && !ROUTING_TOPIC_INTENTS[m.topic]) return m;
