@@ -556,7 +556,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // stop that also asks for them (or to keep them coming) is an opt-in.
     if (notStop && !closure && !failure && !asking && (present.has("want") || keepPhrases.some(matches))) return out("optin", "a negated stop that asks to keep them", 0.8);
     if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler, yesWords) || (!closure && !failure && !general && !present.has("closedword") && rsvpClause(a.text)))) {
-      return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
+      // "agar waqt mila to aaunga", "if i get time i will come": a going on a condition is a maybe.
+      const said = rsvp === "going" && present.has("condition") ? "maybe" : rsvp;
+      return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp: said } });
     }
     // "any person in wazirabad who can help me", "پسرور کے قریب کوئی بندہ ہے آپ کا": someone to
     // help, in or near a town, is that town's partner, whatever a human or progress cue says.
