@@ -235,12 +235,13 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   for (const set of [concepts, smallTalk, menuWords, optOutKeywords, optInKeywords, answers, rsvpWords, complaints, languageNames, done, stageWords, countable, placeAround]) {
     for (const k of set.vocabulary) lexVocabulary.add(k);
   }
-  // Every pattern's words, the negated stops' too: "بند نہیں کروانے" was split as an unknown
-  // word ("کروا|نے") and so never matched its own notOptOut entry.
-  for (const p of [...strong, ...weak].map((s) => s.p).concat(optOutPhrases, optOutMaybe, optInPhrases, notOptOut, keepPhrases)) {
+  for (const p of [...strong, ...weak].map((s) => s.p).concat(optOutPhrases, optOutMaybe, optInPhrases)) {
     for (const part of p.parts) if ("atoms" in part) for (const a of part.atoms) if (a.kind === "key") lexVocabulary.add(a.key);
   }
   const known = new Set<string>(lexVocabulary);
+  // The negated stops' words are known too (never split: "بند نہیں کروانے" was read as
+  // "کروا|نے" and missed its own notOptOut entry), but no spelling is corrected onto them.
+  for (const p of [...notOptOut, ...keepPhrases]) for (const part of p.parts) if ("atoms" in part) for (const a of part.atoms) if (a.kind === "key") known.add(a.key);
   // Raw words are enough here (checked against a token's raw form and its key); tokenising
   // every FAQ example would double the build time.
   for (const text of parts.vocabulary ?? []) for (const w of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w) known.add(w);
@@ -251,6 +252,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // fixer may move it, or "chalees" (key "chali", a number word) became a word one edit away.
   const anyListed = new Set(known);
   for (const set of [filler, talkFree, greetFromFree, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
+  // A town's own name is never "corrected" either: "Haveli Lakha" is not "haveli likha".
+  const placeNames = new Set<string>();
+  for (const p of parts.places.places ?? []) for (const t of tokenizeEntry(`${p.name} ${p.urdu ?? ""}`)) placeNames.add(t.key);
+  for (const k of placeNames) anyListed.add(k);
   const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k) && !offtopicKeys.has(k)), anyListed);
   const vowelless = createVowellessReader([...lexVocabulary].filter((k) => /^[a-z]{3,}$/.test(k)), anyListed);
   const fixer = (t: Token) => vowelless(spelling(t));
@@ -258,8 +263,6 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Abbreviations and short names of towns ("lhr", "پنڈی"): read as the town's name.
   const aliases = new Map<string, string>();
   for (const [short, name] of Object.entries(lx.places.aliases ?? {})) for (const t of tokenizeEntry(short)) aliases.set(t.key, name);
-  const placeNames = new Set<string>();
-  for (const p of parts.places.places ?? []) for (const t of tokenizeEntry(`${p.name} ${p.urdu ?? ""}`)) placeNames.add(t.key);
   /** A town can only be named by a word the bot does not know otherwise, or by a town's own name. */
   const mayNamePlace = (t: Token) => !t.numeric && !neverPlace.has(t.key) && (placeNames.has(t.key) || aliases.has(t.key) || !(known.has(t.key) || known.has(t.raw)));
 
@@ -285,7 +288,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Two words typed without a space ("خداحافظ", "ٹھیکہے" once a zero-width joiner is dropped):
   // an Urdu-script word the bot does not know that splits into two words it knows.
   const splitCache = new Map<string, Token[] | null>();
-  const knownKey = (t: Token) => lexVocabulary.has(t.key) || known.has(t.raw);
+  const knownKey = (t: Token) => lexVocabulary.has(t.key) || known.has(t.raw) || known.has(t.key);
   function splitJoined(tokens: Token[]): Token[] {
     if (!tokens.some((t) => t.raw.length >= 4 && hasUrduScript(t.raw) && !knownKey(t))) return tokens;
     const out: Token[] = [];
