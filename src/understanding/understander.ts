@@ -94,6 +94,8 @@ const TOPIC_FALLBACK: Record<string, string> = { "event-rsvp": "summit-events" }
 
 /** Longest message whose opt-out phrase acts at once; longer ones ask first (the opt-outs sellers write are shorter). */
 const PHRASE_OPT_OUT_MAX_TOKENS = 10;
+/** Fewest words of a message whose last clauses are asked alone (an introduction, then the question). */
+const INTRO_MIN_TOKENS = 10;
 /** Words beyond which a message of three clauses or more is read as a story, then its question. */
 const LONG_INTRO_TOKENS = 20;
 
@@ -623,7 +625,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     }
     // "I am a glove maker from Sialkot, we never exported, how do I open an account": the
     // introduction drowns the question; the last clauses alone may be clear.
-    const asked = faq.decision === "confident" ? undefined : questionAfterIntro(a.text, depth);
+    const asked = faq.decision === "confident" || tokens.length < INTRO_MIN_TOKENS ? undefined : questionAfterIntro(a.text, depth);
     if (asked) return out("faq", `FAQ topic ${asked.topic} in the question after an introduction`, asked.score, { faq: asked });
     if (weakCue) return out(weakCue.intent, `weak cue "${weakCue.p.text}"`, 0.6);
     if (faq.decision === "unsure") {
