@@ -809,8 +809,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
 
   /** A progress report: a stage (or a product count) with a done verb; not a question, not negated. */
   function reportOf(tokens: Token[], present: Set<string>, questionMark: boolean): Entities | undefined {
-    // A how-to request ("tips for answering inquiries", "registration k steps") reports nothing.
-    if (questionMark || present.has("question") || present.has("howto") || notYet.has(tokens)) return undefined;
+    // A how-to request ("tips for answering inquiries", "registration k steps") reports nothing;
+    // nor does a break-in ("mera account hack ho gaya": done, but no step of the seller's).
+    if (questionMark || present.has("question") || present.has("howto") || present.has("security") || notYet.has(tokens)) return undefined;
     const isDone = done.has(tokens);
     const count = countOf(tokens);
     const entities: Entities = {};
