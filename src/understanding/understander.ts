@@ -94,6 +94,10 @@ const TOPIC_FALLBACK: Record<string, string> = { "event-rsvp": "summit-events" }
 
 /** Longest message whose opt-out phrase acts at once; longer ones ask first (the opt-outs sellers write are shorter). */
 const PHRASE_OPT_OUT_MAX_TOKENS = 10;
+/** Fewest words of a message whose last clauses are asked alone (an introduction, then the question). */
+const INTRO_MIN_TOKENS = 10;
+/** Words beyond which a message of three clauses or more is read as a story, then its question. */
+const LONG_INTRO_TOKENS = 20;
 
 /** Word classes of a bare stop ("@stopverb", "@negimp @sendimp"): they say stop without saying what. */
 const BARE_STOP = new Set(["stopverb", "negimp", "sendimp"]);
@@ -237,6 +241,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     for (const part of p.parts) if ("atoms" in part) for (const a of part.atoms) if (a.kind === "key") lexVocabulary.add(a.key);
   }
   const known = new Set<string>(lexVocabulary);
+  // The negated stops' words are known too (never split: "بند نہیں کروانے" was read as
+  // "کروا|نے" and missed its own notOptOut entry), but no spelling is corrected onto them.
+  for (const p of [...notOptOut, ...keepPhrases]) for (const part of p.parts) if ("atoms" in part) for (const a of part.atoms) if (a.kind === "key") known.add(a.key);
   // Raw words are enough here (checked against a token's raw form and its key); tokenising
   // every FAQ example would double the build time.
   for (const text of parts.vocabulary ?? []) for (const w of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w) known.add(w);
@@ -247,6 +254,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // fixer may move it, or "chalees" (key "chali", a number word) became a word one edit away.
   const anyListed = new Set(known);
   for (const set of [filler, talkFree, greetFromFree, frameFree, numberWords, notYet, listing, stagePhrases, placeAround, languageAround, menuFree, againFree, rsvpAlone, rsvpWithEvent]) for (const k of set.vocabulary) anyListed.add(k);
+  // A town's own name is never "corrected" either: "Haveli Lakha" is not "haveli likha".
+  const placeNames = new Set<string>();
+  for (const p of parts.places.places ?? []) for (const t of tokenizeEntry(`${p.name} ${p.urdu ?? ""}`)) placeNames.add(t.key);
+  for (const k of placeNames) anyListed.add(k);
   const spelling = createSpellingFixer([...lexVocabulary].filter((k) => /^[a-z]{5,}$/.test(k) && !offtopicKeys.has(k)), anyListed);
   const vowelless = createVowellessReader([...lexVocabulary].filter((k) => /^[a-z]{3,}$/.test(k)), anyListed);
   const fixer = (t: Token) => vowelless(spelling(t));
@@ -254,8 +265,6 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Abbreviations and short names of towns ("lhr", "پنڈی"): read as the town's name.
   const aliases = new Map<string, string>();
   for (const [short, name] of Object.entries(lx.places.aliases ?? {})) for (const t of tokenizeEntry(short)) aliases.set(t.key, name);
-  const placeNames = new Set<string>();
-  for (const p of parts.places.places ?? []) for (const t of tokenizeEntry(`${p.name} ${p.urdu ?? ""}`)) placeNames.add(t.key);
   /** A town can only be named by a word the bot does not know otherwise, or by a town's own name. */
   const mayNamePlace = (t: Token) => !t.numeric && !neverPlace.has(t.key) && (placeNames.has(t.key) || aliases.has(t.key) || !(known.has(t.key) || known.has(t.raw)));
 
@@ -281,7 +290,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   // Two words typed without a space ("خداحافظ", "ٹھیکہے" once a zero-width joiner is dropped):
   // an Urdu-script word the bot does not know that splits into two words it knows.
   const splitCache = new Map<string, Token[] | null>();
-  const knownKey = (t: Token) => lexVocabulary.has(t.key) || known.has(t.raw);
+  const knownKey = (t: Token) => lexVocabulary.has(t.key) || known.has(t.raw) || known.has(t.key);
   function splitJoined(tokens: Token[]): Token[] {
     if (!tokens.some((t) => t.raw.length >= 4 && hasUrduScript(t.raw) && !knownKey(t))) return tokens;
     const out: Token[] = [];
@@ -498,9 +507,13 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const cue = bestCue(strongCues, presentMask, matches);
     const asking = a.questionMark || present.has("question") || present.has("who");
     base.complaint = closure || failure || general || cue?.intent === "complaint.partner";
+    // "mere partner ka number dobara bhej dein" asks again for the partner, not for the messages.
+    const partnerAgain = (present.has("partner") || present.has("contact")) && !present.has("msg") && !present.has("announce") && !present.has("mlist") && !present.has("subscribe");
     // An earlier stop being undone ("maine stop bheja tha, ab dubara updates chahiye", "I stopped
     // your updates last month, turn them back on"): the stop is reported, the request is to resume.
-    if ((present.has("mistake") || present.has("past")) && !present.has("otherobject") && !asking && !notStop && optInPhrases.some(matches)) return out("optin", "an earlier stop undone", 0.85);
+    // The resume must be a phrase of its own: "I have retired …, kindly stop sending me these
+    // announcements" holds "sending me … announcements" only inside its stop phrase.
+    if ((present.has("mistake") || present.has("past")) && !present.has("otherobject") && !asking && !notStop && !partnerAgain && optInOutsideStop(optInPhrases, optOutPhrases, tokens, at, glue, present)) return out("optin", "an earlier stop undone", 0.85);
     // A complaint that also says, in a clause of its own, to stop ("I closed my business, so
     // kindly stop all messages"): the complaint never unsubscribes, so ask first.
     if ((closure || failure) && !notStop && !aboutOther && !asking) {
@@ -542,14 +555,15 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // A stop word next to "by mistake" is the past being undone ("ghalti se stop kiya tha, wapis add karo").
     const stopWords = (present.has("neg") || present.has("negimp") || present.has("stopverb")) && !present.has("mistake");
     // "ghalti se band kar diya tha, dobara chalu karo": a closure undone by mistake is an opt-in.
-    // "mere partner ka number dobara bhej dein" asks again for the partner, not for the messages.
-    const partnerAgain = (present.has("partner") || present.has("contact")) && !present.has("msg") && !present.has("announce") && !present.has("mlist") && !present.has("subscribe");
-    if ((!closure || present.has("mistake")) && !stopWords && !partnerAgain && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
+    // A buyer who sent something again, or money wanted back from a buyer, is no request to resume.
+    if ((!closure || present.has("mistake")) && !stopWords && !partnerAgain && !present.has("buyer") && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
     // "updates band mat karna, mujhe chahiye", "don't stop the updates, keep sending": a negated
     // stop that also asks for them (or to keep them coming) is an opt-in.
     if (notStop && !closure && !failure && !asking && (present.has("want") || keepPhrases.some(matches))) return out("optin", "a negated stop that asks to keep them", 0.8);
     if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler, yesWords) || (!closure && !failure && !general && !present.has("closedword") && rsvpClause(a.text)))) {
-      return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp } });
+      // "agar waqt mila to aaunga", "if i get time i will come": a going on a condition is a maybe.
+      const said = rsvp === "going" && present.has("condition") ? "maybe" : rsvp;
+      return out("events.rsvp", "RSVP answer", 0.9, { entities: { rsvp: said } });
     }
     // "any person in wazirabad who can help me", "پسرور کے قریب کوئی بندہ ہے آپ کا": someone to
     // help, in or near a town, is that town's partner, whatever a human or progress cue says.
@@ -597,6 +611,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // An everyday subject (weather, gold, a school, a visa) with no word of the marketplace is
     // not an onboarding question, however well its other words ("fees", "documents") match.
     if (present.has("offtopic") && !present.has("domain") && faq.decision !== "none") return out("none", "an everyday subject, not the marketplace", 0.7);
+    // A long story before the question (three clauses or more): the question alone decides
+    // when the FAQ is sure of it and reads another ordinary topic than the story's.
+    const intro = faq.decision === "confident" && faq.topic && !ROUTING_TOPIC_INTENTS[faq.topic] && tokens.length > LONG_INTRO_TOKENS ? questionAfterIntro(a.text, depth, 3) : undefined;
+    if (intro && intro.topic !== faq.topic) return out("faq", `FAQ topic ${intro.topic} in the question after an introduction`, intro.score, { faq: intro });
     if (faq.decision === "confident" && faq.topic) {
       const routed = routeTopic(faq.topic, present, tokens, stopBlocked);
       if (routed) return out(routed.intent, `FAQ routing topic ${faq.topic}`, faq.score, routed.extra);
@@ -605,6 +623,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       const alt = faq.ranked.find((r) => !ROUTING_TOPIC_INTENTS[r.topic] && r.score >= thresholds.unsure);
       if (alt) return out("faq", `FAQ topic ${alt.topic} (routing topic ${faq.topic} unsupported)`, alt.score, { faq: { ...faq, topic: alt.topic, score: alt.score } });
     }
+    // "I am a glove maker from Sialkot, we never exported, how do I open an account": the
+    // introduction drowns the question; the last clauses alone may be clear.
+    const asked = faq.decision === "confident" || tokens.length < INTRO_MIN_TOKENS ? undefined : questionAfterIntro(a.text, depth);
+    if (asked) return out("faq", `FAQ topic ${asked.topic} in the question after an introduction`, asked.score, { faq: asked });
     if (weakCue) return out(weakCue.intent, `weak cue "${weakCue.p.text}"`, 0.6);
     if (faq.decision === "unsure") {
       const top = faq.ranked[0];
@@ -638,6 +660,21 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       if (j >= tokens.length || !(at[j]!.has("otherobject") || at[j]!.has("buyer"))) return true;
     }
     return false;
+  }
+
+  /**
+   * The FAQ's confident answer to the last clause, or the last two, of a message of several
+   * clauses (an introduction, then the question): an ordinary topic only.
+   */
+  function questionAfterIntro(text: string, depth: number, minClauses = 2): FaqView | undefined {
+    if (depth > 0) return undefined;
+    const clauses = clausesOf(text);
+    if (clauses.length < minClauses) return undefined;
+    for (let from = clauses.length - 1; from >= Math.max(1, clauses.length - 2); from--) {
+      const m = parts.faq.match(splitScripts(clauses.slice(from).join(". ")));
+      if (m.decision === "confident" && m.topic && !ROUTING_TOPIC_INTENTS[m.topic]) return m;
+    }
+    return undefined;
   }
 
   /**
@@ -772,7 +809,9 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
 
   /** A progress report: a stage (or a product count) with a done verb; not a question, not negated. */
   function reportOf(tokens: Token[], present: Set<string>, questionMark: boolean): Entities | undefined {
-    if (questionMark || present.has("question") || notYet.has(tokens)) return undefined;
+    // A how-to request ("tips for answering inquiries", "registration k steps") reports nothing;
+    // nor does a break-in ("mera account hack ho gaya": done, but no step of the seller's).
+    if (questionMark || present.has("question") || present.has("howto") || present.has("security") || notYet.has(tokens)) return undefined;
     const isDone = done.has(tokens);
     const count = countOf(tokens);
     const entities: Entities = {};
@@ -799,6 +838,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     return best;
   }
 
+  /** A word that may name the goods between a number and its noun ("12 leather jackets"). */
+  function productWord(t: Token | undefined): boolean {
+    return t !== undefined && !t.numeric && (t.raw === "new" || t.raw === "naye" || !lexVocabulary.has(t.key) || offtopicKeys.has(t.key));
+  }
+
   /** A count: digits or a number word next to a countable noun ("12 products", "baara products"). */
   function countOf(tokens: Token[]): number | undefined {
     for (let i = 0; i < tokens.length; i++) {
@@ -819,7 +863,11 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       // "5 lakh", "2 hazar", "ek million": a multiplier right after the number.
       const times = numberWords.longestAt(tokens, i + len);
       if (times && Number(times.category) >= 100) [value, len] = [value * Number(times.category), len + times.len];
-      const next = tokens[i + len]?.raw === "new" || tokens[i + len]?.raw === "naye" ? i + len + 1 : i + len;
+      // Up to two words may stand between the number and the noun: "new" or what the products
+      // are ("twenty glove models", "12 leather jackets", "15 football designs"): words no
+      // lexicon knows, or everyday subjects that are also goods.
+      let next = i + len;
+      while (next < i + len + 2 && countable.matchesAt(tokens, next).length === 0 && productWord(tokens[next])) next++;
       if (countable.matchesAt(tokens, next).length > 0 || (i > 0 && countable.matchesAt(tokens, i - 1).length > 0 && t.numeric)) return value;
     }
     return undefined;
@@ -982,6 +1030,18 @@ function optOutSpans(phrases: Pattern[], tokens: Token[], at: ConceptMap, glue: 
     if (m) spans.push(m);
   }
   return spans;
+}
+
+/**
+ * Whether an opt-in phrase asks to resume: clear of every opt-out phrase, or with an again or
+ * subscribe word of its own. "stop sending me these announcements" overlaps "sending me …
+ * announcements", which is the stop's object; "i had unsubscribed, start the announcements
+ * again" resumes.
+ */
+function optInOutsideStop(optIn: Pattern[], optOut: Pattern[], tokens: Token[], at: ConceptMap, glue: boolean[], present: Set<string>): boolean {
+  const stops = optOutSpans(optOut, tokens, at, glue, present);
+  const resumes = (s: Span) => at.slice(s.start, s.end).some((m) => m.has("again") || m.has("subscribe"));
+  return optOutSpans(optIn, tokens, at, glue, present).some((s) => resumes(s) || !stops.some((t) => t.start < s.end && s.start < t.end));
 }
 
 /** Tests patterns against one message; a pattern whose word classes are absent is skipped at once. */
