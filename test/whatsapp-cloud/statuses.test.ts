@@ -27,7 +27,16 @@ async function sent(r: CloudRig, n: number) {
     r.fake.wrote(waId);
   }
   const { broadcastId } = await createBroadcast(r.app.deps, { senderUserId: null, audience: { kind: "all" }, topic: "events", content: { text: { en: "Summit", ur: "", "ur-Latn": "" } } });
-  await createOutboxWorker(r.app.deps).drain();
+  // Until every row is sent: on a loaded machine a send can be put back for a moment (a
+  // permit that went stale, a retry) and one drain ends with it still due later.
+  const worker = createOutboxWorker(r.app.deps);
+  const unsent = () => r.database.prisma.outboxMessage.findMany({ where: { broadcastId, status: { not: "sent" } }, select: { id: true, status: true, lastError: true } });
+  await until(async () => {
+    await worker.drain();
+    return (await unsent()).length === 0;
+  }, 15_000).catch(async () => {
+    throw new Error(`rows not sent: ${JSON.stringify(await unsent())}`);
+  });
   const wamid = new Map(r.fake.requests.map((q) => [q.to, q.messageId!]));
   return { broadcastId, waIds, wamid };
 }
