@@ -153,8 +153,8 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     }
     return presentBits;
   };
-  const strongCues = bySpecificity(strong, maskOf);
-  const weakCues = bySpecificity(weak, maskOf);
+  const strongCues = indexCues(bySpecificity(strong, maskOf));
+  const weakCues = indexCues(bySpecificity(weak, maskOf));
   const oo = lx["opt-out"];
   const optOutPhrases = oo.phrases.map((c, i) => pattern(c, `opt-out.json: phrases[${i}]`));
   const optOutMaybe = oo.maybe.map((c, i) => pattern(c, `opt-out.json: maybe[${i}]`));
@@ -179,6 +179,12 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
   const againWords = lx.concepts.concepts.again;
   const againFree = new EntrySet().add("free", allForms(st.filler)).add("free", againWords ? allForms(againWords) : []);
   const notOptOut = oo.notOptOut.map((c, i) => pattern(c, `opt-out.json: notOptOut[${i}]`));
+  // Hundreds of literal phrases are tried on every message: each list tries only those whose first word it has.
+  const notOptOutIn = patternIndex(notOptOut);
+  const optOutPhrasesIn = patternIndex(optOutPhrases);
+  const optOutMaybeIn = patternIndex(optOutMaybe);
+  const optInPhrasesIn = patternIndex(optInPhrases);
+  const keepPhrasesIn = patternIndex(keepPhrases);
   // What may stand around an opt-out phrase that acts at once: politeness, greetings, thanks, goodbyes and the frame's own words.
   const frameFree = new EntrySet()
     .add("free", allForms(st.filler))
@@ -378,7 +384,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const rest = clauses.filter((c) => {
       const t = read(tokenize(c));
       const at = conceptMap(concepts, t);
-      return !notOptOut.some(matcher(t, at, at.map((m) => m.has("glue")), presentConcepts(at)));
+      return !notOptOutIn(t).some(matcher(t, at, at.map((m) => m.has("glue")), presentConcepts(at)));
     });
     if (rest.length === 0 || rest.length === clauses.length) return undefined;
     const u = understandAt(rest.join(". "), depth + 1);
@@ -417,7 +423,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
       const t = read(tokenize(c));
       const at = conceptMap(concepts, t);
       const present = presentConcepts(at);
-      const own = !present.has("otherobject") && !present.has("buyer") && optOutPhrases.some(matcher(t, at, at.map((m) => m.has("glue")), present));
+      const own = !present.has("otherobject") && !present.has("buyer") && optOutPhrasesIn(t).some(matcher(t, at, at.map((m) => m.has("glue")), present));
       if (own) stops++;
       else if (ASIDE_BLOCKERS.some((name) => present.has(name))) return false;
     }
@@ -501,7 +507,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // "mera number list se nikal do" is about the list, whatever other object it names.
     // A buyer's messages are the buyer's, not the bot's ("is buyer ke messages nahi chahiye").
     const aboutOther = (present.has("otherobject") && !present.has("msg") && !present.has("mlist")) || present.has("buyer");
-    const notStop = notOptOut.some(matches);
+    const notStop = notOptOutIn(tokens).some(matches);
     const stopBlocked = closure || failure || notStop || aboutOther;
 
     const cue = bestCue(strongCues, presentMask, matches);
@@ -524,14 +530,14 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     // "if I send stop, will I still get reminders?", "STOP bhejne se mera account to band nahi
     // hoga na?" ask what stopping does: the unsubscribe topic answers it (and says how), nothing
     // is asked back, whatever else the question names (the account, the store).
-    if (asking && present.has("condition") && !notStop && (stopQuestion(tokens, at) || (!stopBlocked && optOutPhrases.some(matches)))) {
+    if (asking && present.has("condition") && !notStop && (stopQuestion(tokens, at) || (!stopBlocked && optOutPhrasesIn(tokens).some(matches)))) {
       const ranked = parts.faq.match(a.text).ranked;
       const faq = { topic: "unsubscribe", score: 0.8, decision: "confident" as const, ranked: [{ topic: "unsubscribe", score: 0.8 }, ...ranked.filter((r) => r.topic !== "unsubscribe")] };
       return out("faq", "a question about what stopping does", 0.8, { faq });
     }
     // Another object named only in an aside beside the opt-out: ask first (never at once).
-    if (aboutOther && !closure && !failure && !notStop && !asking && optOutPhrases.some(matches) && stopBesideAside(a.text, depth)) return out("optout", "an opt-out beside an aside", 0.6, { optOut: "maybe" });
-    if (!stopBlocked && optOutPhrases.some(matches)) {
+    if (aboutOther && !closure && !failure && !notStop && !asking && optOutPhrasesIn(tokens).some(matches) && stopBesideAside(a.text, depth)) return out("optout", "an opt-out beside an aside", 0.6, { optOut: "maybe" });
+    if (!stopBlocked && optOutPhrasesIn(tokens).some(matches)) {
       // "how do I stop these messages?" is about stopping, but asks: ask back before acting.
       if (asking) return out("optout", "opt-out question", 0.8, { optOut: "maybe" });
       // Unsubscribing wrongly costs a seller every invitation; asking costs one tap. A long
@@ -556,10 +562,10 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     const stopWords = (present.has("neg") || present.has("negimp") || present.has("stopverb")) && !present.has("mistake");
     // "ghalti se band kar diya tha, dobara chalu karo": a closure undone by mistake is an opt-in.
     // A buyer who sent something again, or money wanted back from a buyer, is no request to resume.
-    if ((!closure || present.has("mistake")) && !stopWords && !partnerAgain && !present.has("buyer") && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrases.some(matches)) return out("optin", "opt-in phrase", 0.9);
+    if ((!closure || present.has("mistake")) && !stopWords && !partnerAgain && !present.has("buyer") && !(menuWords.has(tokens) && !optInKeywords.has(tokens)) && optInPhrasesIn(tokens).some(matches)) return out("optin", "opt-in phrase", 0.9);
     // "updates band mat karna, mujhe chahiye", "don't stop the updates, keep sending": a negated
     // stop that also asks for them (or to keep them coming) is an opt-in.
-    if (notStop && !closure && !failure && !asking && (present.has("want") || keepPhrases.some(matches))) return out("optin", "a negated stop that asks to keep them", 0.8);
+    if (notStop && !closure && !failure && !asking && (present.has("want") || keepPhrasesIn(tokens).some(matches))) return out("optin", "a negated stop that asks to keep them", 0.8);
     if (rsvp && !asking && (present.has("event") || cue?.intent === "events.rsvp" || fewOtherWords(tokens, rsvpWords, at, filler, yesWords) || (!closure && !failure && !general && !present.has("closedword") && rsvpClause(a.text)))) {
       // "agar waqt mila to aaunga", "if i get time i will come": a going on a condition is a maybe.
       const said = rsvp === "going" && present.has("condition") ? "maybe" : rsvp;
@@ -587,7 +593,7 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     if (located) return out("partner.find", located.reason, 0.85, located.unknown ? { unknownPlace: located.unknown } : {});
     // A bare stop verb ("rok do", "how do I stop …") with no messages named asks only when the
     // rest of the message is the opt-out frame: "shipment abhi rok do" stops something else.
-    const maybeHit = optOutMaybe.filter(matches);
+    const maybeHit = optOutMaybeIn(tokens).filter(matches);
     const bareOnly = maybeHit.length > 0 && maybeHit.every((p) => p.parts.every((part) => "concept" in part && BARE_STOP.has(part.concept)));
     if (!stopBlocked && !general && maybeHit.length > 0 && (!bareOnly || withinFrame(tokens, at, optOutSpans(maybeHit, tokens, at, glue, present)))) {
       return out("optout", "might mean stop", 0.6, { optOut: "maybe" });
@@ -1046,10 +1052,55 @@ function optInOutsideStop(optIn: Pattern[], optOut: Pattern[], tokens: Token[], 
 
 /** Tests patterns against one message; a pattern whose word classes are absent is skipped at once. */
 function matcher(tokens: Token[], at: ConceptMap, glue: boolean[], present: Set<string>): (p: Pattern) => boolean {
+  let words: Set<string> | undefined;
   return function matches(p) {
     for (const c of p.concepts) if (!present.has(c)) return false;
+    const need = literalsOf(p);
+    if (need.length > 0) {
+      words ??= new Set(tokens.flatMap((t) => [`k ${t.key}`, `r ${t.raw}`]));
+      for (const w of need) if (!words.has(w)) return false;
+    }
     return matchPattern(p, tokens, at, glue) !== null;
   };
+}
+
+/**
+ * The patterns of `list` a message could match, in the list's order: a pattern whose first word
+ * (key or raw form) the message lacks cannot match, and is left out; patterns that start with a
+ * word class or a prefix are always kept.
+ */
+function patternIndex(list: Pattern[]): (tokens: Token[]) => Pattern[] {
+  const byWord = new Map<string, number[]>();
+  const always: number[] = [];
+  list.forEach((p, i) => {
+    const first = literalsOf(p)[0];
+    if (first === undefined) return void always.push(i);
+    byWord.set(first, [...(byWord.get(first) ?? []), i]);
+  });
+  return (tokens) => {
+    const picked = new Set(always);
+    for (const t of tokens) {
+      for (const i of byWord.get(`k ${t.key}`) ?? []) picked.add(i);
+      for (const i of byWord.get(`r ${t.raw}`) ?? []) picked.add(i);
+    }
+    return [...picked].sort((a, b) => a - b).map((i) => list[i]!);
+  };
+}
+
+const LITERALS = new WeakMap<Pattern, string[]>();
+
+/**
+ * The exact words (keys and raw forms) a pattern needs somewhere in the message: most cues are
+ * words, not word classes, and a message without one of them is skipped before the token scan.
+ */
+function literalsOf(p: Pattern): string[] {
+  let out = LITERALS.get(p);
+  if (!out) {
+    out = [];
+    for (const part of p.parts) if ("atoms" in part) for (const a of part.atoms) if (a.kind === "key") out.push(`k ${a.key}`); else if (a.kind === "raw") out.push(`r ${a.raw}`);
+    LITERALS.set(p, out);
+  }
+  return out;
 }
 
 function cueRank(intent: Intent): number {
@@ -1080,12 +1131,52 @@ interface RankedCue extends Cue {
  * The most specific cue (most parts), ties by {@link CUE_PRIORITY}, then the one written first.
  * `cues` come from {@link bySpecificity}: the first that matches is the answer (no need to try the rest).
  */
-function bestCue(cues: RankedCue[], present: Uint32Array, matches: (p: Pattern) => boolean): Cue | undefined {
-  next: for (const c of cues) {
+function bestCue(cues: CueIndex, present: Uint32Array, matches: (p: Pattern) => boolean): Cue | undefined {
+  next: for (const i of cues.candidates(present)) {
+    const c = cues.list[i]!;
     for (let w = 0; w < present.length; w++) if ((c.stop[w]! & present[w]!) !== 0 || (c.need[w]! & ~present[w]!) !== 0) continue next;
     if (matches(c.p)) return c;
   }
   return undefined;
+}
+
+/** Ranked cues with, for each word class, the cues keyed on it (see {@link indexCues}). */
+interface CueIndex {
+  list: RankedCue[];
+  /** Positions in `list`, ascending, of the cues whose key class is present (or that need none). */
+  candidates(present: Uint32Array): number[];
+}
+
+/**
+ * Each cue is keyed on the one class it needs that the fewest cues need: a cue whose key class
+ * is absent cannot match, so a message tries only the cues of its own classes (a few dozen of
+ * hundreds), still in the ranked order, so the first that matches is the same cue as before.
+ */
+function indexCues(list: RankedCue[]): CueIndex {
+  const bitsOf = (mask: Uint32Array) => {
+    const bits: number[] = [];
+    for (let w = 0; w < mask.length; w++) for (let b = 0; b < 32; b++) if (mask[w]! & (1 << b)) bits.push(w * 32 + b);
+    return bits;
+  };
+  const uses = new Map<number, number>();
+  const needs = list.map((c) => bitsOf(c.need));
+  for (const bits of needs) for (const b of bits) uses.set(b, (uses.get(b) ?? 0) + 1);
+  const byBit = new Map<number, number[]>();
+  const always: number[] = [];
+  needs.forEach((bits, i) => {
+    if (bits.length === 0) return void always.push(i);
+    const key = bits.reduce((a, b) => (uses.get(b)! < uses.get(a)! ? b : a));
+    byBit.set(key, [...(byBit.get(key) ?? []), i]);
+  });
+  const keyed = [...byBit.entries()];
+  return {
+    list,
+    candidates(present) {
+      const out = always.slice();
+      for (const [bit, cues] of keyed) if (present[bit >>> 5]! & (1 << (bit & 31))) out.push(...cues);
+      return out.sort((a, b) => a - b);
+    },
+  };
 }
 
 /**
