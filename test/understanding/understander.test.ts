@@ -842,3 +842,39 @@ describe("round 9", () => {
     expect(understand("subscription khatam kar do").intent).toBe("optout");
   });
 });
+
+// Rounds 10 and 11 (decisions 0115, 0116): classes of holdout9's and holdout10's misses, tested
+// in our own wording.
+describe("rounds 10 and 11", () => {
+  it.each<Case>([
+    ["did I already say yes to the lahore expo", "events.mine", { place: "Lahore" }],
+    ["mera naam summit ke liye darj hua ya nahi", "events.mine", {}],
+    ["my cousin told me about a summit in sialkot next month", "events.list", { place: "Sialkot" }],
+    ["agar chutti mili to zaroor aaunga", "events.rsvp", { rsvp: "maybe" }],
+    ["ab tak kaun kaun se kaam complete hue", "progress.show", {}],
+    ["kitna complete hai mera profile", "progress.show", {}],
+    ["I have uploaded twenty glove models", "progress.report", { count: 20 }],
+    ["from now on reply in english", "language", { lang: "en" }],
+    ["neend aa rahi hai kal baat karte hain", "bye", {}],
+    ["will come back later", "bye", {}],
+    ["that was really useful, thanks", "thanks", {}],
+    ["jo aap kahen", "ack", {}],
+    ["ایسا ہی کروں گا", "ack", {}],
+  ])("%j → %s", (text, intent, entities) => {
+    expect(understand(text)).toMatchObject({ intent, entities });
+  });
+
+  it.each([
+    ["registration k steps bata dein", "register-account"],
+    ["mera account hack ho gaya", "account-security"],
+    ["someone called asking for my OTP, is it a scam", "account-security"],
+    ["I make footballs in Sialkot with my two brothers since 2005, we sell only to local shops now, how do I get verified on the marketplace", "verification"],
+  ])("an FAQ question, also after a long introduction or about a break-in: %j → %s", (text, topic) => {
+    expect(understand(text)).toMatchObject({ intent: "faq", faq: { topic } });
+  });
+
+  it("a stop with its own object after a story asks first; a negated stop is no opt-out", () => {
+    expect(understand("I have closed my factory and retired, kindly stop sending me these announcements")).toMatchObject({ intent: "optout", optOut: "maybe" });
+    expect(understand("announcements band nahi karwane, bas partner ka number chahiye").intent).toBe("partner.mine");
+  });
+});
