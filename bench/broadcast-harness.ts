@@ -6,7 +6,7 @@
  * would from another process; the running worker finds it by polling the outbox.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, openSync, rmSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pino from "pino";
 import { createApp, type App } from "../src/app.ts";
@@ -62,6 +62,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     chatIds,
     url,
     startWorker(extra = {}) {
+      const log = logFile(options.logDir);
       const child = spawn(process.execPath, [join(PROJECT, "bin/seller-bot.js"), "start"], {
         cwd: PROJECT,
         env: {
@@ -76,8 +77,10 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
           ...options.env,
           ...extra,
         },
-        stdio: ["ignore", "ignore", logFile(options.logDir)],
+        stdio: ["ignore", "ignore", log],
       });
+      // The child has its own copy of the descriptor.
+      if (typeof log === "number") closeSync(log);
       workers.add(child);
       child.once("exit", () => workers.delete(child));
       return child;
