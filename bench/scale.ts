@@ -217,7 +217,7 @@ async function printRepeats(h: Harness, perChat: Map<string, number>, typical: n
   console.log(`  repeated chats (first 8 of ${repeated.length}; workers' logs in ${LOG_DIR}):`);
   for (const chat of repeated.slice(0, 8)) {
     const sends = h.fake.calls.filter((c) => c.method === "sendMessage" && c.chatId === chat);
-    const rows = await h.app.deps.db.inboundMessage.findMany({ where: { externalMessageId: { contains: chat } } });
+    const rows = await h.app.deps.db.inboundMessage.findMany({ where: { externalMessageId: { startsWith: `${chat}:` } } });
     console.log(`  chat ${chat}: inbox ${JSON.stringify(rows.map((r) => ({ id: r.id, attempts: r.attempts, claimedBy: r.claimedBy?.split(":")[2], handled: r.handledAt?.toISOString().slice(11, 23) })))}`);
     for (const c of sends) console.log(`    ${(c.at / 1000).toFixed(3)} s ${c.ok ? "ok" : `error ${c.errorCode}`} ${JSON.stringify(String(c.params.text ?? "").slice(0, 60))}`);
   }

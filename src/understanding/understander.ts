@@ -244,12 +244,12 @@ export function createUnderstander(parts: UnderstanderParts): Understander {
     for (const k of set.vocabulary) lexVocabulary.add(k);
   }
   for (const p of [...strong, ...weak].map((s) => s.p).concat(optOutPhrases, optOutMaybe, optInPhrases)) {
-    for (const part of p.parts) if ("atoms" in part) for (const a of part.atoms) if (a.kind === "key") lexVocabulary.add(a.key);
+    for (const a of wordAtoms(p)) if (a.kind === "key") lexVocabulary.add(a.key);
   }
   const known = new Set<string>(lexVocabulary);
   // The negated stops' words are known too (never split: "بند نہیں کروانے" was read as
   // "کروا|نے" and missed its own notOptOut entry), but no spelling is corrected onto them.
-  for (const p of [...notOptOut, ...keepPhrases]) for (const part of p.parts) if ("atoms" in part) for (const a of part.atoms) if (a.kind === "key") known.add(a.key);
+  for (const p of [...notOptOut, ...keepPhrases]) for (const a of wordAtoms(p)) if (a.kind === "key") known.add(a.key);
   // Raw words are enough here (checked against a token's raw form and its key); tokenising
   // every FAQ example would double the build time.
   for (const text of parts.vocabulary ?? []) for (const w of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w) known.add(w);
@@ -1087,6 +1087,11 @@ function patternIndex(list: Pattern[]): (tokens: Token[]) => Pattern[] {
   };
 }
 
+/** The word atoms of a pattern's parts (its words, keys or raw forms; not its word classes). */
+function* wordAtoms(p: Pattern) {
+  for (const part of p.parts) if ("atoms" in part) yield* part.atoms;
+}
+
 const LITERALS = new WeakMap<Pattern, string[]>();
 
 /**
@@ -1097,7 +1102,7 @@ function literalsOf(p: Pattern): string[] {
   let out = LITERALS.get(p);
   if (!out) {
     out = [];
-    for (const part of p.parts) if ("atoms" in part) for (const a of part.atoms) if (a.kind === "key") out.push(`k ${a.key}`); else if (a.kind === "raw") out.push(`r ${a.raw}`);
+    for (const a of wordAtoms(p)) if (a.kind === "key") out.push(`k ${a.key}`); else if (a.kind === "raw") out.push(`r ${a.raw}`);
     LITERALS.set(p, out);
   }
   return out;
